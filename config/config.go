@@ -1,0 +1,229 @@
+// Package config loads and validates the environment configuration files
+// (config/<environment>.json).
+//
+// A file is checked in three steps, and every problem of a step is reported,
+// not only the first:
+//
+//  1. JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
+//     enumerations and unknown fields. The schema's "default" values fill in
+//     what the file leaves out, so the schema is the one place defaults live.
+//  2. Strict decoding into [Config]: unknown fields are errors here too.
+//  3. Cross-field rules in Go ([Config.Validate]): overlapping networks, VM
+//     sizes AKS rejects, what production forbids, derived name lengths.
+//
+// Each problem names the file, the JSON path, the offending value and what is
+// allowed.
+package config
+
+// Config is one environment. The JSON field names are those of the files;
+// see schema.json for the meaning, range and default of each.
+type Config struct {
+	// Schema is the editor hint "$schema"; it has no effect.
+	Schema string `json:"$schema,omitempty"`
+
+	// Environment is the file's base name (config/dev.json: "dev"). It is
+	// the name of the Azure stack; the Kubernetes stack is Environment+"-k8s".
+	Environment string `json:"-"`
+	// File is the path the configuration was read from, for messages.
+	File string `json:"-"`
+
+	Production        bool              `json:"production"`
+	Location          string            `json:"location"`
+	NamePrefix        string            `json:"namePrefix"`
+	UniqueSuffix      string            `json:"uniqueSuffix"`
+	Tags              map[string]string `json:"tags"`
+	NodeCount         int               `json:"nodeCount"`
+	VMSize            string            `json:"vmSize"`
+	StorageSize       int               `json:"storageSize"`
+	ContainerRegistry string            `json:"containerRegistry"`
+	ImageRepository   string            `json:"imageRepository"`
+	Monitoring        string            `json:"monitoring"`
+	EnableBackups     bool              `json:"enableBackups"`
+
+	Kubernetes     Kubernetes     `json:"kubernetes"`
+	Network        Network        `json:"network"`
+	StorageAccount StorageAccount `json:"storageAccount"`
+	Backup         Backup         `json:"backup"`
+	KeyVault       KeyVault       `json:"keyVault"`
+	Policy         Policy         `json:"policy"`
+	Alerts         Alerts         `json:"alerts"`
+	LogAnalytics   LogAnalytics   `json:"logAnalytics"`
+	Budget         Budget         `json:"budget"`
+	Workload       Workload       `json:"workload"`
+	Backend        Backend        `json:"backend"`
+	Guardrails     Guardrails     `json:"guardrails"`
+}
+
+// Monitoring modes.
+const (
+	MonitoringBasic        = "basic"
+	MonitoringLogAnalytics = "log-analytics"
+)
+
+// Kubernetes configures the AKS cluster.
+type Kubernetes struct {
+	Version                 string            `json:"version"`
+	SkuTier                 string            `json:"skuTier"`
+	OSDiskSizeGB            int               `json:"osDiskSizeGb"`
+	AutomaticUpgradeChannel string            `json:"automaticUpgradeChannel"`
+	NodeOSUpgradeChannel    string            `json:"nodeOsUpgradeChannel"`
+	MaintenanceWindow       MaintenanceWindow `json:"maintenanceWindow"`
+	LocalAccountsEnabled    bool              `json:"localAccountsEnabled"`
+	AdminGroupObjectIDs     []string          `json:"adminGroupObjectIds"`
+	ProviderAuth            string            `json:"providerAuth"`
+	KubeloginMode           string            `json:"kubeloginMode"`
+}
+
+// Provider authentication modes of the Kubernetes stack.
+const (
+	AuthKubelogin        = "kubelogin"
+	AuthAdminCertificate = "admin-certificate"
+)
+
+// MaintenanceWindow is a weekly window for automatic upgrades.
+type MaintenanceWindow struct {
+	DayOfWeek     string `json:"dayOfWeek"`
+	StartTime     string `json:"startTime"`
+	DurationHours int    `json:"durationHours"`
+	UTCOffset     string `json:"utcOffset"`
+}
+
+// Network configures the virtual network, NSG, public IP and DNS.
+type Network struct {
+	VNetCIDR       string   `json:"vnetCidr"`
+	NodeSubnetCIDR string   `json:"nodeSubnetCidr"`
+	PodCIDR        string   `json:"podCidr"`
+	ServiceCIDR    string   `json:"serviceCidr"`
+	DNSServiceIP   string   `json:"dnsServiceIp"`
+	AdminCIDRs     []string `json:"adminCidrs"`
+	DNSLabel       string   `json:"dnsLabel"`
+	DNSZone        string   `json:"dnsZone"`
+	DNSRecordName  string   `json:"dnsRecordName"`
+}
+
+// StorageAccount configures the storage account for logs and backups.
+type StorageAccount struct {
+	Replication             string `json:"replication"`
+	BlobSoftDeleteDays      int    `json:"blobSoftDeleteDays"`
+	ContainerSoftDeleteDays int    `json:"containerSoftDeleteDays"`
+	LogsContainer           string `json:"logsContainer"`
+	NetworkDefaultAction    string `json:"networkDefaultAction"`
+}
+
+// Backup configures Azure Backup of the IPFS disk.
+type Backup struct {
+	RetentionDays int    `json:"retentionDays"`
+	TimeOfDay     string `json:"timeOfDay"`
+	Redundancy    string `json:"redundancy"`
+}
+
+// KeyVault configures the Key Vault.
+type KeyVault struct {
+	PurgeProtection         bool   `json:"purgeProtection"`
+	SoftDeleteRetentionDays int    `json:"softDeleteRetentionDays"`
+	NetworkDefaultAction    string `json:"networkDefaultAction"`
+}
+
+// Policy configures Azure Policy.
+type Policy struct {
+	AzurePolicyAddon       bool     `json:"azurePolicyAddon"`
+	AllowedLocations       []string `json:"allowedLocations"`
+	NoPrivilegedContainers bool     `json:"noPrivilegedContainers"`
+	NoPrivilegeEscalation  bool     `json:"noPrivilegeEscalation"`
+	KubernetesEffect       string   `json:"kubernetesEffect"`
+}
+
+// Alerts configures the action group and the metric alerts.
+type Alerts struct {
+	Emails                 []string `json:"emails"`
+	CPUThresholdPercent    float64  `json:"cpuThresholdPercent"`
+	MemoryThresholdPercent float64  `json:"memoryThresholdPercent"`
+	DiskThresholdPercent   float64  `json:"diskThresholdPercent"`
+	Frequency              string   `json:"frequency"`
+	WindowSize             string   `json:"windowSize"`
+	Severity               int      `json:"severity"`
+}
+
+// LogAnalytics configures the Log Analytics workspace.
+type LogAnalytics struct {
+	DailyQuotaGB  float64 `json:"dailyQuotaGb"`
+	RetentionDays int     `json:"retentionDays"`
+}
+
+// Budget configures the monthly cost budget.
+type Budget struct {
+	Amount                   float64  `json:"amount"`
+	StartMonth               string   `json:"startMonth"`
+	Emails                   []string `json:"emails"`
+	ActualThresholdPercent   float64  `json:"actualThresholdPercent"`
+	ForecastThresholdPercent float64  `json:"forecastThresholdPercent"`
+}
+
+// Workload configures the Kubernetes objects of the in-cluster stack.
+type Workload struct {
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"serviceAccount"`
+	PullSecretName string `json:"pullSecretName"`
+	ClaimName      string `json:"claimName"`
+	DevSecrets     bool   `json:"devSecrets"`
+}
+
+// Backend configures Terraform state.
+type Backend struct {
+	Type               string `json:"type"`
+	ResourceGroupName  string `json:"resourceGroupName"`
+	StorageAccountName string `json:"storageAccountName"`
+	ContainerName      string `json:"containerName"`
+	KeyPrefix          string `json:"keyPrefix"`
+	UseOIDC            bool   `json:"useOidc"`
+}
+
+// Backend types.
+const (
+	BackendLocal   = "local"
+	BackendAzureRM = "azurerm"
+)
+
+// Guardrails configures the synthesis-time policy checks.
+type Guardrails struct {
+	RequiredTags []string `json:"requiredTags"`
+	Waivers      []Waiver `json:"waivers"`
+}
+
+// Waiver switches one guardrail rule off for an environment, with a reason.
+type Waiver struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// K8sStackName is the name of the environment's in-cluster stack.
+func (c *Config) K8sStackName() string { return c.Environment + "-k8s" }
+
+// AllTags returns the configured tags plus environment and managed-by.
+func (c *Config) AllTags() map[string]string {
+	tags := make(map[string]string, len(c.Tags)+2)
+	for k, v := range c.Tags {
+		tags[k] = v
+	}
+	tags["environment"] = c.Environment
+	tags["managed-by"] = "cdktf"
+	return tags
+}
+
+// AllowedLocations returns the regions of the "Allowed locations" policy.
+func (c *Config) AllowedLocations() []string {
+	if len(c.Policy.AllowedLocations) > 0 {
+		return c.Policy.AllowedLocations
+	}
+	return []string{c.Location}
+}
+
+// Waived reports whether rule is waived in this environment, and why.
+func (c *Config) Waived(rule string) (reason string, ok bool) {
+	for _, w := range c.Guardrails.Waivers {
+		if w.Rule == rule {
+			return w.Reason, true
+		}
+	}
+	return "", false
+}

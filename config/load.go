@@ -1,0 +1,361 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// SchemaJSON is the JSON Schema of the configuration files.
+//
+//go:embed schema.json
+var SchemaJSON []byte
+
+// Problem is one thing wrong with a configuration file.
+type Problem struct {
+	File string
+	// Path is the JSON pointer of the offending value ("" for the document).
+	Path string
+	// Value is the offending value as JSON, or "" when it is an object or
+	// array, or missing.
+	Value string
+	// Message says what is wrong and what is allowed.
+	Message string
+}
+
+func (p Problem) String() string {
+	loc := p.Path
+	if loc == "" {
+		loc = "/"
+	}
+	if p.Value != "" {
+		return fmt.Sprintf("%s: %s = %s: %s", p.File, loc, p.Value, p.Message)
+	}
+	return fmt.Sprintf("%s: %s: %s", p.File, loc, p.Message)
+}
+
+// Error lists every problem found in one or more configuration files.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+var environmentName = regexp.MustCompile(`^[a-z][a-z0-9]{1,5}$`)
+
+// LoadDir loads every <environment>.json in dir (schema.json excepted), in
+// name order. It returns an *Error with the problems of all files.
+func LoadDir(dir string) ([]*Config, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	paths = slices.DeleteFunc(paths, func(p string) bool { return filepath.Base(p) == "schema.json" })
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s: no environment files (<environment>.json) found", dir)
+	}
+	sort.Strings(paths)
+	var all Error
+	var cfgs []*Config
+	for _, p := range paths {
+		cfg, err := Load(p)
+		var cerr *Error
+		switch {
+		case errors.As(err, &cerr):
+			all.Problems = append(all.Problems, cerr.Problems...)
+		case err != nil:
+			return nil, err
+		default:
+			cfgs = append(cfgs, cfg)
+		}
+	}
+	if len(all.Problems) > 0 {
+		return nil, &all
+	}
+	return cfgs, nil
+}
+
+// Load reads, completes and validates one configuration file. The
+// environment name is the file's base name without ".json".
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	env := strings.TrimSuffix(filepath.Base(path), ".json")
+	return Parse(path, env, data)
+}
+
+// Parse validates data as the configuration of environment env; file is
+// used in messages only.
+func Parse(file, env string, data []byte) (*Config, error) {
+	if !environmentName.MatchString(env) {
+		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
+			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter (it becomes part of Azure resource names)", env)}}}
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, &Error{[]Problem{{File: file, Message: "not valid JSON: " + describeSyntaxError(data, err)}}}
+	}
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return nil, &Error{[]Problem{{File: file, Message: "the document must be a JSON object"}}}
+	}
+	applyDefaults(schemaDoc(), root)
+	if err := compiledSchema().Validate(root); err != nil {
+		var verr *jsonschema.ValidationError
+		if !errors.As(err, &verr) {
+			return nil, err
+		}
+		return nil, &Error{schemaProblems(file, root, verr)}
+	}
+
+	// The document is valid against the schema, so decoding can only fail
+	// if the schema and the Go types disagree (a test keeps them in step).
+	completed, err := json.Marshal(root)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(completed))
+	dec.DisallowUnknownFields()
+	cfg := &Config{}
+	if err := dec.Decode(cfg); err != nil {
+		return nil, &Error{[]Problem{{File: file, Message: "does not match the Go configuration types: " + err.Error()}}}
+	}
+	cfg.Environment = env
+	cfg.File = file
+	if problems := cfg.Validate(); len(problems) > 0 {
+		return nil, &Error{problems}
+	}
+	return cfg, nil
+}
+
+// describeSyntaxError turns a decoding error into "line L, column C: ...".
+func describeSyntaxError(data []byte, err error) string {
+	var serr *json.SyntaxError
+	var terr *json.UnmarshalTypeError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &serr):
+		offset = serr.Offset
+	case errors.As(err, &terr):
+		offset = terr.Offset
+	}
+	if offset < 0 {
+		return err.Error()
+	}
+	line, col := 1, 1
+	for _, b := range data[:min(int(offset), len(data))] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+}
+
+var (
+	schemaRoot     map[string]any
+	schemaCompiled *jsonschema.Schema
+)
+
+const schemaURL = "config/schema.json"
+
+func schemaDoc() map[string]any {
+	if schemaRoot == nil {
+		var doc map[string]any
+		if err := json.Unmarshal(SchemaJSON, &doc); err != nil {
+			panic("config: schema.json is not valid JSON: " + err.Error())
+		}
+		schemaRoot = doc
+	}
+	return schemaRoot
+}
+
+func compiledSchema() *jsonschema.Schema {
+	if schemaCompiled == nil {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
+		if err != nil {
+			panic("config: schema.json is not valid JSON: " + err.Error())
+		}
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		c.AssertFormat()
+		c.RegisterFormat(&jsonschema.Format{Name: "cidr", Validate: validateCIDR})
+		if err := c.AddResource(schemaURL, doc); err != nil {
+			panic("config: " + err.Error())
+		}
+		sch, err := c.Compile(schemaURL)
+		if err != nil {
+			panic("config: schema.json does not compile: " + err.Error())
+		}
+		schemaCompiled = sch
+	}
+	return schemaCompiled
+}
+
+// validateCIDR accepts an IPv4 network in CIDR notation whose address is the
+// network address itself (10.0.0.0/16, not 10.0.0.1/16).
+func validateCIDR(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		return fmt.Errorf("is not an IPv4 CIDR such as 10.0.0.0/16")
+	}
+	if p.Masked() != p {
+		return fmt.Errorf("has host bits set; the network is %s", p.Masked())
+	}
+	return nil
+}
+
+// applyDefaults fills in, recursively, the "default" of every property the
+// document leaves out. Objects whose default is {} are created and then
+// completed from their own properties' defaults.
+func applyDefaults(schema map[string]any, doc map[string]any) {
+	props, _ := schema["properties"].(map[string]any)
+	for name, raw := range props {
+		ps, _ := raw.(map[string]any)
+		if _, present := doc[name]; !present {
+			if def, ok := ps["default"]; ok {
+				doc[name] = deepCopy(def)
+			}
+		}
+		if child, ok := doc[name].(map[string]any); ok {
+			applyDefaults(ps, child)
+		}
+	}
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = deepCopy(e)
+		}
+		return s
+	case float64:
+		// The schema is decoded with encoding/json; the document with
+		// json.Number. Keep numbers of one kind for the validator.
+		return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
+	default:
+		return v
+	}
+}
+
+var printer = message.NewPrinter(language.English)
+
+// schemaProblems flattens a validation error tree into one problem per leaf.
+func schemaProblems(file string, doc any, verr *jsonschema.ValidationError) []Problem {
+	var out []Problem
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		p := Problem{
+			File:    file,
+			Path:    pointer(e.InstanceLocation),
+			Value:   scalarAt(doc, e.InstanceLocation),
+			Message: e.ErrorKind.LocalizedString(printer),
+		}
+		if hint := allowedHint(e.SchemaURL); hint != "" {
+			p.Message += "; allowed: " + hint
+		}
+		out = append(out, p)
+	}
+	walk(verr)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+	}
+	return b.String()
+}
+
+// scalarAt returns the JSON text of the scalar at the location, or "".
+func scalarAt(doc any, loc []string) string {
+	v := doc
+	for _, tok := range loc {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return ""
+			}
+			v = c[i]
+		default:
+			return ""
+		}
+	}
+	switch v.(type) {
+	case map[string]any, []any, nil:
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// allowedHint returns the "x-allowed" text of the subschema at url, if any.
+func allowedHint(url string) string {
+	_, frag, ok := strings.Cut(url, "#")
+	if !ok {
+		return ""
+	}
+	var v any = schemaDoc()
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[tok]
+	}
+	m, _ := v.(map[string]any)
+	hint, _ := m["x-allowed"].(string)
+	return hint
+}

@@ -1,0 +1,73 @@
+package config
+
+import "strings"
+
+// Names are the Azure and Kubernetes names of an environment's resources.
+// Both stacks of an environment derive them from the same configuration, so
+// the in-cluster stack finds the Azure resources by name without reading the
+// other stack's state.
+type Names struct {
+	ResourceGroup         string
+	SnapshotResourceGroup string
+	NodeResourceGroup     string
+	VirtualNetwork        string
+	NodeSubnet            string
+	SecurityGroup         string
+	PublicIP              string
+	DNSLabel              string
+	Cluster               string
+	ClusterDNSPrefix      string
+	ClusterIdentity       string
+	NodeIdentity          string
+	DataDisk              string
+	StorageAccount        string
+	KeyVault              string
+	BackupVault           string
+	LogAnalytics          string
+	ActionGroup           string
+	ActionGroupShort      string
+	Budget                string
+}
+
+// Names derives the resource names of the environment.
+func (c *Config) Names() Names {
+	base := c.NamePrefix + "-" + c.Environment
+	global := base
+	if c.UniqueSuffix != "" {
+		global += "-" + c.UniqueSuffix
+	}
+	label := c.Network.DNSLabel
+	if label == "" {
+		label = global
+	}
+	short := c.NamePrefix + c.Environment
+	if len(short) > 12 {
+		short = short[:12]
+	}
+	kv := base + "-kv"
+	if c.UniqueSuffix != "" {
+		kv += "-" + c.UniqueSuffix
+	}
+	return Names{
+		ResourceGroup:         base + "-rg",
+		SnapshotResourceGroup: base + "-snapshots-rg",
+		NodeResourceGroup:     base + "-nodes-rg",
+		VirtualNetwork:        base + "-vnet",
+		NodeSubnet:            "nodes",
+		SecurityGroup:         base + "-nodes-nsg",
+		PublicIP:              base + "-ingress-pip",
+		DNSLabel:              label,
+		Cluster:               base + "-aks",
+		ClusterDNSPrefix:      base,
+		ClusterIdentity:       base + "-aks-identity",
+		NodeIdentity:          base + "-node-identity",
+		DataDisk:              base + "-ipfs-data",
+		StorageAccount:        "st" + strings.ReplaceAll(c.NamePrefix+c.Environment+c.UniqueSuffix, "-", ""),
+		KeyVault:              kv,
+		BackupVault:           base + "-backup-vault",
+		LogAnalytics:          base + "-logs",
+		ActionGroup:           base + "-alerts",
+		ActionGroupShort:      short,
+		Budget:                base + "-budget",
+	}
+}

@@ -1,0 +1,201 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Validate applies the rules that JSON Schema cannot express: relations
+// between fields, what production forbids, and the lengths of derived names.
+// The configuration must already be valid against the schema.
+func (c *Config) Validate() []Problem {
+	v := &validator{cfg: c}
+	v.nodePool()
+	v.network()
+	v.production()
+	v.consistency()
+	v.names()
+	return v.problems
+}
+
+type validator struct {
+	cfg      *Config
+	problems []Problem
+}
+
+func (v *validator) add(path string, value any, format string, args ...any) {
+	p := Problem{File: v.cfg.File, Path: path, Message: fmt.Sprintf(format, args...)}
+	if value != nil {
+		b, _ := json.Marshal(value)
+		p.Value = string(b)
+	}
+	v.problems = append(v.problems, p)
+}
+
+func (v *validator) nodePool() {
+	size, ok := LookupVMSize(v.cfg.VMSize)
+	switch {
+	case !ok:
+		v.add("/vmSize", v.cfg.VMSize,
+			"unknown VM size; this project knows (and can price) the sizes AKS accepts for a system pool: %s", systemPoolSizes())
+	case size.VCPU < MinSystemPoolVCPU || size.MemoryGiB < MinSystemPoolMemoryGiB:
+		v.add("/vmSize", v.cfg.VMSize,
+			"%s has %d vCPU and %g GiB of memory; AKS rejects system node pools with less than %d vCPU and %d GiB (the seed's Standard_B1ms is such a size); use one of: %s",
+			size.Name, size.VCPU, size.MemoryGiB, MinSystemPoolVCPU, MinSystemPoolMemoryGiB, systemPoolSizes())
+	}
+}
+
+func (v *validator) network() {
+	n := v.cfg.Network
+	vnet := netip.MustParsePrefix(n.VNetCIDR)
+	subnet := netip.MustParsePrefix(n.NodeSubnetCIDR)
+	pods := netip.MustParsePrefix(n.PodCIDR)
+	services := netip.MustParsePrefix(n.ServiceCIDR)
+	dns := netip.MustParseAddr(n.DNSServiceIP)
+
+	if !contains(vnet, subnet) {
+		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet must lie inside network.vnetCidr %s", n.VNetCIDR)
+	}
+	if subnet.Bits() > 28 {
+		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)")
+	}
+	if vnet.Overlaps(services) {
+		v.add("/network/serviceCidr", n.ServiceCIDR, "overlaps network.vnetCidr %s; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)", n.VNetCIDR)
+	}
+	if vnet.Overlaps(pods) {
+		v.add("/network/podCidr", n.PodCIDR, "overlaps network.vnetCidr %s; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)", n.VNetCIDR)
+	}
+	if pods.Overlaps(services) {
+		v.add("/network/podCidr", n.PodCIDR, "overlaps network.serviceCidr %s; pods and services need separate ranges", n.ServiceCIDR)
+	}
+	if !services.Contains(dns) || dns == services.Addr() {
+		v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
+	}
+	for i, cidr := range n.AdminCIDRs {
+		if netip.MustParsePrefix(cidr).Bits() == 0 && v.cfg.Production {
+			v.add(fmt.Sprintf("/network/adminCidrs/%d", i), cidr,
+				"opens SSH (22), the IPFS RPC API (5001, full control of the node) and the Kubernetes API to the whole internet; production must list specific networks, such as your office's public range")
+		}
+	}
+}
+
+// production enforces what a production environment must not relax.
+func (v *validator) production() {
+	c := v.cfg
+	if !c.Production {
+		return
+	}
+	const why = "production forbids it"
+	if c.Kubernetes.LocalAccountsEnabled {
+		v.add("/kubernetes/localAccountsEnabled", true, "%s: local accounts bypass Microsoft Entra ID and cannot be revoked per person; set false", why)
+	}
+	if len(c.Network.AdminCIDRs) == 0 {
+		v.add("/network/adminCidrs", nil, "production needs at least one admin CIDR: it restricts the Kubernetes API server's authorized IP ranges and the Key Vault and storage firewalls")
+	}
+	if c.KeyVault.NetworkDefaultAction != "Deny" {
+		v.add("/keyVault/networkDefaultAction", c.KeyVault.NetworkDefaultAction, "%s: the vault holds the node's secrets; set \"Deny\" (admin CIDRs, the deployer's addresses and trusted Azure services stay allowed)", why)
+	}
+	if !c.KeyVault.PurgeProtection {
+		v.add("/keyVault/purgeProtection", false, "%s: without purge protection a deleted vault's secrets can be destroyed at once; set true", why)
+	}
+	if c.StorageAccount.NetworkDefaultAction != "Deny" {
+		v.add("/storageAccount/networkDefaultAction", c.StorageAccount.NetworkDefaultAction, "%s: logs and backups stay behind the firewall; set \"Deny\"", why)
+	}
+	if c.Workload.DevSecrets {
+		v.add("/workload/devSecrets", true, "%s: production reads its secrets from Key Vault through workload identity, not from a Kubernetes Secret written by Terraform; set false", why)
+	}
+	if len(c.Alerts.Emails) == 0 {
+		v.add("/alerts/emails", nil, "production needs at least one alert receiver, or a failing node goes unnoticed")
+	}
+	if c.Backend.Type != BackendAzureRM {
+		v.add("/backend/type", c.Backend.Type, "production state must live in the shared azurerm backend (Azure Storage with Microsoft Entra ID auth), not on one machine; set \"azurerm\" with resourceGroupName and storageAccountName")
+	}
+}
+
+// consistency checks fields that only make sense together.
+func (v *validator) consistency() {
+	c := v.cfg
+	if c.Kubernetes.ProviderAuth == AuthAdminCertificate && !c.Kubernetes.LocalAccountsEnabled {
+		v.add("/kubernetes/providerAuth", c.Kubernetes.ProviderAuth, "the admin certificate exists only with kubernetes.localAccountsEnabled; use \"kubelogin\" or enable local accounts")
+	}
+	if (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon {
+		v.add("/policy/azurePolicyAddon", false, "the Kubernetes policies (noPrivilegedContainers, noPrivilegeEscalation) need the Azure Policy add-on to act; set true or turn those policies off")
+	}
+	if len(c.Policy.AllowedLocations) > 0 && !slices.Contains(c.Policy.AllowedLocations, c.Location) {
+		v.add("/policy/allowedLocations", c.Policy.AllowedLocations, "must include the environment's location %q, or every resource would be denied", c.Location)
+	}
+	if durationMinutes(c.Alerts.WindowSize) < durationMinutes(c.Alerts.Frequency) {
+		v.add("/alerts/windowSize", c.Alerts.WindowSize, "must be at least alerts.frequency %s", c.Alerts.Frequency)
+	}
+	if c.Backend.Type == BackendAzureRM {
+		if c.Backend.ResourceGroupName == "" {
+			v.add("/backend/resourceGroupName", "", "the azurerm backend needs the resource group of the state storage account")
+		}
+		if c.Backend.StorageAccountName == "" {
+			v.add("/backend/storageAccountName", "", "the azurerm backend needs the state storage account name (3 to 24 lower-case letters or digits)")
+		}
+	}
+	for _, f := range []struct{ path, name string }{
+		{"/storageAccount/logsContainer", c.StorageAccount.LogsContainer},
+		{"/backend/containerName", c.Backend.ContainerName},
+	} {
+		if strings.Contains(f.name, "--") {
+			v.add(f.path, f.name, "storage container names cannot contain two hyphens in a row")
+		}
+	}
+	seen := map[string]bool{}
+	for i, w := range c.Guardrails.Waivers {
+		path := fmt.Sprintf("/guardrails/waivers/%d/rule", i)
+		if _, ok := GuardrailRules[w.Rule]; !ok {
+			v.add(path, w.Rule, "unknown guardrail rule; known rules: %s", strings.Join(ruleIDs(), ", "))
+		}
+		if seen[w.Rule] {
+			v.add(path, w.Rule, "waived twice; keep one waiver per rule")
+		}
+		seen[w.Rule] = true
+	}
+}
+
+// names checks the lengths and shapes Azure imposes on derived names.
+func (v *validator) names() {
+	n := v.cfg.Names()
+	if l := len(n.StorageAccount); l < 3 || l > 24 {
+		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived storage account name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.StorageAccount, l)
+	}
+	if l := len(n.KeyVault); l < 3 || l > 24 {
+		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived Key Vault name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.KeyVault, l)
+	}
+	if l := len(n.DNSLabel); l < 3 || l > 63 {
+		v.add("/network/dnsLabel", n.DNSLabel, "a DNS label has 3 to 63 characters")
+	}
+}
+
+func contains(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// durationMinutes converts the ISO 8601 durations the schema allows.
+func durationMinutes(d string) int {
+	switch d {
+	case "PT1M":
+		return 1
+	case "PT5M":
+		return 5
+	case "PT15M":
+		return 15
+	case "PT30M":
+		return 30
+	case "PT1H":
+		return 60
+	case "PT6H":
+		return 360
+	case "PT12H":
+		return 720
+	case "P1D":
+		return 1440
+	}
+	return 0
+}

@@ -1,0 +1,41 @@
+// Package tfx holds the small conversions between plain Go values and the
+// pointer types of the jsii-generated cdktf bindings.
+package tfx
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Strings converts a slice to the *[]*string the bindings take. A nil or
+// empty slice gives an empty list, not nil, so that the attribute is written.
+func Strings(s []string) *[]*string {
+	out := make([]*string, len(s))
+	for i := range s {
+		out[i] = jsii.String(s[i])
+	}
+	return &out
+}
+
+// StringMap converts a map to the *map[string]*string the bindings take.
+func StringMap(m map[string]string) *map[string]*string {
+	out := make(map[string]*string, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out[k] = jsii.String(m[k])
+	}
+	return &out
+}
+
+// Num converts an int to the *float64 the bindings take for numbers.
+func Num(i int) *float64 { return jsii.Number(float64(i)) }
+
+// Merge returns a new map with the entries of all maps, later ones winning.
+func Merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		maps.Copy(out, m)
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermkubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermmanageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermuserassignedidentity"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
+	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/container"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
+)
+
+// Fixed names of the in-cluster objects (the configurable ones come from
+// config.Workload).
+const (
+	DevSecretName = "perpetual-secrets"
+	// AKSServerID is the application ID of the AKS Microsoft Entra server,
+	// the audience of kubelogin's tokens.
+	AKSServerID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+)
+
+// KubernetesStack is an environment's in-cluster objects.
+type KubernetesStack struct {
+	// Stack is the cdktf stack.
+	Stack  cdktf.TerraformStack
+	Config *config.Config
+}
+
+// NewKubernetesStack builds the <environment>-k8s stack. It finds the
+// cluster, the data disk and the node identity through azurerm data sources
+// by the names the shared configuration derives (no remote state coupling)
+// and depends on the Azure stack, so `cdktf deploy <env> <env>-k8s` runs in
+// order.
+func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *AzureStack) *KubernetesStack {
+	name := cfg.K8sStackName()
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	s := &KubernetesStack{Stack: stack, Config: cfg}
+	stack.AddDependency(azure.Stack)
+	names := cfg.Names()
+	w := cfg.Workload
+
+	provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{
+		Features: &provider.AzurermProviderFeatures{},
+	})
+	configureBackend(stack, cfg.Backend, name)
+
+	aks := dataazurermkubernetescluster.NewDataAzurermKubernetesCluster(stack, jsii.String("cluster"), &dataazurermkubernetescluster.DataAzurermKubernetesClusterConfig{
+		Name:              jsii.String(names.Cluster),
+		ResourceGroupName: jsii.String(names.ResourceGroup),
+	})
+	disk := dataazurermmanageddisk.NewDataAzurermManagedDisk(stack, jsii.String("ipfs-data"), &dataazurermmanageddisk.DataAzurermManagedDiskConfig{
+		Name:              jsii.String(names.DataDisk),
+		ResourceGroupName: jsii.String(names.ResourceGroup),
+	})
+	identity := dataazurermuserassignedidentity.NewDataAzurermUserAssignedIdentity(stack, jsii.String("node-identity"), &dataazurermuserassignedidentity.DataAzurermUserAssignedIdentityConfig{
+		Name:              jsii.String(names.NodeIdentity),
+		ResourceGroupName: jsii.String(names.ResourceGroup),
+	})
+	newKubernetesProvider(stack, cfg.Kubernetes, aks)
+
+	username := sensitiveVariable(stack, VarGitHubUsername, "GitHub user that owns the ghcr.io token (TF_VAR_github_username).")
+	token := sensitiveVariable(stack, VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
+
+	ns := workload.NewNamespace(stack, "workload-namespace", w.Namespace, map[string]string{
+		"app.kubernetes.io/part-of":    "perpetual-node",
+		"app.kubernetes.io/managed-by": "cdktf",
+	})
+	namespace := *ns.Metadata().Name()
+
+	container.NewPullSecret(stack, "github-registry", container.PullSecretProps{
+		Name:      w.PullSecretName,
+		Namespace: namespace,
+		Server:    container.GitHubRegistry,
+		Username:  *username.StringValue(),
+		Token:     *token.StringValue(),
+	})
+	workload.NewServiceAccount(stack, "service-account", workload.ServiceAccountProps{
+		Name:             w.ServiceAccount,
+		Namespace:        namespace,
+		ClientID:         *identity.ClientId(),
+		TenantID:         *identity.TenantId(),
+		ImagePullSecrets: []string{w.PullSecretName},
+	})
+	storage.NewVolume(stack, "ipfs-volume", storage.VolumeProps{
+		VolumeName: names.DataDisk,
+		ClaimName:  w.ClaimName,
+		Namespace:  namespace,
+		DiskID:     *disk.Id(),
+		SizeGB:     cfg.StorageSize,
+	})
+	if w.DevSecrets {
+		ipfsKey := sensitiveVariable(stack, VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
+		workload.NewSecret(stack, "dev-secrets", workload.SecretProps{
+			Name:      DevSecretName,
+			Namespace: namespace,
+			Data: map[string]string{
+				SecretGitHubToken:    *token.StringValue(),
+				SecretIPFSPrivateKey: *ipfsKey.StringValue(),
+			},
+		})
+	}
+
+	output(stack, "namespace", namespace, "Namespace of the perpetual node.", false)
+	output(stack, "pull_secret_name", w.PullSecretName, "imagePullSecrets entry for ghcr.io.", false)
+	output(stack, "image_repository", cfg.ImageRepository, "Image repository of the perpetual node.", false)
+	output(stack, "service_account_name", w.ServiceAccount, "Service account with the node's workload identity.", false)
+	output(stack, "claim_name", w.ClaimName, "PersistentVolumeClaim of the IPFS data.", false)
+	output(stack, "node_identity_client_id", identity.ClientId(), "Client ID for the SecretProviderClass (clientID).", false)
+	output(stack, "key_vault_name", names.KeyVault, "Key Vault for the SecretProviderClass (keyvaultName).", false)
+	output(stack, "tenant_id", identity.TenantId(), "Tenant for the SecretProviderClass (tenantId).", false)
+	if w.DevSecrets {
+		output(stack, "dev_secret_name", DevSecretName, "Development Secret with github-token and ipfs-private-key.", false)
+	}
+	return s
+}
+
+// newKubernetesProvider configures the kubernetes provider from the cluster
+// data source: with kubelogin (Microsoft Entra ID tokens; works with local
+// accounts disabled) or with the local admin certificate.
+func newKubernetesProvider(stack cdktf.TerraformStack, k config.Kubernetes, aks dataazurermkubernetescluster.DataAzurermKubernetesCluster) {
+	cfg := &kubeprovider.KubernetesProviderConfig{}
+	switch k.ProviderAuth {
+	case config.AuthAdminCertificate:
+		admin := aks.KubeAdminConfig().Get(jsii.Number(0))
+		cfg.Host = admin.Host()
+		cfg.ClientCertificate = cdktf.Fn_Base64decode(admin.ClientCertificate())
+		cfg.ClientKey = cdktf.Fn_Base64decode(admin.ClientKey())
+		cfg.ClusterCaCertificate = cdktf.Fn_Base64decode(admin.ClusterCaCertificate())
+	default:
+		user := aks.KubeConfig().Get(jsii.Number(0))
+		cfg.Host = user.Host()
+		cfg.ClusterCaCertificate = cdktf.Fn_Base64decode(user.ClusterCaCertificate())
+		cfg.Exec = &[]*kubeprovider.KubernetesProviderExec{{
+			ApiVersion: jsii.String("client.authentication.k8s.io/v1beta1"),
+			Command:    jsii.String("kubelogin"),
+			Args: &[]*string{
+				jsii.String("get-token"),
+				jsii.String("--login"), jsii.String(k.KubeloginMode),
+				jsii.String("--server-id"), jsii.String(AKSServerID),
+			},
+		}}
+	}
+	kubeprovider.NewKubernetesProvider(stack, jsii.String("kubernetes"), cfg)
+}

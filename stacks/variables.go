@@ -1,0 +1,54 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Terraform variables of the stacks. Secrets never pass through Go: their
+// values come from TF_VAR_<name> (or -var) when Terraform plans and applies,
+// and the synthesized configuration holds only references to them.
+const (
+	VarGitHubToken    = "github_token"
+	VarGitHubUsername = "github_username"
+	VarIPFSPrivateKey = "ipfs_private_key"
+	VarDeployerIPs    = "deployer_ips"
+)
+
+// sensitiveVariable declares a required, sensitive string variable with a
+// fixed name (not a construct-path hash), so that TF_VAR_<name> sets it.
+func sensitiveVariable(scope constructs.Construct, name, description string) cdktf.TerraformVariable {
+	v := cdktf.NewTerraformVariable(scope, jsii.String(name), &cdktf.TerraformVariableConfig{
+		Type:        jsii.String("string"),
+		Sensitive:   jsii.Bool(true),
+		Nullable:    jsii.Bool(false),
+		Description: jsii.String(description),
+		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
+			Condition:    jsii.String("${length(var." + name + ") > 0}"),
+			ErrorMessage: jsii.String(name + " must not be empty: set TF_VAR_" + name + "."),
+		}},
+	})
+	v.OverrideLogicalId(jsii.String(name))
+	return v
+}
+
+// deployerIPs declares the list of the deploying machine's public IPv4
+// addresses. They are let through the Key Vault and storage firewalls and
+// the API server's authorized ranges, so that a runner outside the admin
+// networks can still write secrets, read the storage account and reach the
+// cluster. Plain addresses, because the storage firewall refuses /32 CIDRs.
+func deployerIPs(scope constructs.Construct) cdktf.TerraformVariable {
+	v := cdktf.NewTerraformVariable(scope, jsii.String(VarDeployerIPs), &cdktf.TerraformVariableConfig{
+		Type:        jsii.String("list(string)"),
+		Default:     &[]*string{},
+		Nullable:    jsii.Bool(false),
+		Description: jsii.String("Public IPv4 addresses of the machine running Terraform (e.g. [\"198.51.100.7\"]), allowed through the Key Vault, storage and API server firewalls."),
+		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
+			Condition:    jsii.String("${alltrue([for ip in var." + VarDeployerIPs + " : can(cidrhost(\"${ip}/32\", 0))])}"),
+			ErrorMessage: jsii.String(VarDeployerIPs + " must be a list of IPv4 addresses such as [\"198.51.100.7\"]."),
+		}},
+	})
+	v.OverrideLogicalId(jsii.String(VarDeployerIPs))
+	return v
+}
