@@ -164,8 +164,10 @@ func describeSyntaxError(data []byte, err error) string {
 	if offset < 0 {
 		return err.Error()
 	}
+	// The offset counts the offending byte; report that byte's position.
+	end := min(max(int(offset)-1, 0), len(data))
 	line, col := 1, 1
-	for _, b := range data[:min(int(offset), len(data))] {
+	for _, b := range data[:end] {
 		if b == '\n' {
 			line++
 			col = 1

@@ -76,6 +76,10 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		BackupRepeatingTimeIntervals: tfx.Strings([]string{"R/" + fmt.Sprintf(backupScheduleAnchorDateTime, p.TimeOfDay) + "/P1D"}),
 		DefaultRetentionDuration:     jsii.String(fmt.Sprintf("P%dD", p.RetentionDays)),
 		TimeZone:                     jsii.String("UTC"),
+		// Policies are immutable and cannot be deleted while an instance uses
+		// them: a changed policy (its name carries the retention) is created
+		// first, the instance moves to it, then the old one goes.
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 	principal := vault.Identity().PrincipalId()
 	reader := roleassignment.NewRoleAssignment(s, jsii.String("disk-reader"), &roleassignment.RoleAssignmentConfig{

@@ -31,6 +31,10 @@ func Replace(dir string, build func(tmp string) error) (err error) {
 	if err != nil {
 		return err
 	}
+	// MkdirTemp creates 0700; the output is an ordinary directory.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(tmp)

@@ -1,0 +1,385 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// minimal is the smallest valid development file: everything else defaults.
+const minimal = `{"budget": {"amount": 50, "startMonth": "2026-12", "emails": ["ops@example.com"]}}`
+
+// production is the smallest valid production file.
+const production = `{
+  "production": true,
+  "network": {"adminCidrs": ["203.0.113.0/24"]},
+  "alerts": {"emails": ["ops@example.com"]},
+  "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["ops@example.com"]},
+  "backend": {"type": "azurerm", "resourceGroupName": "state-rg", "storageAccountName": "statestore"}
+}`
+
+// with returns base with the JSON object patch merged in (objects merge
+// recursively; a null deletes the key).
+func with(t *testing.T, base, patch string) []byte {
+	t.Helper()
+	var b, p map[string]any
+	if err := json.Unmarshal([]byte(base), &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(patch), &p); err != nil {
+		t.Fatal(err)
+	}
+	merge(b, p)
+	out, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func merge(dst, src map[string]any) {
+	for k, v := range src {
+		if v == nil {
+			delete(dst, k)
+			continue
+		}
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				merge(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+func problems(t *testing.T, err error) []Problem {
+	t.Helper()
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("want a *config.Error, got %T %v", err, err)
+	}
+	return cerr.Problems
+}
+
+func TestRepositoryConfigsAreValid(t *testing.T) {
+	cfgs, err := LoadDir(".")
+	if err != nil {
+		t.Fatalf("config/*.json: %v", err)
+	}
+	var envs []string
+	for _, c := range cfgs {
+		envs = append(envs, c.Environment)
+	}
+	if !slices.Equal(envs, []string{"dev", "prod"}) {
+		t.Fatalf("environments = %v, want [dev prod]", envs)
+	}
+	dev, prod := cfgs[0], cfgs[1]
+	if dev.Production || !prod.Production {
+		t.Errorf("production flags: dev %v, prod %v; want false, true", dev.Production, prod.Production)
+	}
+	// The seed's settings.
+	for _, c := range cfgs {
+		if c.Location != "eastus" || c.NodeCount != 1 || c.ContainerRegistry != "github" {
+			t.Errorf("%s: location %q nodeCount %d containerRegistry %q; want eastus, 1, github", c.Environment, c.Location, c.NodeCount, c.ContainerRegistry)
+		}
+	}
+	if dev.StorageSize != 1 || prod.StorageSize != 5 {
+		t.Errorf("storageSize: dev %d, prod %d; want 1 and 5 GB", dev.StorageSize, prod.StorageSize)
+	}
+	if dev.EnableBackups || !prod.EnableBackups {
+		t.Errorf("enableBackups: dev %v, prod %v; want false, true", dev.EnableBackups, prod.EnableBackups)
+	}
+	if dev.Monitoring != MonitoringBasic || prod.Monitoring != MonitoringLogAnalytics {
+		t.Errorf("monitoring: dev %q, prod %q; want basic (Kubernetes-native) and log-analytics", dev.Monitoring, prod.Monitoring)
+	}
+}
+
+func TestDefaultsComeFromTheSchema(t *testing.T) {
+	cfg, err := Parse("dev.json", "dev", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"location", cfg.Location, "eastus"},
+		{"namePrefix", cfg.NamePrefix, "perpetual"},
+		{"vmSize", cfg.VMSize, "Standard_B2als_v2"},
+		{"nodeCount", cfg.NodeCount, 1},
+		{"storageSize", cfg.StorageSize, 1},
+		{"kubernetes.version", cfg.Kubernetes.Version, "1.35"},
+		{"kubernetes.skuTier", cfg.Kubernetes.SkuTier, "Free"},
+		{"kubernetes.localAccountsEnabled", cfg.Kubernetes.LocalAccountsEnabled, false},
+		{"kubernetes.maintenanceWindow.dayOfWeek", cfg.Kubernetes.MaintenanceWindow.DayOfWeek, "Sunday"},
+		{"network.vnetCidr", cfg.Network.VNetCIDR, "10.0.0.0/16"},
+		{"network.serviceCidr", cfg.Network.ServiceCIDR, "10.96.0.0/16"},
+		{"keyVault.purgeProtection", cfg.KeyVault.PurgeProtection, true},
+		{"keyVault.networkDefaultAction", cfg.KeyVault.NetworkDefaultAction, "Deny"},
+		{"logAnalytics.dailyQuotaGb", cfg.LogAnalytics.DailyQuotaGB, 0.16},
+		{"logAnalytics.retentionDays", cfg.LogAnalytics.RetentionDays, 30},
+		{"alerts.frequency", cfg.Alerts.Frequency, "PT5M"},
+		{"alerts.windowSize", cfg.Alerts.WindowSize, "PT15M"},
+		{"budget.actualThresholdPercent", cfg.Budget.ActualThresholdPercent, 80.0},
+		{"backup.retentionDays", cfg.Backup.RetentionDays, 7},
+		{"workload.namespace", cfg.Workload.Namespace, "perpetual"},
+		{"backend.type", cfg.Backend.Type, "local"},
+		{"guardrails.requiredTags", cfg.Guardrails.RequiredTags, []string{"project", "environment", "managed-by"}},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("default %s = %#v, want %#v", c.name, c.got, c.want)
+		}
+	}
+	if cfg.Environment != "dev" || cfg.File != "dev.json" {
+		t.Errorf("environment %q file %q", cfg.Environment, cfg.File)
+	}
+}
+
+// TestMalformedConfigs breaks one thing at a time and checks the message:
+// the file, the JSON path, the value and what is allowed.
+func TestMalformedConfigs(t *testing.T) {
+	cases := []struct {
+		name string
+		env  string
+		data []byte
+		// want are substrings of one problem's text.
+		want []string
+	}{
+		{"unknown top-level field", "dev", with(t, minimal, `{"nodeCuont": 2}`),
+			[]string{"dev.json: /: additional properties 'nodeCuont' not allowed"}},
+		{"unknown nested field", "dev", with(t, minimal, `{"kubernetes": {"versoin": "1.35"}}`),
+			[]string{"/kubernetes:", "'versoin' not allowed"}},
+		{"wrong type", "dev", with(t, minimal, `{"nodeCount": "1"}`),
+			[]string{`/nodeCount = "1":`, "want integer"}},
+		{"below minimum", "dev", with(t, minimal, `{"nodeCount": 0}`),
+			[]string{"/nodeCount = 0:", "minimum"}},
+		{"seed's node size", "dev", with(t, minimal, `{"vmSize": "Standard_B1ms"}`),
+			[]string{`/vmSize = "Standard_B1ms":`, "1 vCPU and 2 GiB", "AKS rejects system node pools with less than 2 vCPU and 4 GiB", "Standard_B2als_v2"}},
+		{"unknown node size", "dev", with(t, minimal, `{"vmSize": "Standard_Z9"}`),
+			[]string{`/vmSize = "Standard_Z9":`, "unknown VM size", "Standard_B2s_v2"}},
+		{"end-of-life Kubernetes", "dev", with(t, minimal, `{"kubernetes": {"version": "1.28"}}`),
+			[]string{`/kubernetes/version = "1.28":`, "'1.35', '1.36', '1.37'", "AKS release calendar"}},
+		{"admin CIDR wildcard", "dev", with(t, minimal, `{"network": {"adminCidrs": ["*"]}}`),
+			[]string{`/network/adminCidrs/0 = "*":`, "not valid cidr", "IPv4 CIDR such as 10.0.0.0/16"}},
+		{"admin CIDR with host bits", "dev", with(t, minimal, `{"network": {"adminCidrs": ["10.0.0.1/8"]}}`),
+			[]string{`/network/adminCidrs/0 = "10.0.0.1/8":`, "the network is 10.0.0.0/8"}},
+		{"admin ports open to the internet in prod", "prod", with(t, production, `{"network": {"adminCidrs": ["0.0.0.0/0"]}}`),
+			[]string{`prod.json: /network/adminCidrs/0 = "0.0.0.0/0":`, "SSH (22)", "IPFS RPC API (5001"}},
+		{"service CIDR inside the VNet", "dev", with(t, minimal, `{"network": {"serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"}}`),
+			[]string{`/network/serviceCidr = "10.0.0.0/16":`, "overlaps network.vnetCidr 10.0.0.0/16"}},
+		{"subnet outside the VNet", "dev", with(t, minimal, `{"network": {"nodeSubnetCidr": "10.1.0.0/24"}}`),
+			[]string{`/network/nodeSubnetCidr = "10.1.0.0/24":`, "inside network.vnetCidr 10.0.0.0/16"}},
+		{"DNS service IP outside the service CIDR", "dev", with(t, minimal, `{"network": {"dnsServiceIp": "10.97.0.10"}}`),
+			[]string{`/network/dnsServiceIp = "10.97.0.10":`, "inside network.serviceCidr 10.96.0.0/16"}},
+		{"budget missing", "dev", []byte(`{}`),
+			[]string{"dev.json: /: missing property 'budget'"}},
+		{"budget month", "dev", with(t, minimal, `{"budget": {"startMonth": "2026-13"}}`),
+			[]string{`/budget/startMonth = "2026-13":`, `allowed: a month YYYY-MM such as "2026-12"`}},
+		{"budget e-mail", "dev", with(t, minimal, `{"budget": {"emails": ["ops-at-example.com"]}}`),
+			[]string{`/budget/emails/0 = "ops-at-example.com":`, "not valid email"}},
+		{"local accounts in prod", "prod", with(t, production, `{"kubernetes": {"localAccountsEnabled": true}}`),
+			[]string{"/kubernetes/localAccountsEnabled = true:", "production forbids it"}},
+		{"open Key Vault in prod", "prod", with(t, production, `{"keyVault": {"networkDefaultAction": "Allow"}}`),
+			[]string{`/keyVault/networkDefaultAction = "Allow":`, `set "Deny"`}},
+		{"no purge protection in prod", "prod", with(t, production, `{"keyVault": {"purgeProtection": false}}`),
+			[]string{"/keyVault/purgeProtection = false:", "purge protection"}},
+		{"dev secrets in prod", "prod", with(t, production, `{"workload": {"devSecrets": true}}`),
+			[]string{"/workload/devSecrets = true:", "Key Vault through workload identity"}},
+		{"local state in prod", "prod", with(t, production, `{"backend": {"type": "local"}}`),
+			[]string{`/backend/type = "local":`, "shared azurerm backend"}},
+		{"no admin CIDRs in prod", "prod", with(t, production, `{"network": {"adminCidrs": []}}`),
+			[]string{"prod.json: /network/adminCidrs:", "at least one admin CIDR"}},
+		{"admin certificate without local accounts", "dev", with(t, minimal, `{"kubernetes": {"providerAuth": "admin-certificate"}}`),
+			[]string{`/kubernetes/providerAuth = "admin-certificate":`, "localAccountsEnabled"}},
+		{"azurerm backend without account", "dev", with(t, minimal, `{"backend": {"type": "azurerm"}}`),
+			[]string{"/backend/storageAccountName", "state storage account name"}},
+		{"unknown waiver", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-999", "reason": "because we said so, in writing"}]}}`),
+			[]string{`/guardrails/waivers/0/rule = "NET-999":`, "unknown guardrail rule", "NET-001"}},
+		{"waiver without a real reason", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-001", "reason": "ok"}]}}`),
+			[]string{`/guardrails/waivers/0/reason = "ok":`, "at least 20 characters"}},
+		{"names too long for Azure", "abcdef", with(t, minimal, `{"namePrefix": "abcdefghij", "uniqueSuffix": "abcde"}`),
+			[]string{`/uniqueSuffix = "abcde":`, `Key Vault name "abcdefghij-abcdef-kv-abcde" has 26 characters`}},
+		{"alert window shorter than frequency", "dev", with(t, minimal, `{"alerts": {"frequency": "PT15M", "windowSize": "PT5M"}}`),
+			[]string{`/alerts/windowSize = "PT5M":`, "at least alerts.frequency PT15M"}},
+		{"allowed locations without the location", "dev", with(t, minimal, `{"policy": {"allowedLocations": ["westeurope"]}}`),
+			[]string{"/policy/allowedLocations", `location "eastus"`}},
+		{"Kubernetes policies without the add-on", "dev", with(t, minimal, `{"policy": {"azurePolicyAddon": false}}`),
+			[]string{"/policy/azurePolicyAddon = false:", "need the Azure Policy add-on"}},
+		{"not JSON", "dev", []byte("{\n  \"nodeCount\": 1,\n}"),
+			[]string{"dev.json: /: not valid JSON: line 3, column 1"}},
+		{"environment name from the file", "Dev_1", []byte(minimal),
+			[]string{`environment name "Dev_1"`, "2 to 6 lower-case letters or digits"}},
+	}
+	if len(cases) < 15 {
+		t.Fatalf("only %d cases; the foundation asks for at least 15", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(c.env+".json", c.env, c.data)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			ps := problems(t, err)
+			for _, p := range ps {
+				text := p.String()
+				if containsAll(text, c.want) {
+					return
+				}
+			}
+			t.Errorf("no problem contains all of %q; got:\n%v", c.want, err)
+		})
+	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestEveryProblemIsReported: three independent mistakes, three problems.
+func TestEveryProblemIsReported(t *testing.T) {
+	data := with(t, minimal, `{"nodeCount": 0, "vmSize": "Standard_B1ms", "monitoring": "verbose"}`)
+	_, err := Parse("dev.json", "dev", data)
+	ps := problems(t, err)
+	var paths []string
+	for _, p := range ps {
+		paths = append(paths, p.Path)
+	}
+	sort.Strings(paths)
+	if !slices.Equal(paths, []string{"/monitoring", "/nodeCount"}) {
+		// vmSize is a cross-field rule: it runs once the schema passes.
+		t.Errorf("schema problems at %v, want /monitoring and /nodeCount", paths)
+	}
+
+	data = with(t, production, `{"vmSize": "Standard_B1ms", "kubernetes": {"localAccountsEnabled": true}, "workload": {"devSecrets": true}}`)
+	_, err = Parse("prod.json", "prod", data)
+	ps = problems(t, err)
+	if len(ps) != 3 {
+		t.Errorf("want 3 problems, got %d:\n%v", len(ps), err)
+	}
+}
+
+func TestLoadDirReportsEveryFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("schema.json", `{"not": "an environment"}`)
+	write("dev.json", `{"nodeCount": 0, "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["a@example.com"]}}`)
+	write("prod.json", `{"production": true, "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["a@example.com"]}}`)
+	_, err := LoadDir(dir)
+	msg := err.Error()
+	for _, want := range []string{filepath.Join(dir, "dev.json") + ": /nodeCount = 0", filepath.Join(dir, "prod.json") + ": /backend/type"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("missing %q in:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "schema.json") {
+		t.Errorf("schema.json was read as an environment:\n%s", msg)
+	}
+}
+
+// TestSchemaMatchesGoTypes keeps schema.json and the Config struct in step:
+// the same properties at every level, so that strict decoding can never
+// reject a document the schema accepted.
+func TestSchemaMatchesGoTypes(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(SchemaJSON, &schema); err != nil {
+		t.Fatal(err)
+	}
+	compareFields(t, "", schema, reflect.TypeOf(Config{}))
+}
+
+func compareFields(t *testing.T, path string, schema map[string]any, typ reflect.Type) {
+	props, _ := schema["properties"].(map[string]any)
+	goFields := map[string]reflect.Type{}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		goFields[name] = f.Type
+	}
+	for name := range props {
+		if _, ok := goFields[name]; !ok {
+			t.Errorf("schema property %s/%s has no Go field", path, name)
+		}
+	}
+	for name, ft := range goFields {
+		ps, ok := props[name].(map[string]any)
+		if !ok {
+			t.Errorf("Go field %s/%s is not in the schema", path, name)
+			continue
+		}
+		if ft.Kind() == reflect.Struct {
+			compareFields(t, path+"/"+name, ps, ft)
+		}
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+			items, _ := ps["items"].(map[string]any)
+			compareFields(t, path+"/"+name+"/items", items, ft.Elem())
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	cfg, err := Parse("prod.json", "prod", with(t, production, `{"uniqueSuffix": "x1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cfg.Names()
+	want := Names{
+		ResourceGroup:         "perpetual-prod-rg",
+		SnapshotResourceGroup: "perpetual-prod-snapshots-rg",
+		NodeResourceGroup:     "perpetual-prod-nodes-rg",
+		VirtualNetwork:        "perpetual-prod-vnet",
+		NodeSubnet:            "nodes",
+		SecurityGroup:         "perpetual-prod-nodes-nsg",
+		PublicIP:              "perpetual-prod-ingress-pip",
+		DNSLabel:              "perpetual-prod-x1",
+		Cluster:               "perpetual-prod-aks",
+		ClusterDNSPrefix:      "perpetual-prod",
+		ClusterIdentity:       "perpetual-prod-aks-identity",
+		NodeIdentity:          "perpetual-prod-node-identity",
+		DataDisk:              "perpetual-prod-ipfs-data",
+		StorageAccount:        "stperpetualprodx1",
+		KeyVault:              "perpetual-prod-kv-x1",
+		BackupVault:           "perpetual-prod-backup-vault",
+		LogAnalytics:          "perpetual-prod-logs",
+		ActionGroup:           "perpetual-prod-alerts",
+		ActionGroupShort:      "perpetualpro",
+		Budget:                "perpetual-prod-budget",
+	}
+	if n != want {
+		t.Errorf("names:\n got %+v\nwant %+v", n, want)
+	}
+	if got := cfg.AllTags(); got["environment"] != "prod" || got["managed-by"] != "cdktf" {
+		t.Errorf("tags %v lack environment=prod and managed-by=cdktf", got)
+	}
+}
+
+func TestVMSizeCatalog(t *testing.T) {
+	for _, name := range []string{"Standard_B2als_v2", "Standard_B2s_v2", "Standard_D2as_v5"} {
+		s, ok := LookupVMSize(name)
+		if !ok || s.VCPU < MinSystemPoolVCPU || s.MemoryGiB < MinSystemPoolMemoryGiB {
+			t.Errorf("%s: %+v, want a known size AKS accepts for a system pool", name, s)
+		}
+	}
+	if s, _ := LookupVMSize("Standard_B1ms"); s.VCPU != 1 || s.MemoryGiB != 2 {
+		t.Errorf("Standard_B1ms = %+v, want 1 vCPU and 2 GiB", s)
+	}
+}

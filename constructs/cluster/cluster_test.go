@@ -1,0 +1,154 @@
+package cluster
+
+import (
+	"os"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+var restricted, open *synthtest.Doc
+
+func props(local bool, ranges *[]*string, workspace string) Props {
+	return Props{
+		Name:              "aks",
+		DNSPrefix:         "perpetual-test",
+		ResourceGroupName: "rg",
+		Location:          "eastus",
+		NodeResourceGroup: "nodes-rg",
+		IdentityName:      "aks-identity",
+		Tags:              map[string]string{"project": "p"},
+		KubernetesVersion: "1.35",
+		SkuTier:           "Free",
+		NodePool:          NodePool{Name: "system", VMSize: "Standard_B2als_v2", Count: 1, OSDiskSizeGB: 32, SubnetID: "/subnets/nodes"},
+		Network:           Network{PodCIDR: "10.244.0.0/16", ServiceCIDR: "10.96.0.0/16", DNSServiceIP: "10.96.0.10"},
+		Upgrades: Upgrades{AutomaticChannel: "patch", NodeOSChannel: "NodeImage",
+			Window: MaintenanceWindow{DayOfWeek: "Sunday", StartTime: "02:00", DurationHours: 4, UTCOffset: "+00:00"}},
+		Access: Access{
+			TenantID:             "tenant",
+			AdminGroupObjectIDs:  []string{"00000000-0000-0000-0000-000000000001"},
+			ClusterAdmins:        map[string]string{"deployer": "deployer-object-id"},
+			LocalAccountsEnabled: local,
+			AuthorizedIPRanges:   ranges,
+		},
+		RoleGrants: []RoleGrant{
+			{Name: "subnet", Role: "Network Contributor", Scope: "/subnets/nodes"},
+			{Name: "disk", Role: "Contributor", Scope: "/disks/data"},
+		},
+		LogAnalyticsWorkspaceID: workspace,
+		AzurePolicy:             workspace != "",
+	}
+}
+
+func TestMain(m *testing.M) {
+	app := cdktf.Testing_App(nil)
+	build := func(id string, p Props) *synthtest.Doc {
+		stack := synthtest.NewAzureStack(app, id)
+		New(stack, "cluster", p)
+		doc, err := synthtest.SynthStack(stack)
+		if err != nil {
+			panic(err)
+		}
+		return doc
+	}
+	restricted = build("restricted", props(false, &[]*string{jsii.String("203.0.113.0/24")}, "/workspaces/logs"))
+	open = build("open", props(true, nil, ""))
+	os.Exit(m.Run())
+}
+
+func TestControlPlaneAndNodePool(t *testing.T) {
+	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks.Equal(t, "sku_tier", "Free")
+	aks.Equal(t, "kubernetes_version", "1.35")
+	aks.Equal(t, "node_resource_group", "nodes-rg")
+	aks.Equal(t, "oidc_issuer_enabled", true)
+	aks.Equal(t, "workload_identity_enabled", true)
+	aks.Equal(t, "automatic_channel_upgrade", "patch")
+	aks.Equal(t, "node_os_channel_upgrade", "NodeImage")
+	for _, w := range []string{"maintenance_window_auto_upgrade", "maintenance_window_node_os"} {
+		aks.Equal(t, w+".frequency", "Weekly")
+		aks.Equal(t, w+".day_of_week", "Sunday")
+		aks.Equal(t, w+".start_time", "02:00")
+		aks.Equal(t, w+".duration", 4)
+	}
+	aks.Equal(t, "default_node_pool.name", "system")
+	aks.Equal(t, "default_node_pool.vm_size", "Standard_B2als_v2")
+	aks.Equal(t, "default_node_pool.node_count", 1)
+	aks.Equal(t, "default_node_pool.os_disk_size_gb", 32)
+	aks.Equal(t, "default_node_pool.orchestrator_version", "1.35")
+	aks.Equal(t, "default_node_pool.vnet_subnet_id", "/subnets/nodes")
+	aks.Equal(t, "default_node_pool.temporary_name_for_rotation", "systemtmp")
+	if aks.Has("default_node_pool.only_critical_addons_enabled") {
+		t.Error("the only pool must also run the node's pods; no CriticalAddonsOnly taint")
+	}
+}
+
+func TestNetworkProfile(t *testing.T) {
+	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks.Equal(t, "network_profile", map[string]any{
+		"network_plugin":      "azure",
+		"network_plugin_mode": "overlay",
+		"network_policy":      "cilium",
+		"ebpf_data_plane":     "cilium",
+		"load_balancer_sku":   "standard",
+		"outbound_type":       "loadBalancer",
+		"pod_cidr":            "10.244.0.0/16",
+		"service_cidr":        "10.96.0.0/16",
+		"dns_service_ip":      "10.96.0.10",
+	})
+}
+
+func TestIdentityAndGrantsComeFirst(t *testing.T) {
+	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	id := restricted.Named(t, "azurerm_user_assigned_identity", "aks-identity")
+	aks.Equal(t, "identity.type", "UserAssigned")
+	aks.Equal(t, "identity.identity_ids", []string{synthtest.Ref(id, "id")})
+	deps := aks.Strs(t, "depends_on")
+	for scope, role := range map[string]string{"/subnets/nodes": "Network Contributor", "/disks/data": "Contributor"} {
+		g := restricted.Where(t, "azurerm_role_assignment", "scope", scope)
+		g.Equal(t, "role_definition_name", role)
+		g.Equal(t, "principal_id", synthtest.Ref(id, "principal_id"))
+		synthtest.ContainsAll(t, "cluster depends_on", deps, g.Address())
+	}
+}
+
+func TestAccessControl(t *testing.T) {
+	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks.Equal(t, "role_based_access_control_enabled", true)
+	aks.Equal(t, "azure_active_directory_role_based_access_control", map[string]any{
+		"managed":                true,
+		"azure_rbac_enabled":     true,
+		"tenant_id":              "tenant",
+		"admin_group_object_ids": []string{"00000000-0000-0000-0000-000000000001"},
+	})
+	aks.Equal(t, "local_account_disabled", true)
+	aks.Equal(t, "api_server_access_profile.authorized_ip_ranges", []string{"203.0.113.0/24"})
+
+	admin := restricted.Where(t, "azurerm_role_assignment", "role_definition_name", ClusterAdminRole)
+	admin.Equal(t, "principal_id", "deployer-object-id")
+	admin.Equal(t, "scope", synthtest.Ref(aks, "id"))
+
+	dev := open.Named(t, "azurerm_kubernetes_cluster", "aks")
+	dev.Equal(t, "local_account_disabled", false)
+	if dev.Has("api_server_access_profile") {
+		t.Error("authorized IP ranges without Access.AuthorizedIPRanges")
+	}
+}
+
+func TestAddOns(t *testing.T) {
+	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks.Equal(t, "oms_agent.log_analytics_workspace_id", "/workspaces/logs")
+	aks.Equal(t, "oms_agent.msi_auth_for_monitoring_enabled", true)
+	aks.Equal(t, "azure_policy_enabled", true)
+	aks.Equal(t, "key_vault_secrets_provider.secret_rotation_enabled", true)
+	aks.Equal(t, "storage_profile.disk_driver_enabled", true)
+
+	dev := open.Named(t, "azurerm_kubernetes_cluster", "aks")
+	if dev.Has("oms_agent") {
+		t.Error("monitoring add-on without a workspace")
+	}
+	dev.Equal(t, "azure_policy_enabled", false)
+}

@@ -1,0 +1,117 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+var full, quiet *synthtest.Doc
+
+func TestMain(m *testing.M) {
+	app := cdktf.Testing_App(nil)
+	build := func(id string, emails []string) *synthtest.Doc {
+		stack := synthtest.NewAzureStack(app, id)
+		ws := NewWorkspace(stack, "logs", WorkspaceProps{Name: "logs", ResourceGroupName: "rg", Location: "eastus", DailyQuotaGB: 0.16, RetentionDays: 30})
+		NewContainerInsights(stack, "insights", InsightsProps{Name: "dcr", ResourceGroupName: "rg", Location: "eastus", WorkspaceID: *ws.Id(), ClusterID: "/clusters/aks"})
+		NewAlerts(stack, "alerts", AlertsProps{
+			ResourceGroupName: "rg", NamePrefix: "p-alerts", ActionGroupShortName: "palerts", Emails: emails,
+			ClusterID: "/clusters/aks", Alerts: NodeAlerts(90, 90, 80), Frequency: "PT5M", WindowSize: "PT15M", Severity: 3,
+		})
+		NewBudget(stack, "budget", BudgetProps{
+			Name: "budget", ResourceGroupID: "/rg", Amount: 50, StartMonth: "2026-12", Emails: []string{"ops@example.com"},
+			ActualThresholdPercent: 80, ForecastThresholdPercent: 100,
+		})
+		doc, err := synthtest.SynthStack(stack)
+		if err != nil {
+			panic(err)
+		}
+		return doc
+	}
+	full = build("full", []string{"ops@example.com", "oncall@example.com"})
+	quiet = build("quiet", nil)
+	os.Exit(m.Run())
+}
+
+func TestWorkspace(t *testing.T) {
+	ws := full.Named(t, "azurerm_log_analytics_workspace", "logs")
+	ws.Equal(t, "sku", "PerGB2018")
+	ws.Equal(t, "daily_quota_gb", 0.16)
+	ws.Equal(t, "retention_in_days", 30)
+	ws.Equal(t, "local_authentication_disabled", true)
+
+	dcr := full.Named(t, "azurerm_monitor_data_collection_rule", "dcr")
+	dcr.Equal(t, "destinations.log_analytics.0.workspace_resource_id", synthtest.Ref(ws, "id"))
+	dcr.Equal(t, "data_flow.0.streams", []string{ContainerInsightsStream})
+	dcr.Equal(t, "data_sources.extension.0.extension_name", "ContainerInsights")
+	assoc := full.Only(t, "azurerm_monitor_data_collection_rule_association")
+	assoc.Equal(t, "target_resource_id", "/clusters/aks")
+	assoc.Equal(t, "data_collection_rule_id", synthtest.Ref(dcr, "id"))
+}
+
+func TestAlerts(t *testing.T) {
+	group := full.Named(t, "azurerm_monitor_action_group", "p-alerts")
+	group.Equal(t, "short_name", "palerts")
+	group.Equal(t, "email_receiver.0.email_address", "ops@example.com")
+	group.Equal(t, "email_receiver.1.email_address", "oncall@example.com")
+	want := map[string]struct {
+		metric    string
+		threshold float64
+	}{
+		"p-alerts-node-cpu":    {"node_cpu_usage_percentage", 90},
+		"p-alerts-node-memory": {"node_memory_working_set_percentage", 90},
+		"p-alerts-node-disk":   {"node_disk_usage_percentage", 80},
+	}
+	for name, w := range want {
+		a := full.Named(t, "azurerm_monitor_metric_alert", name)
+		a.Equal(t, "scopes", []string{"/clusters/aks"})
+		a.Equal(t, "frequency", "PT5M")
+		a.Equal(t, "window_size", "PT15M")
+		a.Equal(t, "severity", 3)
+		a.Equal(t, "criteria.0.metric_namespace", ClusterMetricNamespace)
+		a.Equal(t, "criteria.0.metric_name", w.metric)
+		a.Equal(t, "criteria.0.operator", "GreaterThan")
+		a.Equal(t, "criteria.0.threshold", w.threshold)
+		a.Equal(t, "action.0.action_group_id", synthtest.Ref(group, "id"))
+	}
+	if quiet.Count("azurerm_monitor_action_group") != 0 {
+		t.Error("an action group without e-mails")
+	}
+	for _, a := range quiet.Resources("azurerm_monitor_metric_alert") {
+		if a.Has("action") {
+			t.Errorf("%s has an action without an action group", a.Address())
+		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := full.Named(t, "azurerm_consumption_budget_resource_group", "budget")
+	b.Equal(t, "amount", 50)
+	b.Equal(t, "time_grain", "Monthly")
+	b.Equal(t, "time_period.start_date", "2026-12-01T00:00:00Z")
+	b.Equal(t, "lifecycle.ignore_changes", []string{"time_period"})
+	var notes []map[string]any
+	raw, _ := json.Marshal(b.Value(t, "notification"))
+	if err := json.Unmarshal(raw, &notes); err != nil || len(notes) != 2 {
+		t.Fatalf("notifications %s", raw)
+	}
+	kinds := map[string]float64{}
+	for _, n := range notes {
+		kinds[n["threshold_type"].(string)] = n["threshold"].(float64)
+		if n["operator"] != "GreaterThan" || compactJSON(n["contact_emails"]) != `["ops@example.com"]` {
+			t.Errorf("notification %v", n)
+		}
+	}
+	if kinds["Actual"] != 80 || kinds["Forecasted"] != 100 {
+		t.Errorf("thresholds %v, want Actual 80 and Forecasted 100", kinds)
+	}
+}
+
+func compactJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

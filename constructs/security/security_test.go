@@ -1,0 +1,130 @@
+package security
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+var locked, relaxed *synthtest.Doc
+
+func TestMain(m *testing.M) {
+	app := cdktf.Testing_App(nil)
+	build := func(id string, deny bool) *synthtest.Doc {
+		stack := synthtest.NewAzureStack(app, id)
+		secret := cdktf.NewTerraformVariable(stack, jsii.String("secret"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
+		action := "Allow"
+		if deny {
+			action = "Deny"
+		}
+		NewVault(stack, "vault", VaultProps{
+			Name: "kv", ResourceGroupName: "rg", Location: "eastus", TenantID: "tenant",
+			PurgeProtection: deny, SoftDeleteRetentionDays: 90, NetworkDefaultAction: action,
+			IPRules: &[]*string{jsii.String("203.0.113.0/24")}, PreventDestroy: deny,
+			Managers: map[string]string{"deployer": "deployer-oid"},
+			Readers:  map[string]string{"node": "node-oid"},
+			Secrets:  []Secret{{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain"}},
+		})
+		NewWorkloadIdentity(stack, "identity", IdentityProps{
+			Name: "node", ResourceGroupName: "rg", Location: "eastus",
+			OIDCIssuerURL: "https://issuer.example/", Namespace: "perpetual", ServiceAccount: "perpetual-node",
+		})
+		NewPolicies(stack, "policies", PolicyProps{
+			ResourceGroupID: "/rg", NamePrefix: "p", AllowedLocations: []string{"eastus"},
+			NoPrivilegedContainers: deny, NoPrivilegeEscalation: deny, KubernetesEffect: "Deny",
+		})
+		doc, err := synthtest.SynthStack(stack)
+		if err != nil {
+			panic(err)
+		}
+		return doc
+	}
+	locked = build("locked", true)
+	relaxed = build("relaxed", false)
+	os.Exit(m.Run())
+}
+
+func TestVault(t *testing.T) {
+	kv := locked.Named(t, "azurerm_key_vault", "kv")
+	kv.Equal(t, "sku_name", "standard")
+	kv.Equal(t, "purge_protection_enabled", true)
+	kv.Equal(t, "soft_delete_retention_days", 90)
+	kv.Equal(t, "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Deny", "ip_rules": []string{"203.0.113.0/24"}})
+	kv.Equal(t, "lifecycle.prevent_destroy", true)
+	kv.Equal(t, "enabled_for_deployment", false)
+	kv.Equal(t, "enabled_for_disk_encryption", false)
+	kv.Equal(t, "enabled_for_template_deployment", false)
+	if kv.Has("access_policy") {
+		t.Error("inline access_policy blocks conflict with azurerm_key_vault_access_policy resources")
+	}
+
+	r := relaxed.Named(t, "azurerm_key_vault", "kv")
+	r.Equal(t, "purge_protection_enabled", false)
+	r.Equal(t, "network_acls.default_action", "Allow")
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	kv := locked.Named(t, "azurerm_key_vault", "kv")
+	node := locked.Where(t, "azurerm_key_vault_access_policy", "object_id", "node-oid")
+	node.Equal(t, "secret_permissions", []string{"Get"})
+	node.Equal(t, "key_permissions", []string{"Get"})
+	node.Equal(t, "key_vault_id", synthtest.Ref(kv, "id"))
+	for _, p := range []string{"certificate_permissions", "storage_permissions"} {
+		if node.Has(p) {
+			t.Errorf("the node may %s", p)
+		}
+	}
+	deployer := locked.Where(t, "azurerm_key_vault_access_policy", "object_id", "deployer-oid")
+	synthtest.ContainsAll(t, "deployer secret permissions", deployer.Strs(t, "secret_permissions"), "Set", "Get")
+
+	secret := locked.Named(t, "azurerm_key_vault_secret", "github-token")
+	secret.Equal(t, "value", "${var.secret}")
+	secret.Equal(t, "content_type", "text/plain")
+	synthtest.ContainsAll(t, "secret depends_on", secret.Strs(t, "depends_on"), deployer.Address())
+}
+
+func TestWorkloadIdentity(t *testing.T) {
+	id := locked.Named(t, "azurerm_user_assigned_identity", "node")
+	fed := locked.Only(t, "azurerm_federated_identity_credential")
+	fed.Equal(t, "parent_id", synthtest.Ref(id, "id"))
+	fed.Equal(t, "issuer", "https://issuer.example/")
+	fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
+	fed.Equal(t, "audience", []string{"api://AzureADTokenExchange"})
+	if n := locked.Count("azurerm_role_assignment"); n != 0 {
+		t.Errorf("%d role assignments: the design's AcrPull has no registry to apply to", n)
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	params := func(b synthtest.Block) map[string]map[string]any {
+		var p map[string]map[string]any
+		if err := json.Unmarshal([]byte(b.Str(t, "parameters")), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	loc := locked.Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", AllowedLocationsPolicyID)
+	loc.Equal(t, "resource_group_id", "/rg")
+	if got := params(loc)["listOfAllowedLocations"]["value"]; compact(got) != `["eastus"]` {
+		t.Errorf("allowed locations %v", got)
+	}
+	for _, id := range []string{NoPrivilegedContainersPolicyID, NoPrivilegeEscalationPolicyID} {
+		a := locked.Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", id)
+		if got := params(a)["effect"]["value"]; got != "Deny" {
+			t.Errorf("%s effect %v, want Deny", id, got)
+		}
+	}
+	if n := relaxed.Count("azurerm_resource_group_policy_assignment"); n != 1 {
+		t.Errorf("relaxed: %d assignments, want only allowed locations", n)
+	}
+}
+
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,117 @@
+package storage
+
+import (
+	"os"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+var azure, kube *synthtest.Doc
+
+func TestMain(m *testing.M) {
+	app := cdktf.Testing_App(nil)
+	a := synthtest.NewAzureStack(app, "azure")
+	disk := NewDataDisk(a, "disk", DiskProps{Name: "data", ResourceGroupName: "rg", Location: "eastus", SizeGB: 5, PreventDestroy: true, Tags: map[string]string{"project": "p"}})
+	NewDataDisk(a, "scratch", DiskProps{Name: "scratch", ResourceGroupName: "rg", Location: "eastus", SizeGB: 1})
+	NewAccount(a, "account", AccountProps{
+		Name: "stdata", ResourceGroupName: "rg", Location: "eastus", Replication: "LRS",
+		BlobSoftDeleteDays: 7, ContainerSoftDeleteDays: 14, LogsContainer: "logs",
+		NetworkDefaultAction: "Deny", IPRules: &[]*string{jsii.String("203.0.113.0/24")}, PreventDestroy: true,
+	})
+	NewDiskBackup(a, "backup", BackupProps{
+		VaultName: "vault", ResourceGroupName: "rg", Location: "eastus", Redundancy: "LocallyRedundant",
+		DiskID: *disk.Id(), DiskName: "data", SnapshotResourceGroupName: "snapshots-rg", SnapshotResourceGroupID: "/rg/snapshots",
+		TimeOfDay: "02:00", RetentionDays: 7,
+	})
+	k := synthtest.NewKubernetesStack(app, "kube")
+	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", SizeGB: 5})
+	var err error
+	if azure, err = synthtest.SynthStack(a); err != nil {
+		panic(err)
+	}
+	if kube, err = synthtest.SynthStack(k); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+func TestDataDisk(t *testing.T) {
+	d := azure.Named(t, "azurerm_managed_disk", "data")
+	d.Equal(t, "storage_account_type", "Premium_LRS")
+	d.Equal(t, "create_option", "Empty")
+	d.Equal(t, "disk_size_gb", 5)
+	d.Equal(t, "lifecycle.prevent_destroy", true)
+	if d.Has("zone") {
+		t.Error("the disk has a zone; the nodes have none, so it could not attach")
+	}
+	if azure.Named(t, "azurerm_managed_disk", "scratch").Has("lifecycle") {
+		t.Error("prevent_destroy without PreventDestroy")
+	}
+}
+
+func TestStorageAccount(t *testing.T) {
+	a := azure.Named(t, "azurerm_storage_account", "stdata")
+	a.Equal(t, "min_tls_version", "TLS1_2")
+	a.Equal(t, "enable_https_traffic_only", true)
+	a.Equal(t, "allow_nested_items_to_be_public", false)
+	a.Equal(t, "blob_properties.versioning_enabled", true)
+	a.Equal(t, "blob_properties.delete_retention_policy.days", 7)
+	a.Equal(t, "blob_properties.container_delete_retention_policy.days", 14)
+	a.Equal(t, "network_rules.default_action", "Deny")
+	a.Equal(t, "network_rules.ip_rules", []string{"203.0.113.0/24"})
+	synthtest.ContainsAll(t, "bypass", a.Strs(t, "network_rules.bypass"), "AzureServices")
+	a.Equal(t, "lifecycle.prevent_destroy", true)
+	logs := azure.Named(t, "azurerm_storage_container", "logs")
+	logs.Equal(t, "container_access_type", "private")
+	logs.Equal(t, "storage_account_name", synthtest.Ref(a, "name"))
+}
+
+func TestDiskBackup(t *testing.T) {
+	vault := azure.Named(t, "azurerm_data_protection_backup_vault", "vault")
+	vault.Equal(t, "identity.type", "SystemAssigned")
+	policy := azure.Only(t, "azurerm_data_protection_backup_policy_disk")
+	policy.Equal(t, "backup_repeating_time_intervals", []string{"R/2024-01-01T02:00:00+00:00/P1D"})
+	policy.Equal(t, "default_retention_duration", "P7D")
+	policy.Equal(t, "vault_id", synthtest.Ref(vault, "id"))
+	policy.Equal(t, "lifecycle.create_before_destroy", true)
+
+	disk := azure.Named(t, "azurerm_managed_disk", "data")
+	principal := "${" + vault.Address() + ".identity[0].principal_id}"
+	reader := azure.Where(t, "azurerm_role_assignment", "role_definition_name", DiskBackupReaderRole)
+	reader.Equal(t, "scope", synthtest.Ref(disk, "id"))
+	reader.Equal(t, "principal_id", principal)
+	snap := azure.Where(t, "azurerm_role_assignment", "role_definition_name", DiskSnapshotContributorRole)
+	snap.Equal(t, "scope", "/rg/snapshots")
+	snap.Equal(t, "principal_id", principal)
+
+	inst := azure.Only(t, "azurerm_data_protection_backup_instance_disk")
+	inst.Equal(t, "disk_id", synthtest.Ref(disk, "id"))
+	inst.Equal(t, "snapshot_resource_group_name", "snapshots-rg")
+	inst.Equal(t, "backup_policy_id", synthtest.Ref(policy, "id"))
+	synthtest.ContainsAll(t, "instance depends_on", inst.Strs(t, "depends_on"), reader.Address(), snap.Address())
+}
+
+func TestVolumeAndClaim(t *testing.T) {
+	pv := kube.Only(t, "kubernetes_persistent_volume_v1")
+	pv.Equal(t, "metadata.name", "data")
+	spec := "spec.0."
+	pv.Equal(t, spec+"persistent_volume_reclaim_policy", "Retain")
+	pv.Equal(t, spec+"access_modes", []string{"ReadWriteOnce"})
+	pv.Equal(t, spec+"capacity.storage", "5Gi")
+	pv.Equal(t, spec+"storage_class_name", StorageClass)
+	pv.Equal(t, spec+"persistent_volume_source.csi.driver", "disk.csi.azure.com")
+	pv.Equal(t, spec+"persistent_volume_source.csi.volume_handle", "/disks/data")
+	pv.Equal(t, spec+"claim_ref", map[string]string{"name": "ipfs-data", "namespace": "perpetual"})
+
+	pvc := kube.Only(t, "kubernetes_persistent_volume_claim_v1")
+	pvc.Equal(t, "metadata.name", "ipfs-data")
+	pvc.Equal(t, "metadata.namespace", "perpetual")
+	pvc.Equal(t, "spec.volume_name", synthtest.Ref(pv, "metadata[0].name"))
+	pvc.Equal(t, "spec.storage_class_name", StorageClass)
+	pvc.Equal(t, "spec.access_modes", []string{"ReadWriteOnce"})
+	pvc.Equal(t, "spec.resources.requests.storage", "5Gi")
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// These tests run the real program, as `make synth` and the cdktf CLI do,
+// in fresh directories: the only way to see what a user gets on disk.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "perpetual-infra-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "perpetual-infra")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sentinels are secret-looking values put where a careless program would
+// read secrets from: the process environment, as the design's process.env
+// did, and the TF_VAR_ variables Terraform reads.
+var sentinels = map[string]string{
+	"GITHUB_TOKEN":             "ghp_SENTINELgithubTOKEN0000000000000001",
+	"GITHUB_USERNAME":          "sentinel-github-user-0002",
+	"IPFS_PRIVATE_KEY":         "CAESQSENTINELipfsPRIVATEkey0003",
+	"TF_VAR_github_token":      "ghp_SENTINELtfvarTOKEN00000000000000004",
+	"TF_VAR_github_username":   "sentinel-tfvar-user-0005",
+	"TF_VAR_ipfs_private_key":  "CAESQSENTINELtfvarIPFSkey0006",
+	"ARM_CLIENT_SECRET":        "SENTINEL-arm-client-secret-0007",
+	"TF_VAR_deployer_ips":      `["198.51.100.77"]`,
+	"AZURE_CLIENT_SECRET":      "SENTINEL-azure-client-secret-0008",
+	"CDKTF_CONTEXT_JSON_EXTRA": "SENTINEL-context-0009",
+}
+
+// workspace copies config/ into a new directory and returns it.
+func workspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "config"), os.DirFS("config")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// runProgram runs the program in dir and returns its exit error and stderr.
+func runProgram(t *testing.T, dir string, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	return stderr.String(), err
+}
+
+// tree reads every file under root, keyed by relative path.
+func tree(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		files[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func digest(files map[string][]byte) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%x\x00", n, sha256.Sum256(files[n]))
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// TestSynthesisIsPortableAndLeaksNothing synthesizes from two different
+// directories with secret sentinels in the environment: the outputs must be
+// byte-identical, hold no path of either directory and none of the
+// sentinels.
+func TestSynthesisIsPortableAndLeaksNothing(t *testing.T) {
+	var env []string
+	for k, v := range sentinels {
+		env = append(env, k+"="+v)
+	}
+	a, b := workspace(t), workspace(t)
+	for _, dir := range []string{a, b} {
+		if stderr, err := runProgram(t, dir, env...); err != nil {
+			t.Fatalf("synthesis in %s failed: %v\n%s", dir, err, stderr)
+		}
+	}
+	ta, tb := tree(t, filepath.Join(a, "cdktf.out")), tree(t, filepath.Join(b, "cdktf.out"))
+	for _, want := range []string{"manifest.json", "stacks/dev/cdk.tf.json", "stacks/dev-k8s/cdk.tf.json", "stacks/prod/cdk.tf.json", "stacks/prod-k8s/cdk.tf.json"} {
+		if _, ok := ta[filepath.FromSlash(want)]; !ok {
+			t.Errorf("cdktf.out/%s was not written", want)
+		}
+	}
+	if digest(ta) != digest(tb) {
+		for name, content := range ta {
+			if !bytes.Equal(content, tb[name]) {
+				t.Errorf("%s differs between %s and %s", name, a, b)
+			}
+		}
+	}
+	for name, content := range ta {
+		for _, dir := range []string{a, b, filepath.Dir(a)} {
+			if bytes.Contains(content, []byte(dir)) {
+				t.Errorf("%s contains the path %s", name, dir)
+			}
+		}
+		for k, v := range sentinels {
+			if k != "TF_VAR_deployer_ips" && bytes.Contains(content, []byte(v)) {
+				t.Errorf("%s contains the value of %s: a secret reached the synthesized output", name, k)
+			}
+		}
+	}
+	// Nothing but cdktf.out is left next to the output.
+	entries, _ := os.ReadDir(a)
+	for _, e := range entries {
+		if e.Name() != "config" && e.Name() != "cdktf.out" {
+			t.Errorf("synthesis left %s behind", e.Name())
+		}
+	}
+}
+
+// TestBadConfigLeavesOutputUntouched: a malformed configuration prints one
+// line per problem naming the file and field, exits 1, and the previous
+// output stays byte for byte as it was.
+func TestBadConfigLeavesOutputUntouched(t *testing.T) {
+	dir := workspace(t)
+	if stderr, err := runProgram(t, dir); err != nil {
+		t.Fatalf("first synthesis: %v\n%s", err, stderr)
+	}
+	out := filepath.Join(dir, "cdktf.out")
+	// Terraform's working files in a stack directory survive synthesis.
+	lock := filepath.Join(out, "stacks", "dev", ".terraform.lock.hcl")
+	if err := os.WriteFile(lock, []byte("# provider locks\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := digest(tree(t, out))
+
+	prodFile := filepath.Join(dir, "config", "prod.json")
+	good, err := os.ReadFile(prodFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(good), `"vmSize": "Standard_B2als_v2"`, `"vmSize": "Standard_B1ms", "nodeCuont": 2`, 1)
+	if bad == string(good) {
+		t.Fatal("could not break config/prod.json")
+	}
+	if err := os.WriteFile(prodFile, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := runProgram(t, dir)
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "config/prod.json: /: additional properties 'nodeCuont' not allowed") {
+		t.Errorf("stderr does not name the file, path and problem:\n%s", stderr)
+	}
+	if after := digest(tree(t, out)); after != before {
+		t.Error("a failed synthesis changed the previous output")
+	}
+
+	// Fixed again, the new output keeps Terraform's lock file.
+	if err := os.WriteFile(prodFile, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if stderr, err := runProgram(t, dir); err != nil {
+		t.Fatalf("synthesis after the fix: %v\n%s", err, stderr)
+	}
+	if b, err := os.ReadFile(lock); err != nil || string(b) != "# provider locks\n" {
+		t.Errorf(".terraform.lock.hcl was not carried over: %v %q", err, b)
+	}
+}
+
+// TestCdktfCLISynth runs `cdktf synth` from node_modules, as users do, and
+// expects the same stacks as the program writes itself.
+func TestCdktfCLISynth(t *testing.T) {
+	cli := filepath.Join("node_modules", ".bin", "cdktf")
+	if _, err := os.Stat(cli); err != nil {
+		t.Fatalf("%s: %v (run make setup)", cli, err)
+	}
+	cliOut := filepath.Join(t.TempDir(), "cdktf.out")
+	cmd := exec.Command(cli, "synth", "--output", cliOut)
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cdktf synth: %v\n%s", err, out)
+	}
+	dir := workspace(t)
+	if stderr, err := runProgram(t, dir); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	want := tree(t, filepath.Join(dir, "cdktf.out"))
+	got := tree(t, cliOut)
+	for name, content := range want {
+		if !bytes.Equal(got[name], content) {
+			t.Errorf("cdktf synth wrote a different %s", name)
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package stacks
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/cluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+// Networking (issue: Azure platform I).
+
+func TestNSGAdminPortsNeverFromTheInternet(t *testing.T) {
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		for _, r := range doc.Resources("azurerm_network_security_rule") {
+			if r.Str(t, "access") != "Allow" {
+				continue
+			}
+			port := r.Str(t, "destination_port_range")
+			var sources []string
+			if r.Has("source_address_prefix") {
+				sources = []string{r.Str(t, "source_address_prefix")}
+			} else {
+				sources = r.Strs(t, "source_address_prefixes")
+			}
+			for _, s := range sources {
+				internet := s == "*" || s == "Internet" || s == "0.0.0.0/0" || s == "Any"
+				if internet && (port == "22" || port == "5001" || port == "6443" || port == "*") {
+					t.Errorf("%s: %s allows port %s from %s", doc.Name, r.Str(t, "name"), port, s)
+				}
+			}
+		}
+	}
+}
+
+func TestNSGRulesFromConfig(t *testing.T) {
+	// prod lists an admin CIDR: the admin rules exist and admit only it.
+	for _, name := range []string{"AllowIPFSAPIFromAdmins", "AllowSSHFromAdmins"} {
+		r := prod.Named(t, "azurerm_network_security_rule", name)
+		r.Equal(t, "source_address_prefix", "203.0.113.0/24")
+	}
+	// dev lists none: the rules are absent.
+	for _, r := range dev.Resources("azurerm_network_security_rule") {
+		if n := r.Str(t, "name"); strings.Contains(n, "Admins") {
+			t.Errorf("dev has %s without admin CIDRs", n)
+		}
+	}
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		lb := doc.Named(t, "azurerm_network_security_rule", "AllowAzureLoadBalancerInBound")
+		vnet := doc.Named(t, "azurerm_network_security_rule", "AllowVnetInBound")
+		deny := doc.Named(t, "azurerm_network_security_rule", "DenyAllInbound")
+		if lb.Num(t, "priority") >= deny.Num(t, "priority") || vnet.Num(t, "priority") >= deny.Num(t, "priority") {
+			t.Errorf("%s: probe and VNet allows must precede DenyAllInbound", doc.Name)
+		}
+		doc.Named(t, "azurerm_network_security_rule", "AllowIPFSSwarmUdp").Equal(t, "protocol", "Udp")
+		doc.Named(t, "azurerm_virtual_network", "perpetual-"+doc.Name+"-vnet").Equal(t, "address_space", []string{"10.0.0.0/16"})
+		if doc.Count("azurerm_lb") != 0 {
+			t.Errorf("%s: an orphan azurerm_lb", doc.Name)
+		}
+		ip := doc.Named(t, "azurerm_public_ip", "perpetual-"+doc.Name+"-ingress-pip")
+		ip.Equal(t, "sku", "Standard")
+		ip.Equal(t, "allocation_method", "Static")
+		ip.Equal(t, "domain_name_label", "perpetual-"+doc.Name)
+	}
+}
+
+// Cluster (issue: Azure platform I).
+
+func TestClusterFromConfig(t *testing.T) {
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
+		aks.Equal(t, "sku_tier", "Free")
+		aks.Equal(t, "kubernetes_version", "1.35")
+		aks.Equal(t, "default_node_pool.vm_size", "Standard_B2als_v2")
+		aks.Equal(t, "default_node_pool.node_count", 1)
+		aks.Equal(t, "network_profile.network_plugin_mode", "overlay")
+		aks.Equal(t, "network_profile.load_balancer_sku", "standard")
+		aks.Equal(t, "role_based_access_control_enabled", true)
+		aks.Equal(t, "azure_active_directory_role_based_access_control.azure_rbac_enabled", true)
+		aks.Equal(t, "oidc_issuer_enabled", true)
+		aks.Equal(t, "workload_identity_enabled", true)
+
+		// The control-plane identity's grants exist before the cluster.
+		id := doc.Named(t, "azurerm_user_assigned_identity", "perpetual-"+doc.Name+"-aks-identity")
+		subnet := doc.Named(t, "azurerm_subnet", "nodes")
+		rg := doc.Named(t, "azurerm_resource_group", "perpetual-"+doc.Name+"-rg")
+		disk := doc.Named(t, "azurerm_managed_disk", "perpetual-"+doc.Name+"-ipfs-data")
+		deps := aks.Strs(t, "depends_on")
+		for scope, role := range map[string]string{
+			synthtest.Ref(subnet, "id"): "Network Contributor",
+			synthtest.Ref(rg, "id"):     "Network Contributor",
+			synthtest.Ref(disk, "id"):   "Contributor",
+		} {
+			var grant *synthtest.Block
+			for _, r := range doc.Resources("azurerm_role_assignment") {
+				if r.Str(t, "scope") == scope && r.Str(t, "principal_id") == synthtest.Ref(id, "principal_id") {
+					grant = &r
+				}
+			}
+			if grant == nil {
+				t.Errorf("%s: no grant for the cluster identity on %s", doc.Name, scope)
+				continue
+			}
+			grant.Equal(t, "role_definition_name", role)
+			synthtest.ContainsAll(t, doc.Name+" cluster depends_on", deps, grant.Address())
+		}
+		admin := doc.Where(t, "azurerm_role_assignment", "role_definition_name", cluster.ClusterAdminRole)
+		admin.Equal(t, "principal_id", "${data.azurerm_client_config.current.object_id}")
+	}
+
+	d := dev.Named(t, "azurerm_kubernetes_cluster", "perpetual-dev-aks")
+	d.Equal(t, "local_account_disabled", false)
+	if d.Has("api_server_access_profile") {
+		t.Error("dev restricts the API server without admin CIDRs")
+	}
+	p := prod.Named(t, "azurerm_kubernetes_cluster", "perpetual-prod-aks")
+	p.Equal(t, "local_account_disabled", true)
+	p.Equal(t, "api_server_access_profile.authorized_ip_ranges", `${concat(["203.0.113.0/24"], formatlist("%s/32", var.deployer_ips))}`)
+	p.Equal(t, "azure_policy_enabled", true)
+	p.Equal(t, "oms_agent.log_analytics_workspace_id", synthtest.Ref(prod.Only(t, "azurerm_log_analytics_workspace"), "id"))
+}
+
+func TestAzureOutputs(t *testing.T) {
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		synthtest.ContainsAll(t, doc.Name+" outputs", doc.Outputs(),
+			"cluster_name", "cluster_resource_group", "resource_group_name", "oidc_issuer_url", "kube_config_raw",
+			"ingress_ip_address", "ingress_ip_name", "ingress_ip_resource_group", "ingress_fqdn",
+			"ipfs_disk_id", "ipfs_disk_name", "node_identity_client_id", "key_vault_name", "storage_account_name")
+		doc.Output(t, "kube_config_raw").Equal(t, "sensitive", true)
+		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
+		doc.Output(t, "kube_config_raw").Equal(t, "value", synthtest.Ref(aks, "kube_config_raw"))
+		for _, name := range doc.Outputs() {
+			if name != "kube_config_raw" {
+				doc.Output(t, name).Equal(t, "sensitive", false)
+			}
+		}
+	}
+}
+
+// Storage, security and monitoring (issue: Azure platform II).
+
+func TestProductionDataCannotBeDestroyed(t *testing.T) {
+	for _, typ := range []string{"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault"} {
+		prod.Only(t, typ).Equal(t, "lifecycle.prevent_destroy", true)
+		if dev.Only(t, typ).Has("lifecycle.prevent_destroy") {
+			t.Errorf("dev %s has prevent_destroy; dev stays disposable", typ)
+		}
+	}
+	disk := prod.Only(t, "azurerm_managed_disk")
+	disk.Equal(t, "storage_account_type", "Premium_LRS")
+	disk.Equal(t, "disk_size_gb", 5)
+	dev.Only(t, "azurerm_managed_disk").Equal(t, "disk_size_gb", 1)
+}
+
+func TestStorageAccountHardening(t *testing.T) {
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		a := doc.Only(t, "azurerm_storage_account")
+		a.Equal(t, "min_tls_version", "TLS1_2")
+		a.Equal(t, "enable_https_traffic_only", true)
+		a.Equal(t, "allow_nested_items_to_be_public", false)
+		a.Equal(t, "blob_properties.versioning_enabled", true)
+		a.Equal(t, "blob_properties.delete_retention_policy.days", 7)
+		doc.Named(t, "azurerm_storage_container", "logs").Equal(t, "container_access_type", "private")
+	}
+	prod.Only(t, "azurerm_storage_account").Equal(t, "network_rules.default_action", "Deny")
+	prod.Only(t, "azurerm_storage_account").Equal(t, "network_rules.ip_rules", `${concat(["203.0.113.0/24"], var.deployer_ips)}`)
+	dev.Only(t, "azurerm_storage_account").Equal(t, "network_rules.default_action", "Allow")
+}
+
+func TestBackupsOnlyWhereEnabled(t *testing.T) {
+	if n := dev.Count("azurerm_data_protection_backup_vault"); n != 0 {
+		t.Errorf("dev (enableBackups false) has %d backup vaults", n)
+	}
+	prod.Only(t, "azurerm_data_protection_backup_vault")
+	policy := prod.Only(t, "azurerm_data_protection_backup_policy_disk")
+	policy.Equal(t, "default_retention_duration", "P7D")
+	policy.Equal(t, "backup_repeating_time_intervals", []string{"R/2024-01-01T02:00:00+00:00/P1D"})
+	inst := prod.Only(t, "azurerm_data_protection_backup_instance_disk")
+	disk := prod.Only(t, "azurerm_managed_disk")
+	inst.Equal(t, "disk_id", synthtest.Ref(disk, "id"))
+	snapshots := prod.Named(t, "azurerm_resource_group", "perpetual-prod-snapshots-rg")
+	inst.Equal(t, "snapshot_resource_group_name", synthtest.Ref(snapshots, "name"))
+	prod.Where(t, "azurerm_role_assignment", "role_definition_name", storage.DiskBackupReaderRole).Equal(t, "scope", synthtest.Ref(disk, "id"))
+	prod.Where(t, "azurerm_role_assignment", "role_definition_name", storage.DiskSnapshotContributorRole).Equal(t, "scope", synthtest.Ref(snapshots, "id"))
+}
+
+func TestKeyVault(t *testing.T) {
+	p := prod.Only(t, "azurerm_key_vault")
+	p.Equal(t, "sku_name", "standard")
+	p.Equal(t, "purge_protection_enabled", true)
+	p.Equal(t, "network_acls.default_action", "Deny")
+	p.Equal(t, "network_acls.bypass", "AzureServices")
+	p.Equal(t, "network_acls.ip_rules", `${concat(["203.0.113.0/24"], var.deployer_ips)}`)
+	d := dev.Only(t, "azurerm_key_vault")
+	d.Equal(t, "purge_protection_enabled", false)
+	d.Equal(t, "network_acls.default_action", "Allow")
+
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		node := doc.Named(t, "azurerm_user_assigned_identity", "perpetual-"+doc.Name+"-node-identity")
+		reader := doc.Where(t, "azurerm_key_vault_access_policy", "object_id", synthtest.Ref(node, "principal_id"))
+		reader.Equal(t, "secret_permissions", []string{"Get"})
+		deployer := doc.Where(t, "azurerm_key_vault_access_policy", "object_id", "${data.azurerm_client_config.current.object_id}")
+		synthtest.ContainsAll(t, "deployer", deployer.Strs(t, "secret_permissions"), "Set")
+		doc.Named(t, "azurerm_key_vault_secret", SecretGitHubToken).Equal(t, "value", "${var.github_token}")
+		doc.Named(t, "azurerm_key_vault_secret", SecretIPFSPrivateKey).Equal(t, "value", "${var.ipfs_private_key}")
+		for _, v := range []string{VarGitHubToken, VarIPFSPrivateKey} {
+			doc.Variable(t, v).Equal(t, "sensitive", true)
+		}
+		doc.Variable(t, VarDeployerIPs).Equal(t, "default", []string{})
+
+		fed := doc.Only(t, "azurerm_federated_identity_credential")
+		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
+		fed.Equal(t, "issuer", synthtest.Ref(aks, "oidc_issuer_url"))
+		fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
+		for _, r := range doc.Resources("azurerm_role_assignment") {
+			if strings.Contains(r.Str(t, "role_definition_name"), "AcrPull") {
+				t.Errorf("%s: AcrPull without a registry", doc.Name)
+			}
+		}
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	var prodDefs []string
+	for _, a := range prod.Resources("azurerm_resource_group_policy_assignment") {
+		prodDefs = append(prodDefs, a.Str(t, "policy_definition_id"))
+	}
+	if len(prodDefs) != 3 {
+		t.Errorf("prod assigns %v, want allowed locations and the two Kubernetes policies", prodDefs)
+	}
+	var devDefs []string
+	for _, a := range dev.Resources("azurerm_resource_group_policy_assignment") {
+		devDefs = append(devDefs, a.Str(t, "policy_definition_id"))
+	}
+	if len(devDefs) != 1 || !strings.HasSuffix(devDefs[0], "e56962a6-4747-49cd-b67b-bf8b01975c4c") {
+		t.Errorf("dev assigns %v, want allowed locations only", devDefs)
+	}
+	dev.Named(t, "azurerm_kubernetes_cluster", "perpetual-dev-aks").Equal(t, "azure_policy_enabled", false)
+}
+
+func TestMonitoring(t *testing.T) {
+	if n := dev.Count("azurerm_log_analytics_workspace"); n != 0 {
+		t.Errorf("dev (monitoring basic) has %d workspaces", n)
+	}
+	ws := prod.Only(t, "azurerm_log_analytics_workspace")
+	ws.Equal(t, "sku", "PerGB2018")
+	ws.Equal(t, "daily_quota_gb", 0.16)
+	ws.Equal(t, "retention_in_days", 30)
+	prod.Only(t, "azurerm_monitor_data_collection_rule_association")
+
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		group := doc.Only(t, "azurerm_monitor_action_group")
+		group.Equal(t, "email_receiver.0.email_address", "admin@mimisbrunnr.com")
+		metrics := map[string]float64{}
+		for _, a := range doc.Resources("azurerm_monitor_metric_alert") {
+			metrics[a.Str(t, "criteria.0.metric_name")] = a.Num(t, "criteria.0.threshold")
+			a.Equal(t, "frequency", "PT5M")
+			a.Equal(t, "window_size", "PT15M")
+			a.Equal(t, "severity", 3)
+		}
+		want := map[string]float64{"node_cpu_usage_percentage": 90, "node_memory_working_set_percentage": 90, "node_disk_usage_percentage": 80}
+		for m, th := range want {
+			if metrics[m] != th {
+				t.Errorf("%s: alert on %s at %v, want %v", doc.Name, m, metrics[m], th)
+			}
+		}
+		b := doc.Only(t, "azurerm_consumption_budget_resource_group")
+		b.Equal(t, "amount", 75)
+		b.Equal(t, "time_period.start_date", "2026-12-01T00:00:00Z")
+		b.Equal(t, "resource_group_id", synthtest.Ref(doc.Named(t, "azurerm_resource_group", "perpetual-"+doc.Name+"-rg"), "id"))
+		var kinds []string
+		for i := range 2 {
+			kinds = append(kinds, b.Str(t, "notification."+string(rune('0'+i))+".threshold_type"))
+		}
+		slices.Sort(kinds)
+		if !slices.Equal(kinds, []string{"Actual", "Forecasted"}) {
+			t.Errorf("%s: budget notifications %v", doc.Name, kinds)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package stacks
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+)
+
+// The stacks of config/dev.json and config/prod.json, synthesized once for
+// the package, and a second synthesis for the determinism test.
+var (
+	cfgs          []*config.Config
+	out, again    *synthtest.App
+	firstSynthAt  time.Time
+	stackNames    = []string{"dev", "dev-k8s", "prod", "prod-k8s"}
+	dev, prod     *synthtest.Doc
+	devK8s, prodK *synthtest.Doc
+)
+
+func TestMain(m *testing.M) {
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	var err error
+	if cfgs, err = config.LoadDir("../config"); err != nil {
+		return 0, err
+	}
+	tmp, err := os.MkdirTemp("", "stacks-test-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	build := func(app cdktf.App) { Build(app, cfgs) }
+	firstSynthAt = time.Now()
+	if out, err = synthtest.SynthApp(filepath.Join(tmp, "first"), build); err != nil {
+		return 0, err
+	}
+	// Far enough apart that a timestamp in the output would differ.
+	time.Sleep(time.Until(firstSynthAt.Add(1100 * time.Millisecond)))
+	if again, err = synthtest.SynthApp(filepath.Join(tmp, "second"), build); err != nil {
+		return 0, err
+	}
+	dev, prod = out.Stacks["dev"], out.Stacks["prod"]
+	devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
+	return m.Run(), nil
+}
+
+func TestStacks(t *testing.T) {
+	var names []string
+	for n := range out.Stacks {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, stackNames) {
+		t.Fatalf("stacks %v, want %v", names, stackNames)
+	}
+}
+
+// TestGolden compares every synthesized stack with its snapshot in
+// testdata/. Regenerate with `make golden` (UPDATE_SNAPSHOTS=1) only, and
+// explain every changed line in the commit.
+func TestGolden(t *testing.T) {
+	for _, name := range stackNames {
+		t.Run(name, func(t *testing.T) {
+			synthtest.Golden(t, name+".tf.json", out.Stacks[name].Raw)
+		})
+	}
+}
+
+// TestDeterministic: the same configuration gives byte-identical output,
+// without the synthesizing directory's path or the time in it.
+func TestDeterministic(t *testing.T) {
+	files := func(root string) map[string][]byte {
+		m := map[string][]byte{}
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			m[rel] = b
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	first, second := files(out.Dir), files(again.Dir)
+	if len(first) != len(second) {
+		t.Fatalf("%d files, then %d", len(first), len(second))
+	}
+	for name, b := range first {
+		if !bytes.Equal(b, second[name]) {
+			t.Errorf("%s differs between two syntheses of the same configuration", name)
+		}
+		for _, dir := range []string{out.Dir, filepath.Dir(out.Dir), mustGetwd(t)} {
+			if bytes.Contains(b, []byte(dir)) {
+				t.Errorf("%s contains the local path %s", name, dir)
+			}
+		}
+		// Dates may only come from configuration: the budget's start month
+		// and the backup schedule's fixed anchor.
+		for _, m := range regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`).FindAll(b, -1) {
+			if s := string(m); s != "2026-12-01T00:00" && s != "2024-01-01T02:00" {
+				t.Errorf("%s contains a date-time %s that does not come from configuration", name, s)
+			}
+		}
+		if bytes.Contains(b, []byte(firstSynthAt.Format("2006-01-02"))) {
+			t.Errorf("%s contains today's date", name)
+		}
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
+}
+
+func TestBackends(t *testing.T) {
+	for _, name := range []string{"dev", "dev-k8s"} {
+		tf := out.Stacks[name].Terraform()
+		tf.Equal(t, "backend", map[string]any{"local": map[string]any{"path": "../../../terraform." + name + ".tfstate"}})
+	}
+	for _, name := range []string{"prod", "prod-k8s"} {
+		tf := out.Stacks[name].Terraform()
+		tf.Equal(t, "backend.azurerm", map[string]any{
+			"resource_group_name":  "perpetual-tfstate-rg",
+			"storage_account_name": "perpetualtfstate",
+			"container_name":       "tfstate",
+			"key":                  "perpetual/" + name + ".tfstate",
+			"use_azuread_auth":     true,
+			"use_oidc":             true,
+		})
+		for _, key := range []string{"access_key", "sas_token", "client_secret"} {
+			if tf.Has("backend.azurerm." + key) {
+				t.Errorf("%s: backend has %s; the backend authenticates with Microsoft Entra ID only", name, key)
+			}
+		}
+	}
+}
+
+func TestProviders(t *testing.T) {
+	for _, name := range []string{"dev", "prod"} {
+		tf := out.Stacks[name].Terraform()
+		tf.Equal(t, "required_providers.azurerm.version", "3.97.1")
+		p := out.Stacks[name].Provider(t, "azurerm")
+		p.Equal(t, "features.key_vault.purge_soft_delete_on_destroy", false)
+		p.Equal(t, "features.resource_group.prevent_deletion_if_contains_resources", true)
+	}
+	for _, name := range []string{"dev-k8s", "prod-k8s"} {
+		out.Stacks[name].Terraform().Equal(t, "required_providers.kubernetes.version", "2.37.1")
+	}
+}
+
+// TestStatefulAddressesAreStable pins the Terraform addresses of the
+// resources that hold data. A changed address makes Terraform delete the
+// old resource and create a new one; prevent_destroy stops that in prod,
+// but the plan would still be wrong. Move state (terraform state mv or a
+// moved block) before changing any of these.
+func TestStatefulAddressesAreStable(t *testing.T) {
+	want := map[string]string{
+		"azurerm_managed_disk":                  "ipfs-data",
+		"azurerm_storage_account":               "storage-account",
+		"azurerm_key_vault":                     "key-vault_FE1F1979",
+		"azurerm_kubernetes_cluster":            "cluster_aks_AB606D92",
+		"azurerm_data_protection_backup_vault":  "backup_vault_A3268EAD",
+		"azurerm_public_ip":                     "networking_ingress-ip_267A4489",
+		"azurerm_resource_group":                "resource-group",
+		"azurerm_log_analytics_workspace":       "log-analytics",
+		"azurerm_user_assigned_identity":        "node-identity_BBB24D3D",
+		"azurerm_federated_identity_credential": "node-identity_federation_19D6028F",
+	}
+	for typ, id := range want {
+		found := false
+		for _, r := range prod.Resources(typ) {
+			found = found || r.ID == id
+		}
+		if !found {
+			t.Errorf("prod: no %s.%s; the address of a stateful resource changed", typ, id)
+		}
+	}
+}
+
+func TestTagsOnEveryTaggableResource(t *testing.T) {
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		for _, typ := range doc.ResourceTypes() {
+			for _, r := range doc.Resources(typ) {
+				if !r.Has("tags") {
+					continue
+				}
+				for _, k := range []string{"project", "environment", "managed-by"} {
+					if !r.Has("tags." + k) {
+						t.Errorf("%s: %s lacks tag %s", doc.Name, r.Address(), k)
+					}
+				}
+				r.Equal(t, "tags.environment", doc.Name)
+			}
+		}
+	}
+}
+
+func TestNoSecretLiterals(t *testing.T) {
+	for _, name := range stackNames {
+		raw := string(out.Stacks[name].Raw)
+		for _, v := range []string{"github_token", "ipfs_private_key", "github_username"} {
+			if strings.Contains(raw, `"`+v+`": {`) {
+				vb := out.Stacks[name].Variable(t, v)
+				vb.Equal(t, "sensitive", true)
+				if vb.Has("default") {
+					t.Errorf("%s: variable %s has a default", name, v)
+				}
+			}
+		}
+	}
+}
