@@ -192,6 +192,42 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 		t.Error("a failed synthesis changed the previous output")
 	}
 
+	// A configuration that passes validation but breaks a guardrail fails
+	// during synthesis, and the output is still untouched.
+	if err := os.WriteFile(prodFile, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	devFile := filepath.Join(dir, "config", "dev.json")
+	devGood, err := os.ReadFile(devFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := strings.Replace(string(devGood), `"adminCidrs": []`, `"adminCidrs": ["0.0.0.0/0"]`, 1)
+	if open == string(devGood) {
+		t.Fatal("could not open config/dev.json's admin ports")
+	}
+	if err := os.WriteFile(devFile, []byte(open), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr, err = runProgram(t, dir)
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("guardrail: want exit status 1, got %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"[dev] guardrail NET-001", "dev/networking/rule-AllowSSHFromAdmins", "allows port 22 from 0.0.0.0/0"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("guardrail message lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "skipValidation") {
+		t.Errorf("the message advises skipping validations:\n%s", stderr)
+	}
+	if after := digest(tree(t, out)); after != before {
+		t.Error("a synthesis stopped by a guardrail changed the previous output")
+	}
+	if err := os.WriteFile(devFile, devGood, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	// Fixed again, the new output keeps Terraform's lock file.
 	if err := os.WriteFile(prodFile, good, 0o644); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/networking"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
+	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -213,6 +214,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	})
 
 	s.outputs()
+	guardrails.AttachConfig(stack, cfg)
 	return s
 }
 

@@ -126,6 +126,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 			KeyVaultId:  v.Vault.Id(),
 			Value:       jsii.String(s.Value),
 			ContentType: jsii.String(s.ContentType),
+			Tags:        tfx.StringMap(p.Tags),
 			// The managers' policies must exist before a secret is written.
 			DependsOn: &managers,
 		})

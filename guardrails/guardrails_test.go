@@ -1,0 +1,343 @@
+package guardrails
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/keyvault"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/manageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/networksecurityrule"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/resourcegroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/storageaccount"
+	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
+	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
+)
+
+var (
+	app    cdktf.App
+	stacks int // numbers the test stacks, whose names must be unique
+)
+
+func TestMain(m *testing.M) {
+	app = cdktf.Testing_App(nil)
+	os.Exit(m.Run())
+}
+
+var goodTags = map[string]string{"project": "p", "environment": "test", "managed-by": "cdktf"}
+
+var required = []string{"project", "environment", "managed-by"}
+
+// synth synthesizes the stack with validations and returns the error text,
+// or "" when synthesis succeeded.
+func synth(t *testing.T, stack cdktf.TerraformStack) (msg string) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	cdktf.Testing_Synth(stack, jsii.Bool(true))
+	return ""
+}
+
+func newStack(t *testing.T, production bool, waivers ...Waiver) cdktf.TerraformStack {
+	stacks++
+	name := fmt.Sprintf("%s-%d", strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")), stacks)
+	stack := synthtest.NewAzureStack(app, name)
+	kubeprovider.NewKubernetesProvider(stack, jsii.String("kubernetes"), &kubeprovider.KubernetesProviderConfig{})
+	Attach(stack, Options{Production: production, RequiredTags: required}, waivers)
+	return stack
+}
+
+func nsgRule(stack cdktf.TerraformStack, id, port, source string) {
+	networksecurityrule.NewNetworkSecurityRule(stack, jsii.String(id), &networksecurityrule.NetworkSecurityRuleConfig{
+		Name: jsii.String(id), ResourceGroupName: jsii.String("rg"), NetworkSecurityGroupName: jsii.String("nsg"),
+		Priority: jsii.Number(100), Direction: jsii.String("Inbound"), Access: jsii.String("Allow"), Protocol: jsii.String("Tcp"),
+		SourcePortRange: jsii.String("*"), DestinationPortRange: jsii.String(port),
+		SourceAddressPrefix: jsii.String(source), DestinationAddressPrefix: jsii.String("*"),
+	})
+}
+
+type vaultOpts struct {
+	purge   bool
+	action  string
+	protect bool
+}
+
+func vault(stack cdktf.TerraformStack, o vaultOpts) {
+	var lc *cdktf.TerraformResourceLifecycle
+	if o.protect {
+		lc = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
+	keyvault.NewKeyVault(stack, jsii.String("vault"), &keyvault.KeyVaultConfig{
+		Name: jsii.String("kv"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
+		TenantId: jsii.String("tenant"), SkuName: jsii.String("standard"),
+		PurgeProtectionEnabled: jsii.Bool(o.purge),
+		NetworkAcls:            &keyvault.KeyVaultNetworkAcls{Bypass: jsii.String("AzureServices"), DefaultAction: jsii.String(o.action)},
+		Tags:                   tfx.StringMap(goodTags), Lifecycle: lc,
+	})
+}
+
+type accountOpts struct {
+	https   bool
+	tls     string
+	public  bool
+	protect bool
+}
+
+func account(stack cdktf.TerraformStack, o accountOpts) {
+	var lc *cdktf.TerraformResourceLifecycle
+	if o.protect {
+		lc = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
+	storageaccount.NewStorageAccount(stack, jsii.String("account"), &storageaccount.StorageAccountConfig{
+		Name: jsii.String("stdata"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
+		AccountTier: jsii.String("Standard"), AccountReplicationType: jsii.String("LRS"),
+		EnableHttpsTrafficOnly: jsii.Bool(o.https), MinTlsVersion: jsii.String(o.tls), AllowNestedItemsToBePublic: jsii.Bool(o.public),
+		Tags: tfx.StringMap(goodTags), Lifecycle: lc,
+	})
+}
+
+var safeAccount = accountOpts{https: true, tls: "TLS1_2", public: false, protect: true}
+
+// wantBroken asserts that synthesis fails on the rule, naming the stack,
+// the resource path and the rule, with the detail.
+func wantBroken(t *testing.T, stack cdktf.TerraformStack, rule, path, detail string) {
+	t.Helper()
+	msg := synth(t, stack)
+	if msg == "" {
+		t.Fatalf("synthesis passed; want %s broken by %s", rule, path)
+	}
+	for _, want := range []string{
+		"[" + *stack.Node().Id() + "]",
+		"guardrail " + rule,
+		*stack.Node().Id() + "/" + path + " (",
+		detail,
+		"waive " + rule,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestNET001AdminPortFromTheInternet(t *testing.T) {
+	for _, c := range []struct{ port, source, detail string }{
+		{"22", "Internet", "allows port 22 from Internet"},
+		{"5001", "*", "allows port 5001 from *"},
+		{"6443", "0.0.0.0/0", "allows port 6443 from 0.0.0.0/0"},
+		{"6000-7000", "Any", "allows port 6443 (range 6000-7000) from Any"},
+		{"*", "Internet", "allows all ports from Internet"},
+	} {
+		t.Run(c.port+" from "+c.source, func(t *testing.T) {
+			stack := newStack(t, false)
+			nsgRule(stack, "rule", c.port, c.source)
+			wantBroken(t, stack, "NET-001", "rule", c.detail)
+		})
+	}
+	t.Run("allowed", func(t *testing.T) {
+		stack := newStack(t, false)
+		nsgRule(stack, "swarm", "4001", "Internet")
+		nsgRule(stack, "ssh", "22", "203.0.113.0/24")
+		nsgRule(stack, "kube", "6443", "VirtualNetwork")
+		if msg := synth(t, stack); msg != "" {
+			t.Errorf("safe rules rejected:\n%s", msg)
+		}
+	})
+}
+
+func TestKV001PurgeProtection(t *testing.T) {
+	stack := newStack(t, true)
+	vault(stack, vaultOpts{purge: false, action: "Deny", protect: true})
+	wantBroken(t, stack, "KV-001", "vault", "purge_protection_enabled is not true")
+
+	dev := newStack(t, false)
+	vault(dev, vaultOpts{purge: false, action: "Allow"})
+	if msg := synth(t, dev); msg != "" {
+		t.Errorf("development vault rejected:\n%s", msg)
+	}
+}
+
+func TestKV002OpenFirewall(t *testing.T) {
+	stack := newStack(t, true)
+	vault(stack, vaultOpts{purge: true, action: "Allow", protect: true})
+	wantBroken(t, stack, "KV-002", "vault", `network_acls.default_action is "Allow"`)
+}
+
+func TestST001HTTP(t *testing.T) {
+	stack := newStack(t, false)
+	account(stack, accountOpts{https: false, tls: "TLS1_2"})
+	wantBroken(t, stack, "ST-001", "account", "accepts plain HTTP")
+}
+
+func TestST002OldTLS(t *testing.T) {
+	stack := newStack(t, false)
+	account(stack, accountOpts{https: true, tls: "TLS1_0"})
+	wantBroken(t, stack, "ST-002", "account", "min_tls_version is TLS1_0")
+}
+
+func TestST003PublicBlobs(t *testing.T) {
+	stack := newStack(t, false)
+	account(stack, accountOpts{https: true, tls: "TLS1_2", public: true})
+	wantBroken(t, stack, "ST-003", "account", "allow_nested_items_to_be_public is not false")
+}
+
+func TestDATA001PreventDestroy(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		build func(cdktf.TerraformStack)
+		path  string
+	}{
+		{"disk", func(s cdktf.TerraformStack) {
+			manageddisk.NewManagedDisk(s, jsii.String("disk"), &manageddisk.ManagedDiskConfig{
+				Name: jsii.String("d"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
+				StorageAccountType: jsii.String("Premium_LRS"), CreateOption: jsii.String("Empty"), DiskSizeGb: jsii.Number(1),
+				Tags: tfx.StringMap(goodTags),
+			})
+		}, "disk"},
+		{"account", func(s cdktf.TerraformStack) {
+			account(s, accountOpts{https: true, tls: "TLS1_2", protect: false})
+		}, "account"},
+		{"vault", func(s cdktf.TerraformStack) { vault(s, vaultOpts{purge: true, action: "Deny"}) }, "vault"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stack := newStack(t, true)
+			c.build(stack)
+			wantBroken(t, stack, "DATA-001", c.path, "no lifecycle.prevent_destroy")
+		})
+	}
+	t.Run("protected", func(t *testing.T) {
+		stack := newStack(t, true)
+		account(stack, safeAccount)
+		vault(stack, vaultOpts{purge: true, action: "Deny", protect: true})
+		if msg := synth(t, stack); msg != "" {
+			t.Errorf("protected data rejected:\n%s", msg)
+		}
+	})
+}
+
+func TestTAG001RequiredTags(t *testing.T) {
+	stack := newStack(t, false)
+	resourcegroup.NewResourceGroup(stack, jsii.String("untagged"), &resourcegroup.ResourceGroupConfig{
+		Name: jsii.String("rg"), Location: jsii.String("eastus"),
+	})
+	resourcegroup.NewResourceGroup(stack, jsii.String("partly"), &resourcegroup.ResourceGroupConfig{
+		Name: jsii.String("rg2"), Location: jsii.String("eastus"), Tags: tfx.StringMap(map[string]string{"project": "p"}),
+	})
+	wantBroken(t, stack, "TAG-001", "untagged", "missing required tags project, environment, managed-by")
+	wantBroken(t, stack, "TAG-001", "partly", "missing required tags environment, managed-by")
+}
+
+func TestSEC001LiteralCredentials(t *testing.T) {
+	t.Run("kubernetes secret", func(t *testing.T) {
+		stack := newStack(t, false)
+		secretv1.NewSecretV1(stack, jsii.String("secret"), &secretv1.SecretV1Config{
+			Metadata: &secretv1.SecretV1Metadata{Name: jsii.String("s")},
+			Data:     &map[string]*string{"token": jsii.String("hunter2")},
+		})
+		wantBroken(t, stack, "SEC-001", "secret", "token is a literal")
+	})
+	t.Run("token shape anywhere", func(t *testing.T) {
+		stack := newStack(t, false)
+		resourcegroup.NewResourceGroup(stack, jsii.String("rg"), &resourcegroup.ResourceGroupConfig{
+			Name: jsii.String("rg"), Location: jsii.String("eastus"),
+			Tags: tfx.StringMap(map[string]string{"project": "p", "environment": "e", "managed-by": "ghp_" + strings.Repeat("a1B2", 9)}),
+		})
+		wantBroken(t, stack, "SEC-001", "rg", "looks like a GitHub token")
+	})
+	t.Run("sensitive variable with a default", func(t *testing.T) {
+		stack := newStack(t, false)
+		cdktf.NewTerraformVariable(stack, jsii.String("github_token"), &cdktf.TerraformVariableConfig{
+			Type: jsii.String("string"), Sensitive: jsii.Bool(true), Default: jsii.String("hunter2"),
+		})
+		msg := synth(t, stack)
+		if !strings.Contains(msg, "guardrail SEC-001") || !strings.Contains(msg, "a sensitive variable has a literal default") {
+			t.Errorf("want SEC-001 on the variable's default, got:\n%s", msg)
+		}
+	})
+	t.Run("references pass", func(t *testing.T) {
+		stack := newStack(t, false)
+		v := cdktf.NewTerraformVariable(stack, jsii.String("token"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
+		secretv1.NewSecretV1(stack, jsii.String("secret"), &secretv1.SecretV1Config{
+			Metadata: &secretv1.SecretV1Metadata{Name: jsii.String("s")},
+			Data:     &map[string]*string{"token": v.StringValue()},
+		})
+		if msg := synth(t, stack); msg != "" {
+			t.Errorf("a secret from a variable was rejected:\n%s", msg)
+		}
+	})
+}
+
+// TestWaiverIsRecorded: a waived rule does not fail synthesis, and the
+// waiver, its reason and what it covered are in the stack's metadata.
+func TestWaiverIsRecorded(t *testing.T) {
+	reason := "dev node reachable from a travelling laptop; holds no data"
+	stack := newStack(t, false, Waiver{Rule: "NET-001", Reason: reason})
+	nsgRule(stack, "ssh", "22", "Internet")
+	dir := t.TempDir()
+	// Full synthesis keeps the "//" metadata that Testing_Synth drops.
+	a := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir), StackTraces: jsii.Bool(false)})
+	s := synthtest.NewAzureStack(a, "waived")
+	Attach(s, Options{RequiredTags: required}, []Waiver{{Rule: "NET-001", Reason: reason}})
+	nsgRule(s, "ssh", "22", "Internet")
+	a.Synth()
+	raw, err := os.ReadFile(filepath.Join(dir, "stacks", "waived", "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Meta struct {
+			Guardrails Metadata `json:"guardrails"`
+		} `json:"//"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	g := doc.Meta.Guardrails
+	if len(g.Waivers) != 1 || g.Waivers[0].Rule != "NET-001" || g.Waivers[0].Reason != reason {
+		t.Fatalf("waivers %+v", g.Waivers)
+	}
+	if len(g.Waivers[0].Waived) != 1 || !strings.Contains(g.Waivers[0].Waived[0], "allows port 22 from Internet") {
+		t.Errorf("waived findings %v", g.Waivers[0].Waived)
+	}
+	if len(g.Rules) != len(AlwaysRules) {
+		t.Errorf("rules checked %v", g.Rules)
+	}
+	if msg := synth(t, stack); msg != "" {
+		t.Errorf("a waived rule failed synthesis:\n%s", msg)
+	}
+}
+
+func TestPortInRange(t *testing.T) {
+	for spec, want := range map[string]bool{"22": true, "20-25": true, "23": false, "1-21": false, "x": false, "22-x": false} {
+		if got := portInRange(22, spec); got != want {
+			t.Errorf("portInRange(22, %q) = %v", spec, got)
+		}
+	}
+}
+
+func TestEveryRuleIsKnownToTheConfiguration(t *testing.T) {
+	// Check and config.GuardrailRules must name the same rules.
+	all := append(append([]string{}, AlwaysRules...), ProductionRules...)
+	if len(all) != len(configRules()) {
+		t.Errorf("guardrails implements %v; config knows %v", all, configRules())
+	}
+	for _, r := range all {
+		if _, ok := configRules()[r]; !ok {
+			t.Errorf("%s is not in config.GuardrailRules", r)
+		}
+	}
+}
+
+func configRules() map[string]string { return config.GuardrailRules }

@@ -1,0 +1,408 @@
+// Package guardrails checks every stack during synthesis against the
+// project's safety rules and fails the synthesis, naming the stack, the
+// resource and the rule, when one is broken. The rules read the stack's
+// final Terraform JSON (what would be written to cdktf.out), so nothing a
+// construct does can slip past them.
+//
+// A rule can be waived for an environment in its configuration, only with a
+// written reason; a waiver is written into the stack's metadata
+// ("//".guardrails) with the findings it covers. The rule IDs and summaries
+// are config.GuardrailRules; docs/guardrails.md explains each.
+package guardrails
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Finding is one broken rule.
+type Finding struct {
+	Rule string
+	// Path is the construct path of the resource ("prod/key-vault/vault"),
+	// Address its Terraform address.
+	Path    string
+	Address string
+	Message string
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s (%s): %s", f.Path, f.Address, f.Message)
+}
+
+// Options say which rules apply to a stack.
+type Options struct {
+	// Production enables the production-only rules (KV-001, KV-002,
+	// DATA-001).
+	Production bool
+	// RequiredTags must be on every taggable resource (TAG-001).
+	RequiredTags []string
+}
+
+// resource is one resource of the stack's JSON.
+type resource struct {
+	typ, name string
+	attrs     map[string]any
+}
+
+func (r resource) address() string { return r.typ + "." + r.name }
+
+func (r resource) path() string {
+	if meta, ok := r.attrs["//"].(map[string]any); ok {
+		if m, ok := meta["metadata"].(map[string]any); ok {
+			if p, ok := m["path"].(string); ok {
+				return p
+			}
+		}
+	}
+	return r.address()
+}
+
+func (r resource) finding(rule, format string, args ...any) Finding {
+	return Finding{Rule: rule, Path: r.path(), Address: r.address(), Message: fmt.Sprintf(format, args...)}
+}
+
+// get follows dotted keys through nested objects; a list of one object (how
+// cdktf may write a block) is looked through.
+func get(v any, path string) (any, bool) {
+	for _, key := range strings.Split(path, ".") {
+		if list, ok := v.([]any); ok && len(list) == 1 {
+			v = list[0]
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[key]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func resources(stack map[string]any) []resource {
+	var out []resource
+	byType, _ := stack["resource"].(map[string]any)
+	for _, typ := range slices.Sorted(maps.Keys(byType)) {
+		byName, _ := byType[typ].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(byName)) {
+			attrs, _ := byName[name].(map[string]any)
+			out = append(out, resource{typ: typ, name: name, attrs: attrs})
+		}
+	}
+	return out
+}
+
+// Check applies every rule to a stack's Terraform JSON and returns the
+// findings sorted by rule and path.
+func Check(stack map[string]any, opts Options) []Finding {
+	var out []Finding
+	for _, r := range resources(stack) {
+		out = append(out, checkNetwork(r)...)
+		out = append(out, checkStorage(r)...)
+		out = append(out, checkTags(r, opts.RequiredTags)...)
+		if opts.Production {
+			out = append(out, checkKeyVault(r)...)
+			out = append(out, checkPreventDestroy(r)...)
+		}
+	}
+	out = append(out, checkCredentials(stack)...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+// Rules that apply to every stack, and the production-only ones.
+var (
+	AlwaysRules     = []string{"NET-001", "ST-001", "ST-002", "ST-003", "TAG-001", "SEC-001"}
+	ProductionRules = []string{"KV-001", "KV-002", "DATA-001"}
+)
+
+// NET-001: no inbound allow rule from the internet to an admin port.
+
+// AdminPorts must never be reachable from the internet.
+var AdminPorts = []int{22, 5001, 6443}
+
+// internetSources are the NSG source prefixes that mean "anyone".
+var internetSources = []string{"*", "Internet", "Any", "0.0.0.0/0", "::/0"}
+
+func checkNetwork(r resource) []Finding {
+	var rules []map[string]any
+	switch r.typ {
+	case "azurerm_network_security_rule":
+		rules = append(rules, r.attrs)
+	case "azurerm_network_security_group":
+		// Inline rules, if anyone adds them.
+		list, _ := r.attrs["security_rule"].([]any)
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok {
+				rules = append(rules, m)
+			}
+		}
+	default:
+		return nil
+	}
+	var out []Finding
+	for _, rule := range rules {
+		if s, _ := rule["access"].(string); !strings.EqualFold(s, "Allow") {
+			continue
+		}
+		if s, _ := rule["direction"].(string); !strings.EqualFold(s, "Inbound") {
+			continue
+		}
+		sources := stringsOf(rule["source_address_prefix"], rule["source_address_prefixes"])
+		var from string
+		for _, s := range sources {
+			if slices.Contains(internetSources, s) {
+				from = s
+			}
+		}
+		if from == "" {
+			continue
+		}
+		for _, ports := range stringsOf(rule["destination_port_range"], rule["destination_port_ranges"]) {
+			if ports == "*" {
+				out = append(out, r.finding("NET-001", "rule %v allows all ports from %s", rule["name"], from))
+				continue
+			}
+			for _, p := range AdminPorts {
+				if !portInRange(p, ports) {
+					continue
+				}
+				if ports == strconv.Itoa(p) {
+					out = append(out, r.finding("NET-001", "rule %v allows port %d from %s", rule["name"], p, from))
+				} else {
+					out = append(out, r.finding("NET-001", "rule %v allows port %d (range %s) from %s", rule["name"], p, ports, from))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func stringsOf(vs ...any) []string {
+	var out []string
+	for _, v := range vs {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+		case []any:
+			for _, e := range v {
+				if s, ok := e.(string); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// portInRange reports whether port is in "22" or "20-25".
+func portInRange(port int, spec string) bool {
+	lo, hi, isRange := strings.Cut(strings.TrimSpace(spec), "-")
+	a, err := strconv.Atoi(lo)
+	if err != nil {
+		return false
+	}
+	b := a
+	if isRange {
+		if b, err = strconv.Atoi(hi); err != nil {
+			return false
+		}
+	}
+	return a <= port && port <= b
+}
+
+// KV-001, KV-002: production Key Vaults.
+
+func checkKeyVault(r resource) []Finding {
+	if r.typ != "azurerm_key_vault" {
+		return nil
+	}
+	var out []Finding
+	if v, _ := r.attrs["purge_protection_enabled"].(bool); !v {
+		out = append(out, r.finding("KV-001", "purge_protection_enabled is not true: a deleted vault's secrets could be purged at once"))
+	}
+	if action, _ := get(r.attrs, "network_acls.default_action"); action != "Deny" {
+		out = append(out, r.finding("KV-002", "network_acls.default_action is %v, not \"Deny\": the vault is open to every network", printable(action)))
+	}
+	return out
+}
+
+// ST-001, ST-002, ST-003: storage accounts.
+
+func checkStorage(r resource) []Finding {
+	if r.typ != "azurerm_storage_account" {
+		return nil
+	}
+	var out []Finding
+	// azurerm 3.x defaults enable_https_traffic_only to true.
+	if v, ok := r.attrs["enable_https_traffic_only"].(bool); ok && !v {
+		out = append(out, r.finding("ST-001", "enable_https_traffic_only is false: the account accepts plain HTTP"))
+	}
+	// min_tls_version defaults to TLS1_2 in azurerm 3.x.
+	if v, ok := r.attrs["min_tls_version"].(string); ok && v != "TLS1_2" && v != "TLS1_3" {
+		out = append(out, r.finding("ST-002", "min_tls_version is %s: TLS below 1.2 is accepted", v))
+	}
+	// allow_nested_items_to_be_public defaults to true: it must be false.
+	if v, ok := r.attrs["allow_nested_items_to_be_public"].(bool); !ok || v {
+		out = append(out, r.finding("ST-003", "allow_nested_items_to_be_public is not false: containers may be made public (azurerm defaults it to true)"))
+	}
+	return out
+}
+
+// DATA-001: production data cannot be destroyed by a plan.
+
+// DataResources hold data that must survive any plan in production.
+var DataResources = []string{"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault"}
+
+func checkPreventDestroy(r resource) []Finding {
+	if !slices.Contains(DataResources, r.typ) {
+		return nil
+	}
+	if v, _ := get(r.attrs, "lifecycle.prevent_destroy"); v != true {
+		return []Finding{r.finding("DATA-001", "no lifecycle.prevent_destroy: a plan could delete this data")}
+	}
+	return nil
+}
+
+// TAG-001: required tags.
+
+// Taggable lists the azurerm resource types (among those this project uses
+// or is likely to) that take tags in provider 3.97. A resource of these types
+// must have the required tags; so must any other resource that has tags.
+var Taggable = []string{
+	"azurerm_resource_group", "azurerm_virtual_network", "azurerm_network_security_group",
+	"azurerm_public_ip", "azurerm_lb", "azurerm_dns_zone", "azurerm_dns_a_record",
+	"azurerm_kubernetes_cluster", "azurerm_user_assigned_identity", "azurerm_managed_disk",
+	"azurerm_storage_account", "azurerm_key_vault", "azurerm_key_vault_secret",
+	"azurerm_data_protection_backup_vault", "azurerm_log_analytics_workspace",
+	"azurerm_monitor_action_group", "azurerm_monitor_metric_alert",
+	"azurerm_monitor_data_collection_rule", "azurerm_container_registry",
+}
+
+func checkTags(r resource, required []string) []Finding {
+	tags, has := r.attrs["tags"].(map[string]any)
+	if !has && !slices.Contains(Taggable, r.typ) {
+		return nil
+	}
+	var missing []string
+	for _, k := range required {
+		if v, ok := tags[k].(string); !ok || v == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []Finding{r.finding("TAG-001", "missing required tags %s", strings.Join(missing, ", "))}
+}
+
+// SEC-001: no literal credentials anywhere.
+
+// credentialKeys are attribute names whose value is a credential.
+var credentialKeys = []string{
+	"password", "admin_password", "client_secret", "client_key", "client_certificate",
+	"access_key", "primary_access_key", "secondary_access_key", "sas_token", "token",
+	"private_key", "server_app_secret", "secret", "connection_string", "oidc_token",
+}
+
+// credentialPatterns recognise credentials by their shape wherever they are.
+var credentialPatterns = []struct {
+	name string
+	re   *regexp.Regexp
+}{
+	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})`)},
+	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
+	{"a storage account key", regexp.MustCompile(`AccountKey=[A-Za-z0-9+/=]{20,}`)},
+	{"a libp2p private key", regexp.MustCompile(`\bCAES[A-Za-z0-9+/]{40,}={0,2}`)},
+	{"a JSON Web Token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`)},
+}
+
+// isReference reports whether a string is (or contains) a Terraform
+// expression rather than only literal text.
+func isReference(s string) bool { return strings.Contains(s, "${") }
+
+func checkCredentials(stack map[string]any) []Finding {
+	var out []Finding
+	report := func(section, where string, r *resource, msg string) {
+		f := Finding{Rule: "SEC-001", Path: section, Address: where, Message: msg}
+		if r != nil {
+			f.Path, f.Address = r.path(), r.address()
+		}
+		out = append(out, f)
+	}
+	var walk func(section, where string, r *resource, key string, v any, secretData bool)
+	walk = func(section, where string, r *resource, key string, v any, secretData bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				if k == "//" {
+					continue
+				}
+				walk(section, where, r, k, v[k], secretData || (r != nil && isSecretData(r.typ, k)))
+			}
+		case []any:
+			for _, e := range v {
+				walk(section, where, r, key, e, secretData)
+			}
+		case string:
+			if v == "" || isReference(v) {
+				return
+			}
+			if secretData || slices.Contains(credentialKeys, key) || (r != nil && r.typ == "azurerm_key_vault_secret" && key == "value") {
+				report(section, where, r, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
+				return
+			}
+			for _, p := range credentialPatterns {
+				if p.re.MatchString(v) {
+					report(section, where, r, fmt.Sprintf("%s holds what looks like %s", key, p.name))
+					return
+				}
+			}
+		}
+	}
+	for _, r := range resources(stack) {
+		walk("resource", r.address(), &r, "", r.attrs, false)
+	}
+	for _, section := range []string{"provider", "output", "locals", "terraform", "data"} {
+		sec, ok := stack[section].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(sec)) {
+			walk(section, section+"."+name, nil, name, sec[name], false)
+		}
+	}
+	// A sensitive variable must not carry a literal default: its value
+	// would be in the configuration for everyone to read.
+	vars, _ := stack["variable"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		sensitive, _ := get(vars[name], "sensitive")
+		def, hasDefault := get(vars[name], "default")
+		if s, ok := def.(string); sensitive == true && hasDefault && (!ok || s != "") {
+			report("variable", "variable."+name, nil, "a sensitive variable has a literal default")
+		}
+	}
+	return out
+}
+
+// isSecretData reports whether the attribute holds Kubernetes Secret data.
+func isSecretData(typ, key string) bool {
+	return strings.HasPrefix(typ, "kubernetes_secret") && (key == "data" || key == "binary_data" || key == "data_wo" || key == "binary_data_wo")
+}
+
+func printable(v any) string {
+	if v == nil {
+		return "unset"
+	}
+	return fmt.Sprintf("%q", fmt.Sprint(v))
+}
