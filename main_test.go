@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -99,7 +100,7 @@ func digest(files map[string][]byte) string {
 	sort.Strings(names)
 	h := sha256.New()
 	for _, n := range names {
-		fmt.Fprintf(h, "%s\x00%x\x00", n, sha256.Sum256(files[n]))
+		_, _ = fmt.Fprintf(h, "%s\x00%x\x00", n, sha256.Sum256(files[n]))
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
@@ -182,7 +183,7 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, err := runProgram(t, dir)
-	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
 	}
 	if !strings.Contains(stderr, "config/prod.json: /: additional properties 'nodeCuont' not allowed") {
@@ -210,7 +211,7 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, err = runProgram(t, dir)
-	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("guardrail: want exit status 1, got %v\n%s", err, stderr)
 	}
 	for _, want := range []string{"[dev] guardrail NET-001", "dev/networking/rule-AllowSSHFromAdmins", "allows port 22 from 0.0.0.0/0"} {

@@ -155,8 +155,8 @@ func TestMalformedConfigs(t *testing.T) {
 	}{
 		{"unknown top-level field", "dev", with(t, minimal, `{"nodeCuont": 2}`),
 			[]string{"dev.json: /: additional properties 'nodeCuont' not allowed"}},
-		{"unknown nested field", "dev", with(t, minimal, `{"kubernetes": {"versoin": "1.35"}}`),
-			[]string{"/kubernetes:", "'versoin' not allowed"}},
+		{"unknown nested field", "dev", with(t, minimal, `{"kubernetes": {"release": "1.35"}}`),
+			[]string{"/kubernetes:", "'release' not allowed"}},
 		{"wrong type", "dev", with(t, minimal, `{"nodeCount": "1"}`),
 			[]string{`/nodeCount = "1":`, "want integer"}},
 		{"below minimum", "dev", with(t, minimal, `{"nodeCount": 0}`),

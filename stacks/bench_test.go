@@ -36,7 +36,9 @@ func BenchmarkSynthesis(b *testing.B) {
 			b.Fatal(err)
 		}
 		d := time.Since(start)
-		os.RemoveAll(out)
+		if err := os.RemoveAll(out); err != nil {
+			b.Fatal(err)
+		}
 		return d
 	}
 	var allTotal, floorTotal time.Duration

@@ -46,7 +46,7 @@ func setup(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	build := func(app cdktf.App) { Build(app, cfgs) }
 	firstSynthAt = time.Now()
 	if out, err = synthtest.SynthApp(filepath.Join(tmp, "first"), build); err != nil {

@@ -37,7 +37,7 @@ func Replace(dir string, build func(tmp string) error) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			os.RemoveAll(tmp)
+			err = errors.Join(err, os.RemoveAll(tmp))
 		}
 	}()
 	if err := build(tmp); err != nil {
