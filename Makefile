@@ -28,7 +28,7 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
 
-.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack
+.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,3 +72,6 @@ deploy: setup check-stack ## Deploy one stack: make deploy STACK=dev
 
 destroy: setup check-stack ## Destroy one stack: make destroy STACK=dev
 	$(CDKTF) destroy $(STACK)
+
+cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fails over the budget's alert threshold
+	go run ./cmd/cost -out cdktf.out

@@ -267,7 +267,7 @@ func TestMonitoring(t *testing.T) {
 			}
 		}
 		b := doc.Only(t, "azurerm_consumption_budget_resource_group")
-		b.Equal(t, "amount", 75)
+		b.Equal(t, "amount", 90)
 		b.Equal(t, "time_period.start_date", "2026-12-01T00:00:00Z")
 		b.Equal(t, "resource_group_id", synthtest.Ref(doc.Named(t, "azurerm_resource_group", "perpetual-"+doc.Name+"-rg"), "id"))
 		var kinds []string

@@ -23,6 +23,8 @@ import (
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 
 // Updating reports whether golden snapshots should be rewritten: only when
@@ -94,25 +96,13 @@ func SynthApp(dir string, build func(app cdktf.App)) (app *App, err error) {
 
 // ReadOutput reads the stacks of a synthesized output directory.
 func ReadOutput(dir string) (*App, error) {
-	var manifest struct {
-		Stacks map[string]struct {
-			SynthesizedStackPath string `json:"synthesizedStackPath"`
-		} `json:"stacks"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	raw, err := manifest.Stacks(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, &manifest); err != nil {
-		return nil, err
-	}
 	out := &App{Dir: dir, Stacks: map[string]*Doc{}}
-	for name, st := range manifest.Stacks {
-		raw, err := os.ReadFile(filepath.Join(dir, st.SynthesizedStackPath))
-		if err != nil {
-			return nil, err
-		}
-		if out.Stacks[name], err = Parse(name, raw); err != nil {
+	for name, b := range raw {
+		if out.Stacks[name], err = Parse(name, b); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,47 @@
+// Command cost prints the monthly cost estimate of every synthesized stack
+// in cdktf.out (make cost): each billable component with its SKU, quantity,
+// unit price and monthly cost, and the total against the stack's budget. It
+// exits 1 when an estimate passes its budget's first actual-cost alert, or
+// when a resource has no price.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
+)
+
+func main() {
+	out := flag.String("out", "cdktf.out", "synthesized output directory")
+	flag.Parse()
+	if err := run(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "cost:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string) error {
+	stacks, err := manifest.Stacks(dir)
+	if err != nil {
+		return fmt.Errorf("%w (run make synth first)", err)
+	}
+	ests, err := cost.EstimateAll(stacks)
+	if err != nil {
+		return err
+	}
+	cost.Render(os.Stdout, ests)
+	var over []string
+	for _, e := range ests {
+		if e.OverBudget() {
+			over = append(over, e.Stack)
+		}
+	}
+	if len(over) > 0 {
+		return fmt.Errorf("the estimate of %v passes the budget's alert threshold: lower the cost or raise budget.amount in %s", over, filepath.Join("config", "<environment>.json"))
+	}
+	return nil
+}

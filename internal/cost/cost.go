@@ -1,0 +1,440 @@
+// Package cost estimates the monthly cost of synthesized stacks from a dated
+// price table (prices-<region>.json). It reads the Terraform JSON, not the
+// configuration, so what it prices is what would be deployed, and it refuses
+// resource types it knows neither a price for nor to be free, so a new
+// billable resource cannot go unpriced.
+package cost
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+//go:embed prices-*.json
+var tables embed.FS
+
+// Price is one entry of a price table.
+type Price struct {
+	Price float64 `json:"price"`
+	// Unit: "hour", "month", "GB", "GB-month" or "10k operations".
+	Unit string `json:"unit"`
+	// SizeGB is the capacity of a disk tier.
+	SizeGB float64 `json:"sizeGB,omitempty"`
+	// FreePerMonth is a free allowance in the item's unit.
+	FreePerMonth float64 `json:"freePerMonth,omitempty"`
+	Source       string  `json:"source"`
+	Query        string  `json:"query"`
+}
+
+// Assumption is a usage figure the estimate cannot read from the stack.
+type Assumption struct {
+	Value float64 `json:"value"`
+	Why   string  `json:"why"`
+}
+
+// Table is the price table of one region.
+type Table struct {
+	Region        string                `json:"region"`
+	Currency      string                `json:"currency"`
+	HoursPerMonth float64               `json:"hoursPerMonth"`
+	Transcribed   string                `json:"transcribed"`
+	About         string                `json:"about"`
+	Items         map[string]Price      `json:"items"`
+	Assumptions   map[string]Assumption `json:"assumptions"`
+}
+
+// LoadTable returns the embedded price table of a region.
+func LoadTable(region string) (*Table, error) {
+	b, err := tables.ReadFile("prices-" + region + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no price table for region %q (add internal/cost/prices-%s.json)", region, region)
+	}
+	t := &Table{}
+	if err := json.Unmarshal(b, t); err != nil {
+		return nil, fmt.Errorf("prices-%s.json: %w", region, err)
+	}
+	return t, nil
+}
+
+// Line is one billable component.
+type Line struct {
+	Component string
+	SKU       string
+	Quantity  float64
+	// QuantityUnit: "h", "month", "GB", "GB-month", "10k ops".
+	QuantityUnit string
+	UnitPrice    float64
+	PriceUnit    string
+	Monthly      float64
+	Note         string
+}
+
+// Budget is the stack's budget as synthesized.
+type Budget struct {
+	Amount float64
+	// AlertPercent is the lowest "Actual" notification threshold.
+	AlertPercent float64
+}
+
+// AlertAt is the cost at which the budget's first actual-cost alert fires.
+func (b Budget) AlertAt() float64 { return b.Amount * b.AlertPercent / 100 }
+
+// Estimate is the monthly estimate of one stack.
+type Estimate struct {
+	Stack  string
+	Region string
+	Table  *Table
+	Lines  []Line
+	Total  float64
+	// Budget is nil when the stack has none.
+	Budget *Budget
+}
+
+// OverBudget reports whether the estimate passes the budget's alert
+// threshold.
+func (e *Estimate) OverBudget() bool {
+	return e.Budget != nil && e.Total > e.Budget.AlertAt()
+}
+
+// FreeTypes are resources that cost nothing themselves (their usage, if
+// any, is priced with another resource).
+var FreeTypes = []string{
+	"azurerm_resource_group", "azurerm_virtual_network", "azurerm_subnet",
+	"azurerm_network_security_group", "azurerm_network_security_rule",
+	"azurerm_subnet_network_security_group_association", "azurerm_dns_a_record",
+	"azurerm_user_assigned_identity", "azurerm_federated_identity_credential",
+	"azurerm_role_assignment", "azurerm_resource_group_policy_assignment",
+	"azurerm_key_vault_access_policy", "azurerm_key_vault_secret", "azurerm_storage_container",
+	"azurerm_consumption_budget_resource_group", "azurerm_monitor_action_group",
+	"azurerm_monitor_data_collection_rule", "azurerm_monitor_data_collection_rule_association",
+	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_policy_disk",
+}
+
+// PremiumTiers are the Premium SSD tiers in order of size.
+var PremiumTiers = []string{"P1", "P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50"}
+
+type stackDoc struct {
+	Resource map[string]map[string]map[string]any `json:"resource"`
+}
+
+// EstimateStack prices one synthesized stack (its cdk.tf.json).
+func EstimateStack(name string, raw []byte) (*Estimate, error) {
+	var doc stackDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	e := &Estimate{Stack: name}
+	region := findRegion(doc)
+	if region == "" {
+		return e, nil // nothing in Azure (an in-cluster stack)
+	}
+	t, err := LoadTable(region)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	e.Region, e.Table = region, t
+	p := &pricer{t: t, doc: doc, est: e}
+	for _, typ := range slices.Sorted(maps.Keys(doc.Resource)) {
+		for _, id := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
+			if err := p.price(typ, id, doc.Resource[typ][id]); err != nil {
+				return nil, fmt.Errorf("%s: %s.%s: %w", name, typ, id, err)
+			}
+		}
+	}
+	// Most expensive first; ties by component name.
+	slices.SortStableFunc(e.Lines, func(a, b Line) int {
+		if a.Monthly != b.Monthly {
+			if a.Monthly > b.Monthly {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Component, b.Component)
+	})
+	for _, l := range e.Lines {
+		e.Total += l.Monthly
+	}
+	e.Total = round2(e.Total)
+	return e, nil
+}
+
+func findRegion(doc stackDoc) string {
+	for _, typ := range slices.Sorted(maps.Keys(doc.Resource)) {
+		for _, id := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
+			if loc, ok := doc.Resource[typ][id]["location"].(string); ok && loc != "global" && !strings.Contains(loc, "${") {
+				return loc
+			}
+		}
+	}
+	return ""
+}
+
+type pricer struct {
+	t   *Table
+	doc stackDoc
+	est *Estimate
+}
+
+func (p *pricer) item(key string) (Price, error) {
+	it, ok := p.t.Items[key]
+	if !ok {
+		return Price{}, fmt.Errorf("no price %q in prices-%s.json", key, p.t.Region)
+	}
+	return it, nil
+}
+
+func (p *pricer) assume(key string) float64 { return p.t.Assumptions[key].Value }
+
+// add appends a line for quantity of an item, in the item's unit.
+func (p *pricer) add(component, sku, key string, quantity float64, note string) error {
+	it, err := p.item(key)
+	if err != nil {
+		return err
+	}
+	unit := map[string]string{"hour": "h", "month": "month", "GB": "GB", "GB-month": "GB-month", "10k operations": "10k ops"}[it.Unit]
+	billable := math.Max(0, quantity-it.FreePerMonth)
+	if it.FreePerMonth > 0 {
+		note = strings.TrimSpace(note + fmt.Sprintf(" %g %s free each month", it.FreePerMonth, unit))
+	}
+	p.est.Lines = append(p.est.Lines, Line{
+		Component: component, SKU: sku, Quantity: quantity, QuantityUnit: unit,
+		UnitPrice: it.Price, PriceUnit: unit, Monthly: round2(billable * it.Price), Note: note,
+	})
+	return nil
+}
+
+func (p *pricer) price(typ, id string, r map[string]any) error {
+	if strings.HasPrefix(typ, "kubernetes_") || slices.Contains(FreeTypes, typ) {
+		return nil
+	}
+	hours := p.t.HoursPerMonth
+	switch typ {
+	case "azurerm_kubernetes_cluster":
+		return p.cluster(r)
+	case "azurerm_public_ip":
+		sku := str(r, "sku", "Basic")
+		alloc := strings.ToLower(str(r, "allocation_method", "Static"))
+		return p.add("Public IP "+str(r, "name", id), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
+	case "azurerm_managed_disk":
+		return p.disk("Managed disk "+str(r, "name", id), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
+	case "azurerm_storage_account":
+		key := fmt.Sprintf("storage/%s/%s_%s", str(r, "account_kind", "StorageV2"), str(r, "account_tier", "Standard"), str(r, "account_replication_type", ""))
+		sku := str(r, "account_kind", "StorageV2") + " " + str(r, "account_tier", "Standard") + "_" + str(r, "account_replication_type", "") + " " + str(r, "access_tier", "Hot")
+		if err := p.add("Storage account "+str(r, "name", id)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
+			return err
+		}
+		return p.add("Storage account "+str(r, "name", id)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
+	case "azurerm_key_vault":
+		return p.add("Key Vault "+str(r, "name", id), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
+	case "azurerm_log_analytics_workspace":
+		quota, ok := r["daily_quota_gb"].(float64)
+		if !ok || quota < 0 {
+			return fmt.Errorf("no daily_quota_gb: an uncapped workspace has no upper bound to estimate")
+		}
+		sku := str(r, "sku", "PerGB2018")
+		return p.add("Log Analytics "+str(r, "name", id), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
+	case "azurerm_dns_zone":
+		return p.add("DNS zone "+str(r, "name", id), "public zone", "dns/zone", 1, "plus queries")
+	case "azurerm_monitor_metric_alert":
+		crit, _ := r["criteria"].([]any)
+		return p.add("Metric alert "+str(r, "name", id), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
+	case "azurerm_data_protection_backup_instance_disk":
+		size, err := p.referencedDiskSize(str(r, "disk_id", ""))
+		if err != nil {
+			return err
+		}
+		return p.add("Disk backup "+str(r, "name", id), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
+	}
+	return fmt.Errorf("no price and not known to be free: add it to internal/cost (prices-%s.json or FreeTypes)", p.t.Region)
+}
+
+// cluster prices the control plane, the node pool with its OS disks, and
+// the Standard load balancer and outbound IP that AKS creates.
+func (p *pricer) cluster(r map[string]any) error {
+	name := str(r, "name", "cluster")
+	hours := p.t.HoursPerMonth
+	tier := str(r, "sku_tier", "Free")
+	tierItem, err := p.item("aks/" + tier)
+	if err != nil {
+		return err
+	}
+	q := 1.0
+	if tierItem.Unit == "hour" {
+		q = hours
+	}
+	if err := p.add("AKS control plane "+name, tier+" tier", "aks/"+tier, q, ""); err != nil {
+		return err
+	}
+	pool, _ := r["default_node_pool"].(map[string]any)
+	vm := str(pool, "vm_size", "")
+	nodes := num(pool, "node_count", 1)
+	if err := p.add("Nodes ("+str(pool, "name", "default")+" pool)", fmt.Sprintf("%s x %g", vm, nodes), "vm/"+vm, hours*nodes, ""); err != nil {
+		return err
+	}
+	if str(pool, "os_disk_type", "Managed") == "Managed" {
+		if err := p.disk("Node OS disks", "Premium_LRS", num(pool, "os_disk_size_gb", 128), nodes); err != nil {
+			return err
+		}
+	}
+	net, _ := r["network_profile"].(map[string]any)
+	if strings.EqualFold(str(net, "load_balancer_sku", "standard"), "standard") && str(net, "outbound_type", "loadBalancer") == "loadBalancer" {
+		// One outbound rule plus one rule per port the NSG opens to the
+		// internet (each needs a rule on the Service's load balancer).
+		rules := 1 + p.internetPorts()
+		if err := p.add("Load balancer (AKS-managed)", fmt.Sprintf("Standard, first 5 of %d rules", rules), "lb/Standard/rules", hours, ""); err != nil {
+			return err
+		}
+		if extra := rules - 5; extra > 0 {
+			if err := p.add("Load balancer rules beyond 5", fmt.Sprintf("Standard, %d more", extra), "lb/Standard/extra-rule", hours*float64(extra), ""); err != nil {
+				return err
+			}
+		}
+		if err := p.add("Outbound public IP (AKS-managed)", "Standard static IPv4", "ip/Standard/static", hours, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// internetPorts counts the NSG allow rules open to the internet.
+func (p *pricer) internetPorts() int {
+	n := 0
+	for _, r := range p.doc.Resource["azurerm_network_security_rule"] {
+		src := str(r, "source_address_prefix", "")
+		if str(r, "access", "") == "Allow" && (src == "Internet" || src == "*") {
+			n++
+		}
+	}
+	return n
+}
+
+// disk prices count disks of a type and size at the smallest tier that
+// holds sizeGB.
+func (p *pricer) disk(component, typ string, sizeGB, count float64) error {
+	for _, tier := range PremiumTiers {
+		it, ok := p.t.Items["disk/"+typ+"/"+tier]
+		if ok && it.SizeGB >= sizeGB {
+			return p.add(component, fmt.Sprintf("%s %s (%g GiB) for %g GiB", typ, tier, it.SizeGB, sizeGB), "disk/"+typ+"/"+tier, count, "")
+		}
+	}
+	return fmt.Errorf("no %s tier of %g GiB or more in prices-%s.json", typ, sizeGB, p.t.Region)
+}
+
+// referencedDiskSize resolves "${azurerm_managed_disk.<id>.id}".
+func (p *pricer) referencedDiskSize(ref string) (float64, error) {
+	id := strings.TrimSuffix(strings.TrimPrefix(ref, "${azurerm_managed_disk."), ".id}")
+	d, ok := p.doc.Resource["azurerm_managed_disk"][id]
+	if !ok {
+		return 0, fmt.Errorf("backs up %q, which is not a disk of this stack", ref)
+	}
+	return num(d, "disk_size_gb", 0), nil
+}
+
+// BudgetOf reads the resource-group budget of a synthesized stack.
+func BudgetOf(raw []byte) (*Budget, error) {
+	var doc stackDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	for _, r := range doc.Resource["azurerm_consumption_budget_resource_group"] {
+		b := &Budget{Amount: num(r, "amount", 0), AlertPercent: math.Inf(1)}
+		notes, _ := r["notification"].([]any)
+		for _, n := range notes {
+			m, _ := n.(map[string]any)
+			if str(m, "threshold_type", "Actual") == "Actual" {
+				b.AlertPercent = math.Min(b.AlertPercent, num(m, "threshold", 100))
+			}
+		}
+		if math.IsInf(b.AlertPercent, 1) {
+			b.AlertPercent = 100
+		}
+		return b, nil
+	}
+	return nil, nil
+}
+
+func str(m map[string]any, key, def string) string {
+	if s, ok := m[key].(string); ok {
+		return s
+	}
+	return def
+}
+
+func num(m map[string]any, key string, def float64) float64 {
+	if f, ok := m[key].(float64); ok {
+		return f
+	}
+	return def
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// Render writes the estimates as a table per stack, with the total against
+// the budget.
+func Render(w io.Writer, ests []*Estimate) {
+	var buf bytes.Buffer
+	render(&buf, ests)
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		_, _ = io.WriteString(w, strings.TrimRight(line, " \n")+strings.Repeat("\n", strings.Count(line, "\n")))
+	}
+}
+
+func render(w io.Writer, ests []*Estimate) {
+	for i, e := range ests {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if e.Table == nil {
+			fmt.Fprintf(w, "Stack %s: no Azure resources (objects inside the cluster cost nothing themselves)\n", e.Stack)
+			continue
+		}
+		fmt.Fprintf(w, "Stack %s (%s, %s list prices transcribed %s)\n", e.Stack, e.Region, e.Table.Currency, e.Table.Transcribed)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  component\tSKU\tquantity\tunit price\tmonthly\tnote")
+		for _, l := range e.Lines {
+			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t$%s/%s\t$%.2f\t%s\n", l.Component, l.SKU, trim(l.Quantity), l.QuantityUnit, trim(l.UnitPrice), l.PriceUnit, l.Monthly, l.Note)
+		}
+		fmt.Fprintf(tw, "  Total\t\t\t\t$%.2f\t\n", e.Total)
+		_ = tw.Flush()
+		if e.Budget == nil {
+			fmt.Fprintln(w, "  no budget in this stack")
+			continue
+		}
+		verdict := "within"
+		if e.OverBudget() {
+			verdict = "OVER"
+		}
+		fmt.Fprintf(w, "  Budget $%.2f a month, first alert at %g%% = $%.2f: estimate %s the alert threshold\n", e.Budget.Amount, e.Budget.AlertPercent, e.Budget.AlertAt(), verdict)
+	}
+}
+
+func trim(f float64) string {
+	s := fmt.Sprintf("%.4f", f)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
+}
+
+// EstimateAll prices every stack (name to cdk.tf.json), in name order, each
+// with its budget.
+func EstimateAll(stacks map[string][]byte) ([]*Estimate, error) {
+	var out []*Estimate
+	for _, name := range slices.Sorted(maps.Keys(stacks)) {
+		e, err := EstimateStack(name, stacks[name])
+		if err != nil {
+			return nil, err
+		}
+		if e.Budget, err = BudgetOf(stacks[name]); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
