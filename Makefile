@@ -39,7 +39,7 @@ setup: ## Install pinned tooling and generate the Kubernetes bindings (idempoten
 synth: setup ## Synthesize every stack into cdktf.out/
 	go run . -config config -out cdktf.out
 
-hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain Terraform
+hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain Terraform or OpenTofu
 	$(CDKTF) synth --hcl --output cdktf.hcl
 
 test: setup ## Run all tests
@@ -75,3 +75,6 @@ destroy: setup check-stack ## Destroy one stack: make destroy STACK=dev
 
 cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fails over the budget's alert threshold
 	go run ./cmd/cost -out cdktf.out
+
+scan: hcl ## Scan the synthesized HCL with trivy (pinned, built once into .tools/); fails on unreviewed findings
+	TRIVY_VERSION=$(TRIVY_VERSION) scripts/scan.sh cdktf.hcl
