@@ -137,12 +137,21 @@ func mustGetwd(t *testing.T) string {
 	return wd
 }
 
-func TestBackends(t *testing.T) {
-	for _, name := range []string{"dev", "dev-k8s"} {
-		tf := out.Stacks[name].Terraform()
-		tf.Equal(t, "backend", map[string]any{"local": map[string]any{"path": "../../../terraform." + name + ".tfstate"}})
+// TestLocalBackend: an environment without backend settings keeps its state
+// next to cdktf.json, by a relative path.
+func TestLocalBackend(t *testing.T) {
+	local := *cfgs[0]
+	local.Environment = "try"
+	local.Backend = config.Backend{Type: config.BackendLocal}
+	app, err := synthtest.SynthApp(t.TempDir()+"/out", func(app cdktf.App) { NewAzureStack(app, &local) })
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range []string{"prod", "prod-k8s"} {
+	app.Stacks["try"].Terraform().Equal(t, "backend", map[string]any{"local": map[string]any{"path": "../../../terraform.try.tfstate"}})
+}
+
+func TestBackends(t *testing.T) {
+	for _, name := range stackNames {
 		tf := out.Stacks[name].Terraform()
 		tf.Equal(t, "backend.azurerm", map[string]any{
 			"resource_group_name":  "perpetual-tfstate-rg",
