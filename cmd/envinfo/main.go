@@ -50,6 +50,7 @@ func write(w io.Writer, c *config.Config, github bool) {
 		{"KEY_VAULT_NAME", n.KeyVault},
 		{"STORAGE_ACCOUNT_NAME", n.StorageAccount},
 		{"LOCAL_ACCOUNTS", fmt.Sprint(c.Kubernetes.LocalAccountsEnabled)},
+		{"PROVIDER_AUTH", c.Kubernetes.ProviderAuth},
 		{"BACKEND_TYPE", c.Backend.Type},
 		{"STATE_RESOURCE_GROUP", c.Backend.ResourceGroupName},
 		{"STATE_STORAGE_ACCOUNT", c.Backend.StorageAccountName},

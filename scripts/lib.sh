@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# lib.sh: helpers shared by the scripts in this directory. Source it; it sets
+# ROOT (the repository) and changes into it.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+# Node 20 is past its end of life: silence jsii's banner (see Makefile).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
+export CHECKPOINT_DISABLE=1
+# Terraform never asks questions in these scripts; they ask themselves.
+export TF_IN_AUTOMATION=1
+
+# Where the synthesized stacks are.
+OUTDIR="${CDKTF_OUTDIR:-cdktf.out}"
+
+die() {
+  echo "$(basename "$0"): $*" >&2
+  exit 1
+}
+
+# need TOOL HINT: fail with a clear message when TOOL is not on PATH.
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"
+}
+
+need_terraform() {
+  need terraform "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+}
+
+# TERRAFORM may name another binary, such as OpenTofu's tofu.
+TERRAFORM="${TERRAFORM:-terraform}"
+
+tf() {
+  "$TERRAFORM" "$@"
+}
+
+# load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
+# config/ENV.json, validated (cmd/envinfo).
+load_env() {
+  [ -f "config/$1.json" ] || die "no environment '$1' (config/$1.json does not exist)"
+  local vars
+  vars=$(go run ./cmd/envinfo "$1") || die "config/$1.json is not valid (see above)"
+  eval "$vars"
+}
+
+# synth: synthesize every stack into $OUTDIR, unless SKIP_SYNTH=1 (the
+# caller already did).
+synth() {
+  if [ "${SKIP_SYNTH:-0}" = 1 ]; then
+    [ -d "$OUTDIR/stacks" ] || die "SKIP_SYNTH=1 but $OUTDIR/stacks does not exist"
+    return
+  fi
+  need go "Install Go 1.26 (https://go.dev/dl/)."
+  need make "Install GNU make."
+  make --no-print-directory synth >&2
+}
+
+# stack_dir STACK: the stack's working directory, which must exist.
+stack_dir() {
+  local dir="$OUTDIR/stacks/$1"
+  [ -f "$dir/cdk.tf.json" ] || [ -f "$dir/cdk.tf" ] || die "stack '$1' was not synthesized ($dir)"
+  echo "$dir"
+}
+
+# confirm_typed WORD PROMPT: the user must type WORD back, unless CONFIRM
+# already holds it (the non-interactive way, e.g. --confirm prod).
+confirm_typed() {
+  local word=$1 prompt=$2 answer
+  if [ "${CONFIRM:-}" = "$word" ]; then
+    return 0
+  fi
+  if [ -n "${CONFIRM:-}" ]; then
+    die "--confirm '$CONFIRM' does not match '$word'"
+  fi
+  if [ ! -t 0 ]; then
+    die "$prompt: type '$word' to confirm, or pass --confirm $word when not running interactively"
+  fi
+  read -r -p "$prompt Type '$word' to continue: " answer
+  [ "$answer" = "$word" ] || die "not confirmed ('$answer' is not '$word'); nothing was changed"
+}

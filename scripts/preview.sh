@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# preview.sh: plan stacks against their state and save the plans, so that
+# exactly what was reviewed can be applied (deploy.sh --plan-dir).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/preview.sh [options] ENVIRONMENT|STACK ...
+
+Synthesizes, then runs terraform init and terraform plan for each stack and
+saves the plan (<stack>.tfplan), its text (<stack>.txt) and its JSON
+(<stack>.json, for cmd/plancheck). An ENVIRONMENT (dev, prod) means both of its stacks, Azure
+first: <env> then <env>-k8s. Secrets come from TF_VAR_github_token,
+TF_VAR_github_username and TF_VAR_ipfs_private_key.
+
+Options:
+  --plan-dir DIR   where plans go: DIR/<stack>.tfplan and DIR/<stack>.txt (default: plans)
+  --summary FILE   append a Markdown summary of each plan to FILE
+                   (in GitHub Actions: "$GITHUB_STEP_SUMMARY")
+  --no-refresh     plan against the last applied state without reading the
+                   real resources: for a machine outside the Key Vault,
+                   storage and API server firewalls (drift is not detected)
+  --no-lock        do not lock the state (read-only identities, such as the
+                   one pull requests plan with)
+  --skip-synth     use the stacks already in cdktf.out
+  -h, --help       show this text
+
+Exit status: 0 when every stack was planned, 1 otherwise. The plans of the
+stacks that could be planned are kept either way.
+USAGE
+}
+
+plan_dir=plans
+summary=""
+refresh=true
+lock=true
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --plan-dir) plan_dir=${2:?--plan-dir needs a directory}; shift ;;
+    --summary) summary=${2:?--summary needs a file}; shift ;;
+    --no-refresh) refresh=false ;;
+    --no-lock) lock=false ;;
+    --skip-synth) export SKIP_SYNTH=1 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) targets+=("$1") ;;
+  esac
+  shift
+done
+[ ${#targets[@]} -gt 0 ] || { usage >&2; exit 2; }
+need_terraform
+
+# Expand environments into their stacks, in deployment order.
+stacks=()
+for t in "${targets[@]}"; do
+  if [ -f "config/$t.json" ]; then
+    stacks+=("$t" "$t-k8s")
+  else
+    stacks+=("$t")
+  fi
+done
+
+synth
+mkdir -p "$plan_dir"
+plan_abs=$(cd "$plan_dir" && pwd)
+status=0
+for stack in "${stacks[@]}"; do
+  dir=$(stack_dir "$stack")
+  plan="$plan_abs/$stack.tfplan"
+  echo "== $stack: terraform init" >&2
+  if ! tf -chdir="$dir" init -input=false -no-color >&2; then
+    echo "== $stack: init failed" >&2
+    status=1
+    [ -z "$summary" ] || printf '### %s\n\nterraform init failed; see the log.\n\n' "$stack" >>"$summary"
+    continue
+  fi
+  echo "== $stack: terraform plan" >&2
+  set +e
+  tf -chdir="$dir" plan -input=false -no-color -lock="$lock" -lock-timeout=5m -refresh="$refresh" -detailed-exitcode -out="$plan" >&2
+  code=$?
+  set -e
+  if [ "$code" = 1 ]; then
+    echo "== $stack: plan failed" >&2
+    status=1
+    [ -z "$summary" ] || printf '### %s\n\nterraform plan failed; see the log.\n\n' "$stack" >>"$summary"
+    continue
+  fi
+  tf -chdir="$dir" show -no-color "$plan" >"$plan_abs/$stack.txt"
+  tf -chdir="$dir" show -json "$plan" >"$plan_abs/$stack.json"
+  line=$(grep -E '^(Plan:|No changes\.)' "$plan_abs/$stack.txt" | head -1 || true)
+  echo "== $stack: ${line:-planned}" >&2
+  if [ -n "$summary" ]; then
+    {
+      printf '### %s\n\n%s%s\n\n' "$stack" "${line:-planned}" "$([ "$refresh" = false ] && echo ' (compared with the last applied state, without refresh)')"
+      printf '<details><summary>plan</summary>\n\n```\n'
+      cat "$plan_abs/$stack.txt"
+      printf '```\n\n</details>\n\n'
+    } >>"$summary"
+  fi
+done
+exit "$status"
