@@ -28,7 +28,7 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
 
-.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan
+.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan actionlint shellcheck check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,3 +78,15 @@ cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fai
 
 scan: hcl ## Scan the synthesized HCL with trivy (pinned, built once into .tools/); fails on unreviewed findings
 	TRIVY_VERSION=$(TRIVY_VERSION) scripts/scan.sh cdktf.hcl
+
+actionlint: $(ACTIONLINT) ## Lint the GitHub workflows (actionlint, with shellcheck on their run steps)
+	$(ACTIONLINT)
+
+$(ACTIONLINT):
+	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+shellcheck: ## Lint the shell scripts
+	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)" >&2; exit 1; }
+	shellcheck -x scripts/*.sh .ci/run
+
+check: lint actionlint shellcheck scan ## Every static check: lint, actionlint, shellcheck and the security scan

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/dev-schedule.sh start|stop|auto ENVIRONMENT
+Usage: scripts/dev-schedule.sh [--wait] start|stop|auto ENVIRONMENT
 
 Stops (deallocates) or starts the environment's AKS cluster with az aks.
 "auto" takes the action from the cron expression in $SCHEDULE (set by the
@@ -17,10 +17,17 @@ in the wanted state. While stopped, the node costs nothing; the load
 balancer, IPs and disks still bill.
 
 Options:
+  --wait       wait until the cluster has started or stopped (a deploy
+               starts a stopped dev cluster this way first)
   -h, --help   show this text
 USAGE
 }
 
+wait_flag=--no-wait
+if [ "${1:-}" = --wait ]; then
+  wait_flag=""
+  shift
+fi
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
   start|stop|auto) action=$1 ;;
@@ -38,7 +45,10 @@ if [ "$action" = auto ]; then
   if [ "$hour" -lt 12 ]; then action=start; else action=stop; fi
 fi
 
-state=$(az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv)
+if ! state=$(az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv 2>/dev/null); then
+  echo "$CLUSTER_NAME does not exist (yet); nothing to $action"
+  exit 0
+fi
 want=Running
 [ "$action" = start ] || want=Stopped
 if [ "$state" = "$want" ]; then
@@ -46,4 +56,4 @@ if [ "$state" = "$want" ]; then
   exit 0
 fi
 echo "$action $CLUSTER_NAME (now $state)"
-az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --no-wait
+az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" ${wait_flag:+"$wait_flag"}

@@ -24,6 +24,8 @@ Options:
                    storage and API server firewalls (drift is not detected)
   --no-lock        do not lock the state (read-only identities, such as the
                    one pull requests plan with)
+  --stack NAME     plan exactly this stack (a name that is also an
+                   environment's, like prod, otherwise means both stacks)
   --skip-synth     use the stacks already in cdktf.out
   -h, --help       show this text
 
@@ -37,12 +39,14 @@ summary=""
 refresh=true
 lock=true
 targets=()
+exact=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --plan-dir) plan_dir=${2:?--plan-dir needs a directory}; shift ;;
     --summary) summary=${2:?--summary needs a file}; shift ;;
     --no-refresh) refresh=false ;;
     --no-lock) lock=false ;;
+    --stack) exact+=("${2:?--stack needs a stack name}"); shift ;;
     --skip-synth) export SKIP_SYNTH=1 ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -50,18 +54,19 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#targets[@]} -gt 0 ] || { usage >&2; exit 2; }
+[ $((${#targets[@]} + ${#exact[@]})) -gt 0 ] || { usage >&2; exit 2; }
 need_terraform
 
 # Expand environments into their stacks, in deployment order.
 stacks=()
-for t in "${targets[@]}"; do
+for t in ${targets[@]+"${targets[@]}"}; do
   if [ -f "config/$t.json" ]; then
     stacks+=("$t" "$t-k8s")
   else
     stacks+=("$t")
   fi
 done
+stacks+=(${exact[@]+"${exact[@]}"})
 
 synth
 mkdir -p "$plan_dir"
