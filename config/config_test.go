@@ -383,3 +383,94 @@ func TestVMSizeCatalog(t *testing.T) {
 		t.Errorf("Standard_B1ms = %+v, want 1 vCPU and 2 GiB", s)
 	}
 }
+
+// TestREADMEDocumentsEveryField keeps the configuration reference of the
+// README complete: every schema property, by its dotted path.
+func TestREADMEDocumentsEveryField(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(SchemaJSON, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(s map[string]any, prefix string)
+	walk = func(s map[string]any, prefix string) {
+		props, _ := s["properties"].(map[string]any)
+		for name, raw := range props {
+			if name == "$schema" {
+				continue
+			}
+			p, _ := raw.(map[string]any)
+			path := prefix + name
+			if sub, ok := p["properties"]; ok && sub != nil {
+				walk(p, path+".")
+				continue
+			}
+			if !strings.Contains(string(readme), "| `"+path+"` |") {
+				t.Errorf("README.md's configuration reference lacks `%s`", path)
+			}
+		}
+	}
+	walk(schema, "")
+}
+
+// TestEveryFieldIsValidated gives every field of the schema a value of the
+// wrong type, one at a time, and expects a problem at exactly that field.
+func TestEveryFieldIsValidated(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(SchemaJSON, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var paths [][]string
+	var walk func(s map[string]any, prefix []string)
+	walk = func(s map[string]any, prefix []string) {
+		props, _ := s["properties"].(map[string]any)
+		for name, raw := range props {
+			if name == "$schema" {
+				continue
+			}
+			p, _ := raw.(map[string]any)
+			path := append(append([]string{}, prefix...), name)
+			paths = append(paths, path)
+			if _, ok := p["properties"]; ok {
+				walk(p, path)
+			}
+		}
+	}
+	walk(schema, nil)
+	if len(paths) < 80 {
+		t.Fatalf("only %d fields found", len(paths))
+	}
+	for _, path := range paths {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(minimal), &doc); err != nil {
+			t.Fatal(err)
+		}
+		m := doc
+		for _, key := range path[:len(path)-1] {
+			next, ok := m[key].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[key] = next
+			}
+			m = next
+		}
+		// No field of this schema accepts a list of numbers.
+		m[path[len(path)-1]] = []any{1.5}
+		data, _ := json.Marshal(doc)
+		_, err := Parse("dev.json", "dev", data)
+		pointer := "/" + strings.Join(path, "/")
+		var found bool
+		var cerr *Error
+		if errors.As(err, &cerr) {
+			for _, p := range cerr.Problems {
+				found = found || p.Path == pointer || strings.HasPrefix(p.Path, pointer+"/")
+			}
+		}
+		if !found {
+			t.Errorf("%s accepts [1.5] (err: %v)", pointer, err)
+		}
+	}
+}
