@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -178,45 +179,37 @@ func describeSyntaxError(data []byte, err error) string {
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 
-var (
-	schemaRoot     map[string]any
-	schemaCompiled *jsonschema.Schema
-)
-
 const schemaURL = "config/schema.json"
 
-func schemaDoc() map[string]any {
-	if schemaRoot == nil {
-		var doc map[string]any
-		if err := json.Unmarshal(SchemaJSON, &doc); err != nil {
-			panic("config: schema.json is not valid JSON: " + err.Error())
-		}
-		schemaRoot = doc
+// schemaDoc is the schema as plain JSON, for defaults and hints.
+var schemaDoc = sync.OnceValue(func() map[string]any {
+	var doc map[string]any
+	if err := json.Unmarshal(SchemaJSON, &doc); err != nil {
+		panic("config: schema.json is not valid JSON: " + err.Error())
 	}
-	return schemaRoot
-}
+	return doc
+})
 
-func compiledSchema() *jsonschema.Schema {
-	if schemaCompiled == nil {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
-		if err != nil {
-			panic("config: schema.json is not valid JSON: " + err.Error())
-		}
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		c.AssertFormat()
-		c.RegisterFormat(&jsonschema.Format{Name: "cidr", Validate: validateCIDR})
-		if err := c.AddResource(schemaURL, doc); err != nil {
-			panic("config: " + err.Error())
-		}
-		sch, err := c.Compile(schemaURL)
-		if err != nil {
-			panic("config: schema.json does not compile: " + err.Error())
-		}
-		schemaCompiled = sch
+// compiledSchema is the schema compiled for validation. Formats are
+// asserted, and "cidr" is an IPv4 network.
+var compiledSchema = sync.OnceValue(func() *jsonschema.Schema {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
+	if err != nil {
+		panic("config: schema.json is not valid JSON: " + err.Error())
 	}
-	return schemaCompiled
-}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "cidr", Validate: validateCIDR})
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		panic("config: " + err.Error())
+	}
+	sch, err := c.Compile(schemaURL)
+	if err != nil {
+		panic("config: schema.json does not compile: " + err.Error())
+	}
+	return sch
+})
 
 // validateCIDR accepts an IPv4 network in CIDR notation whose address is the
 // network address itself (10.0.0.0/16, not 10.0.0.1/16).

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
@@ -145,5 +148,30 @@ func TestKubernetesOutputs(t *testing.T) {
 		doc.Output(t, "pull_secret_name").Equal(t, "value", "github-registry-secret")
 		doc.Output(t, "claim_name").Equal(t, "value", "ipfs-data")
 		doc.Output(t, "service_account_name").Equal(t, "value", "perpetual-node")
+	}
+}
+
+// TestAdminCertificateProvider: with local accounts kept, the in-cluster
+// stack may authenticate with the cluster's admin certificate instead of
+// kubelogin, still read from the data source.
+func TestAdminCertificateProvider(t *testing.T) {
+	cfg := *cfgs[0]
+	cfg.Kubernetes.LocalAccountsEnabled = true
+	cfg.Kubernetes.ProviderAuth = config.AuthAdminCertificate
+	app, err := synthtest.SynthApp(t.TempDir()+"/out", func(app cdktf.App) {
+		NewKubernetesStack(app, &cfg, NewAzureStack(app, &cfg))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := app.Stacks["dev-k8s"]
+	aks := doc.DataSource(t, "azurerm_kubernetes_cluster")
+	p := doc.Provider(t, "kubernetes")
+	p.Equal(t, "host", synthtest.DataRef(aks, "kube_admin_config[0].host"))
+	for _, attr := range []string{"client_certificate", "client_key", "cluster_ca_certificate"} {
+		p.Equal(t, attr, "${base64decode(data."+aks.Address()+".kube_admin_config[0]."+attr+")}")
+	}
+	if p.Has("exec") {
+		t.Error("kubelogin exec with the admin certificate")
 	}
 }
