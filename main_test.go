@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
 // These tests run the real program, as `make synth` and the cdktf CLI do,
@@ -77,16 +78,7 @@ func runProgram(t *testing.T, dir string, env ...string) (string, error) {
 // tree reads every file under root, keyed by relative path.
 func tree(t *testing.T, root string) map[string][]byte {
 	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		files[rel] = b
-		return err
-	})
+	files, err := synthtest.ReadTree(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +115,7 @@ func TestSynthesisIsPortableAndLeaksNothing(t *testing.T) {
 	}
 	ta, tb := tree(t, filepath.Join(a, "cdktf.out")), tree(t, filepath.Join(b, "cdktf.out"))
 	for _, want := range []string{"manifest.json", "stacks/dev/cdk.tf.json", "stacks/dev-k8s/cdk.tf.json", "stacks/prod/cdk.tf.json", "stacks/prod-k8s/cdk.tf.json"} {
-		if _, ok := ta[filepath.FromSlash(want)]; !ok {
+		if _, ok := ta[want]; !ok {
 			t.Errorf("cdktf.out/%s was not written", want)
 		}
 	}

@@ -11,12 +11,6 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 )
 
-// Waiver is a rule switched off for an environment, with its reason.
-type Waiver struct {
-	Rule   string
-	Reason string
-}
-
 // Metadata is what a stack records of its guardrails in "//".guardrails.
 type Metadata struct {
 	// Rules are the rules checked.
@@ -37,24 +31,20 @@ type WaiverRecord struct {
 type validation struct {
 	stack   cdktf.TerraformStack
 	opts    Options
-	waivers []Waiver
+	waivers []config.Waiver
 }
 
 // Attach makes synthesis of the stack fail when a rule is broken and not
 // waived, and records the rules and waivers in the stack's metadata.
 // Validations run in `go run .` and under the cdktf CLI alike (unlike error
 // annotations, which the CLI lets through).
-func Attach(stack cdktf.TerraformStack, opts Options, waivers []Waiver) {
+func Attach(stack cdktf.TerraformStack, opts Options, waivers []config.Waiver) {
 	stack.Node().AddValidation(&validation{stack: stack, opts: opts, waivers: waivers})
 }
 
 // AttachConfig attaches the rules of an environment's configuration.
 func AttachConfig(stack cdktf.TerraformStack, cfg *config.Config) {
-	var waivers []Waiver
-	for _, w := range cfg.Guardrails.Waivers {
-		waivers = append(waivers, Waiver{Rule: w.Rule, Reason: w.Reason})
-	}
-	Attach(stack, Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}, waivers)
+	Attach(stack, Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}, cfg.Guardrails.Waivers)
 }
 
 // Validate implements constructs.IValidation.

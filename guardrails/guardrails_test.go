@@ -51,7 +51,7 @@ func synth(t *testing.T, stack cdktf.TerraformStack) (msg string) {
 	return ""
 }
 
-func newStack(t *testing.T, production bool, waivers ...Waiver) cdktf.TerraformStack {
+func newStack(t *testing.T, production bool, waivers ...config.Waiver) cdktf.TerraformStack {
 	stacks++
 	name := fmt.Sprintf("%s-%d", strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")), stacks)
 	stack := synthtest.NewAzureStack(app, name)
@@ -283,13 +283,13 @@ func TestSEC001LiteralCredentials(t *testing.T) {
 // waiver, its reason and what it covered are in the stack's metadata.
 func TestWaiverIsRecorded(t *testing.T) {
 	reason := "dev node reachable from a travelling laptop; holds no data"
-	stack := newStack(t, false, Waiver{Rule: "NET-001", Reason: reason})
+	stack := newStack(t, false, config.Waiver{Rule: "NET-001", Reason: reason})
 	nsgRule(stack, "ssh", "22", "Internet")
 	dir := t.TempDir()
 	// Full synthesis keeps the "//" metadata that Testing_Synth drops.
 	a := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir), StackTraces: jsii.Bool(false)})
 	s := synthtest.NewAzureStack(a, "waived")
-	Attach(s, Options{RequiredTags: required}, []Waiver{{Rule: "NET-001", Reason: reason}})
+	Attach(s, Options{RequiredTags: required}, []config.Waiver{{Rule: "NET-001", Reason: reason}})
 	nsgRule(s, "ssh", "22", "Internet")
 	a.Synth()
 	raw, err := os.ReadFile(filepath.Join(dir, "stacks", "waived", "cdk.tf.json"))

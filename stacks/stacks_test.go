@@ -88,16 +88,7 @@ func TestGolden(t *testing.T) {
 // without the synthesizing directory's path or the time in it.
 func TestDeterministic(t *testing.T) {
 	files := func(root string) map[string][]byte {
-		m := map[string][]byte{}
-		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(p)
-			rel, _ := filepath.Rel(root, p)
-			m[rel] = b
-			return err
-		})
+		m, err := synthtest.ReadTree(root)
 		if err != nil {
 			t.Fatal(err)
 		}

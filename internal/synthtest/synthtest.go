@@ -109,6 +109,25 @@ func ReadOutput(dir string) (*App, error) {
 	return out, nil
 }
 
+// ReadTree reads every file under root, keyed by its slash-separated path
+// relative to root.
+func ReadTree(root string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	return files, err
+}
+
 // Block is one resource, data source, output or variable.
 type Block struct {
 	// Type is the resource type ("azurerm_subnet"), or "output"/"variable".
@@ -162,37 +181,33 @@ func (b Block) Value(t testing.TB, path string) any {
 	return v
 }
 
+// valueAs returns the value at path as a T, failing the test otherwise.
+func valueAs[T any](t testing.TB, b Block, path, kind string) T {
+	t.Helper()
+	v := b.Value(t, path)
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%s: %q is %T %v, not %s", b.Address(), path, v, v, kind)
+	}
+	return x
+}
+
 // Str returns the string at path, failing the test otherwise.
 func (b Block) Str(t testing.TB, path string) string {
 	t.Helper()
-	v := b.Value(t, path)
-	s, ok := v.(string)
-	if !ok {
-		t.Fatalf("%s: %q is %T %v, not a string", b.Address(), path, v, v)
-	}
-	return s
+	return valueAs[string](t, b, path, "a string")
 }
 
 // Num returns the number at path, failing the test otherwise.
 func (b Block) Num(t testing.TB, path string) float64 {
 	t.Helper()
-	v := b.Value(t, path)
-	f, ok := v.(float64)
-	if !ok {
-		t.Fatalf("%s: %q is %T %v, not a number", b.Address(), path, v, v)
-	}
-	return f
+	return valueAs[float64](t, b, path, "a number")
 }
 
 // Bool returns the boolean at path, failing the test otherwise.
 func (b Block) Bool(t testing.TB, path string) bool {
 	t.Helper()
-	v := b.Value(t, path)
-	x, ok := v.(bool)
-	if !ok {
-		t.Fatalf("%s: %q is %T %v, not a boolean", b.Address(), path, v, v)
-	}
-	return x
+	return valueAs[bool](t, b, path, "a boolean")
 }
 
 // Strs returns the list of strings at path, failing the test otherwise.
