@@ -199,6 +199,8 @@ func TestMalformedConfigs(t *testing.T) {
 			[]string{"prod.json: /network/adminCidrs:", "at least one admin CIDR"}},
 		{"admin certificate without local accounts", "dev", with(t, minimal, `{"kubernetes": {"providerAuth": "admin-certificate"}}`),
 			[]string{`/kubernetes/providerAuth = "admin-certificate":`, "localAccountsEnabled"}},
+		{"node image channel with another OS channel", "dev", with(t, minimal, `{"kubernetes": {"automaticUpgradeChannel": "node-image", "nodeOsUpgradeChannel": "SecurityPatch"}}`),
+			[]string{`/kubernetes/nodeOsUpgradeChannel = "SecurityPatch":`, `must be "NodeImage"`}},
 		{"azurerm backend without account", "dev", with(t, minimal, `{"backend": {"type": "azurerm"}}`),
 			[]string{"/backend/storageAccountName", "state storage account name"}},
 		{"unknown waiver", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-999", "reason": "because we said so, in writing"}]}}`),

@@ -121,6 +121,9 @@ func (v *validator) consistency() {
 	if c.Kubernetes.ProviderAuth == AuthAdminCertificate && !c.Kubernetes.LocalAccountsEnabled {
 		v.add("/kubernetes/providerAuth", c.Kubernetes.ProviderAuth, "the admin certificate exists only with kubernetes.localAccountsEnabled; use \"kubelogin\" or enable local accounts")
 	}
+	if c.Kubernetes.AutomaticUpgradeChannel == "node-image" && c.Kubernetes.NodeOSUpgradeChannel != "NodeImage" {
+		v.add("/kubernetes/nodeOsUpgradeChannel", c.Kubernetes.NodeOSUpgradeChannel, "must be \"NodeImage\" when kubernetes.automaticUpgradeChannel is \"node-image\" (AKS and the azurerm provider refuse anything else)")
+	}
 	if (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon {
 		v.add("/policy/azurePolicyAddon", false, "the Kubernetes policies (noPrivilegedContainers, noPrivilegeEscalation) need the Azure Policy add-on to act; set true or turn those policies off")
 	}

@@ -65,7 +65,7 @@ if [ "$force" = 1 ] || [ ! -f "$npm_stamp_file" ] || [ "$(cat "$npm_stamp_file")
   echo "bootstrap: npm ci (pinned tooling from package-lock.json)"
   # --ignore-scripts: nothing we use needs an install script; node-pty, which
   # cdktf-cli uses for interactive deploys, ships prebuilt binaries.
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
   echo "$npm_stamp" > "$npm_stamp_file"
 fi
 

@@ -76,7 +76,6 @@ func NewContainerInsights(scope constructs.Construct, id string, p InsightsProps
 		Name:              jsii.String(p.Name),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Location:          jsii.String(p.Location),
-		Kind:              jsii.String("Linux"),
 		Description:       jsii.String("Container Insights for the perpetual node's cluster"),
 		DataSources: &monitordatacollectionrule.MonitorDataCollectionRuleDataSources{
 			Extension: &[]*monitordatacollectionrule.MonitorDataCollectionRuleDataSourcesExtension{{
