@@ -362,7 +362,7 @@ func TestSetupIsIdempotent(t *testing.T) {
 			t.Errorf("changed existing state storage: %s", c)
 		}
 	}
-	for _, want := range []string{"repo:octo/perpetual:$subject", "environment:production", "gh secret set AZURE_CLIENT_ID"} {
+	for _, want := range []string{"repo:octo/perpetual:environment:$env", "repo:octo/perpetual:pull_request", "production-plan production", "gh secret set AZURE_PLAN_CLIENT_ID"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("setup output lacks %q", want)
 		}

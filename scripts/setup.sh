@@ -124,31 +124,44 @@ fi
 repo=${repo:-OWNER/REPO}
 cat <<MSG
 
-== GitHub: run these once (an Azure admin creates the identity). ==
+== GitHub: run these once (an Azure admin creates the identities). ==
 
-# The pipeline's identity, trusted for this repository's main branch, pull
-# requests and the dev and production environments (OIDC, no secret):
-app=\$(az ad app create --display-name perpetual-infra-github --query appId -o tsv)
-az ad sp create --id "\$app"
-for subject in ref:refs/heads/main pull_request environment:dev environment:production; do
-  az ad app federated-credential create --id "\$app" --parameters "{\"name\": \"\$(echo "\$subject" | tr ':/' '--')\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:$repo:\$subject\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
+# 1. The deploying identity: trusted (OIDC, no secret) for the jobs that run
+#    in this repository's dev, production-plan and production environments.
+deploy=\$(az ad app create --display-name perpetual-infra-deploy --query appId -o tsv)
+az ad sp create --id "\$deploy"
+for env in dev production-plan production; do
+  az ad app federated-credential create --id "\$deploy" --parameters "{\"name\": \"env-\$env\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:$repo:environment:\$env\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
 done
 # It creates resources and role assignments, and reads and writes state:
-az role assignment create --assignee "\$app" --role Contributor --scope /subscriptions/$subscription
-az role assignment create --assignee "\$app" --role "Role Based Access Control Administrator" --scope /subscriptions/$subscription
-az role assignment create --assignee "\$app" --role "Storage Blob Data Contributor" --scope <the state storage account id above>
+az role assignment create --assignee "\$deploy" --role Contributor --scope /subscriptions/$subscription
+az role assignment create --assignee "\$deploy" --role "Role Based Access Control Administrator" --scope /subscriptions/$subscription
+az role assignment create --assignee "\$deploy" --role "Storage Blob Data Contributor" --scope <the state storage account id above>
 
-# Repository secrets (Settings > Secrets and variables > Actions):
-gh secret set AZURE_CLIENT_ID --repo $repo --body "\$app"
+# 2. The planning identity of pull requests: read-only.
+plan=\$(az ad app create --display-name perpetual-infra-plan --query appId -o tsv)
+az ad sp create --id "\$plan"
+az ad app federated-credential create --id "\$plan" --parameters "{\"name\": \"pull-requests\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:$repo:pull_request\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
+az role assignment create --assignee "\$plan" --role Reader --scope /subscriptions/$subscription
+az role assignment create --assignee "\$plan" --role "Azure Kubernetes Service Cluster User Role" --scope /subscriptions/$subscription
+az role assignment create --assignee "\$plan" --role "Storage Blob Data Reader" --scope <the state storage account id above>
+
+# 3. Repository secrets (Settings > Secrets and variables > Actions):
+gh secret set AZURE_CLIENT_ID --repo $repo --body "\$deploy"
+gh secret set AZURE_PLAN_CLIENT_ID --repo $repo --body "\$plan"
 gh secret set AZURE_TENANT_ID --repo $repo --body $tenant
 gh secret set AZURE_SUBSCRIPTION_ID --repo $repo --body $subscription
-# Environments: dev, and production with required reviewers:
+
+# 4. Environments: dev; production-plan and production for main only;
+#    production with required reviewers (replace the user id).
 gh api -X PUT repos/$repo/environments/dev
-gh api -X PUT repos/$repo/environments/production --input - <<<'{"reviewers": [{"type": "User", "id": <your GitHub user id>}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}'
-# Secrets of each environment (the node's, written to Key Vault by Terraform):
-for env in dev production; do
+gh api -X PUT repos/$repo/environments/production-plan --input - <<<'{"deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}'
+gh api -X PUT repos/$repo/environments/production --input - <<<'{"reviewers": [{"type": "User", "id": 0}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}'
+
+# 5. The node's secrets in each environment (Terraform writes them to Key Vault):
+for env in dev production-plan production; do
   gh secret set GH_PACKAGES_USERNAME --repo $repo --env \$env
-  gh secret set GH_PACKAGES_TOKEN --repo $repo --env \$env     # read:packages
+  gh secret set GH_PACKAGES_TOKEN --repo $repo --env \$env      # a token with read:packages
   gh secret set IPFS_PRIVATE_KEY --repo $repo --env \$env
 done
 MSG
