@@ -117,7 +117,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 		ContainerSoftDeleteDays: cfg.StorageAccount.ContainerSoftDeleteDays,
 		LogsContainer:           cfg.StorageAccount.LogsContainer,
 		NetworkDefaultAction:    cfg.StorageAccount.NetworkDefaultAction,
-		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, deployers),
+		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, cfg.StorageAccount.NetworkDefaultAction, deployers),
 		PreventDestroy:          cfg.Production,
 		Tags:                    tags,
 	})
@@ -161,7 +161,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 		PurgeProtection:         cfg.KeyVault.PurgeProtection,
 		SoftDeleteRetentionDays: cfg.KeyVault.SoftDeleteRetentionDays,
 		NetworkDefaultAction:    cfg.KeyVault.NetworkDefaultAction,
-		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, deployers),
+		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, cfg.KeyVault.NetworkDefaultAction, deployers),
 		PreventDestroy:          cfg.Production,
 		Tags:                    tags,
 		Managers:                map[string]string{"deployer": *client.ObjectId()},
@@ -304,9 +304,10 @@ func newAzureProvider(stack cdktf.TerraformStack) {
 
 // firewallRules returns the admin CIDRs that the Key Vault and storage
 // firewalls accept (public ranges only; a single host as a plain address,
-// since the storage firewall refuses /31 and /32) followed by the deployer's
-// addresses.
-func firewallRules(adminCIDRs []string, deployers cdktf.TerraformVariable) *[]*string {
+// since the storage firewall refuses /31 and /32) followed, when the
+// firewall denies by default, by the deployer's addresses (an open firewall
+// needs no exception, and a rule per runner would change on every run).
+func firewallRules(adminCIDRs []string, defaultAction string, deployers cdktf.TerraformVariable) *[]*string {
 	var public []string
 	for _, c := range adminCIDRs {
 		p := netip.MustParsePrefix(c)
@@ -320,6 +321,9 @@ func firewallRules(adminCIDRs []string, deployers cdktf.TerraformVariable) *[]*s
 			continue
 		}
 		public = append(public, c)
+	}
+	if defaultAction != "Deny" {
+		return tfx.Strings(public)
 	}
 	return cdktf.Token_AsList(cdktf.Fn_Concat(&[]interface{}{
 		tfx.Strings(public), deployers.ListValue(),
