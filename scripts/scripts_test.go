@@ -423,3 +423,24 @@ func TestDevSchedule(t *testing.T) {
 		t.Errorf("stopping production: exit %d\n%s", code, out)
 	}
 }
+
+// TestBootstrapNeedsNode: without Node.js, setup stops with a clear message.
+func TestBootstrapNeedsNode(t *testing.T) {
+	bin := t.TempDir()
+	for _, tool := range []string{"bash", "env", "dirname", "cat", "sha256sum", "cut"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("./bootstrap.sh")
+	cmd.Env = []string{"PATH=" + bin}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "'node' is not installed or not on PATH. Install Node.js 20 or newer") {
+		t.Errorf("bootstrap.sh without node: %v\n%s", err, out)
+	}
+}
