@@ -59,7 +59,10 @@ func (v *validation) Validate() *[]*string {
 	}
 	findings := Check(doc, v.opts)
 
-	meta := Metadata{Rules: append(slices.Clone(AlwaysRules), ProductionRulesIf(v.opts.Production)...), Waivers: []WaiverRecord{}}
+	meta := Metadata{Rules: slices.Clone(AlwaysRules), Waivers: []WaiverRecord{}}
+	if v.opts.Production {
+		meta.Rules = append(meta.Rules, ProductionRules...)
+	}
 	slices.Sort(meta.Rules)
 	waived := map[string]*WaiverRecord{}
 	for _, w := range v.waivers {
@@ -82,12 +85,4 @@ func (v *validation) Validate() *[]*string {
 	_ = json.Unmarshal(raw, &record)
 	v.stack.AddOverride(jsii.String("//.guardrails"), record)
 	return &errs
-}
-
-// ProductionRulesIf returns the production-only rules when production.
-func ProductionRulesIf(production bool) []string {
-	if production {
-		return ProductionRules
-	}
-	return nil
 }

@@ -76,16 +76,12 @@ type vaultOpts struct {
 }
 
 func vault(stack cdktf.TerraformStack, o vaultOpts) {
-	var lc *cdktf.TerraformResourceLifecycle
-	if o.protect {
-		lc = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
-	}
 	keyvault.NewKeyVault(stack, jsii.String("vault"), &keyvault.KeyVaultConfig{
 		Name: jsii.String("kv"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
 		TenantId: jsii.String("tenant"), SkuName: jsii.String("standard"),
 		PurgeProtectionEnabled: jsii.Bool(o.purge),
 		NetworkAcls:            &keyvault.KeyVaultNetworkAcls{Bypass: jsii.String("AzureServices"), DefaultAction: jsii.String(o.action)},
-		Tags:                   tfx.StringMap(goodTags), Lifecycle: lc,
+		Tags:                   tfx.StringMap(goodTags), Lifecycle: tfx.PreventDestroy(o.protect),
 	})
 }
 
@@ -97,15 +93,11 @@ type accountOpts struct {
 }
 
 func account(stack cdktf.TerraformStack, o accountOpts) {
-	var lc *cdktf.TerraformResourceLifecycle
-	if o.protect {
-		lc = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
-	}
 	storageaccount.NewStorageAccount(stack, jsii.String("account"), &storageaccount.StorageAccountConfig{
 		Name: jsii.String("stdata"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
 		AccountTier: jsii.String("Standard"), AccountReplicationType: jsii.String("LRS"),
 		EnableHttpsTrafficOnly: jsii.Bool(o.https), MinTlsVersion: jsii.String(o.tls), AllowNestedItemsToBePublic: jsii.Bool(o.public),
-		Tags: tfx.StringMap(goodTags), Lifecycle: lc,
+		Tags: tfx.StringMap(goodTags), Lifecycle: tfx.PreventDestroy(o.protect),
 	})
 }
 

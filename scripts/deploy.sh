@@ -63,7 +63,7 @@ fi
 
 stacks=("$AZURE_STACK" "$K8S_STACK")
 if [ -n "$only" ]; then
-  [ "$only" = "$AZURE_STACK" ] || [ "$only" = "$K8S_STACK" ] || die "--only $only is not a stack of $ENVIRONMENT ($AZURE_STACK, $K8S_STACK)"
+  check_stack "$only"
   stacks=("$only")
 fi
 if [ "$PROVIDER_AUTH" = kubelogin ] && [[ " ${stacks[*]} " == *" $K8S_STACK "* ]]; then

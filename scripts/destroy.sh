@@ -46,7 +46,7 @@ load_env "$env"
 
 stacks=("$K8S_STACK" "$AZURE_STACK")
 if [ -n "$only" ]; then
-  [ "$only" = "$AZURE_STACK" ] || [ "$only" = "$K8S_STACK" ] || die "--only $only is not a stack of $ENVIRONMENT ($AZURE_STACK, $K8S_STACK)"
+  check_stack "$only"
   stacks=("$only")
 fi
 

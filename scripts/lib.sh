@@ -44,6 +44,12 @@ load_env() {
   eval "$vars"
 }
 
+# check_stack STACK: fail unless STACK is one of the loaded environment's
+# two stacks (after load_env).
+check_stack() {
+  [ "$1" = "$AZURE_STACK" ] || [ "$1" = "$K8S_STACK" ] || die "$1 is not a stack of $ENVIRONMENT ($AZURE_STACK, $K8S_STACK)"
+}
+
 # synth: synthesize every stack into $OUTDIR, unless SKIP_SYNTH=1 (the
 # caller already did).
 synth() {

@@ -76,10 +76,6 @@ type Vault struct {
 // same apply) as separate resources, and the secrets.
 func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 	v := &Vault{Scope: constructs.NewConstruct(scope, &id), Secrets: map[string]keyvaultsecret.KeyVaultSecret{}}
-	var lc *cdktf.TerraformResourceLifecycle
-	if p.PreventDestroy {
-		lc = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
-	}
 	v.Vault = keyvault.NewKeyVault(v.Scope, jsii.String("vault"), &keyvault.KeyVaultConfig{
 		Name:                         jsii.String(p.Name),
 		ResourceGroupName:            jsii.String(p.ResourceGroupName),
@@ -99,7 +95,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 			IpRules:       p.IPRules,
 		},
 		Tags:      tfx.StringMap(p.Tags),
-		Lifecycle: lc,
+		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
 	})
 
 	var managers []cdktf.ITerraformDependable

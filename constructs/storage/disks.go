@@ -8,7 +8,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/manageddisk"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -37,14 +36,6 @@ func NewDataDisk(scope constructs.Construct, id string, p DiskProps) manageddisk
 		CreateOption:       jsii.String("Empty"),
 		DiskSizeGb:         tfx.Num(p.SizeGB),
 		Tags:               tfx.StringMap(p.Tags),
-		Lifecycle:          lifecycle(p.PreventDestroy),
+		Lifecycle:          tfx.PreventDestroy(p.PreventDestroy),
 	})
-}
-
-// lifecycle returns prevent_destroy when asked, else nil.
-func lifecycle(preventDestroy bool) *cdktf.TerraformResourceLifecycle {
-	if !preventDestroy {
-		return nil
-	}
-	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 }

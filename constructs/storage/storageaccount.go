@@ -73,7 +73,7 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 			IpRules:       p.IPRules,
 		},
 		Tags:      tfx.StringMap(p.Tags),
-		Lifecycle: lifecycle(p.PreventDestroy),
+		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
 	})
 	logs := storagecontainer.NewStorageContainer(scope, jsii.String(id+"-logs"), &storagecontainer.StorageContainerConfig{
 		Name:                jsii.String(p.LogsContainer),

@@ -204,12 +204,6 @@ func (b Block) Num(t testing.TB, path string) float64 {
 	return valueAs[float64](t, b, path, "a number")
 }
 
-// Bool returns the boolean at path, failing the test otherwise.
-func (b Block) Bool(t testing.TB, path string) bool {
-	t.Helper()
-	return valueAs[bool](t, b, path, "a boolean")
-}
-
 // Strs returns the list of strings at path, failing the test otherwise.
 func (b Block) Strs(t testing.TB, path string) []string {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Strings converts a slice to the *[]*string the bindings take. A nil or
@@ -31,11 +32,11 @@ func StringMap(m map[string]string) *map[string]*string {
 // Num converts an int to the *float64 the bindings take for numbers.
 func Num(i int) *float64 { return jsii.Number(float64(i)) }
 
-// Merge returns a new map with the entries of all maps, later ones winning.
-func Merge(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		maps.Copy(out, m)
+// PreventDestroy returns a lifecycle with prevent_destroy when protect is
+// true, and nil (no lifecycle block) otherwise.
+func PreventDestroy(protect bool) *cdktf.TerraformResourceLifecycle {
+	if !protect {
+		return nil
 	}
-	return out
+	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 }
