@@ -45,7 +45,7 @@ hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain 
 test: setup ## Run all tests
 	go test -count=1 ./...
 
-golden: setup ## Rewrite the golden snapshots in testdata/ (read the diff before committing)
+golden: setup ## Rewrite the golden snapshots (stacks/testdata/, the estimate in docs/cost.md); read the diff before committing
 	UPDATE_SNAPSHOTS=1 go test -count=1 ./...
 
 bench: setup ## Time synthesis of all stacks against an empty stack with the same bindings
