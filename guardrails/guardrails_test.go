@@ -10,11 +10,11 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/keyvault"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/manageddisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/networksecurityrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/resourcegroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/storageaccount"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvault"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecurityrule"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storageaccount"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -96,7 +96,7 @@ func account(stack cdktf.TerraformStack, o accountOpts) {
 	storageaccount.NewStorageAccount(stack, jsii.String("account"), &storageaccount.StorageAccountConfig{
 		Name: jsii.String("stdata"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
 		AccountTier: jsii.String("Standard"), AccountReplicationType: jsii.String("LRS"),
-		EnableHttpsTrafficOnly: jsii.Bool(o.https), MinTlsVersion: jsii.String(o.tls), AllowNestedItemsToBePublic: jsii.Bool(o.public),
+		HttpsTrafficOnlyEnabled: jsii.Bool(o.https), MinTlsVersion: jsii.String(o.tls), AllowNestedItemsToBePublic: jsii.Bool(o.public),
 		Tags: tfx.StringMap(goodTags), Lifecycle: tfx.PreventDestroy(o.protect),
 	})
 }

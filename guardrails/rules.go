@@ -244,9 +244,9 @@ func checkStorage(r resource) []Finding {
 		return nil
 	}
 	var out []Finding
-	// azurerm 3.x defaults enable_https_traffic_only to true.
-	if v, ok := r.attrs["enable_https_traffic_only"].(bool); ok && !v {
-		out = append(out, r.finding("ST-001", "enable_https_traffic_only is false: the account accepts plain HTTP"))
+	// azurerm 4.x defaults https_traffic_only_enabled to true.
+	if v, ok := r.attrs["https_traffic_only_enabled"].(bool); ok && !v {
+		out = append(out, r.finding("ST-001", "https_traffic_only_enabled is false: the account accepts plain HTTP"))
 	}
 	// min_tls_version defaults to TLS1_2 in azurerm 3.x.
 	if v, ok := r.attrs["min_tls_version"].(string); ok && v != "TLS1_2" && v != "TLS1_3" {

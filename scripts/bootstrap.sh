@@ -3,10 +3,12 @@
 #
 #   1. `npm ci` installs the pinned Node.js tooling from package-lock.json
 #      (cdktf-cli, jsii-pacmak, the @cdktf/provider-kubernetes assembly).
-#   2. `jsii-pacmak --target go` turns @cdktf/provider-kubernetes into the Go
-#      module github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11,
-#      which the Go module proxy does not serve. go.mod points at it with a
-#      `replace`; the generated code is git-ignored and never committed.
+#   2. `jsii-pacmak --target go` turns @cdktf/provider-kubernetes and
+#      @cdktf/provider-azurerm into the Go modules
+#      github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11 and
+#      github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13, which the Go
+#      module proxy does not serve. go.mod points at them with `replace`
+#      directives; the generated code is git-ignored and never committed.
 #
 # Each step records a stamp (a hash of its inputs) and is skipped when the
 # stamp still matches, so running this again costs well under a second.
@@ -17,7 +19,8 @@ usage() {
 Usage: scripts/bootstrap.sh [--force] [--help]
 
 Installs the pinned npm packages and generates the Go bindings of the
-Kubernetes provider into .gen/kubernetes. Safe to run any number of times.
+Kubernetes and azurerm providers into .gen/kubernetes and .gen/azurerm.
+Safe to run any number of times.
 
   --force   regenerate even when the stamps say nothing changed
   --help    show this text
@@ -69,19 +72,32 @@ if [ "$force" = 1 ] || [ ! -f "$npm_stamp_file" ] || [ "$(cat "$npm_stamp_file")
   echo "$npm_stamp" > "$npm_stamp_file"
 fi
 
-# Step 2: the Go bindings of the Kubernetes provider.
-gen_dir=.gen/kubernetes
-gen_stamp_file=.gen/kubernetes.stamp
-gen_stamp=$(hash_of package-lock.json "${BASH_SOURCE[0]}")
-if [ "$force" = 1 ] || [ ! -f "$gen_stamp_file" ] || [ ! -f "$gen_dir/go.mod" ] || [ "$(cat "$gen_stamp_file")" != "$gen_stamp" ]; then
-  echo "bootstrap: jsii-pacmak --target go @cdktf/provider-kubernetes (about 30 s)"
+# Step 2: the Go bindings of the providers. One jsii-pacmak run per
+# provider, each stamped separately, so that a change of one package
+# regenerates only that one.
+# A package's stamp: its and jsii-pacmak's integrity in package-lock.json,
+# and this script.
+pkg_stamp() {
+  node -e 'const l = require("./package-lock.json").packages;
+    for (const p of process.argv.slice(1)) console.log(p, l["node_modules/" + p].integrity);' "$1" jsii-pacmak |
+    cat - "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1
+}
+generate() {
+  local name=$1 pkg=$2 module=$3 seconds=$4
+  local dir=.gen/$name stamp_file=.gen/$name.stamp stamp
+  stamp=$(pkg_stamp "$pkg")
+  if [ "$force" = 0 ] && [ -f "$stamp_file" ] && [ -f "$dir/go.mod" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
+    return 0
+  fi
+  echo "bootstrap: jsii-pacmak --target go $pkg (about $seconds s)"
+  local tmp
   tmp=$(mktemp -d .gen.tmp.XXXXXX)
-  trap 'rm -rf "$tmp"' EXIT
-  node_modules/.bin/jsii-pacmak --target go --code-only --outdir "$tmp" \
-    node_modules/@cdktf/provider-kubernetes
-  src="$tmp/go/kubernetes"
-  if [ ! -f "$src/go.mod" ] || ! grep -q '^module github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11$' "$src/go.mod"; then
-    echo "bootstrap.sh: jsii-pacmak did not produce the module github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11 in $src" >&2
+  # shellcheck disable=SC2064 # expand now: the trap removes this run's directory
+  trap "rm -rf '$tmp'" EXIT
+  node_modules/.bin/jsii-pacmak --target go --code-only --outdir "$tmp" "node_modules/$pkg"
+  local src="$tmp/go/$name"
+  if [ ! -f "$src/go.mod" ] || ! grep -q "^module $module\$" "$src/go.mod"; then
+    echo "bootstrap.sh: jsii-pacmak did not produce the module $module in $src" >&2
     exit 1
   fi
   # The generated per-resource README files are documentation only; the
@@ -89,8 +105,12 @@ if [ "$force" = 1 ] || [ ! -f "$gen_stamp_file" ] || [ ! -f "$gen_dir/go.mod" ] 
   find "$src" -name '*.md' -delete
   gofmt -w "$src"
   mkdir -p .gen
-  rm -rf "$gen_dir"
-  mv "$src" "$gen_dir"
-  echo "$gen_stamp" > "$gen_stamp_file"
-fi
-echo "bootstrap: ready (node_modules and $gen_dir match package-lock.json)"
+  rm -rf "$dir" "$stamp_file"
+  mv "$src" "$dir"
+  rm -rf "$tmp"
+  trap - EXIT
+  echo "$stamp" > "$stamp_file"
+}
+generate kubernetes @cdktf/provider-kubernetes github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11 30
+generate azurerm @cdktf/provider-azurerm github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13 70
+echo "bootstrap: ready (node_modules and .gen/ match package-lock.json)"

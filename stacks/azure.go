@@ -5,11 +5,11 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermclientconfig"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/manageddisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/resourcegroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermclientconfig"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -290,15 +290,15 @@ func (s *AzureStack) clusterProps(client dataazurermclientconfig.DataAzurermClie
 // only soft-deleted (never purged) and is recovered when recreated.
 func newAzureProvider(stack cdktf.TerraformStack) {
 	provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{
-		Features: &provider.AzurermProviderFeatures{
-			KeyVault: &provider.AzurermProviderFeaturesKeyVault{
+		Features: &[]*provider.AzurermProviderFeatures{{
+			KeyVault: &[]*provider.AzurermProviderFeaturesKeyVault{{
 				PurgeSoftDeleteOnDestroy:    jsii.Bool(false),
 				RecoverSoftDeletedKeyVaults: jsii.Bool(true),
-			},
-			ResourceGroup: &provider.AzurermProviderFeaturesResourceGroup{
+			}},
+			ResourceGroup: &[]*provider.AzurermProviderFeaturesResourceGroup{{
 				PreventDeletionIfContainsResources: jsii.Bool(true),
-			},
-		},
+			}},
+		}},
 	})
 }
 

@@ -158,7 +158,7 @@ func TestStorageAccountHardening(t *testing.T) {
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		a := doc.Only(t, "azurerm_storage_account")
 		a.Equal(t, "min_tls_version", "TLS1_2")
-		a.Equal(t, "enable_https_traffic_only", true)
+		a.Equal(t, "https_traffic_only_enabled", true)
 		a.Equal(t, "allow_nested_items_to_be_public", false)
 		a.Equal(t, "blob_properties.versioning_enabled", true)
 		a.Equal(t, "blob_properties.delete_retention_policy.days", 7)

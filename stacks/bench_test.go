@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -24,7 +24,7 @@ func BenchmarkSynthesis(b *testing.B) {
 	floor := func(app cdktf.App) {
 		for _, name := range []string{"azure", "kubernetes"} {
 			stack := cdktf.NewTerraformStack(app, jsii.String(name))
-			provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{Features: &provider.AzurermProviderFeatures{}})
+			provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{Features: &[]*provider.AzurermProviderFeatures{{}}})
 			kubeprovider.NewKubernetesProvider(stack, jsii.String("kubernetes"), &kubeprovider.KubernetesProviderConfig{})
 		}
 	}

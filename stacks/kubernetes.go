@@ -3,10 +3,10 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermkubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermmanageddisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataazurermuserassignedidentity"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermkubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermmanageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermuserassignedidentity"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -47,7 +47,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 	w := cfg.Workload
 
 	provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{
-		Features: &provider.AzurermProviderFeatures{},
+		Features: &[]*provider.AzurermProviderFeatures{{}},
 	})
 	configureBackend(stack, cfg.Backend, name)
 

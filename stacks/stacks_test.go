@@ -163,13 +163,14 @@ func TestBackends(t *testing.T) {
 func TestProviders(t *testing.T) {
 	for _, name := range []string{"dev", "prod"} {
 		tf := out.Stacks[name].Terraform()
-		tf.Equal(t, "required_providers.azurerm.version", "3.97.1")
+		tf.Equal(t, "required_providers.azurerm.version", "4.31.0")
 		p := out.Stacks[name].Provider(t, "azurerm")
-		p.Equal(t, "features.key_vault.purge_soft_delete_on_destroy", false)
-		p.Equal(t, "features.resource_group.prevent_deletion_if_contains_resources", true)
+		p.Equal(t, "features.0.key_vault.0.purge_soft_delete_on_destroy", false)
+		p.Equal(t, "features.0.resource_group.0.prevent_deletion_if_contains_resources", true)
 	}
 	for _, name := range []string{"dev-k8s", "prod-k8s"} {
 		out.Stacks[name].Terraform().Equal(t, "required_providers.kubernetes.version", "2.37.1")
+		out.Stacks[name].Terraform().Equal(t, "required_providers.azurerm.version", "4.31.0")
 	}
 }
 

@@ -7,9 +7,9 @@ package cluster
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/roleassignment"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/userassignedidentity"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/userassignedidentity"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
@@ -71,7 +71,8 @@ type RoleGrant struct {
 
 // Upgrades configures automatic upgrades.
 type Upgrades struct {
-	// AutomaticChannel: patch, stable, rapid, node-image or none.
+	// AutomaticChannel: patch, stable, rapid, node-image, or
+	// NoAutomaticUpgrades.
 	AutomaticChannel string
 	// NodeOSChannel: NodeImage, SecurityPatch, Unmanaged or None.
 	NodeOSChannel string
@@ -168,7 +169,7 @@ func networkProfile(n Network) *kubernetescluster.KubernetesClusterNetworkProfil
 		NetworkPlugin:     jsii.String("azure"),
 		NetworkPluginMode: jsii.String("overlay"),
 		NetworkPolicy:     jsii.String("cilium"),
-		EbpfDataPlane:     jsii.String("cilium"),
+		NetworkDataPlane:  jsii.String("cilium"),
 		LoadBalancerSku:   jsii.String("standard"),
 		OutboundType:      jsii.String("loadBalancer"),
 		PodCidr:           jsii.String(n.PodCIDR),
@@ -177,19 +178,26 @@ func networkProfile(n Network) *kubernetescluster.KubernetesClusterNetworkProfil
 	}
 }
 
+// NoAutomaticUpgrades is the value of Upgrades.AutomaticChannel that turns
+// automatic Kubernetes upgrades off. AKS has no such channel value: the
+// attribute and its maintenance window are left out instead.
+const NoAutomaticUpgrades = "none"
+
 // applyUpgrades sets the automatic upgrade channels and their windows.
 func applyUpgrades(cfg *kubernetescluster.KubernetesClusterConfig, u Upgrades) {
-	cfg.AutomaticChannelUpgrade = jsii.String(u.AutomaticChannel)
-	cfg.NodeOsChannelUpgrade = jsii.String(u.NodeOSChannel)
 	w := u.Window
-	cfg.MaintenanceWindowAutoUpgrade = &kubernetescluster.KubernetesClusterMaintenanceWindowAutoUpgrade{
-		Frequency: jsii.String("Weekly"),
-		Interval:  tfx.Num(1),
-		DayOfWeek: jsii.String(w.DayOfWeek),
-		StartTime: jsii.String(w.StartTime),
-		Duration:  tfx.Num(w.DurationHours),
-		UtcOffset: jsii.String(w.UTCOffset),
+	if u.AutomaticChannel != NoAutomaticUpgrades {
+		cfg.AutomaticUpgradeChannel = jsii.String(u.AutomaticChannel)
+		cfg.MaintenanceWindowAutoUpgrade = &kubernetescluster.KubernetesClusterMaintenanceWindowAutoUpgrade{
+			Frequency: jsii.String("Weekly"),
+			Interval:  tfx.Num(1),
+			DayOfWeek: jsii.String(w.DayOfWeek),
+			StartTime: jsii.String(w.StartTime),
+			Duration:  tfx.Num(w.DurationHours),
+			UtcOffset: jsii.String(w.UTCOffset),
+		}
 	}
+	cfg.NodeOsUpgradeChannel = jsii.String(u.NodeOSChannel)
 	cfg.MaintenanceWindowNodeOs = &kubernetescluster.KubernetesClusterMaintenanceWindowNodeOs{
 		Frequency: jsii.String("Weekly"),
 		Interval:  tfx.Num(1),

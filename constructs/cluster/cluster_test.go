@@ -66,8 +66,8 @@ func TestControlPlaneAndNodePool(t *testing.T) {
 	aks.Equal(t, "node_resource_group", "nodes-rg")
 	aks.Equal(t, "oidc_issuer_enabled", true)
 	aks.Equal(t, "workload_identity_enabled", true)
-	aks.Equal(t, "automatic_channel_upgrade", "patch")
-	aks.Equal(t, "node_os_channel_upgrade", "NodeImage")
+	aks.Equal(t, "automatic_upgrade_channel", "patch")
+	aks.Equal(t, "node_os_upgrade_channel", "NodeImage")
 	for _, w := range []string{"maintenance_window_auto_upgrade", "maintenance_window_node_os"} {
 		aks.Equal(t, w+".frequency", "Weekly")
 		aks.Equal(t, w+".day_of_week", "Sunday")
@@ -92,7 +92,7 @@ func TestNetworkProfile(t *testing.T) {
 		"network_plugin":      "azure",
 		"network_plugin_mode": "overlay",
 		"network_policy":      "cilium",
-		"ebpf_data_plane":     "cilium",
+		"network_data_plane":  "cilium",
 		"load_balancer_sku":   "standard",
 		"outbound_type":       "loadBalancer",
 		"pod_cidr":            "10.244.0.0/16",
@@ -119,7 +119,6 @@ func TestAccessControl(t *testing.T) {
 	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
 	aks.Equal(t, "role_based_access_control_enabled", true)
 	aks.Equal(t, "azure_active_directory_role_based_access_control", map[string]any{
-		"managed":                true,
 		"azure_rbac_enabled":     true,
 		"tenant_id":              "tenant",
 		"admin_group_object_ids": []string{"00000000-0000-0000-0000-000000000001"},

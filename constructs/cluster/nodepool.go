@@ -2,7 +2,7 @@ package cluster
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/kubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/roleassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -38,7 +38,6 @@ type Access struct {
 func applyAccess(cfg *kubernetescluster.KubernetesClusterConfig, a Access) {
 	cfg.RoleBasedAccessControlEnabled = jsii.Bool(true)
 	cfg.AzureActiveDirectoryRoleBasedAccessControl = &kubernetescluster.KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl{
-		Managed:             jsii.Bool(true),
 		AzureRbacEnabled:    jsii.Bool(true),
 		TenantId:            jsii.String(a.TenantID),
 		AdminGroupObjectIds: tfx.Strings(a.AdminGroupObjectIDs),

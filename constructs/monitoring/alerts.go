@@ -5,8 +5,8 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/monitoractiongroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/monitormetricalert"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitoractiongroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitormetricalert"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -8,9 +8,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/monitordatacollectionrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/monitordatacollectionruleassociation"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionrule"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionruleassociation"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

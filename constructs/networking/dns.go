@@ -2,8 +2,8 @@ package networking
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dnsarecord"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dnszone"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnsarecord"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnszone"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -2,7 +2,7 @@ package networking
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/publicip"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/publicip"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -6,12 +6,12 @@ package networking
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dnsarecord"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dnszone"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/networksecuritygroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/publicip"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/subnet"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/virtualnetwork"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnsarecord"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnszone"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecuritygroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/publicip"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/virtualnetwork"
 )
 
 // Props configures [New].

@@ -2,9 +2,9 @@ package networking
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/networksecuritygroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/networksecurityrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/subnetnetworksecuritygroupassociation"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecuritygroup"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecurityrule"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnetnetworksecuritygroupassociation"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

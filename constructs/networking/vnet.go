@@ -2,8 +2,8 @@ package networking
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/subnet"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/virtualnetwork"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/virtualnetwork"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/keyvault"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/keyvaultaccesspolicy"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/keyvaultsecret"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvault"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvaultaccesspolicy"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvaultsecret"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -5,7 +5,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/resourcegrouppolicyassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegrouppolicyassignment"
 )
 
 // Built-in Azure Policy definitions (IDs from Azure/azure-policy).

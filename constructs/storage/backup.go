@@ -5,10 +5,10 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataprotectionbackupinstancedisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataprotectionbackuppolicydisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/dataprotectionbackupvault"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/roleassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupinstancedisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackuppolicydisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupvault"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

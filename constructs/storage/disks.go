@@ -7,7 +7,7 @@ package storage
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/manageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

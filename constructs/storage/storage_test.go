@@ -56,7 +56,7 @@ func TestDataDisk(t *testing.T) {
 func TestStorageAccount(t *testing.T) {
 	a := azure.Named(t, "azurerm_storage_account", "stdata")
 	a.Equal(t, "min_tls_version", "TLS1_2")
-	a.Equal(t, "enable_https_traffic_only", true)
+	a.Equal(t, "https_traffic_only_enabled", true)
 	a.Equal(t, "allow_nested_items_to_be_public", false)
 	a.Equal(t, "blob_properties.versioning_enabled", true)
 	a.Equal(t, "blob_properties.delete_retention_policy.days", 7)

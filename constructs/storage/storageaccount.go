@@ -3,8 +3,8 @@ package storage
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/storageaccount"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/storagecontainer"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storageaccount"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storagecontainer"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -52,7 +52,7 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 		AccountTier:                     jsii.String("Standard"),
 		AccountReplicationType:          jsii.String(p.Replication),
 		AccessTier:                      jsii.String("Hot"),
-		EnableHttpsTrafficOnly:          jsii.Bool(true),
+		HttpsTrafficOnlyEnabled:         jsii.Bool(true),
 		MinTlsVersion:                   jsii.String("TLS1_2"),
 		AllowNestedItemsToBePublic:      jsii.Bool(false),
 		CrossTenantReplicationEnabled:   jsii.Bool(false),

@@ -20,7 +20,7 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v12/provider"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -61,7 +61,7 @@ func SynthStack(stack cdktf.TerraformStack) (*Doc, error) {
 func NewAzureStack(app cdktf.App, id string) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(app, jsii.String(id))
 	provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{
-		Features: &provider.AzurermProviderFeatures{},
+		Features: &[]*provider.AzurermProviderFeatures{{}},
 	})
 	return stack
 }
