@@ -62,11 +62,11 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	ipfsKey := sensitiveVariable(stack, VarIPFSPrivateKey, "IPFS node private key stored in Key Vault as ipfs-private-key (TF_VAR_ipfs_private_key).")
 	deployers := deployerIPs(stack)
 
-	s.ResourceGroup = resourcegroup.NewResourceGroup(stack, jsii.String("resource-group"), &resourcegroup.ResourceGroupConfig{
+	s.ResourceGroup = tfx.Pin(resourcegroup.NewResourceGroup(stack, jsii.String("resource-group"), &resourcegroup.ResourceGroupConfig{
 		Name:     jsii.String(names.ResourceGroup),
 		Location: jsii.String(loc),
 		Tags:     tfx.StringMap(tags),
-	})
+	}), "resource-group")
 	rg := *s.ResourceGroup.Name()
 
 	s.Network = networking.New(stack, "networking", networking.Props{
@@ -123,11 +123,11 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	})
 
 	if cfg.EnableBackups {
-		snapshots := resourcegroup.NewResourceGroup(stack, jsii.String("snapshot-resource-group"), &resourcegroup.ResourceGroupConfig{
+		snapshots := tfx.Pin(resourcegroup.NewResourceGroup(stack, jsii.String("snapshot-resource-group"), &resourcegroup.ResourceGroupConfig{
 			Name:     jsii.String(names.SnapshotResourceGroup),
 			Location: jsii.String(loc),
 			Tags:     tfx.StringMap(tags),
-		})
+		}), "snapshot-resource-group")
 		s.Backup = storage.NewDiskBackup(stack, "backup", storage.BackupProps{
 			VaultName:                 names.BackupVault,
 			ResourceGroupName:         rg,
@@ -214,6 +214,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	})
 
 	s.outputs()
+	addMoves(stack, s.movesOfPinnedNames())
 	guardrails.AttachConfig(stack, cfg)
 	return s
 }

@@ -175,30 +175,60 @@ func TestProviders(t *testing.T) {
 }
 
 // TestStatefulAddressesAreStable pins the Terraform addresses of the
-// resources that hold data. A changed address makes Terraform delete the
-// old resource and create a new one; prevent_destroy stops that in prod,
-// but the plan would still be wrong. Move state (terraform state mv or a
-// moved block) before changing any of these.
+// resources that hold data or that other systems point at. A changed
+// address makes Terraform delete the old resource and create a new one;
+// prevent_destroy stops that in production, but the plan would still be
+// wrong. The names are fixed with tfx.Pin; a new name needs a moved block
+// from the old one (stacks/moved.go).
 func TestStatefulAddressesAreStable(t *testing.T) {
-	want := map[string]string{
-		"azurerm_managed_disk":                  "ipfs-data",
-		"azurerm_storage_account":               "storage-account",
-		"azurerm_key_vault":                     "key-vault_FE1F1979",
-		"azurerm_kubernetes_cluster":            "cluster_aks_AB606D92",
-		"azurerm_data_protection_backup_vault":  "backup_vault_A3268EAD",
-		"azurerm_public_ip":                     "networking_ingress-ip_267A4489",
-		"azurerm_resource_group":                "resource-group",
-		"azurerm_log_analytics_workspace":       "log-analytics",
-		"azurerm_user_assigned_identity":        "node-identity_BBB24D3D",
-		"azurerm_federated_identity_credential": "node-identity_federation_19D6028F",
+	want := map[string][]string{
+		"azurerm_resource_group":                       {"resource-group", "snapshot-resource-group"},
+		"azurerm_managed_disk":                         {"ipfs-data"},
+		"azurerm_storage_account":                      {"storage-account"},
+		"azurerm_storage_container":                    {"storage-account-logs"},
+		"azurerm_key_vault":                            {"key-vault"},
+		"azurerm_key_vault_secret":                     {"key-vault-secret-github-token", "key-vault-secret-ipfs-private-key"},
+		"azurerm_public_ip":                            {"networking-ingress-ip"},
+		"azurerm_kubernetes_cluster":                   {"cluster"},
+		"azurerm_user_assigned_identity":               {"cluster-identity", "node-identity"},
+		"azurerm_log_analytics_workspace":              {"log-analytics"},
+		"azurerm_data_protection_backup_vault":         {"backup-vault"},
+		"azurerm_data_protection_backup_instance_disk": {"backup-instance"},
 	}
-	for typ, id := range want {
-		found := false
+	for typ, ids := range want {
+		var got []string
 		for _, r := range prod.Resources(typ) {
-			found = found || r.ID == id
+			got = append(got, r.ID)
 		}
-		if !found {
-			t.Errorf("prod: no %s.%s; the address of a stateful resource changed", typ, id)
+		slices.Sort(got)
+		if !slices.Equal(got, ids) {
+			t.Errorf("prod: %s named %q, want %q; the address of a stateful resource changed", typ, got, ids)
+		}
+	}
+}
+
+// TestMovedBlocksPointAtDeclaredResources checks that every moved block of
+// every stack leads to a resource the stack declares, and comes from an
+// address it no longer declares.
+func TestMovedBlocksPointAtDeclaredResources(t *testing.T) {
+	for _, name := range stackNames {
+		doc := out.Stacks[name]
+		moves, _ := doc.JSON["moved"].([]any)
+		if strings.HasSuffix(name, "-k8s") {
+			continue
+		}
+		if len(moves) == 0 {
+			t.Errorf("%s: no moved blocks from the names before pinning", name)
+		}
+		for _, m := range moves {
+			mv := m.(map[string]any)
+			from, to := mv["from"].(string), mv["to"].(string)
+			if !doc.Declares(to) {
+				t.Errorf("%s: moved block to %s, which the stack does not declare", name, to)
+			}
+			if doc.Declares(from) {
+				t.Errorf("%s: moved block from %s, which the stack still declares", name, from)
+			}
 		}
 	}
 }

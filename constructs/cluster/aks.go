@@ -99,12 +99,12 @@ type Cluster struct {
 // New builds the cluster described by props.
 func New(scope constructs.Construct, id string, props Props) *Cluster {
 	c := &Cluster{Scope: constructs.NewConstruct(scope, &id)}
-	c.Identity = userassignedidentity.NewUserAssignedIdentity(c.Scope, jsii.String("identity"), &userassignedidentity.UserAssignedIdentityConfig{
+	c.Identity = tfx.Pin(userassignedidentity.NewUserAssignedIdentity(c.Scope, jsii.String("identity"), &userassignedidentity.UserAssignedIdentityConfig{
 		Name:              jsii.String(props.IdentityName),
 		ResourceGroupName: jsii.String(props.ResourceGroupName),
 		Location:          jsii.String(props.Location),
 		Tags:              tfx.StringMap(props.Tags),
-	})
+	}), id+"-identity")
 	var grants []cdktf.ITerraformDependable
 	for _, g := range props.RoleGrants {
 		grants = append(grants, roleassignment.NewRoleAssignment(c.Scope, jsii.String("grant-"+g.Name), &roleassignment.RoleAssignmentConfig{
@@ -156,7 +156,7 @@ func New(scope constructs.Construct, id string, props Props) *Cluster {
 			MsiAuthForMonitoringEnabled: jsii.Bool(true),
 		}
 	}
-	c.AKS = kubernetescluster.NewKubernetesCluster(c.Scope, jsii.String("aks"), cfg)
+	c.AKS = tfx.Pin(kubernetescluster.NewKubernetesCluster(c.Scope, jsii.String("aks"), cfg), id)
 	c.grantClusterAdmins(props.Access)
 	return c
 }

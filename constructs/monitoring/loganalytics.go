@@ -33,7 +33,7 @@ type WorkspaceProps struct {
 // use. Local (shared key) authentication is off: the monitoring add-on
 // authenticates with its managed identity.
 func NewWorkspace(scope constructs.Construct, id string, p WorkspaceProps) loganalyticsworkspace.LogAnalyticsWorkspace {
-	return loganalyticsworkspace.NewLogAnalyticsWorkspace(scope, jsii.String(id), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
+	return tfx.Pin(loganalyticsworkspace.NewLogAnalyticsWorkspace(scope, jsii.String(id), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
 		Name:                        jsii.String(p.Name),
 		ResourceGroupName:           jsii.String(p.ResourceGroupName),
 		Location:                    jsii.String(p.Location),
@@ -42,7 +42,7 @@ func NewWorkspace(scope constructs.Construct, id string, p WorkspaceProps) logan
 		RetentionInDays:             tfx.Num(p.RetentionDays),
 		LocalAuthenticationDisabled: jsii.Bool(true),
 		Tags:                        tfx.StringMap(p.Tags),
-	})
+	}), id)
 }
 
 // ContainerInsightsStream is the Container Insights stream group that the

@@ -16,11 +16,11 @@ func (n *Networking) dns(p Props) {
 	if p.DNSZone == "" {
 		return
 	}
-	n.Zone = dnszone.NewDnsZone(n.Scope, jsii.String("zone"), &dnszone.DnsZoneConfig{
+	n.Zone = tfx.Pin(dnszone.NewDnsZone(n.Scope, jsii.String("zone"), &dnszone.DnsZoneConfig{
 		Name:              jsii.String(p.DNSZone),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Tags:              tfx.StringMap(p.Tags),
-	})
+	}), *n.Scope.Node().Id()+"-zone")
 	n.Record = dnsarecord.NewDnsARecord(n.Scope, jsii.String("record"), &dnsarecord.DnsARecordConfig{
 		Name:              jsii.String(p.DNSRecordName),
 		ZoneName:          n.Zone.Name(),

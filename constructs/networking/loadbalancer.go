@@ -21,7 +21,7 @@ import (
 // and the cluster identity is granted Network Contributor on the IP's
 // resource group (package cluster) so that AKS may attach it.
 func (n *Networking) ingressIP(p Props) {
-	n.PublicIP = publicip.NewPublicIp(n.Scope, jsii.String("ingress-ip"), &publicip.PublicIpConfig{
+	n.PublicIP = tfx.Pin(publicip.NewPublicIp(n.Scope, jsii.String("ingress-ip"), &publicip.PublicIpConfig{
 		Name:              jsii.String(p.PublicIPName),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Location:          jsii.String(p.Location),
@@ -29,5 +29,5 @@ func (n *Networking) ingressIP(p Props) {
 		AllocationMethod:  jsii.String("Static"),
 		DomainNameLabel:   jsii.String(p.DNSLabel),
 		Tags:              tfx.StringMap(p.Tags),
-	})
+	}), *n.Scope.Node().Id()+"-ingress-ip")
 }

@@ -42,12 +42,12 @@ type WorkloadIdentity struct {
 // there is no Azure Container Registry, images come from ghcr.io.
 func NewWorkloadIdentity(scope constructs.Construct, id string, p IdentityProps) *WorkloadIdentity {
 	w := &WorkloadIdentity{Scope: constructs.NewConstruct(scope, &id)}
-	w.Identity = userassignedidentity.NewUserAssignedIdentity(w.Scope, jsii.String("identity"), &userassignedidentity.UserAssignedIdentityConfig{
+	w.Identity = tfx.Pin(userassignedidentity.NewUserAssignedIdentity(w.Scope, jsii.String("identity"), &userassignedidentity.UserAssignedIdentityConfig{
 		Name:              jsii.String(p.Name),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Location:          jsii.String(p.Location),
 		Tags:              tfx.StringMap(p.Tags),
-	})
+	}), id)
 	w.Federation = federatedidentitycredential.NewFederatedIdentityCredential(w.Scope, jsii.String("federation"), &federatedidentitycredential.FederatedIdentityCredentialConfig{
 		Name:              jsii.String(p.Namespace + "-" + p.ServiceAccount),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),

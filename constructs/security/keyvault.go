@@ -76,7 +76,7 @@ type Vault struct {
 // same apply) as separate resources, and the secrets.
 func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 	v := &Vault{Scope: constructs.NewConstruct(scope, &id), Secrets: map[string]keyvaultsecret.KeyVaultSecret{}}
-	v.Vault = keyvault.NewKeyVault(v.Scope, jsii.String("vault"), &keyvault.KeyVaultConfig{
+	v.Vault = tfx.Pin(keyvault.NewKeyVault(v.Scope, jsii.String("vault"), &keyvault.KeyVaultConfig{
 		Name:                         jsii.String(p.Name),
 		ResourceGroupName:            jsii.String(p.ResourceGroupName),
 		Location:                     jsii.String(p.Location),
@@ -96,7 +96,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		},
 		Tags:      tfx.StringMap(p.Tags),
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
-	})
+	}), id)
 
 	var managers []cdktf.ITerraformDependable
 	for _, name := range slices.Sorted(maps.Keys(p.Managers)) {
@@ -117,7 +117,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		})
 	}
 	for _, s := range p.Secrets {
-		v.Secrets[s.Name] = keyvaultsecret.NewKeyVaultSecret(v.Scope, jsii.String("secret-"+s.Name), &keyvaultsecret.KeyVaultSecretConfig{
+		v.Secrets[s.Name] = tfx.Pin(keyvaultsecret.NewKeyVaultSecret(v.Scope, jsii.String("secret-"+s.Name), &keyvaultsecret.KeyVaultSecretConfig{
 			Name:        jsii.String(s.Name),
 			KeyVaultId:  v.Vault.Id(),
 			Value:       jsii.String(s.Value),
@@ -125,7 +125,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 			Tags:        tfx.StringMap(p.Tags),
 			// The managers' policies must exist before a secret is written.
 			DependsOn: &managers,
-		})
+		}), id+"-secret-"+s.Name)
 	}
 	return v
 }

@@ -58,7 +58,7 @@ type Backup struct {
 // instance, created after the role assignments.
 func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
 	s := constructs.NewConstruct(scope, jsii.String(id))
-	vault := dataprotectionbackupvault.NewDataProtectionBackupVault(s, jsii.String("vault"), &dataprotectionbackupvault.DataProtectionBackupVaultConfig{
+	vault := tfx.Pin(dataprotectionbackupvault.NewDataProtectionBackupVault(s, jsii.String("vault"), &dataprotectionbackupvault.DataProtectionBackupVaultConfig{
 		Name:              jsii.String(p.VaultName),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Location:          jsii.String(p.Location),
@@ -66,7 +66,7 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		Redundancy:        jsii.String(p.Redundancy),
 		Identity:          &dataprotectionbackupvault.DataProtectionBackupVaultIdentity{Type: jsii.String("SystemAssigned")},
 		Tags:              tfx.StringMap(p.Tags),
-	})
+	}), id+"-vault")
 	policy := dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(s, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
 		Name:    jsii.String("daily-" + fmt.Sprint(p.RetentionDays) + "d"),
 		VaultId: vault.Id(),
@@ -94,7 +94,7 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		PrincipalId:        principal,
 		PrincipalType:      jsii.String("ServicePrincipal"),
 	})
-	instance := dataprotectionbackupinstancedisk.NewDataProtectionBackupInstanceDisk(s, jsii.String("instance"), &dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDiskConfig{
+	instance := tfx.Pin(dataprotectionbackupinstancedisk.NewDataProtectionBackupInstanceDisk(s, jsii.String("instance"), &dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDiskConfig{
 		Name:                      jsii.String(p.DiskName),
 		Location:                  jsii.String(p.Location),
 		VaultId:                   vault.Id(),
@@ -102,6 +102,6 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		SnapshotResourceGroupName: jsii.String(p.SnapshotResourceGroupName),
 		BackupPolicyId:            policy.Id(),
 		DependsOn:                 &[]cdktf.ITerraformDependable{reader, snapshots},
-	})
+	}), id+"-instance")
 	return &Backup{Vault: vault, Policy: policy, Instance: instance}
 }

@@ -28,7 +28,7 @@ type DiskProps struct {
 // NewDataDisk creates the IPFS data disk: Premium SSD (Premium_LRS), empty,
 // without a zone like the nodes, so that it attaches to any of them.
 func NewDataDisk(scope constructs.Construct, id string, p DiskProps) manageddisk.ManagedDisk {
-	return manageddisk.NewManagedDisk(scope, jsii.String(id), &manageddisk.ManagedDiskConfig{
+	return tfx.Pin(manageddisk.NewManagedDisk(scope, jsii.String(id), &manageddisk.ManagedDiskConfig{
 		Name:               jsii.String(p.Name),
 		ResourceGroupName:  jsii.String(p.ResourceGroupName),
 		Location:           jsii.String(p.Location),
@@ -37,5 +37,5 @@ func NewDataDisk(scope constructs.Construct, id string, p DiskProps) manageddisk
 		DiskSizeGb:         tfx.Num(p.SizeGB),
 		Tags:               tfx.StringMap(p.Tags),
 		Lifecycle:          tfx.PreventDestroy(p.PreventDestroy),
-	})
+	}), id)
 }

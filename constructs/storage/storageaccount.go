@@ -44,7 +44,7 @@ type Account struct {
 // TLS 1.2 or newer, no public blob access, infrastructure encryption, blob
 // versioning and soft delete, and a private logs container.
 func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account {
-	acct := storageaccount.NewStorageAccount(scope, jsii.String(id), &storageaccount.StorageAccountConfig{
+	acct := tfx.Pin(storageaccount.NewStorageAccount(scope, jsii.String(id), &storageaccount.StorageAccountConfig{
 		Name:                            jsii.String(p.Name),
 		ResourceGroupName:               jsii.String(p.ResourceGroupName),
 		Location:                        jsii.String(p.Location),
@@ -74,11 +74,11 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 		},
 		Tags:      tfx.StringMap(p.Tags),
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
-	})
-	logs := storagecontainer.NewStorageContainer(scope, jsii.String(id+"-logs"), &storagecontainer.StorageContainerConfig{
+	}), id)
+	logs := tfx.Pin(storagecontainer.NewStorageContainer(scope, jsii.String(id+"-logs"), &storagecontainer.StorageContainerConfig{
 		Name:                jsii.String(p.LogsContainer),
 		StorageAccountName:  acct.Name(),
 		ContainerAccessType: jsii.String("private"),
-	})
+	}), id+"-logs")
 	return &Account{Account: acct, Logs: logs}
 }

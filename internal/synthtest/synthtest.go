@@ -263,6 +263,16 @@ func (d *Doc) Resources(typ string) []Block { return d.blocks("resource", typ) }
 // DataSources returns the data sources of a type, sorted by logical ID.
 func (d *Doc) DataSources(typ string) []Block { return d.blocks("data", typ) }
 
+// Declares reports whether the stack declares a resource at address
+// ("<type>.<name>").
+func (d *Doc) Declares(address string) bool {
+	typ, name, _ := strings.Cut(address, ".")
+	sec, _ := d.JSON["resource"].(map[string]any)
+	byName, _ := sec[typ].(map[string]any)
+	_, ok := byName[name]
+	return ok
+}
+
 // ResourceTypes lists the resource types in the stack.
 func (d *Doc) ResourceTypes() []string {
 	sec, _ := d.JSON["resource"].(map[string]any)

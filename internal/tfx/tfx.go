@@ -40,3 +40,14 @@ func PreventDestroy(protect bool) *cdktf.TerraformResourceLifecycle {
 	}
 	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 }
+
+// Pin gives a resource the Terraform name name instead of one derived from
+// its construct path, and returns it. Resources that hold data or that other
+// systems point at are pinned so that no reorganization of constructs can
+// change their address: Terraform reads a changed address as "delete the old
+// resource, create a new one". Call Pin right after creating the resource:
+// cdktf fixes the name the first time anything refers to the resource.
+func Pin[T interface{ OverrideLogicalId(*string) }](r T, name string) T {
+	r.OverrideLogicalId(jsii.String(name))
+	return r
+}
