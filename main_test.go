@@ -168,7 +168,7 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := strings.Replace(string(good), `"vmSize": "Standard_B2als_v2"`, `"vmSize": "Standard_B1ms", "nodeCuont": 2`, 1)
+	bad := strings.Replace(string(good), `"vmSize": "Standard_D2s_v5"`, `"vmSize": "Standard_B1ms", "nodeCuont": 2`, 1)
 	if bad == string(good) {
 		t.Fatal("could not break config/prod.json")
 	}

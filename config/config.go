@@ -27,18 +27,20 @@ type Config struct {
 	// File is the path the configuration was read from, for messages.
 	File string `json:"-"`
 
-	Production        bool              `json:"production"`
-	Location          string            `json:"location"`
-	NamePrefix        string            `json:"namePrefix"`
-	UniqueSuffix      string            `json:"uniqueSuffix"`
-	Tags              map[string]string `json:"tags"`
-	NodeCount         int               `json:"nodeCount"`
-	VMSize            string            `json:"vmSize"`
-	StorageSize       int               `json:"storageSize"`
-	ContainerRegistry string            `json:"containerRegistry"`
-	ImageRepository   string            `json:"imageRepository"`
-	Monitoring        string            `json:"monitoring"`
-	EnableBackups     bool              `json:"enableBackups"`
+	Production   bool              `json:"production"`
+	Location     string            `json:"location"`
+	NamePrefix   string            `json:"namePrefix"`
+	UniqueSuffix string            `json:"uniqueSuffix"`
+	Tags         map[string]string `json:"tags"`
+	NodeCount    int               `json:"nodeCount"`
+	VMSize       string            `json:"vmSize"`
+	// BurstableSystemPool opts in to a B-series VMSize (see schema.json).
+	BurstableSystemPool bool   `json:"burstableSystemPool"`
+	StorageSize         int    `json:"storageSize"`
+	ContainerRegistry   string `json:"containerRegistry"`
+	ImageRepository     string `json:"imageRepository"`
+	Monitoring          string `json:"monitoring"`
+	EnableBackups       bool   `json:"enableBackups"`
 
 	Kubernetes     Kubernetes     `json:"kubernetes"`
 	Network        Network        `json:"network"`
@@ -139,6 +141,7 @@ type Alerts struct {
 	CPUThresholdPercent    float64  `json:"cpuThresholdPercent"`
 	MemoryThresholdPercent float64  `json:"memoryThresholdPercent"`
 	DiskThresholdPercent   float64  `json:"diskThresholdPercent"`
+	VolumeThresholdPercent float64  `json:"volumeThresholdPercent"`
 	Frequency              string   `json:"frequency"`
 	WindowSize             string   `json:"windowSize"`
 	Severity               int      `json:"severity"`
@@ -153,10 +156,9 @@ type LogAnalytics struct {
 // Budget configures the monthly cost budget.
 type Budget struct {
 	Amount                   float64  `json:"amount"`
-	StartMonth               string   `json:"startMonth"`
 	Emails                   []string `json:"emails"`
-	ActualThresholdPercent   float64  `json:"actualThresholdPercent"`
-	ForecastThresholdPercent float64  `json:"forecastThresholdPercent"`
+	ActualThresholdPercent   int      `json:"actualThresholdPercent"`
+	ForecastThresholdPercent int      `json:"forecastThresholdPercent"`
 }
 
 // Workload configures the Kubernetes objects of the in-cluster stack.

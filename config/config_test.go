@@ -13,14 +13,14 @@ import (
 )
 
 // minimal is the smallest valid development file: everything else defaults.
-const minimal = `{"budget": {"amount": 50, "startMonth": "2026-12", "emails": ["ops@example.com"]}}`
+const minimal = `{"budget": {"amount": 50, "emails": ["ops@example.com"]}}`
 
 // production is the smallest valid production file.
 const production = `{
   "production": true,
   "network": {"adminCidrs": ["203.0.113.0/24"]},
   "alerts": {"emails": ["ops@example.com"]},
-  "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["ops@example.com"]},
+  "budget": {"amount": 50, "emails": ["ops@example.com"]},
   "backend": {"type": "azurerm", "resourceGroupName": "state-rg", "storageAccountName": "statestore"}
 }`
 
@@ -112,7 +112,8 @@ func TestDefaultsComeFromTheSchema(t *testing.T) {
 	}{
 		{"location", cfg.Location, "eastus"},
 		{"namePrefix", cfg.NamePrefix, "perpetual"},
-		{"vmSize", cfg.VMSize, "Standard_B2als_v2"},
+		{"vmSize", cfg.VMSize, "Standard_D2s_v5"},
+		{"burstableSystemPool", cfg.BurstableSystemPool, false},
 		{"nodeCount", cfg.NodeCount, 1},
 		{"storageSize", cfg.StorageSize, 1},
 		{"kubernetes.version", cfg.Kubernetes.Version, "1.35"},
@@ -127,7 +128,7 @@ func TestDefaultsComeFromTheSchema(t *testing.T) {
 		{"logAnalytics.retentionDays", cfg.LogAnalytics.RetentionDays, 30},
 		{"alerts.frequency", cfg.Alerts.Frequency, "PT5M"},
 		{"alerts.windowSize", cfg.Alerts.WindowSize, "PT15M"},
-		{"budget.actualThresholdPercent", cfg.Budget.ActualThresholdPercent, 80.0},
+		{"budget.actualThresholdPercent", cfg.Budget.ActualThresholdPercent, 80},
 		{"backup.retentionDays", cfg.Backup.RetentionDays, 7},
 		{"workload.namespace", cfg.Workload.Namespace, "perpetual"},
 		{"backend.type", cfg.Backend.Type, "local"},
@@ -162,9 +163,13 @@ func TestMalformedConfigs(t *testing.T) {
 		{"below minimum", "dev", with(t, minimal, `{"nodeCount": 0}`),
 			[]string{"/nodeCount = 0:", "minimum"}},
 		{"seed's node size", "dev", with(t, minimal, `{"vmSize": "Standard_B1ms"}`),
-			[]string{`/vmSize = "Standard_B1ms":`, "1 vCPU and 2 GiB", "AKS rejects system node pools with less than 2 vCPU and 4 GiB", "Standard_B2als_v2"}},
+			[]string{`/vmSize = "Standard_B1ms":`, "1 vCPU and 2 GiB", "AKS rejects system node pools with less than 2 vCPU and 4 GiB", "Standard_D2s_v5"}},
+		{"B-series system pool without the opt-in", "dev", with(t, minimal, `{"vmSize": "Standard_B2als_v2"}`),
+			[]string{`/vmSize = "Standard_B2als_v2":`, "does not support B-series", `"burstableSystemPool": true`}},
+		{"B-series system pool in production", "prod", with(t, production, `{"vmSize": "Standard_B2als_v2", "burstableSystemPool": true}`),
+			[]string{`prod.json: /vmSize = "Standard_B2als_v2":`, "production forbids it", "Standard_D2s_v5"}},
 		{"unknown node size", "dev", with(t, minimal, `{"vmSize": "Standard_Z9"}`),
-			[]string{`/vmSize = "Standard_Z9":`, "unknown VM size", "Standard_B2s_v2"}},
+			[]string{`/vmSize = "Standard_Z9":`, "unknown VM size", "Standard_D2s_v5"}},
 		{"end-of-life Kubernetes", "dev", with(t, minimal, `{"kubernetes": {"version": "1.28"}}`),
 			[]string{`/kubernetes/version = "1.28":`, "'1.35', '1.36', '1.37'", "AKS release calendar"}},
 		{"admin CIDR wildcard", "dev", with(t, minimal, `{"network": {"adminCidrs": ["*"]}}`),
@@ -181,8 +186,8 @@ func TestMalformedConfigs(t *testing.T) {
 			[]string{`/network/dnsServiceIp = "10.97.0.10":`, "inside network.serviceCidr 10.96.0.0/16"}},
 		{"budget missing", "dev", []byte(`{}`),
 			[]string{"dev.json: /: missing property 'budget'"}},
-		{"budget month", "dev", with(t, minimal, `{"budget": {"startMonth": "2026-13"}}`),
-			[]string{`/budget/startMonth = "2026-13":`, `allowed: a month YYYY-MM such as "2026-12"`}},
+		{"fractional budget threshold", "dev", with(t, minimal, `{"budget": {"actualThresholdPercent": 80.5}}`),
+			[]string{`/budget/actualThresholdPercent = 80.5:`, "integer"}},
 		{"budget e-mail", "dev", with(t, minimal, `{"budget": {"emails": ["ops-at-example.com"]}}`),
 			[]string{`/budget/emails/0 = "ops-at-example.com":`, "not valid email"}},
 		{"local accounts in prod", "prod", with(t, production, `{"kubernetes": {"localAccountsEnabled": true}}`),
@@ -281,8 +286,8 @@ func TestLoadDirReportsEveryFile(t *testing.T) {
 		}
 	}
 	write("schema.json", `{"not": "an environment"}`)
-	write("dev.json", `{"nodeCount": 0, "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["a@example.com"]}}`)
-	write("prod.json", `{"production": true, "budget": {"amount": 50, "startMonth": "2026-12", "emails": ["a@example.com"]}}`)
+	write("dev.json", `{"nodeCount": 0, "budget": {"amount": 50, "emails": ["a@example.com"]}}`)
+	write("prod.json", `{"production": true, "budget": {"amount": 50, "emails": ["a@example.com"]}}`)
 	_, err := LoadDir(dir)
 	msg := err.Error()
 	for _, want := range []string{filepath.Join(dir, "dev.json") + ": /nodeCount = 0", filepath.Join(dir, "prod.json") + ": /backend/type"} {

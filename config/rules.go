@@ -14,9 +14,10 @@ var GuardrailRules = map[string]string{
 	"ST-001":   "a storage account accepts HTTPS only",
 	"ST-002":   "a storage account requires TLS 1.2 or newer",
 	"ST-003":   "a storage account allows no public blob access",
-	"DATA-001": "production data resources (managed disks, storage accounts, Key Vaults) have lifecycle.prevent_destroy",
+	"DATA-001": "production data resources (managed disks, storage accounts, Key Vaults, public IPs, DNS zones, backup vaults and instances) have lifecycle.prevent_destroy",
 	"TAG-001":  "every taggable resource carries the required tags",
 	"SEC-001":  "no attribute holds a literal credential; secrets come from sensitive variables",
+	"SEC-002":  "Key Vault secrets and Kubernetes Secrets are written through write-only attributes, so no secret rests in state or plans",
 }
 
 func ruleIDs() []string {

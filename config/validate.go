@@ -45,6 +45,12 @@ func (v *validator) nodePool() {
 		v.add("/vmSize", v.cfg.VMSize,
 			"%s has %d vCPU and %g GiB of memory; AKS rejects system node pools with less than %d vCPU and %d GiB (the seed's Standard_B1ms is such a size); use one of: %s",
 			size.Name, size.VCPU, size.MemoryGiB, MinSystemPoolVCPU, MinSystemPoolMemoryGiB, systemPoolSizes())
+	case size.Burstable() && v.cfg.Production:
+		v.add("/vmSize", v.cfg.VMSize,
+			"production forbids it: Microsoft does not support B-series (burstable) VMs for system node pools; use one of: %s", systemPoolSizes())
+	case size.Burstable() && !v.cfg.BurstableSystemPool:
+		v.add("/vmSize", v.cfg.VMSize,
+			"Microsoft does not support B-series (burstable) VMs for system node pools; use one of: %s, or set \"burstableSystemPool\": true to accept an unsupported size in development", systemPoolSizes())
 	}
 }
 

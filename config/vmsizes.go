@@ -47,6 +47,10 @@ var vmSizes = []VMSize{
 	{"Standard_D4as_v5", 4, 16, "x64"},
 }
 
+// Burstable reports whether the size is of the B-series, which Microsoft
+// does not support for system node pools.
+func (s VMSize) Burstable() bool { return strings.HasPrefix(s.Name, "Standard_B") }
+
 // LookupVMSize returns the known size with that name.
 func LookupVMSize(name string) (VMSize, bool) {
 	i := slices.IndexFunc(vmSizes, func(s VMSize) bool { return s.Name == name })
@@ -56,11 +60,12 @@ func LookupVMSize(name string) (VMSize, bool) {
 	return vmSizes[i], true
 }
 
-// systemPoolSizes lists the known sizes that AKS accepts for a system pool.
+// systemPoolSizes lists the known sizes that AKS accepts and Microsoft
+// supports for a system pool.
 func systemPoolSizes() string {
 	var names []string
 	for _, s := range vmSizes {
-		if s.VCPU >= MinSystemPoolVCPU && s.MemoryGiB >= MinSystemPoolMemoryGiB {
+		if s.VCPU >= MinSystemPoolVCPU && s.MemoryGiB >= MinSystemPoolMemoryGiB && !s.Burstable() {
 			names = append(names, s.Name)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvault"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvaultsecret"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecurityrule"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
@@ -235,8 +236,9 @@ func TestSEC001LiteralCredentials(t *testing.T) {
 	t.Run("kubernetes secret", func(t *testing.T) {
 		stack := newStack(t, false)
 		secretv1.NewSecretV1(stack, jsii.String("secret"), &secretv1.SecretV1Config{
-			Metadata: &secretv1.SecretV1Metadata{Name: jsii.String("s")},
-			Data:     &map[string]*string{"token": jsii.String("hunter2")},
+			Metadata:       &secretv1.SecretV1Metadata{Name: jsii.String("s")},
+			DataWo:         &map[string]*string{"token": jsii.String("hunter2")},
+			DataWoRevision: jsii.Number(1),
 		})
 		wantBroken(t, stack, "SEC-001", "secret", "token is a literal")
 	})
@@ -262,13 +264,30 @@ func TestSEC001LiteralCredentials(t *testing.T) {
 		stack := newStack(t, false)
 		v := cdktf.NewTerraformVariable(stack, jsii.String("token"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
 		secretv1.NewSecretV1(stack, jsii.String("secret"), &secretv1.SecretV1Config{
-			Metadata: &secretv1.SecretV1Metadata{Name: jsii.String("s")},
-			Data:     &map[string]*string{"token": v.StringValue()},
+			Metadata:       &secretv1.SecretV1Metadata{Name: jsii.String("s")},
+			DataWo:         &map[string]*string{"token": v.StringValue()},
+			DataWoRevision: jsii.Number(1),
 		})
 		if msg := synth(t, stack); msg != "" {
 			t.Errorf("a secret from a variable was rejected:\n%s", msg)
 		}
 	})
+}
+
+// TestSEC002WriteOnlySecrets: a secret written through data or value would
+// rest in state and in saved plans, even from a sensitive variable.
+func TestSEC002WriteOnlySecrets(t *testing.T) {
+	stack := newStack(t, false)
+	v := cdktf.NewTerraformVariable(stack, jsii.String("token"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
+	secretv1.NewSecretV1(stack, jsii.String("secret"), &secretv1.SecretV1Config{
+		Metadata: &secretv1.SecretV1Metadata{Name: jsii.String("s")},
+		Data:     &map[string]*string{"token": v.StringValue()},
+	})
+	keyvaultsecret.NewKeyVaultSecret(stack, jsii.String("kv-secret"), &keyvaultsecret.KeyVaultSecretConfig{
+		Name: jsii.String("token"), KeyVaultId: jsii.String("/vaults/kv"), Value: v.StringValue(),
+	})
+	wantBroken(t, stack, "SEC-002", "secret", "data keeps the secret in state and plans; write it through data_wo")
+	wantBroken(t, stack, "SEC-002", "kv-secret", "value keeps the secret in state and plans; write it through value_wo")
 }
 
 // TestWaiverIsRecorded: a waived rule does not fail synthesis, and the

@@ -111,6 +111,7 @@ func Check(stack map[string]any, opts Options) []Finding {
 		}
 	}
 	out = append(out, checkCredentials(stack)...)
+	out = append(out, checkWriteOnlySecrets(stack)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Rule != out[j].Rule {
 			return out[i].Rule < out[j].Rule
@@ -122,7 +123,7 @@ func Check(stack map[string]any, opts Options) []Finding {
 
 // Rules that apply to every stack, and the production-only ones.
 var (
-	AlwaysRules     = []string{"NET-001", "ST-001", "ST-002", "ST-003", "TAG-001", "SEC-001"}
+	AlwaysRules     = []string{"NET-001", "ST-001", "ST-002", "ST-003", "TAG-001", "SEC-001", "SEC-002"}
 	ProductionRules = []string{"KV-001", "KV-002", "DATA-001"}
 )
 
@@ -261,8 +262,16 @@ func checkStorage(r resource) []Finding {
 
 // DATA-001: production data cannot be destroyed by a plan.
 
-// DataResources hold data that must survive any plan in production.
-var DataResources = []string{"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault"}
+// DataResources hold data, or a name others point at, that must survive
+// any plan in production: the IPFS disk, the storage account, the Key
+// Vault, the public IP (DNS records and allow-lists point at it), the DNS
+// zone (its name servers are delegated), and the backup vault and instance
+// (deleting the instance deletes the recovery points).
+var DataResources = []string{
+	"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault",
+	"azurerm_public_ip", "azurerm_dns_zone",
+	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_instance_disk",
+}
 
 func checkPreventDestroy(r resource) []Finding {
 	if !slices.Contains(DataResources, r.typ) {
@@ -358,7 +367,7 @@ func checkCredentials(stack map[string]any) []Finding {
 			if v == "" || isReference(v) {
 				return
 			}
-			if secretData || slices.Contains(credentialKeys, key) || (r != nil && r.typ == "azurerm_key_vault_secret" && key == "value") {
+			if secretData || slices.Contains(credentialKeys, key) || (r != nil && r.typ == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
 				report(section, where, r, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
 				return
 			}
@@ -396,6 +405,29 @@ func checkCredentials(stack map[string]any) []Finding {
 }
 
 // isSecretData reports whether the attribute holds Kubernetes Secret data.
+// SEC-002: secrets are written through write-only attributes.
+
+// stateBoundSecretAttributes are the attributes that would keep a secret in
+// state, by resource type, with the write-only attribute to use instead.
+var stateBoundSecretAttributes = map[string]map[string]string{
+	"azurerm_key_vault_secret": {"value": "value_wo"},
+	"kubernetes_secret_v1":     {"data": "data_wo", "binary_data": "binary_data_wo"},
+	"kubernetes_secret":        {"data": "data_wo", "binary_data": "binary_data_wo"},
+}
+
+func checkWriteOnlySecrets(stack map[string]any) []Finding {
+	var out []Finding
+	for _, r := range resources(stack) {
+		attrs := stateBoundSecretAttributes[r.typ]
+		for _, k := range slices.Sorted(maps.Keys(attrs)) {
+			if _, ok := r.attrs[k]; ok {
+				out = append(out, r.finding("SEC-002", "%s keeps the secret in state and plans; write it through %s from an ephemeral variable", k, attrs[k]))
+			}
+		}
+	}
+	return out
+}
+
 func isSecretData(typ, key string) bool {
 	return strings.HasPrefix(typ, "kubernetes_secret") && (key == "data" || key == "binary_data" || key == "data_wo" || key == "binary_data_wo")
 }

@@ -58,8 +58,9 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	newAzureProvider(stack)
 	configureBackend(stack, cfg.Backend, cfg.Environment)
 	client := dataazurermclientconfig.NewDataAzurermClientConfig(stack, jsii.String("current"), &dataazurermclientconfig.DataAzurermClientConfigConfig{})
-	githubToken := sensitiveVariable(stack, VarGitHubToken, "GitHub token stored in Key Vault as github-token (TF_VAR_github_token).")
-	ipfsKey := sensitiveVariable(stack, VarIPFSPrivateKey, "IPFS node private key stored in Key Vault as ipfs-private-key (TF_VAR_ipfs_private_key).")
+	githubToken := secretVariable(stack, VarGitHubToken, "GitHub token stored in Key Vault as github-token (TF_VAR_github_token).")
+	ipfsKey := secretVariable(stack, VarIPFSPrivateKey, "IPFS node private key stored in Key Vault as ipfs-private-key (TF_VAR_ipfs_private_key).")
+	revision := secretsRevision(stack)
 	deployers := deployerIPs(stack)
 
 	s.ResourceGroup = tfx.Pin(resourcegroup.NewResourceGroup(stack, jsii.String("resource-group"), &resourcegroup.ResourceGroupConfig{
@@ -78,12 +79,14 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 		SubnetName:        names.NodeSubnet,
 		SubnetCIDR:        cfg.Network.NodeSubnetCIDR,
 		PodCIDR:           cfg.Network.PodCIDR,
+		ServiceEndpoints:  []string{"Microsoft.KeyVault"},
 		SecurityGroupName: names.SecurityGroup,
 		AdminCIDRs:        cfg.Network.AdminCIDRs,
 		PublicIPName:      names.PublicIP,
 		DNSLabel:          names.DNSLabel,
 		DNSZone:           cfg.Network.DNSZone,
 		DNSRecordName:     cfg.Network.DNSRecordName,
+		PreventDestroy:    cfg.Production,
 	})
 
 	if cfg.Monitoring == config.MonitoringLogAnalytics {
@@ -139,6 +142,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 			SnapshotResourceGroupID:   *snapshots.Id(),
 			TimeOfDay:                 cfg.Backup.TimeOfDay,
 			RetentionDays:             cfg.Backup.RetentionDays,
+			PreventDestroy:            cfg.Production,
 			Tags:                      tags,
 		})
 	}
@@ -162,10 +166,12 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 		SoftDeleteRetentionDays: cfg.KeyVault.SoftDeleteRetentionDays,
 		NetworkDefaultAction:    cfg.KeyVault.NetworkDefaultAction,
 		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, cfg.KeyVault.NetworkDefaultAction, deployers),
+		SubnetIDs:               []string{*s.Network.Subnet.Id()},
 		PreventDestroy:          cfg.Production,
 		Tags:                    tags,
 		Managers:                map[string]string{"deployer": *client.ObjectId()},
 		Readers:                 map[string]string{"node": *s.NodeIdentity.Identity.PrincipalId()},
+		SecretsVersion:          *revision.NumberValue(),
 		Secrets: []security.Secret{
 			{Name: SecretGitHubToken, Value: *githubToken.StringValue(), ContentType: "text/plain"},
 			{Name: SecretIPFSPrivateKey, Value: *ipfsKey.StringValue(), ContentType: "text/plain"},
@@ -203,11 +209,28 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 		Severity:             cfg.Alerts.Severity,
 		Tags:                 tags,
 	})
+	if s.Workspace != nil {
+		var actionGroup string
+		if s.Alerts.ActionGroup != nil {
+			actionGroup = *s.Alerts.ActionGroup.Id()
+		}
+		monitoring.NewVolumeAlert(stack, "ipfs-volume-alert", monitoring.VolumeAlertProps{
+			Name:              names.ActionGroup + "-ipfs-volume",
+			ResourceGroupName: rg,
+			Location:          loc,
+			WorkspaceID:       *s.Workspace.Id(),
+			Namespace:         cfg.Workload.Namespace,
+			ClaimName:         cfg.Workload.ClaimName,
+			ThresholdPercent:  cfg.Alerts.VolumeThresholdPercent,
+			Severity:          cfg.Alerts.Severity,
+			ActionGroupID:     actionGroup,
+			Tags:              tags,
+		})
+	}
 	monitoring.NewBudget(stack, "budget", monitoring.BudgetProps{
 		Name:                     names.Budget,
 		ResourceGroupID:          *s.ResourceGroup.Id(),
 		Amount:                   cfg.Budget.Amount,
-		StartMonth:               cfg.Budget.StartMonth,
 		Emails:                   cfg.Budget.Emails,
 		ActualThresholdPercent:   cfg.Budget.ActualThresholdPercent,
 		ForecastThresholdPercent: cfg.Budget.ForecastThresholdPercent,
@@ -288,7 +311,11 @@ func (s *AzureStack) clusterProps(client dataazurermclientconfig.DataAzurermClie
 
 // newAzureProvider configures azurerm. Deleting a resource group that still
 // holds resources fails instead of deleting them; a destroyed Key Vault is
-// only soft-deleted (never purged) and is recovered when recreated.
+// only soft-deleted (never purged) and is recovered when recreated. The
+// provider never calls the storage data plane (blob, queue endpoints): the
+// storage firewall denies by default and does not admit runners in the
+// same region by IP, so every storage setting goes through the management
+// plane (containers by storage_account_id).
 func newAzureProvider(stack cdktf.TerraformStack) {
 	provider.NewAzurermProvider(stack, jsii.String("azurerm"), &provider.AzurermProviderConfig{
 		Features: &[]*provider.AzurermProviderFeatures{{
@@ -298,6 +325,9 @@ func newAzureProvider(stack cdktf.TerraformStack) {
 			}},
 			ResourceGroup: &[]*provider.AzurermProviderFeaturesResourceGroup{{
 				PreventDeletionIfContainsResources: jsii.Bool(true),
+			}},
+			Storage: &[]*provider.AzurermProviderFeaturesStorage{{
+				DataPlaneAvailable: jsii.Bool(false),
 			}},
 		}},
 	})

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/cluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/monitoring"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
+	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
@@ -73,7 +75,7 @@ func TestClusterFromConfig(t *testing.T) {
 		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
 		aks.Equal(t, "sku_tier", "Free")
 		aks.Equal(t, "kubernetes_version", "1.35")
-		aks.Equal(t, "default_node_pool.vm_size", "Standard_B2als_v2")
+		aks.Equal(t, "default_node_pool.vm_size", map[string]string{"dev": "Standard_B2als_v2", "prod": "Standard_D2s_v5"}[doc.Name])
 		aks.Equal(t, "default_node_pool.node_count", 1)
 		aks.Equal(t, "network_profile.network_plugin_mode", "overlay")
 		aks.Equal(t, "network_profile.load_balancer_sku", "standard")
@@ -142,10 +144,19 @@ func TestAzureOutputs(t *testing.T) {
 // Storage, security and monitoring (issue: Azure platform II).
 
 func TestProductionDataCannotBeDestroyed(t *testing.T) {
-	for _, typ := range []string{"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault"} {
-		prod.Only(t, typ).Equal(t, "lifecycle.prevent_destroy", true)
-		if dev.Only(t, typ).Has("lifecycle.prevent_destroy") {
-			t.Errorf("dev %s has prevent_destroy; dev stays disposable", typ)
+	for _, typ := range guardrails.DataResources {
+		for _, r := range prod.Resources(typ) {
+			r.Equal(t, "lifecycle.prevent_destroy", true)
+		}
+		for _, r := range dev.Resources(typ) {
+			if v, _ := r.Get("lifecycle.prevent_destroy"); v == true {
+				t.Errorf("dev %s has prevent_destroy; dev stays disposable", r.Address())
+			}
+		}
+	}
+	for _, typ := range []string{"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault", "azurerm_public_ip", "azurerm_data_protection_backup_vault"} {
+		if !slices.Contains(guardrails.DataResources, typ) {
+			t.Errorf("%s is not among guardrails.DataResources", typ)
 		}
 	}
 	disk := prod.Only(t, "azurerm_managed_disk")
@@ -193,6 +204,10 @@ func TestKeyVault(t *testing.T) {
 	p.Equal(t, "network_acls.default_action", "Deny")
 	p.Equal(t, "network_acls.bypass", "AzureServices")
 	p.Equal(t, "network_acls.ip_rules", `${concat(["203.0.113.0/24"], var.deployer_ips)}`)
+	// The node's workload identity reads the vault from the node subnet.
+	subnet := prod.Only(t, "azurerm_subnet")
+	p.Equal(t, "network_acls.virtual_network_subnet_ids", []string{synthtest.Ref(subnet, "id")})
+	synthtest.ContainsAll(t, "node subnet service endpoints", subnet.Strs(t, "service_endpoints"), "Microsoft.KeyVault")
 	d := dev.Only(t, "azurerm_key_vault")
 	d.Equal(t, "purge_protection_enabled", false)
 	d.Equal(t, "network_acls.default_action", "Allow")
@@ -203,11 +218,14 @@ func TestKeyVault(t *testing.T) {
 		reader.Equal(t, "secret_permissions", []string{"Get"})
 		deployer := doc.Where(t, "azurerm_key_vault_access_policy", "object_id", "${data.azurerm_client_config.current.object_id}")
 		synthtest.ContainsAll(t, "deployer", deployer.Strs(t, "secret_permissions"), "Set")
-		doc.Named(t, "azurerm_key_vault_secret", SecretGitHubToken).Equal(t, "value", "${var.github_token}")
-		doc.Named(t, "azurerm_key_vault_secret", SecretIPFSPrivateKey).Equal(t, "value", "${var.ipfs_private_key}")
-		for _, v := range []string{VarGitHubToken, VarIPFSPrivateKey} {
+		for name, v := range map[string]string{SecretGitHubToken: VarGitHubToken, SecretIPFSPrivateKey: VarIPFSPrivateKey} {
+			s := doc.Named(t, "azurerm_key_vault_secret", name)
+			s.Equal(t, "value_wo", "${var."+v+"}")
+			s.Equal(t, "value_wo_version", "${var."+VarSecretsRevision+"}")
 			doc.Variable(t, v).Equal(t, "sensitive", true)
+			doc.Variable(t, v).Equal(t, "ephemeral", true)
 		}
+		doc.Variable(t, VarSecretsRevision).Equal(t, "default", 1)
 		doc.Variable(t, VarDeployerIPs).Equal(t, "default", []string{})
 
 		fed := doc.Only(t, "azurerm_federated_identity_credential")
@@ -267,8 +285,8 @@ func TestMonitoring(t *testing.T) {
 			}
 		}
 		b := doc.Only(t, "azurerm_consumption_budget_resource_group")
-		b.Equal(t, "amount", 90)
-		b.Equal(t, "time_period.start_date", "2026-12-01T00:00:00Z")
+		b.Equal(t, "amount", map[string]int{"dev": 90, "prod": 150}[doc.Name])
+		b.Equal(t, "time_period.start_date", monitoring.StartDate)
 		b.Equal(t, "resource_group_id", synthtest.Ref(doc.Named(t, "azurerm_resource_group", "perpetual-"+doc.Name+"-rg"), "id"))
 		var kinds []string
 		for i := range 2 {

@@ -65,8 +65,9 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 	})
 	newKubernetesProvider(stack, cfg.Kubernetes, aks)
 
-	username := sensitiveVariable(stack, VarGitHubUsername, "GitHub user that owns the ghcr.io token (TF_VAR_github_username).")
-	token := sensitiveVariable(stack, VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
+	username := secretVariable(stack, VarGitHubUsername, "GitHub user that owns the ghcr.io token (TF_VAR_github_username).")
+	token := secretVariable(stack, VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
+	revision := secretsRevision(stack)
 
 	ns := workload.NewNamespace(stack, "workload-namespace", w.Namespace, map[string]string{
 		"app.kubernetes.io/part-of":    "perpetual-node",
@@ -80,6 +81,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		Server:    container.GitHubRegistry,
 		Username:  *username.StringValue(),
 		Token:     *token.StringValue(),
+		Revision:  *revision.NumberValue(),
 	})
 	workload.NewServiceAccount(stack, "service-account", workload.ServiceAccountProps{
 		Name:             w.ServiceAccount,
@@ -96,10 +98,11 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		SizeGB:     cfg.StorageSize,
 	})
 	if w.DevSecrets {
-		ipfsKey := sensitiveVariable(stack, VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
+		ipfsKey := secretVariable(stack, VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
 		workload.NewSecret(stack, "dev-secrets", workload.SecretProps{
 			Name:      DevSecretName,
 			Namespace: namespace,
+			Revision:  *revision.NumberValue(),
 			Data: map[string]string{
 				SecretGitHubToken:    *token.StringValue(),
 				SecretIPFSPrivateKey: *ipfsKey.StringValue(),

@@ -79,7 +79,8 @@ func TestPullSecret(t *testing.T) {
 		ns := doc.Only(t, "kubernetes_namespace_v1")
 		ns.Equal(t, "metadata.name", "perpetual")
 		s.Equal(t, "metadata.namespace", synthtest.Ref(ns, "metadata[0].name"))
-		data, _ := s.Value(t, "data").(map[string]any)
+		s.Equal(t, "data_wo_revision", "${var."+VarSecretsRevision+"}")
+		data, _ := s.Value(t, "data_wo").(map[string]any)
 		cfg, _ := data[".dockerconfigjson"].(string)
 		for _, ref := range []string{"var.github_token", "var.github_username", "jsonencode(", "base64encode("} {
 			if !strings.Contains(cfg, ref) {
@@ -88,6 +89,7 @@ func TestPullSecret(t *testing.T) {
 		}
 		for _, v := range []string{VarGitHubToken, VarGitHubUsername} {
 			doc.Variable(t, v).Equal(t, "sensitive", true)
+			doc.Variable(t, v).Equal(t, "ephemeral", true)
 		}
 	}
 }
@@ -125,10 +127,11 @@ func TestServiceAccountAndVolume(t *testing.T) {
 
 func TestDevSecretsOnlyInDev(t *testing.T) {
 	s := devK8s.Where(t, "kubernetes_secret_v1", "metadata.name", DevSecretName)
-	s.Equal(t, "data", map[string]string{
+	s.Equal(t, "data_wo", map[string]string{
 		SecretGitHubToken:    "${var.github_token}",
 		SecretIPFSPrivateKey: "${var.ipfs_private_key}",
 	})
+	s.Equal(t, "data_wo_revision", "${var."+VarSecretsRevision+"}")
 	devK8s.Variable(t, VarIPFSPrivateKey).Equal(t, "sensitive", true)
 	for _, r := range prodK.Resources("kubernetes_secret_v1") {
 		if r.Str(t, "metadata.name") == DevSecretName {

@@ -167,6 +167,7 @@ func TestProviders(t *testing.T) {
 		p := out.Stacks[name].Provider(t, "azurerm")
 		p.Equal(t, "features.0.key_vault.0.purge_soft_delete_on_destroy", false)
 		p.Equal(t, "features.0.resource_group.0.prevent_deletion_if_contains_resources", true)
+		p.Equal(t, "features.0.storage.0.data_plane_available", false)
 	}
 	for _, name := range []string{"dev-k8s", "prod-k8s"} {
 		out.Stacks[name].Terraform().Equal(t, "required_providers.kubernetes.version", "2.37.1")

@@ -10,15 +10,20 @@ import (
 // values come from TF_VAR_<name> (or -var) when Terraform plans and applies,
 // and the synthesized configuration holds only references to them.
 const (
-	VarGitHubToken    = "github_token"
-	VarGitHubUsername = "github_username"
-	VarIPFSPrivateKey = "ipfs_private_key"
-	VarDeployerIPs    = "deployer_ips"
+	VarGitHubToken     = "github_token"
+	VarGitHubUsername  = "github_username"
+	VarIPFSPrivateKey  = "ipfs_private_key"
+	VarDeployerIPs     = "deployer_ips"
+	VarSecretsRevision = "secrets_revision"
 )
 
-// sensitiveVariable declares a required, sensitive string variable with a
-// fixed name (not a construct-path hash), so that TF_VAR_<name> sets it.
-func sensitiveVariable(scope constructs.Construct, name, description string) cdktf.TerraformVariable {
+// secretVariable declares a required, sensitive and ephemeral string
+// variable with a fixed name (not a construct-path hash), so that
+// TF_VAR_<name> sets it. Ephemeral: Terraform keeps its value out of state
+// and saved plans, and refuses to let it reach any attribute that is not
+// write-only (value_wo, data_wo), so no secret can rest there. The value
+// must be given again at apply time.
+func secretVariable(scope constructs.Construct, name, description string) cdktf.TerraformVariable {
 	v := cdktf.NewTerraformVariable(scope, jsii.String(name), &cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Sensitive:   jsii.Bool(true),
@@ -30,6 +35,27 @@ func sensitiveVariable(scope constructs.Construct, name, description string) cdk
 		}},
 	})
 	v.OverrideLogicalId(jsii.String(name))
+	v.AddOverride(jsii.String("ephemeral"), true)
+	return v
+}
+
+// secretsRevision declares the revision of the write-only secrets. Terraform
+// cannot compare a write-only value with what it wrote before (it keeps
+// none), so it writes the secrets when they are created and again only when
+// this number grows: rotating a secret means a new TF_VAR_<secret> and
+// secrets_revision one higher.
+func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
+	v := cdktf.NewTerraformVariable(scope, jsii.String(VarSecretsRevision), &cdktf.TerraformVariableConfig{
+		Type:        jsii.String("number"),
+		Default:     1,
+		Nullable:    jsii.Bool(false),
+		Description: jsii.String("Revision of the write-only secrets (TF_VAR_secrets_revision): raise it by one to write new secret values."),
+		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
+			Condition:    jsii.String("${var." + VarSecretsRevision + " >= 1 && floor(var." + VarSecretsRevision + ") == var." + VarSecretsRevision + "}"),
+			ErrorMessage: jsii.String(VarSecretsRevision + " must be a whole number, 1 or more."),
+		}},
+	})
+	v.OverrideLogicalId(jsii.String(VarSecretsRevision))
 	return v
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var restricted, open *synthtest.Doc
+var restricted, open, manual *synthtest.Doc
 
 func props(local bool, ranges *[]*string, workspace string) Props {
 	return Props{
@@ -56,6 +56,9 @@ func TestMain(m *testing.M) {
 	}
 	restricted = build("restricted", props(false, &[]*string{jsii.String("203.0.113.0/24")}, "/workspaces/logs"))
 	open = build("open", props(true, nil, ""))
+	p := props(true, nil, "")
+	p.Upgrades.AutomaticChannel = NoAutomaticUpgrades
+	manual = build("manual", p)
 	os.Exit(m.Run())
 }
 
@@ -84,6 +87,20 @@ func TestControlPlaneAndNodePool(t *testing.T) {
 	if aks.Has("default_node_pool.only_critical_addons_enabled") {
 		t.Error("the only pool must also run the node's pods; no CriticalAddonsOnly taint")
 	}
+}
+
+// TestNoAutomaticUpgrades: AKS has no "none" channel (the provider rejects
+// it); turning upgrades off leaves the channel and its window out, while
+// node OS updates keep theirs.
+func TestNoAutomaticUpgrades(t *testing.T) {
+	aks := manual.Named(t, "azurerm_kubernetes_cluster", "aks")
+	for _, attr := range []string{"automatic_upgrade_channel", "maintenance_window_auto_upgrade"} {
+		if aks.Has(attr) {
+			t.Errorf("%s is set with upgrades off: %v", attr, aks.Value(t, attr))
+		}
+	}
+	aks.Equal(t, "node_os_upgrade_channel", "NodeImage")
+	aks.Equal(t, "maintenance_window_node_os.day_of_week", "Sunday")
 }
 
 func TestNetworkProfile(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
 // GitHubRegistry is the registry host of GitHub Container Registry.
@@ -25,6 +27,9 @@ type PullSecretProps struct {
 	// never passes through Go or appears in the synthesized configuration.
 	Username string
 	Token    string
+	// Revision is data_wo_revision (a Terraform expression, 1 or more): the
+	// Secret's data is write-only and written again only when it grows.
+	Revision float64
 }
 
 // NewPullSecret creates a kubernetes.io/dockerconfigjson Secret for the
@@ -44,12 +49,14 @@ func NewPullSecret(scope constructs.Construct, id string, p PullSecretProps) sec
 			},
 		},
 	})
-	return secretv1.NewSecretV1(scope, jsii.String(id), &secretv1.SecretV1Config{
+	return tfx.Pin(secretv1.NewSecretV1(scope, jsii.String(id), &secretv1.SecretV1Config{
 		Metadata: &secretv1.SecretV1Metadata{
 			Name:      jsii.String(p.Name),
 			Namespace: jsii.String(p.Namespace),
 		},
 		Type: jsii.String("kubernetes.io/dockerconfigjson"),
-		Data: &map[string]*string{".dockerconfigjson": dockerConfig},
-	})
+		// Write-only: the credentials never reach state or a saved plan.
+		DataWo:         &map[string]*string{".dockerconfigjson": dockerConfig},
+		DataWoRevision: jsii.Number(p.Revision),
+	}), id)
 }

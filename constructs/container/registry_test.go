@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 	v := func(name string) string {
 		return *cdktf.NewTerraformVariable(stack, jsii.String(name), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)}).StringValue()
 	}
-	NewPullSecret(stack, "pull", PullSecretProps{Name: "github-registry-secret", Namespace: "perpetual", Server: GitHubRegistry, Username: v("user"), Token: v("token")})
+	NewPullSecret(stack, "pull", PullSecretProps{Name: "github-registry-secret", Namespace: "perpetual", Server: GitHubRegistry, Username: v("user"), Token: v("token"), Revision: 3})
 	var err error
 	if doc, err = synthtest.SynthStack(stack); err != nil {
 		panic(err)
@@ -32,7 +32,11 @@ func TestPullSecretIsBuiltByTerraform(t *testing.T) {
 	s.Equal(t, "type", "kubernetes.io/dockerconfigjson")
 	s.Equal(t, "metadata.name", "github-registry-secret")
 	s.Equal(t, "metadata.namespace", "perpetual")
-	data, _ := s.Value(t, "data").(map[string]any)
+	if s.Has("data") {
+		t.Error("the Secret has data: the credentials would rest in state")
+	}
+	s.Equal(t, "data_wo_revision", 3)
+	data, _ := s.Value(t, "data_wo").(map[string]any)
 	cfg, _ := data[".dockerconfigjson"].(string)
 	want := `${jsonencode({"auths" = {"ghcr.io" = {"auth" = base64encode(join(":", [var.user, var.token])), "password" = var.token, "username" = var.user}}})}`
 	if cfg != want {

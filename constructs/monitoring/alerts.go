@@ -25,7 +25,9 @@ type NodeAlert struct {
 }
 
 // NodeAlerts returns the alerts on node CPU, memory working set and disk
-// usage (the disk fills as IPFS data grows).
+// usage. node_disk_usage_percentage measures the nodes' own filesystems (the
+// OS disk with container images and logs), not the IPFS volume, which is a
+// separate managed disk: see [NewVolumeAlert] for that.
 func NodeAlerts(cpu, memory, disk float64) []NodeAlert {
 	return []NodeAlert{
 		{Name: "node-cpu", Metric: "node_cpu_usage_percentage", Threshold: cpu,
@@ -33,7 +35,7 @@ func NodeAlerts(cpu, memory, disk float64) []NodeAlert {
 		{Name: "node-memory", Metric: "node_memory_working_set_percentage", Threshold: memory,
 			Description: fmt.Sprintf("Node memory working set above %g %%", memory)},
 		{Name: "node-disk", Metric: "node_disk_usage_percentage", Threshold: disk,
-			Description: fmt.Sprintf("Node disk usage above %g %%: IPFS data is growing", disk)},
+			Description: fmt.Sprintf("Node OS disk above %g %% full (images, logs; not the IPFS volume)", disk)},
 	}
 }
 

@@ -15,27 +15,30 @@ type BudgetProps struct {
 	ResourceGroupID string
 	// Amount per month, in the billing currency.
 	Amount float64
-	// StartMonth "YYYY-MM": Azure accepts the current month or up to a year
-	// ahead when the budget is created.
-	StartMonth string
-	Emails     []string
+	Emails []string
 	// ActualThresholdPercent notifies on actual cost (80 in the design);
-	// ForecastThresholdPercent on forecast cost.
-	ActualThresholdPercent   float64
-	ForecastThresholdPercent float64
+	// ForecastThresholdPercent on forecast cost. Azure takes whole
+	// percentages only.
+	ActualThresholdPercent   int
+	ForecastThresholdPercent int
 }
 
-// NewBudget creates a monthly cost budget on the resource group. The start
-// date comes from configuration, never from the clock, so synthesis is
-// deterministic; later edits of it are ignored (lifecycle.ignore_changes),
-// because Azure refuses a start date in a past month and a replacement would
-// fail.
+// StartDate is the budget's start: the first day of the month in which
+// Terraform creates it. Azure refuses a budget that starts before the
+// current month, so no date fixed in configuration stays valid; the
+// expression is evaluated at apply time, so synthesis stays deterministic.
+const StartDate = "${formatdate(\"YYYY-MM-01'T00:00:00Z'\", timestamp())}"
+
+// NewBudget creates a monthly cost budget on the resource group, starting in
+// the month of its creation ([StartDate]). Later plans ignore the start date
+// (lifecycle.ignore_changes): timestamp() changes on every plan, and Azure
+// refuses to move a budget's start into a past month.
 func NewBudget(scope constructs.Construct, id string, p BudgetProps) consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroup {
-	notification := func(threshold float64, kind string) *consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification {
+	notification := func(threshold int, kind string) *consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification {
 		return &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification{
 			Enabled:       jsii.Bool(true),
 			Operator:      jsii.String("GreaterThan"),
-			Threshold:     jsii.Number(threshold),
+			Threshold:     tfx.Num(threshold),
 			ThresholdType: jsii.String(kind),
 			ContactEmails: tfx.Strings(p.Emails),
 		}
@@ -46,7 +49,7 @@ func NewBudget(scope constructs.Construct, id string, p BudgetProps) consumption
 		Amount:          jsii.Number(p.Amount),
 		TimeGrain:       jsii.String("Monthly"),
 		TimePeriod: &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupTimePeriod{
-			StartDate: jsii.String(p.StartMonth + "-01T00:00:00Z"),
+			StartDate: jsii.String(StartDate),
 		},
 		Notification: &[]*consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification{
 			notification(p.ActualThresholdPercent, "Actual"),

@@ -3,6 +3,7 @@ package monitoring
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -18,12 +19,20 @@ func TestMain(m *testing.M) {
 		stack := synthtest.NewAzureStack(app, id)
 		ws := NewWorkspace(stack, "logs", WorkspaceProps{Name: "logs", ResourceGroupName: "rg", Location: "eastus", DailyQuotaGB: 0.16, RetentionDays: 30})
 		NewContainerInsights(stack, "insights", InsightsProps{Name: "dcr", ResourceGroupName: "rg", Location: "eastus", WorkspaceID: *ws.Id(), ClusterID: "/clusters/aks"})
-		NewAlerts(stack, "alerts", AlertsProps{
+		alerts := NewAlerts(stack, "alerts", AlertsProps{
 			ResourceGroupName: "rg", NamePrefix: "p-alerts", ActionGroupShortName: "palerts", Emails: emails,
 			ClusterID: "/clusters/aks", Alerts: NodeAlerts(90, 90, 80), Frequency: "PT5M", WindowSize: "PT15M", Severity: 3,
 		})
+		var group string
+		if alerts.ActionGroup != nil {
+			group = *alerts.ActionGroup.Id()
+		}
+		NewVolumeAlert(stack, "volume", VolumeAlertProps{
+			Name: "p-ipfs-volume", ResourceGroupName: "rg", Location: "eastus", WorkspaceID: *ws.Id(),
+			Namespace: "perpetual", ClaimName: "ipfs-data", ThresholdPercent: 85, Severity: 2, ActionGroupID: group,
+		})
 		NewBudget(stack, "budget", BudgetProps{
-			Name: "budget", ResourceGroupID: "/rg", Amount: 50, StartMonth: "2026-12", Emails: []string{"ops@example.com"},
+			Name: "budget", ResourceGroupID: "/rg", Amount: 50, Emails: []string{"ops@example.com"},
 			ActualThresholdPercent: 80, ForecastThresholdPercent: 100,
 		})
 		doc, err := synthtest.SynthStack(stack)
@@ -88,11 +97,37 @@ func TestAlerts(t *testing.T) {
 	}
 }
 
+func TestVolumeAlert(t *testing.T) {
+	ws := full.Named(t, "azurerm_log_analytics_workspace", "logs")
+	a := full.Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume")
+	a.Equal(t, "scopes", []string{synthtest.Ref(ws, "id")})
+	a.Equal(t, "evaluation_frequency", "PT15M")
+	a.Equal(t, "severity", 2)
+	a.Equal(t, "criteria.0.threshold", 85)
+	a.Equal(t, "criteria.0.metric_measure_column", "UsedPercent")
+	a.Equal(t, "criteria.0.time_aggregation_method", "Maximum")
+	a.Equal(t, "criteria.0.operator", "GreaterThan")
+	q := a.Str(t, "criteria.0.query")
+	for _, want := range []string{`Name == "pvUsedBytes"`, `tostring(Tags.pvcNamespace) == "perpetual"`, `tostring(Tags.pvcName) == "ipfs-data"`, "UsedPercent ="} {
+		if !strings.Contains(q, want) {
+			t.Errorf("query lacks %s:\n%s", want, q)
+		}
+	}
+	a.Equal(t, "action.action_groups", []string{synthtest.Ref(full.Named(t, "azurerm_monitor_action_group", "p-alerts"), "id")})
+	if quiet.Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume").Has("action") {
+		t.Error("an action without an action group")
+	}
+	disk := full.Named(t, "azurerm_monitor_metric_alert", "p-alerts-node-disk")
+	if d := disk.Str(t, "description"); !strings.Contains(d, "not the IPFS volume") {
+		t.Errorf("node disk alert %q does not say it does not watch the IPFS volume", d)
+	}
+}
+
 func TestBudget(t *testing.T) {
 	b := full.Named(t, "azurerm_consumption_budget_resource_group", "budget")
 	b.Equal(t, "amount", 50)
 	b.Equal(t, "time_grain", "Monthly")
-	b.Equal(t, "time_period.start_date", "2026-12-01T00:00:00Z")
+	b.Equal(t, "time_period.start_date", StartDate)
 	b.Equal(t, "lifecycle.ignore_changes", []string{"time_period"})
 	var notes []map[string]any
 	raw, _ := json.Marshal(b.Value(t, "notification"))

@@ -20,6 +20,7 @@ func (n *Networking) dns(p Props) {
 		Name:              jsii.String(p.DNSZone),
 		ResourceGroupName: jsii.String(p.ResourceGroupName),
 		Tags:              tfx.StringMap(p.Tags),
+		Lifecycle:         tfx.PreventDestroy(p.PreventDestroy),
 	}), *n.Scope.Node().Id()+"-zone")
 	n.Record = dnsarecord.NewDnsARecord(n.Scope, jsii.String("record"), &dnsarecord.DnsARecordConfig{
 		Name:              jsii.String(p.DNSRecordName),

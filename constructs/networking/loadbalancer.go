@@ -3,6 +3,7 @@ package networking
 import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/publicip"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -29,5 +30,25 @@ func (n *Networking) ingressIP(p Props) {
 		AllocationMethod:  jsii.String("Static"),
 		DomainNameLabel:   jsii.String(p.DNSLabel),
 		Tags:              tfx.StringMap(p.Tags),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{
+			PreventDestroy: jsii.Bool(p.PreventDestroy),
+			IgnoreChanges:  tfx.Strings(ignoredIPTags()),
+		},
 	}), *n.Scope.Node().Id()+"-ingress-ip")
+}
+
+// CloudProviderIPTags are the tags the Azure cloud provider in the cluster
+// writes on a public IP that a LoadBalancer Service uses: which cluster and
+// Service hold it, and which Service owns its DNS label.
+var CloudProviderIPTags = []string{"k8s-azure-cluster-name", "k8s-azure-dns-label-service", "k8s-azure-service"}
+
+// ignoredIPTags are the lifecycle.ignore_changes entries that leave those
+// tags to the cloud provider: removing them would detach the IP from its
+// Service.
+func ignoredIPTags() []string {
+	out := make([]string, len(CloudProviderIPTags))
+	for i, k := range CloudProviderIPTags {
+		out[i] = `tags["` + k + `"]`
+	}
+	return out
 }

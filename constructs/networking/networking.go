@@ -31,6 +31,10 @@ type Props struct {
 	// PodCIDR is the Azure CNI overlay pod range; the NSG admits it like the
 	// VNet so that pod-to-pod traffic is not denied.
 	PodCIDR string
+	// ServiceEndpoints of the node subnet ("Microsoft.KeyVault"): traffic
+	// from the nodes to those services then carries the subnet's identity,
+	// which their firewalls can admit (free, unlike a private endpoint).
+	ServiceEndpoints []string
 
 	// SecurityGroupName names the subnet's NSG.
 	SecurityGroupName string
@@ -46,6 +50,11 @@ type Props struct {
 	// DNSRecordName ("@" for the apex) aliased to the public IP.
 	DNSZone       string
 	DNSRecordName string
+
+	// PreventDestroy adds lifecycle.prevent_destroy to the public IP and
+	// the DNS zone: DNS records, allow-lists and the node's peers point at
+	// the address, and a new zone has new name servers.
+	PreventDestroy bool
 }
 
 // Networking is the built network.

@@ -12,7 +12,7 @@ import (
 
 var withAdmins, withoutAdmins *synthtest.Doc
 
-func props(admins []string, zone string) Props {
+func props(admins []string, zone string, protect bool) Props {
 	return Props{
 		ResourceGroupName: "rg",
 		Location:          "eastus",
@@ -28,6 +28,8 @@ func props(admins []string, zone string) Props {
 		DNSLabel:          "perpetual-test",
 		DNSZone:           zone,
 		DNSRecordName:     "ipfs",
+		ServiceEndpoints:  []string{"Microsoft.KeyVault"},
+		PreventDestroy:    protect,
 	}
 }
 
@@ -43,8 +45,8 @@ func TestMain(m *testing.M) {
 		}
 		return doc
 	}
-	withAdmins = build("admins", props([]string{"203.0.113.0/24", "198.51.100.7/32"}, "ipfs.example.com"))
-	withoutAdmins = build("no-admins", props(nil, ""))
+	withAdmins = build("admins", props([]string{"203.0.113.0/24", "198.51.100.7/32"}, "ipfs.example.com", true))
+	withoutAdmins = build("no-admins", props(nil, "", false))
 	os.Exit(m.Run())
 }
 
@@ -131,6 +133,7 @@ func TestVirtualNetwork(t *testing.T) {
 	subnet := withAdmins.Named(t, "azurerm_subnet", "nodes")
 	subnet.Equal(t, "address_prefixes", []string{"10.0.1.0/24"})
 	subnet.Equal(t, "virtual_network_name", synthtest.Ref(vnet, "name"))
+	subnet.Equal(t, "service_endpoints", []string{"Microsoft.KeyVault"})
 }
 
 func TestIngressIPAndDNS(t *testing.T) {
@@ -141,12 +144,19 @@ func TestIngressIPAndDNS(t *testing.T) {
 	ip.Equal(t, "sku", "Standard")
 	ip.Equal(t, "allocation_method", "Static")
 	ip.Equal(t, "domain_name_label", "perpetual-test")
+	ip.Equal(t, "lifecycle.prevent_destroy", true)
+	ip.Equal(t, "lifecycle.ignore_changes", []string{
+		`tags["k8s-azure-cluster-name"]`, `tags["k8s-azure-dns-label-service"]`, `tags["k8s-azure-service"]`})
+	open := withoutAdmins.Named(t, "azurerm_public_ip", "pip")
+	open.Equal(t, "lifecycle.prevent_destroy", false)
+	open.Equal(t, "lifecycle.ignore_changes", ip.Value(t, "lifecycle.ignore_changes"))
 
 	zone := withAdmins.Named(t, "azurerm_dns_zone", "ipfs.example.com")
 	record := withAdmins.Only(t, "azurerm_dns_a_record")
 	record.Equal(t, "name", "ipfs")
 	record.Equal(t, "zone_name", synthtest.Ref(zone, "name"))
 	record.Equal(t, "target_resource_id", synthtest.Ref(ip, "id"))
+	zone.Equal(t, "lifecycle.prevent_destroy", true)
 
 	if withoutAdmins.Count("azurerm_dns_zone")+withoutAdmins.Count("azurerm_dns_a_record") != 0 {
 		t.Error("a DNS zone without Props.DNSZone")

@@ -24,5 +24,6 @@ func (n *Networking) virtualNetwork(p Props) {
 		ResourceGroupName:  jsii.String(p.ResourceGroupName),
 		VirtualNetworkName: n.VirtualNetwork.Name(),
 		AddressPrefixes:    tfx.Strings([]string{p.SubnetCIDR}),
+		ServiceEndpoints:   tfx.Strings(p.ServiceEndpoints),
 	})
 }

@@ -41,6 +41,10 @@ type VaultProps struct {
 	// (AzureServices) always pass, and so do IPRules.
 	NetworkDefaultAction string
 	IPRules              *[]*string
+	// SubnetIDs are subnets admitted through the firewall (they need the
+	// Microsoft.KeyVault service endpoint): the node subnet, so that the
+	// node's workload identity reads its secrets from inside the cluster.
+	SubnetIDs []string
 	// PreventDestroy adds lifecycle.prevent_destroy.
 	PreventDestroy bool
 	Tags           map[string]string
@@ -51,9 +55,13 @@ type VaultProps struct {
 	Managers map[string]string
 	Readers  map[string]string
 
-	// Secrets are written into the vault. Their values must be Terraform
-	// expressions (sensitive variables), never literals.
+	// Secrets are written into the vault through the write-only value_wo:
+	// their values must be Terraform expressions (ephemeral variables),
+	// never literals, and never reach state or a saved plan.
 	Secrets []Secret
+	// SecretsVersion is value_wo_version of every secret (a Terraform
+	// expression): the secrets are written again only when it grows.
+	SecretsVersion float64
 }
 
 // Secret is one Key Vault secret.
@@ -90,9 +98,10 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		EnabledForTemplateDeployment: jsii.Bool(false),
 		PublicNetworkAccessEnabled:   jsii.Bool(true),
 		NetworkAcls: &keyvault.KeyVaultNetworkAcls{
-			Bypass:        jsii.String("AzureServices"),
-			DefaultAction: jsii.String(p.NetworkDefaultAction),
-			IpRules:       p.IPRules,
+			Bypass:                  jsii.String("AzureServices"),
+			DefaultAction:           jsii.String(p.NetworkDefaultAction),
+			IpRules:                 p.IPRules,
+			VirtualNetworkSubnetIds: tfx.Strings(p.SubnetIDs),
 		},
 		Tags:      tfx.StringMap(p.Tags),
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
@@ -118,11 +127,12 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 	}
 	for _, s := range p.Secrets {
 		v.Secrets[s.Name] = tfx.Pin(keyvaultsecret.NewKeyVaultSecret(v.Scope, jsii.String("secret-"+s.Name), &keyvaultsecret.KeyVaultSecretConfig{
-			Name:        jsii.String(s.Name),
-			KeyVaultId:  v.Vault.Id(),
-			Value:       jsii.String(s.Value),
-			ContentType: jsii.String(s.ContentType),
-			Tags:        tfx.StringMap(p.Tags),
+			Name:           jsii.String(s.Name),
+			KeyVaultId:     v.Vault.Id(),
+			ValueWo:        jsii.String(s.Value),
+			ValueWoVersion: jsii.Number(p.SecretsVersion),
+			ContentType:    jsii.String(s.ContentType),
+			Tags:           tfx.StringMap(p.Tags),
 			// The managers' policies must exist before a secret is written.
 			DependsOn: &managers,
 		}), id+"-secret-"+s.Name)

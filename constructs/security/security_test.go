@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 			Name: "kv", ResourceGroupName: "rg", Location: "eastus", TenantID: "tenant",
 			PurgeProtection: deny, SoftDeleteRetentionDays: 90, NetworkDefaultAction: action,
 			IPRules: &[]*string{jsii.String("203.0.113.0/24")}, PreventDestroy: deny,
+			SubnetIDs: []string{"/subnets/nodes"}, SecretsVersion: 2,
 			Managers: map[string]string{"deployer": "deployer-oid"},
 			Readers:  map[string]string{"node": "node-oid"},
 			Secrets:  []Secret{{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain"}},
@@ -54,7 +55,8 @@ func TestVault(t *testing.T) {
 	kv.Equal(t, "sku_name", "standard")
 	kv.Equal(t, "purge_protection_enabled", true)
 	kv.Equal(t, "soft_delete_retention_days", 90)
-	kv.Equal(t, "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Deny", "ip_rules": []string{"203.0.113.0/24"}})
+	kv.Equal(t, "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Deny", "ip_rules": []string{"203.0.113.0/24"},
+		"virtual_network_subnet_ids": []string{"/subnets/nodes"}})
 	kv.Equal(t, "lifecycle.prevent_destroy", true)
 	kv.Equal(t, "enabled_for_deployment", false)
 	kv.Equal(t, "enabled_for_disk_encryption", false)
@@ -83,7 +85,11 @@ func TestLeastPrivilege(t *testing.T) {
 	synthtest.ContainsAll(t, "deployer secret permissions", deployer.Strs(t, "secret_permissions"), "Set", "Get")
 
 	secret := locked.Named(t, "azurerm_key_vault_secret", "github-token")
-	secret.Equal(t, "value", "${var.secret}")
+	secret.Equal(t, "value_wo", "${var.secret}")
+	secret.Equal(t, "value_wo_version", 2)
+	if secret.Has("value") {
+		t.Error("the secret has value: it would rest in state")
+	}
 	secret.Equal(t, "content_type", "text/plain")
 	synthtest.ContainsAll(t, "secret depends_on", secret.Strs(t, "depends_on"), deployer.Address())
 }

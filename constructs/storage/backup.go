@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -42,7 +43,20 @@ type BackupProps struct {
 	TimeOfDay string
 	// RetentionDays of each daily snapshot (1 to 360).
 	RetentionDays int
-	Tags          map[string]string
+	// PreventDestroy adds lifecycle.prevent_destroy to the vault and the
+	// backup instance: deleting the instance stops protection and deletes
+	// its recovery points.
+	PreventDestroy bool
+	Tags           map[string]string
+}
+
+// PolicyName names the backup policy after everything Azure cannot change
+// in place: every argument of a disk backup policy forces a new one, and
+// with create_before_destroy the new policy exists next to the old one
+// until the instance has moved to it, so two versions must never share a
+// name ("daily-7d-0200": daily snapshots at 02:00 UTC kept 7 days).
+func PolicyName(retentionDays int, timeOfDay string) string {
+	return fmt.Sprintf("daily-%dd-%s", retentionDays, strings.ReplaceAll(timeOfDay, ":", ""))
 }
 
 // Backup is the built disk backup.
@@ -66,9 +80,10 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		Redundancy:        jsii.String(p.Redundancy),
 		Identity:          &dataprotectionbackupvault.DataProtectionBackupVaultIdentity{Type: jsii.String("SystemAssigned")},
 		Tags:              tfx.StringMap(p.Tags),
+		Lifecycle:         tfx.PreventDestroy(p.PreventDestroy),
 	}), id+"-vault")
 	policy := dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(s, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
-		Name:    jsii.String("daily-" + fmt.Sprint(p.RetentionDays) + "d"),
+		Name:    jsii.String(PolicyName(p.RetentionDays, p.TimeOfDay)),
 		VaultId: vault.Id(),
 		// ISO 8601 repeating interval: every day (P1D) from a fixed anchor
 		// date at TimeOfDay. The anchor is constant so synthesis never
@@ -77,8 +92,8 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		DefaultRetentionDuration:     jsii.String(fmt.Sprintf("P%dD", p.RetentionDays)),
 		TimeZone:                     jsii.String("UTC"),
 		// Policies are immutable and cannot be deleted while an instance uses
-		// them: a changed policy (its name carries the retention) is created
-		// first, the instance moves to it, then the old one goes.
+		// them: a changed policy (under a new PolicyName) is created first,
+		// the instance moves to it in place, then the old one goes.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 	principal := vault.Identity().PrincipalId()
@@ -102,6 +117,7 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		SnapshotResourceGroupName: jsii.String(p.SnapshotResourceGroupName),
 		BackupPolicyId:            policy.Id(),
 		DependsOn:                 &[]cdktf.ITerraformDependable{reader, snapshots},
+		Lifecycle:                 tfx.PreventDestroy(p.PreventDestroy),
 	}), id+"-instance")
 	return &Backup{Vault: vault, Policy: policy, Instance: instance}
 }

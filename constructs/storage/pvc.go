@@ -45,7 +45,7 @@ type Volume struct {
 // belongs to the Azure stack.
 func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 	size := fmt.Sprintf("%dGi", p.SizeGB)
-	pv := persistentvolumev1.NewPersistentVolumeV1(scope, jsii.String(id), &persistentvolumev1.PersistentVolumeV1Config{
+	pv := tfx.Pin(persistentvolumev1.NewPersistentVolumeV1(scope, jsii.String(id), &persistentvolumev1.PersistentVolumeV1Config{
 		Metadata: &persistentvolumev1.PersistentVolumeV1Metadata{
 			Name: jsii.String(p.VolumeName),
 		},
@@ -66,8 +66,8 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 				},
 			},
 		}},
-	})
-	claim := persistentvolumeclaimv1.NewPersistentVolumeClaimV1(scope, jsii.String(id+"-claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
+	}), id)
+	claim := tfx.Pin(persistentvolumeclaimv1.NewPersistentVolumeClaimV1(scope, jsii.String(id+"-claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
 		Metadata: &persistentvolumeclaimv1.PersistentVolumeClaimV1Metadata{
 			Name:      jsii.String(p.ClaimName),
 			Namespace: jsii.String(p.Namespace),
@@ -84,6 +84,6 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 		// names its volume binds at once, but apply must not hang on it if a
 		// cluster delays binding anyway.
 		WaitUntilBound: jsii.Bool(false),
-	})
+	}), id+"-claim")
 	return &Volume{Volume: pv, Claim: claim}
 }

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var azure, kube *synthtest.Doc
+var azure, kube, policies *synthtest.Doc
 
 func TestMain(m *testing.M) {
 	app := cdktf.Testing_App(nil)
@@ -25,8 +27,20 @@ func TestMain(m *testing.M) {
 	NewDiskBackup(a, "backup", BackupProps{
 		VaultName: "vault", ResourceGroupName: "rg", Location: "eastus", Redundancy: "LocallyRedundant",
 		DiskID: *disk.Id(), DiskName: "data", SnapshotResourceGroupName: "snapshots-rg", SnapshotResourceGroupID: "/rg/snapshots",
-		TimeOfDay: "02:00", RetentionDays: 7,
+		TimeOfDay: "02:00", RetentionDays: 7, PreventDestroy: true,
 	})
+	// Backups that differ in one argument of the policy each.
+	p := synthtest.NewAzureStack(app, "policies")
+	for i, v := range []struct {
+		time string
+		days int
+	}{{"02:00", 7}, {"03:30", 7}, {"02:00", 14}, {"14:00", 7}} {
+		NewDiskBackup(p, fmt.Sprint("backup", i), BackupProps{
+			VaultName: "vault", ResourceGroupName: "rg", Location: "eastus", Redundancy: "LocallyRedundant",
+			DiskID: "/disks/data", DiskName: "data", SnapshotResourceGroupName: "snapshots-rg", SnapshotResourceGroupID: "/rg/snapshots",
+			TimeOfDay: v.time, RetentionDays: v.days,
+		})
+	}
 	k := synthtest.NewKubernetesStack(app, "kube")
 	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", SizeGB: 5})
 	var err error
@@ -34,6 +48,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	if kube, err = synthtest.SynthStack(k); err != nil {
+		panic(err)
+	}
+	if policies, err = synthtest.SynthStack(p); err != nil {
 		panic(err)
 	}
 	os.Exit(m.Run())
@@ -57,6 +74,7 @@ func TestStorageAccount(t *testing.T) {
 	a := azure.Named(t, "azurerm_storage_account", "stdata")
 	a.Equal(t, "min_tls_version", "TLS1_2")
 	a.Equal(t, "https_traffic_only_enabled", true)
+	a.Equal(t, "shared_access_key_enabled", false)
 	a.Equal(t, "allow_nested_items_to_be_public", false)
 	a.Equal(t, "blob_properties.versioning_enabled", true)
 	a.Equal(t, "blob_properties.delete_retention_policy.days", 7)
@@ -67,7 +85,10 @@ func TestStorageAccount(t *testing.T) {
 	a.Equal(t, "lifecycle.prevent_destroy", true)
 	logs := azure.Named(t, "azurerm_storage_container", "logs")
 	logs.Equal(t, "container_access_type", "private")
-	logs.Equal(t, "storage_account_name", synthtest.Ref(a, "name"))
+	logs.Equal(t, "storage_account_id", synthtest.Ref(a, "id"))
+	if logs.Has("storage_account_name") {
+		t.Error("the container names its account: the provider then reads it through the data plane, which the storage firewall blocks")
+	}
 }
 
 func TestDiskBackup(t *testing.T) {
@@ -93,6 +114,36 @@ func TestDiskBackup(t *testing.T) {
 	inst.Equal(t, "snapshot_resource_group_name", "snapshots-rg")
 	inst.Equal(t, "backup_policy_id", synthtest.Ref(policy, "id"))
 	synthtest.ContainsAll(t, "instance depends_on", inst.Strs(t, "depends_on"), reader.Address(), snap.Address())
+	vault.Equal(t, "lifecycle.prevent_destroy", true)
+	inst.Equal(t, "lifecycle.prevent_destroy", true)
+}
+
+// TestBackupPolicyNamesFollowEveryArgument: every argument of a disk backup
+// policy forces a replacement, created before the old policy goes. Two
+// policies that differ in any argument must have different names, or
+// Azure answers "already exists".
+func TestBackupPolicyNamesFollowEveryArgument(t *testing.T) {
+	byName := map[string]string{}
+	for _, pol := range policies.Resources("azurerm_data_protection_backup_policy_disk") {
+		args := map[string]any{}
+		for k, v := range pol.Attrs {
+			if k != "name" && k != "vault_id" && k != "lifecycle" && k != "//" {
+				args[k] = v
+			}
+		}
+		b, _ := json.Marshal(args)
+		name := pol.Str(t, "name")
+		if other, ok := byName[name]; ok && other != string(b) {
+			t.Errorf("two policies named %q with different arguments:\n%s\n%s", name, other, b)
+		}
+		byName[name] = string(b)
+	}
+	if len(byName) != 4 {
+		t.Errorf("%d distinct policy names for 4 distinct policies: %v", len(byName), byName)
+	}
+	if vault := policies.Resources("azurerm_data_protection_backup_vault")[0]; vault.Has("lifecycle") {
+		t.Error("prevent_destroy on a backup vault without PreventDestroy")
+	}
 }
 
 func TestVolumeAndClaim(t *testing.T) {

@@ -58,6 +58,9 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 		CrossTenantReplicationEnabled:   jsii.Bool(false),
 		InfrastructureEncryptionEnabled: jsii.Bool(true),
 		DefaultToOauthAuthentication:    jsii.Bool(true),
+		// Entra ID only: the account keys, which the provider reads into
+		// state whatever this says, then open nothing.
+		SharedAccessKeyEnabled: jsii.Bool(false),
 		BlobProperties: &storageaccount.StorageAccountBlobProperties{
 			VersioningEnabled: jsii.Bool(true),
 			DeleteRetentionPolicy: &storageaccount.StorageAccountBlobPropertiesDeleteRetentionPolicy{
@@ -76,8 +79,10 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
 	}), id)
 	logs := tfx.Pin(storagecontainer.NewStorageContainer(scope, jsii.String(id+"-logs"), &storagecontainer.StorageContainerConfig{
-		Name:                jsii.String(p.LogsContainer),
-		StorageAccountName:  acct.Name(),
+		Name: jsii.String(p.LogsContainer),
+		// The management plane (storage_account_id), not the blob endpoint:
+		// a denying storage firewall blocks the data plane for the runner.
+		StorageAccountId:    acct.Id(),
 		ContainerAccessType: jsii.String("private"),
 	}), id+"-logs")
 	return &Account{Account: acct, Logs: logs}

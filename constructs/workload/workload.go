@@ -25,12 +25,12 @@ const (
 
 // NewNamespace creates a namespace.
 func NewNamespace(scope constructs.Construct, id, name string, labels map[string]string) namespacev1.NamespaceV1 {
-	return namespacev1.NewNamespaceV1(scope, jsii.String(id), &namespacev1.NamespaceV1Config{
+	return tfx.Pin(namespacev1.NewNamespaceV1(scope, jsii.String(id), &namespacev1.NamespaceV1Config{
 		Metadata: &namespacev1.NamespaceV1Metadata{
 			Name:   jsii.String(name),
 			Labels: tfx.StringMap(labels),
 		},
-	})
+	}), id)
 }
 
 // ServiceAccountProps configures [NewServiceAccount].
@@ -54,7 +54,7 @@ func NewServiceAccount(scope constructs.Construct, id string, p ServiceAccountPr
 	for _, s := range p.ImagePullSecrets {
 		pulls = append(pulls, &serviceaccountv1.ServiceAccountV1ImagePullSecret{Name: jsii.String(s)})
 	}
-	return serviceaccountv1.NewServiceAccountV1(scope, jsii.String(id), &serviceaccountv1.ServiceAccountV1Config{
+	return tfx.Pin(serviceaccountv1.NewServiceAccountV1(scope, jsii.String(id), &serviceaccountv1.ServiceAccountV1Config{
 		Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
 			Name:      jsii.String(p.Name),
 			Namespace: jsii.String(p.Namespace),
@@ -64,15 +64,19 @@ func NewServiceAccount(scope constructs.Construct, id string, p ServiceAccountPr
 			}),
 		},
 		ImagePullSecret: &pulls,
-	})
+	}), id)
 }
 
 // SecretProps configures [NewSecret].
 type SecretProps struct {
 	Name      string
 	Namespace string
-	// Data maps keys to Terraform expressions (sensitive variables).
+	// Data maps keys to Terraform expressions (ephemeral variables). It is
+	// written through the write-only data_wo: never in state or a plan.
 	Data map[string]string
+	// Revision is data_wo_revision (a Terraform expression, 1 or more):
+	// the data is written again only when it grows.
+	Revision float64
 }
 
 // NewSecret creates an Opaque Secret from Terraform expressions. In this
@@ -82,12 +86,13 @@ func NewSecret(scope constructs.Construct, id string, p SecretProps) secretv1.Se
 	for _, k := range slices.Sorted(maps.Keys(p.Data)) {
 		data[k] = jsii.String(p.Data[k])
 	}
-	return secretv1.NewSecretV1(scope, jsii.String(id), &secretv1.SecretV1Config{
+	return tfx.Pin(secretv1.NewSecretV1(scope, jsii.String(id), &secretv1.SecretV1Config{
 		Metadata: &secretv1.SecretV1Metadata{
 			Name:      jsii.String(p.Name),
 			Namespace: jsii.String(p.Namespace),
 		},
-		Type: jsii.String("Opaque"),
-		Data: &data,
-	})
+		Type:           jsii.String("Opaque"),
+		DataWo:         &data,
+		DataWoRevision: jsii.Number(p.Revision),
+	}), id)
 }

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 	token := cdktf.NewTerraformVariable(stack, jsii.String("token"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
 	ns := NewNamespace(stack, "ns", "perpetual", map[string]string{"app.kubernetes.io/part-of": "perpetual-node"})
 	NewServiceAccount(stack, "sa", ServiceAccountProps{Name: "perpetual-node", Namespace: *ns.Metadata().Name(), ClientID: "client-id", TenantID: "tenant-id", ImagePullSecrets: []string{"github-registry-secret"}})
-	NewSecret(stack, "secret", SecretProps{Name: "perpetual-secrets", Namespace: "perpetual", Data: map[string]string{"github-token": *token.StringValue()}})
+	NewSecret(stack, "secret", SecretProps{Name: "perpetual-secrets", Namespace: "perpetual", Data: map[string]string{"github-token": *token.StringValue()}, Revision: 4})
 	var err error
 	if doc, err = synthtest.SynthStack(stack); err != nil {
 		panic(err)
@@ -38,5 +38,9 @@ func TestObjects(t *testing.T) {
 
 	s := doc.Only(t, "kubernetes_secret_v1")
 	s.Equal(t, "type", "Opaque")
-	s.Equal(t, "data", map[string]string{"github-token": "${var.token}"})
+	s.Equal(t, "data_wo", map[string]string{"github-token": "${var.token}"})
+	s.Equal(t, "data_wo_revision", 4)
+	if s.Has("data") {
+		t.Error("the Secret has data: it would rest in state")
+	}
 }

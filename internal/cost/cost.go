@@ -246,6 +246,9 @@ func (p *pricer) price(typ, id string, r map[string]any) error {
 	case "azurerm_monitor_metric_alert":
 		crit, _ := r["criteria"].([]any)
 		return p.add("Metric alert "+str(r, "name", id), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
+	case "azurerm_monitor_scheduled_query_rules_alert_v2":
+		freq := str(r, "evaluation_frequency", "")
+		return p.add("Log search alert "+str(r, "name", id), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
 	case "azurerm_data_protection_backup_instance_disk":
 		size, err := p.referencedDiskSize(str(r, "disk_id", ""))
 		if err != nil {

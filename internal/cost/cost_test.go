@@ -48,10 +48,18 @@ func TestProjectStacks(t *testing.T) {
 			t.Errorf("%s: %+v, want no Azure cost", k8s, e)
 		}
 	}
+	want := map[string]struct {
+		sku          string
+		price, nodes float64
+		budget       float64
+	}{
+		"dev":  {"Standard_B2als_v2 x 1", 0.0376, 27.45, 90},
+		"prod": {"Standard_D2s_v5 x 1", 0.096, 70.08, 150},
+	}
 	for _, env := range []string{"dev", "prod"} {
-		e := byName[env]
+		e, w := byName[env], want[env]
 		nodes := line(t, e, "Nodes")
-		if nodes.SKU != "Standard_B2als_v2 x 1" || nodes.Quantity != 730 || nodes.UnitPrice != 0.0376 || nodes.Monthly != 27.45 {
+		if nodes.SKU != w.sku || nodes.Quantity != 730 || nodes.UnitPrice != w.price || nodes.Monthly != w.nodes {
 			t.Errorf("%s nodes %+v", env, nodes)
 		}
 		if l := line(t, e, "Node OS disks"); !strings.Contains(l.SKU, "P4") || l.Monthly != 5.28 {
@@ -75,8 +83,8 @@ func TestProjectStacks(t *testing.T) {
 		if round2(sum) != e.Total {
 			t.Errorf("%s total %v, lines add up to %v", env, e.Total, sum)
 		}
-		if e.Budget == nil || e.Budget.Amount != 90 || e.Budget.AlertPercent != 80 {
-			t.Errorf("%s budget %+v, want $90 alerting at 80 %%", env, e.Budget)
+		if e.Budget == nil || e.Budget.Amount != w.budget || e.Budget.AlertPercent != 80 {
+			t.Errorf("%s budget %+v, want $%g alerting at 80 %%", env, e.Budget, w.budget)
 		}
 		if e.OverBudget() {
 			t.Errorf("%s estimate $%.2f passes the alert threshold $%.2f", env, e.Total, e.Budget.AlertAt())
@@ -84,6 +92,9 @@ func TestProjectStacks(t *testing.T) {
 	}
 	if l := line(t, byName["dev"], "Managed disk"); !strings.Contains(l.SKU, "P1") {
 		t.Errorf("dev data disk %+v, want P1 for 1 GiB", l)
+	}
+	if l := line(t, byName["prod"], "Log search alert"); l.Monthly != 0.5 {
+		t.Errorf("prod volume alert %+v, want $0.50 (every 15 minutes)", l)
 	}
 	if l := line(t, byName["prod"], "Managed disk"); !strings.Contains(l.SKU, "P2") {
 		t.Errorf("prod data disk %+v, want P2 for 5 GiB", l)

@@ -1,0 +1,212 @@
+// Command tfcheck runs the real Terraform and providers on the synthesized
+// stacks, with no Azure credentials:
+//
+//	tfcheck validate   terraform init -backend=false + terraform validate
+//	tfcheck test       terraform test: a mocked apply of every stack
+//
+// The providers come from the Terraform registry, or from a filesystem
+// mirror named by TF_CLI_CONFIG_FILE (../shared/tools/build-provider-mirror.sh
+// builds one offline); without TF_CLI_CONFIG_FILE, the mirror in its default
+// place (~/.cache/terraform-provider-mirror) is used when present.
+//
+// Test files live in tftest/<set>/; which sets run against a stack follows
+// from its configuration (see testSets). For every data resource of a stack
+// (guardrails.DataResources) a generated test plans its replacement:
+// production must refuse it (lifecycle.prevent_destroy), other environments
+// must allow it.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfcheck"
+)
+
+func main() {
+	out := flag.String("out", "cdktf.out", "synthesized output directory")
+	configDir := flag.String("config", "config", "directory of the environment files")
+	tests := flag.String("tests", "tftest", "directory of the test sets and mocks")
+	work := flag.String("work", ".tfcheck", "working directories of the stacks (git-ignored)")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: tfcheck [flags] validate|test [stack ...]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() < 1 || (flag.Arg(0) != "validate" && flag.Arg(0) != "test") {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(flag.Arg(0), flag.Args()[1:], *out, *configDir, *tests, *work); err != nil {
+		fmt.Fprintln(os.Stderr, "tfcheck:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mode string, only []string, out, configDir, tests, work string) error {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("terraform is not on PATH; install Terraform 1.11 or newer")
+	}
+	r := &tfcheck.Runner{Terraform: tf, Tests: tests, Log: os.Stdout}
+	if r.Work, err = filepath.Abs(work); err != nil {
+		return err
+	}
+	v, err := r.Version()
+	if err != nil {
+		return err
+	}
+	if tfcheck.Less(v, tfcheck.MinVersion) {
+		return fmt.Errorf("terraform %d.%d.%d is too old; the stacks need %d.%d or newer", v[0], v[1], v[2], tfcheck.MinVersion[0], tfcheck.MinVersion[1])
+	}
+	fmt.Println("providers:", providerSource(r))
+
+	cfgs, err := config.LoadDir(configDir)
+	if err != nil {
+		return err
+	}
+	stacks, err := plan(cfgs, out)
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, s := range stacks {
+		if len(only) > 0 && !slices.Contains(only, s.Name) {
+			continue
+		}
+		start := time.Now()
+		fmt.Printf("%s %s\n", mode, s.Name)
+		switch mode {
+		case "validate":
+			err = r.Validate(s)
+		case "test":
+			var rep *tfcheck.Report
+			rep, err = r.Test(s)
+			if err == nil {
+				fmt.Printf("  %d runs passed, %d replacements of data resources %s\n", rep.Passed, len(s.DataResources),
+					map[bool]string{true: "refused by prevent_destroy", false: "planned (not production)"}[s.Production])
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			failed = append(failed, s.Name)
+			continue
+		}
+		fmt.Printf("  ok (%.1fs)\n", time.Since(start).Seconds())
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed for %q", mode, failed)
+	}
+	return nil
+}
+
+// providerSource names where terraform init finds the providers, and points
+// TF_CLI_CONFIG_FILE at the default mirror when it is present and nothing
+// else was chosen.
+func providerSource(r *tfcheck.Runner) string {
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+		return "as configured in TF_CLI_CONFIG_FILE=" + f
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		rc := filepath.Join(home, ".cache", "terraform-provider-mirror", "terraformrc")
+		if _, err := os.Stat(rc); err == nil {
+			r.Env = append(r.Env, "TF_CLI_CONFIG_FILE="+rc)
+			return "filesystem mirror (TF_CLI_CONFIG_FILE=" + rc + ")"
+		}
+	}
+	// One download of each provider for all stacks.
+	r.Env = append(r.Env, "TF_PLUGIN_CACHE_DIR="+filepath.Join(r.Work, ".plugin-cache"))
+	_ = os.MkdirAll(filepath.Join(r.Work, ".plugin-cache"), 0o755)
+	return "the Terraform registry"
+}
+
+// Test sets: directories under tftest/ whose files run against a stack.
+const (
+	SetAzure           = "azure"            // every Azure stack
+	SetAzureProduction = "azure-production" // Azure stacks of production environments
+	SetAzureBackups    = "azure-backups"    // with enableBackups
+	SetAzureLogs       = "azure-log-analytics"
+	SetKubernetes      = "kubernetes"             // every in-cluster stack
+	SetDevSecrets      = "kubernetes-dev-secrets" // with workload.devSecrets
+)
+
+// testSets returns the test sets of an environment's two stacks.
+func testSets(cfg *config.Config) (azure, kubernetes []string) {
+	azure = []string{SetAzure}
+	if cfg.Production {
+		azure = append(azure, SetAzureProduction)
+	}
+	if cfg.EnableBackups {
+		azure = append(azure, SetAzureBackups)
+	}
+	if cfg.Monitoring == config.MonitoringLogAnalytics {
+		azure = append(azure, SetAzureLogs)
+	}
+	kubernetes = []string{SetKubernetes}
+	if cfg.Workload.DevSecrets {
+		kubernetes = append(kubernetes, SetDevSecrets)
+	}
+	return azure, kubernetes
+}
+
+// plan lists the stacks of every environment with their test sets and
+// their data resources.
+func plan(cfgs []*config.Config, out string) ([]tfcheck.Stack, error) {
+	m, err := manifest.Read(out)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run make synth first)", err)
+	}
+	var stacks []tfcheck.Stack
+	for _, cfg := range cfgs {
+		azureSets, k8sSets := testSets(cfg)
+		for _, s := range []tfcheck.Stack{
+			{Name: cfg.Environment, Sets: azureSets},
+			{Name: cfg.K8sStackName(), Sets: k8sSets},
+		} {
+			st, ok := m.Stacks[s.Name]
+			if !ok {
+				return nil, fmt.Errorf("%s: stack %s is not in %s; synthesize again", cfg.File, s.Name, out)
+			}
+			s.Config = filepath.Join(out, st.SynthesizedStackPath)
+			s.Production = cfg.Production
+			if s.DataResources, err = dataResources(s.Config); err != nil {
+				return nil, err
+			}
+			stacks = append(stacks, s)
+		}
+	}
+	return stacks, nil
+}
+
+// dataResources lists the addresses of the stack's resources whose types
+// hold data (guardrails.DataResources).
+func dataResources(file string) ([]string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Resource map[string]map[string]json.RawMessage `json:"resource"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	var addrs []string
+	for _, typ := range guardrails.DataResources {
+		for _, name := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
+			addrs = append(addrs, typ+"."+name)
+		}
+	}
+	return addrs, nil
+}

@@ -1,0 +1,81 @@
+package monitoring
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitorscheduledqueryrulesalertv2"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
+)
+
+// VolumeAlertFrequency is how often the volume alert runs its query. A disk
+// fills over days, and Azure bills log alerts by frequency: every 15 minutes
+// is the cheapest step.
+const VolumeAlertFrequency = "PT15M"
+
+// VolumeAlertProps configures [NewVolumeAlert].
+type VolumeAlertProps struct {
+	Name              string
+	ResourceGroupName string
+	Location          string
+	// WorkspaceID is the Log Analytics workspace that Container Insights
+	// writes to.
+	WorkspaceID string
+	// Namespace and ClaimName identify the PersistentVolumeClaim to watch.
+	Namespace string
+	ClaimName string
+	// ThresholdPercent of the volume's capacity in use fires the alert.
+	ThresholdPercent float64
+	Severity         int
+	// ActionGroupID is notified; empty: the alert only shows in the portal.
+	ActionGroupID string
+	Tags          map[string]string
+}
+
+// VolumeUsageQuery is the log query of the volume alert: Container Insights
+// records each mounted claim's used bytes as the InsightsMetrics metric
+// pvUsedBytes (namespace container.azm.ms/pv) every minute, with the claim
+// and its capacity in Tags. It returns the claim's fill level in percent.
+func VolumeUsageQuery(namespace, claim string) string {
+	return fmt.Sprintf(`InsightsMetrics
+| where Namespace == "container.azm.ms/pv" and Name == "pvUsedBytes"
+| extend Tags = parse_json(Tags)
+| where tostring(Tags.pvcNamespace) == %q and tostring(Tags.pvcName) == %q
+| extend CapacityBytes = todouble(coalesce(Tags.pvCapacityBytes, Tags.capacityBytes))
+| where CapacityBytes > 0
+| summarize UsedPercent = max(Val * 100.0 / CapacityBytes) by bin(TimeGenerated, 5m)`, namespace, claim)
+}
+
+// NewVolumeAlert creates a log search alert on the fill level of one
+// PersistentVolumeClaim, read from Container Insights. Unlike the platform
+// metric node_disk_usage_percentage, which measures the nodes' own
+// filesystems, this watches the volume the data lives on.
+func NewVolumeAlert(scope constructs.Construct, id string, p VolumeAlertProps) monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2 {
+	cfg := &monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2Config{
+		Name:                jsii.String(p.Name),
+		ResourceGroupName:   jsii.String(p.ResourceGroupName),
+		Location:            jsii.String(p.Location),
+		Scopes:              tfx.Strings([]string{p.WorkspaceID}),
+		Description:         jsii.String(fmt.Sprintf("Volume %s/%s above %g %% full", p.Namespace, p.ClaimName, p.ThresholdPercent)),
+		Severity:            tfx.Num(p.Severity),
+		EvaluationFrequency: jsii.String(VolumeAlertFrequency),
+		WindowDuration:      jsii.String("PT30M"),
+		Criteria: &[]*monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2Criteria{{
+			Query:                 jsii.String(VolumeUsageQuery(p.Namespace, p.ClaimName)),
+			TimeAggregationMethod: jsii.String("Maximum"),
+			MetricMeasureColumn:   jsii.String("UsedPercent"),
+			Operator:              jsii.String("GreaterThan"),
+			Threshold:             jsii.Number(p.ThresholdPercent),
+		}},
+		AutoMitigationEnabled: jsii.Bool(true),
+		Tags:                  tfx.StringMap(p.Tags),
+	}
+	if p.ActionGroupID != "" {
+		cfg.Action = &monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2Action{
+			ActionGroups: tfx.Strings([]string{p.ActionGroupID}),
+		}
+	}
+	return monitorscheduledqueryrulesalertv2.NewMonitorScheduledQueryRulesAlertV2(scope, jsii.String(id), cfg)
+}

@@ -1,0 +1,412 @@
+// Package tfcheck runs the real Terraform and the real providers on the
+// synthesized stacks, without Azure credentials: `terraform validate`, and
+// `terraform test` with mocked providers, which plans and applies every
+// resource through the provider's own validation.
+//
+// Each stack runs in a working directory of its own under Runner.Work: a
+// copy of its cdk.tf.json, the test files of the sets that apply to it
+// (tftest/<set>/*.tftest.hcl) and the shared mock data (tftest/mocks). The
+// stack's directory in cdktf.out is never touched, so its lock file and
+// .terraform stay those of the registry providers that deploy it.
+package tfcheck
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Stack is one synthesized stack to check.
+type Stack struct {
+	Name string
+	// Config is the stack's synthesized Terraform JSON (cdk.tf.json).
+	Config string
+	// Sets name the test directories under the tests root whose files run
+	// against this stack.
+	Sets []string
+	// DataResources are the addresses of the resources that hold data. For
+	// each, a generated test applies the stack and plans the resource's
+	// replacement: in production Terraform must refuse it
+	// (lifecycle.prevent_destroy), elsewhere it must plan it.
+	DataResources []string
+	Production    bool
+}
+
+// MockSecrets are the values of the stacks' secret variables in tests. The
+// runner sets them itself, so that no real secret from the caller's
+// environment (TF_VAR_github_token, ...) ever reaches a test.
+var MockSecrets = map[string]string{
+	"github_username":  "mock-user",
+	"github_token":     "ghp_mockmockmockmockmockmockmockmockmock",
+	"ipfs_private_key": "CAESQmockmockmockmock",
+}
+
+// Runner runs Terraform on stacks.
+type Runner struct {
+	// Terraform is the terraform executable.
+	Terraform string
+	// Work holds one working directory per stack; it persists between runs
+	// so that `terraform init` finds its providers in place.
+	Work string
+	// Tests is the root of the test sets and of mocks/.
+	Tests string
+	// Env is added to the environment of every terraform command.
+	Env []string
+	// Log receives progress and, on failure, Terraform's output.
+	Log io.Writer
+}
+
+// MinVersion is the oldest Terraform the stacks support: write-only
+// attributes and ephemeral variables need 1.11.
+var MinVersion = [3]int{1, 11, 0}
+
+// Version returns the version of r.Terraform.
+func (r *Runner) Version() ([3]int, error) {
+	out, err := exec.Command(r.Terraform, "version", "-json").Output()
+	if err != nil {
+		return [3]int{}, fmt.Errorf("%s version: %w", r.Terraform, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return [3]int{}, fmt.Errorf("%s version -json: %w", r.Terraform, err)
+	}
+	return ParseVersion(v.Version)
+}
+
+// ParseVersion parses "1.11.4" (a pre-release suffix is ignored).
+func ParseVersion(s string) ([3]int, error) {
+	var v [3]int
+	parts := strings.SplitN(strings.SplitN(s, "-", 2)[0], ".", 3)
+	if len(parts) != 3 {
+		return v, fmt.Errorf("unexpected Terraform version %q", s)
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return v, fmt.Errorf("unexpected Terraform version %q", s)
+		}
+		v[i] = n
+	}
+	return v, nil
+}
+
+// Less reports whether version a is older than b.
+func Less(a, b [3]int) bool { return slices.Compare(a[:], b[:]) < 0 }
+
+// prepare fills the stack's working directory and runs terraform init.
+func (r *Runner) prepare(s Stack) (string, error) {
+	dir := filepath.Join(r.Work, s.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	// Tests and mocks of an earlier run go: a removed test must not run.
+	for _, old := range []string{"tests", "mocks", "cdk.tf.json"} {
+		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
+			return "", err
+		}
+	}
+	if err := copyFile(s.Config, filepath.Join(dir, "cdk.tf.json")); err != nil {
+		return "", err
+	}
+	if err := copyTree(filepath.Join(r.Tests, "mocks"), filepath.Join(dir, "mocks")); err != nil {
+		return "", err
+	}
+	for _, set := range s.Sets {
+		files, err := filepath.Glob(filepath.Join(r.Tests, set, "*.tftest.hcl"))
+		if err != nil {
+			return "", err
+		}
+		if len(files) == 0 {
+			return "", fmt.Errorf("%s: no test files in %s", s.Name, filepath.Join(r.Tests, set))
+		}
+		for _, f := range files {
+			// Prefixed with the set: two sets may have files of the same name.
+			if err := copyFile(f, filepath.Join(dir, "tests", set+"-"+filepath.Base(f))); err != nil {
+				return "", err
+			}
+		}
+	}
+	for i, addr := range s.DataResources {
+		name := filepath.Join(dir, "tests", fmt.Sprintf("keep-%02d.tftest.hcl", i+1))
+		if err := os.WriteFile(name, []byte(keepTest(addr)), 0o644); err != nil {
+			return "", err
+		}
+	}
+	if _, err := r.run(dir, "init", "-backend=false", "-input=false", "-no-color"); err != nil {
+		return "", fmt.Errorf("%s: terraform init: %w", s.Name, err)
+	}
+	return dir, nil
+}
+
+// KeepRun is the name of the generated run that plans the replacement of a
+// data resource.
+const KeepRun = "replace"
+
+// keepTest is the generated test file for one data resource: apply the
+// stack, then plan the resource's replacement.
+func keepTest(addr string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Generated by tfcheck: may %s be replaced?\n\n", addr)
+	for _, p := range []string{"azurerm", "kubernetes"} {
+		fmt.Fprintf(&b, "mock_provider %q {\n  source = \"./mocks/%s\"\n}\n\n", p, p)
+	}
+	b.WriteString("run \"apply\" {\n  command = apply\n}\n\n")
+	fmt.Fprintf(&b, "run %q {\n  command = plan\n  plan_options {\n    replace = [%s]\n  }\n}\n", KeepRun, addr)
+	return b.String()
+}
+
+// Validate runs terraform init and validate on a stack.
+func (r *Runner) Validate(s Stack) error {
+	dir, err := r.prepare(s)
+	if err != nil {
+		return err
+	}
+	if _, err := r.run(dir, "validate", "-no-color"); err != nil {
+		return fmt.Errorf("%s: terraform validate: %w", s.Name, err)
+	}
+	return nil
+}
+
+// Test runs terraform test on a stack and checks its report (see
+// [Report.Check]). The machine-readable output is kept in the stack's
+// working directory as test.json.
+func (r *Runner) Test(s Stack) (*Report, error) {
+	dir, err := r.prepare(s)
+	if err != nil {
+		return nil, err
+	}
+	out, _ := r.run(dir, "test", "-json", "-no-color")
+	log := filepath.Join(dir, "test.json")
+	if err := os.WriteFile(log, out, 0o644); err != nil {
+		return nil, err
+	}
+	rep, err := ParseReport(bytes.NewReader(out))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading terraform test output (%s): %w", s.Name, log, err)
+	}
+	if problems := rep.Check(s); len(problems) > 0 {
+		return rep, fmt.Errorf("%s: terraform test (output in %s):\n  %s", s.Name, log, strings.Join(problems, "\n  "))
+	}
+	return rep, nil
+}
+
+// run runs terraform in dir and returns its standard output. On failure the
+// error carries the output, so that the caller shows what Terraform said.
+func (r *Runner) run(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command(r.Terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), r.Env...)
+	for k, v := range MockSecrets {
+		cmd.Env = append(cmd.Env, "TF_VAR_"+k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r.logf("  terraform %s (%s, %.1fs)\n", strings.Join(args, " "), filepath.Base(dir), time.Since(start).Seconds())
+	if err != nil && args[0] != "test" {
+		return stdout.Bytes(), fmt.Errorf("%w\n%s%s", err, stdout.String(), stderr.String())
+	}
+	// terraform test exits 1 whenever a run fails; the report says why.
+	return stdout.Bytes(), nil
+}
+
+func (r *Runner) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format, args...)
+	}
+}
+
+// Report is what `terraform test -json` said about one stack.
+type Report struct {
+	Passed, Failed, Errored, Skipped int
+	// Runs maps "file/run" to its status (pass, fail, error, skip).
+	Runs map[string]string
+	// RunErrors maps "file/run" to the errors reported while it ran.
+	RunErrors map[string][]string
+	// Refused maps "file/run" to the addresses whose destruction Terraform
+	// refused in that run because of lifecycle.prevent_destroy.
+	Refused map[string][]string
+	// TeardownRefused are the addresses Terraform refused to destroy when
+	// cleaning up after the tests; TeardownErrors every other cleanup error.
+	TeardownRefused []string
+	TeardownErrors  []string
+	// Summary is false when the output ended without a test summary.
+	Summary bool
+}
+
+var preventDestroyDetail = regexp.MustCompile(`^Resource (\S+) has lifecycle\.prevent_destroy set`)
+
+// ParseReport reads the machine-readable output of `terraform test -json`.
+func ParseReport(r io.Reader) (*Report, error) {
+	rep := &Report{Runs: map[string]string{}, RunErrors: map[string][]string{}, Refused: map[string][]string{}}
+	teardown := map[string]bool{} // files whose cleanup has started
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1024*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 || line[0] != '{' {
+			continue
+		}
+		var m struct {
+			Type     string `json:"type"`
+			TestFile string `json:"@testfile"`
+			TestRun  string `json:"@testrun"`
+			File     *struct {
+				Progress string `json:"progress"`
+			} `json:"test_file"`
+			Run *struct {
+				Path     string `json:"path"`
+				Run      string `json:"run"`
+				Progress string `json:"progress"`
+				Status   string `json:"status"`
+			} `json:"test_run"`
+			Summary *struct {
+				Passed, Failed, Errored, Skipped int
+			} `json:"test_summary"`
+			Diagnostic *struct {
+				Severity string `json:"severity"`
+				Summary  string `json:"summary"`
+				Detail   string `json:"detail"`
+			} `json:"diagnostic"`
+		}
+		if err := json.Unmarshal(line, &m); err != nil {
+			return nil, fmt.Errorf("%w: %.200s", err, line)
+		}
+		switch {
+		case m.Type == "test_file" && m.File != nil && m.File.Progress == "teardown":
+			teardown[m.TestFile] = true
+		case m.Type == "test_run" && m.Run != nil && m.Run.Progress == "complete":
+			rep.Runs[m.Run.Path+"/"+m.Run.Run] = m.Run.Status
+		case m.Type == "test_summary" && m.Summary != nil:
+			rep.Summary = true
+			rep.Passed, rep.Failed, rep.Errored, rep.Skipped = m.Summary.Passed, m.Summary.Failed, m.Summary.Errored, m.Summary.Skipped
+		case m.Diagnostic != nil && m.Diagnostic.Severity == "error":
+			refused := preventDestroyDetail.FindStringSubmatch(m.Diagnostic.Detail)
+			msg := strings.TrimSpace(m.Diagnostic.Summary + ": " + m.Diagnostic.Detail)
+			key := m.TestFile + "/" + m.TestRun
+			switch {
+			case teardown[m.TestFile] && refused != nil:
+				rep.TeardownRefused = append(rep.TeardownRefused, refused[1])
+			case teardown[m.TestFile]:
+				rep.TeardownErrors = append(rep.TeardownErrors, key+": "+msg)
+			case refused != nil:
+				rep.Refused[key] = append(rep.Refused[key], refused[1])
+			default:
+				rep.RunErrors[key] = append(rep.RunErrors[key], msg)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(rep.TeardownRefused)
+	rep.TeardownRefused = slices.Compact(rep.TeardownRefused)
+	return rep, nil
+}
+
+// Check returns what is wrong with the report of stack s:
+//   - every run of the test sets passes;
+//   - each generated replacement of a data resource is refused by
+//     prevent_destroy (for that resource only) in production, and planned
+//     elsewhere;
+//   - cleanup destroys everything, except in production, where it may only
+//     be refused for data resources.
+func (rep *Report) Check(s Stack) []string {
+	var problems []string
+	if !rep.Summary {
+		problems = append(problems, "no test summary (did terraform test crash?)")
+	}
+	if len(rep.Runs) == 0 {
+		problems = append(problems, "no test ran")
+	}
+	for _, k := range slices.Sorted(maps.Keys(rep.Runs)) {
+		i := strings.LastIndex(k, "/")
+		file, run := k[:i], k[i+1:]
+		keep := strings.HasPrefix(filepath.Base(file), "keep-") && run == KeepRun
+		status, errs := rep.Runs[k], rep.RunErrors[k]
+		switch {
+		case keep && s.Production:
+			addr := keepAddress(file, s.DataResources)
+			if status == "pass" || !slices.Equal(rep.Refused[k], []string{addr}) || len(errs) > 0 {
+				problems = append(problems, fmt.Sprintf("%s: replacing %s was not refused by prevent_destroy (status %s, refused %q, errors %q)", k, addr, status, rep.Refused[k], errs))
+			}
+		case keep:
+			if status != "pass" {
+				problems = append(problems, fmt.Sprintf("%s: replacing %s failed in a non-production stack (status %s, refused %q, errors %q)", k, keepAddress(file, s.DataResources), status, rep.Refused[k], errs))
+			}
+		case status != "pass":
+			detail := append(append([]string{}, errs...), prefixed("refused to destroy ", rep.Refused[k])...)
+			problems = append(problems, fmt.Sprintf("run %s: %s: %s", k, status, strings.Join(detail, "; ")))
+		}
+	}
+	problems = append(problems, rep.TeardownErrors...)
+	for _, addr := range rep.TeardownRefused {
+		if !s.Production || !slices.Contains(s.DataResources, addr) {
+			problems = append(problems, fmt.Sprintf("cleanup: Terraform refused to destroy %s, which is not a production data resource", addr))
+		}
+	}
+	return problems
+}
+
+// keepAddress returns the data resource of a generated test file
+// (keep-NN.tftest.hcl, numbered from 1 in the order of addrs).
+func keepAddress(file string, addrs []string) string {
+	var n int
+	if _, err := fmt.Sscanf(filepath.Base(file), "keep-%02d.tftest.hcl", &n); err != nil || n < 1 || n > len(addrs) {
+		return "?"
+	}
+	return addrs[n-1]
+}
+
+func prefixed(prefix string, items []string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = prefix + it
+	}
+	return out
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return errors.New(p + ": not a regular file")
+		}
+		return copyFile(p, filepath.Join(dst, rel))
+	})
+}
