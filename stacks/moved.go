@@ -19,13 +19,16 @@ func (s *AzureStack) movesOfPinnedNames() []move {
 		{"azurerm_key_vault.key-vault_FE1F1979", "azurerm_key_vault.key-vault"},
 		{"azurerm_key_vault_secret.key-vault_secret-github-token_E28639A1", "azurerm_key_vault_secret.key-vault-secret-github-token"},
 		{"azurerm_key_vault_secret.key-vault_secret-ipfs-private-key_FAA25223", "azurerm_key_vault_secret.key-vault-secret-ipfs-private-key"},
-		{"azurerm_public_ip.networking_ingress-ip_267A4489", "azurerm_public_ip.networking-ingress-ip"},
+		{"azurerm_public_ip.networking_ingress-ip_267A4489", "azurerm_public_ip.ingress-ip"},
 		{"azurerm_kubernetes_cluster.cluster_aks_AB606D92", "azurerm_kubernetes_cluster.cluster"},
 		{"azurerm_user_assigned_identity.cluster_identity_D25E7579", "azurerm_user_assigned_identity.cluster-identity"},
 		{"azurerm_user_assigned_identity.node-identity_BBB24D3D", "azurerm_user_assigned_identity.node-identity"},
 	}
-	if s.Network.Zone != nil {
-		moves = append(moves, move{"azurerm_dns_zone.networking_zone_2F54EE61", "azurerm_dns_zone.networking-zone"})
+	if s.IngressIP.Zone != nil {
+		moves = append(moves,
+			move{"azurerm_dns_zone.networking_zone_2F54EE61", "azurerm_dns_zone.ingress-ip-dns-zone"},
+			move{"azurerm_dns_a_record.networking_record_46E0F314", "azurerm_dns_a_record.ingress-ip-dns-record"},
+		)
 	}
 	if s.Backup != nil {
 		moves = append(moves,

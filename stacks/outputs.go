@@ -19,7 +19,7 @@ func output(stack cdktf.TerraformStack, name string, value any, description stri
 func (s *AzureStack) outputs() {
 	st := s.Stack
 	aks := s.Cluster.AKS
-	ip := s.Network.PublicIP
+	ip := s.IngressIP.Address
 	output(st, "resource_group_name", s.ResourceGroup.Name(), "Resource group of the environment (and of the cluster).", false)
 	output(st, "cluster_name", aks.Name(), "AKS cluster name.", false)
 	output(st, "cluster_resource_group", s.ResourceGroup.Name(), "Resource group of the AKS cluster.", false)
@@ -30,20 +30,20 @@ func (s *AzureStack) outputs() {
 	output(st, "ingress_ip_name", ip.Name(), "Name of that IP: the Service annotation service.beta.kubernetes.io/azure-pip-name.", false)
 	output(st, "ingress_ip_resource_group", s.ResourceGroup.Name(), "Its resource group: the annotation service.beta.kubernetes.io/azure-load-balancer-resource-group.", false)
 	output(st, "ingress_fqdn", ip.Fqdn(), "DNS name of the IP: <label>.<region>.cloudapp.azure.com.", false)
-	if s.Network.Zone != nil {
-		output(st, "dns_zone_name_servers", s.Network.Zone.NameServers(), "Name servers to delegate the DNS zone to.", false)
-		output(st, "dns_record_fqdn", s.Network.Record.Fqdn(), "A record of the node in the DNS zone.", false)
+	if s.IngressIP.Zone != nil {
+		output(st, "dns_zone_name_servers", s.IngressIP.Zone.NameServers(), "Name servers to delegate the DNS zone to.", false)
+		output(st, "dns_record_fqdn", s.IngressIP.Record.Fqdn(), "A record of the node in the DNS zone.", false)
 	}
-	output(st, "ipfs_disk_id", s.DataDisk.Id(), "Managed disk of the IPFS data.", false)
-	output(st, "ipfs_disk_name", s.DataDisk.Name(), "Name of that disk.", false)
+	output(st, "ipfs_disk_id", s.DataDisk.Disk.Id(), "Managed disk of the IPFS data.", false)
+	output(st, "ipfs_disk_name", s.DataDisk.Disk.Name(), "Name of that disk.", false)
 	output(st, "node_identity_client_id", s.NodeIdentity.Identity.ClientId(), "Client ID of the node's workload identity (service account annotation).", false)
 	output(st, "node_identity_name", s.NodeIdentity.Identity.Name(), "Name of the node's workload identity.", false)
-	output(st, "key_vault_name", s.Vault.Vault.Name(), "Key Vault holding github-token and ipfs-private-key.", false)
-	output(st, "key_vault_uri", s.Vault.Vault.VaultUri(), "URI of that Key Vault.", false)
-	output(st, "tenant_id", s.Vault.Vault.TenantId(), "Microsoft Entra tenant.", false)
-	output(st, "storage_account_name", s.Storage.Account.Name(), "Storage account for logs and backups.", false)
-	if s.Workspace != nil {
-		output(st, "log_analytics_workspace_id", s.Workspace.Id(), "Log Analytics workspace of Container Insights.", false)
+	output(st, "key_vault_name", s.KeyVault.Vault.Name(), "Key Vault holding github-token and ipfs-private-key.", false)
+	output(st, "key_vault_uri", s.KeyVault.Vault.VaultUri(), "URI of that Key Vault.", false)
+	output(st, "tenant_id", s.KeyVault.Vault.TenantId(), "Microsoft Entra tenant.", false)
+	output(st, "storage_account_name", s.Storage.StorageAccount.Name(), "Storage account for logs and backups.", false)
+	if s.Logs != nil {
+		output(st, "log_analytics_workspace_id", s.Logs.Workspace.Id(), "Log Analytics workspace of Container Insights.", false)
 	}
 	if s.Backup != nil {
 		output(st, "backup_vault_name", s.Backup.Vault.Name(), "Data Protection backup vault of the IPFS disk.", false)

@@ -189,7 +189,7 @@ func TestStatefulAddressesAreStable(t *testing.T) {
 		"azurerm_storage_container":                    {"storage-account-logs"},
 		"azurerm_key_vault":                            {"key-vault"},
 		"azurerm_key_vault_secret":                     {"key-vault-secret-github-token", "key-vault-secret-ipfs-private-key"},
-		"azurerm_public_ip":                            {"networking-ingress-ip"},
+		"azurerm_public_ip":                            {"ingress-ip"},
 		"azurerm_kubernetes_cluster":                   {"cluster"},
 		"azurerm_user_assigned_identity":               {"cluster-identity", "node-identity"},
 		"azurerm_log_analytics_workspace":              {"log-analytics"},

@@ -1,31 +1,42 @@
 package cluster
 
 import (
-	"os"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var restricted, open, manual *synthtest.Doc
-
-func props(local bool, ranges *[]*string, workspace string) Props {
-	return Props{
+// newTestCluster builds a cluster in a new stack, with its subnet and, when
+// withWorkspace, a Log Analytics workspace and the Azure Policy add-on.
+func newTestCluster(app cdktf.App, id string, local bool, ranges []string, withWorkspace bool, upgrades string) {
+	stack := synthtest.NewAzureStack(app, id)
+	place := synthtest.Placement(stack)
+	nodes := subnet.NewSubnet(stack, jsii.String("nodes"), &subnet.SubnetConfig{
+		Name: jsii.String("nodes"), ResourceGroupName: jsii.String("rg"), VirtualNetworkName: jsii.String("vnet"),
+		AddressPrefixes: &[]*string{jsii.String("10.0.1.0/24")},
+	})
+	var ws loganalyticsworkspace.LogAnalyticsWorkspace
+	if withWorkspace {
+		ws = loganalyticsworkspace.NewLogAnalyticsWorkspace(stack, jsii.String("logs"), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
+			Name: jsii.String("logs"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
+		})
+	}
+	NewCluster(stack, "cluster", ClusterProps{
+		Placement:         place,
 		Name:              "aks",
 		DNSPrefix:         "perpetual-test",
-		ResourceGroupName: "rg",
-		Location:          "eastus",
 		NodeResourceGroup: "nodes-rg",
 		IdentityName:      "aks-identity",
-		Tags:              map[string]string{"project": "p"},
 		KubernetesVersion: "1.35",
 		SkuTier:           "Free",
-		NodePool:          NodePool{Name: "system", VMSize: "Standard_B2als_v2", Count: 1, OSDiskSizeGB: 32, SubnetID: "/subnets/nodes"},
+		NodePool:          NodePool{Name: "system", VMSize: "Standard_D2s_v5", Count: 1, OSDiskSizeGB: 32, Subnet: nodes},
 		Network:           Network{PodCIDR: "10.244.0.0/16", ServiceCIDR: "10.96.0.0/16", DNSServiceIP: "10.96.0.10"},
-		Upgrades: Upgrades{AutomaticChannel: "patch", NodeOSChannel: "NodeImage",
+		Upgrades: Upgrades{AutomaticChannel: upgrades, NodeOSChannel: "NodeImage",
 			Window: MaintenanceWindow{DayOfWeek: "Sunday", StartTime: "02:00", DurationHours: 4, UTCOffset: "+00:00"}},
 		Access: Access{
 			TenantID:             "tenant",
@@ -34,36 +45,23 @@ func props(local bool, ranges *[]*string, workspace string) Props {
 			LocalAccountsEnabled: local,
 			AuthorizedIPRanges:   ranges,
 		},
-		RoleGrants: []RoleGrant{
-			{Name: "subnet", Role: "Network Contributor", Scope: "/subnets/nodes"},
+		RoleGrants: []IdentityGrant{
+			{Name: "subnet", Role: "Network Contributor", Scope: *nodes.Id()},
 			{Name: "disk", Role: "Contributor", Scope: "/disks/data"},
 		},
-		LogAnalyticsWorkspaceID: workspace,
-		AzurePolicy:             workspace != "",
-	}
+		Workspace:   ws,
+		AzurePolicy: withWorkspace,
+	})
 }
 
-func TestMain(m *testing.M) {
-	app := cdktf.Testing_App(nil)
-	build := func(id string, p Props) *synthtest.Doc {
-		stack := synthtest.NewAzureStack(app, id)
-		New(stack, "cluster", p)
-		doc, err := synthtest.SynthStack(stack)
-		if err != nil {
-			panic(err)
-		}
-		return doc
-	}
-	restricted = build("restricted", props(false, &[]*string{jsii.String("203.0.113.0/24")}, "/workspaces/logs"))
-	open = build("open", props(true, nil, ""))
-	p := props(true, nil, "")
-	p.Upgrades.AutomaticChannel = NoAutomaticUpgrades
-	manual = build("manual", p)
-	os.Exit(m.Run())
-}
+var synth = synthtest.Once(func(app cdktf.App) {
+	newTestCluster(app, "restricted", false, []string{"203.0.113.0/24"}, true, "patch")
+	newTestCluster(app, "open", true, nil, false, "patch")
+	newTestCluster(app, "manual", true, nil, false, NoAutomaticUpgrades)
+})
 
 func TestControlPlaneAndNodePool(t *testing.T) {
-	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks := synth(t)["restricted"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	aks.Equal(t, "sku_tier", "Free")
 	aks.Equal(t, "kubernetes_version", "1.35")
 	aks.Equal(t, "node_resource_group", "nodes-rg")
@@ -78,11 +76,11 @@ func TestControlPlaneAndNodePool(t *testing.T) {
 		aks.Equal(t, w+".duration", 4)
 	}
 	aks.Equal(t, "default_node_pool.name", "system")
-	aks.Equal(t, "default_node_pool.vm_size", "Standard_B2als_v2")
+	aks.Equal(t, "default_node_pool.vm_size", "Standard_D2s_v5")
 	aks.Equal(t, "default_node_pool.node_count", 1)
 	aks.Equal(t, "default_node_pool.os_disk_size_gb", 32)
 	aks.Equal(t, "default_node_pool.orchestrator_version", "1.35")
-	aks.Equal(t, "default_node_pool.vnet_subnet_id", "/subnets/nodes")
+	aks.Equal(t, "default_node_pool.vnet_subnet_id", synthtest.Ref(synth(t)["restricted"].Named(t, "azurerm_subnet", "nodes"), "id"))
 	aks.Equal(t, "default_node_pool.temporary_name_for_rotation", "systemtmp")
 	if aks.Has("default_node_pool.only_critical_addons_enabled") {
 		t.Error("the only pool must also run the node's pods; no CriticalAddonsOnly taint")
@@ -93,7 +91,7 @@ func TestControlPlaneAndNodePool(t *testing.T) {
 // it); turning upgrades off leaves the channel and its window out, while
 // node OS updates keep theirs.
 func TestNoAutomaticUpgrades(t *testing.T) {
-	aks := manual.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks := synth(t)["manual"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	for _, attr := range []string{"automatic_upgrade_channel", "maintenance_window_auto_upgrade"} {
 		if aks.Has(attr) {
 			t.Errorf("%s is set with upgrades off: %v", attr, aks.Value(t, attr))
@@ -104,7 +102,7 @@ func TestNoAutomaticUpgrades(t *testing.T) {
 }
 
 func TestNetworkProfile(t *testing.T) {
-	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks := synth(t)["restricted"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	aks.Equal(t, "network_profile", map[string]any{
 		"network_plugin":      "azure",
 		"network_plugin_mode": "overlay",
@@ -119,13 +117,14 @@ func TestNetworkProfile(t *testing.T) {
 }
 
 func TestIdentityAndGrantsComeFirst(t *testing.T) {
-	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
-	id := restricted.Named(t, "azurerm_user_assigned_identity", "aks-identity")
+	aks := synth(t)["restricted"].Named(t, "azurerm_kubernetes_cluster", "aks")
+	id := synth(t)["restricted"].Named(t, "azurerm_user_assigned_identity", "aks-identity")
 	aks.Equal(t, "identity.type", "UserAssigned")
 	aks.Equal(t, "identity.identity_ids", []string{synthtest.Ref(id, "id")})
 	deps := aks.Strs(t, "depends_on")
-	for scope, role := range map[string]string{"/subnets/nodes": "Network Contributor", "/disks/data": "Contributor"} {
-		g := restricted.Where(t, "azurerm_role_assignment", "scope", scope)
+	subnetID := synthtest.Ref(synth(t)["restricted"].Named(t, "azurerm_subnet", "nodes"), "id")
+	for scope, role := range map[string]string{subnetID: "Network Contributor", "/disks/data": "Contributor"} {
+		g := synth(t)["restricted"].Where(t, "azurerm_role_assignment", "scope", scope)
 		g.Equal(t, "role_definition_name", role)
 		g.Equal(t, "principal_id", synthtest.Ref(id, "principal_id"))
 		synthtest.ContainsAll(t, "cluster depends_on", deps, g.Address())
@@ -133,7 +132,7 @@ func TestIdentityAndGrantsComeFirst(t *testing.T) {
 }
 
 func TestAccessControl(t *testing.T) {
-	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks := synth(t)["restricted"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	aks.Equal(t, "role_based_access_control_enabled", true)
 	aks.Equal(t, "azure_active_directory_role_based_access_control", map[string]any{
 		"azure_rbac_enabled":     true,
@@ -143,11 +142,11 @@ func TestAccessControl(t *testing.T) {
 	aks.Equal(t, "local_account_disabled", true)
 	aks.Equal(t, "api_server_access_profile.authorized_ip_ranges", []string{"203.0.113.0/24"})
 
-	admin := restricted.Where(t, "azurerm_role_assignment", "role_definition_name", ClusterAdminRole)
+	admin := synth(t)["restricted"].Where(t, "azurerm_role_assignment", "role_definition_name", ClusterAdminRole)
 	admin.Equal(t, "principal_id", "deployer-object-id")
 	admin.Equal(t, "scope", synthtest.Ref(aks, "id"))
 
-	dev := open.Named(t, "azurerm_kubernetes_cluster", "aks")
+	dev := synth(t)["open"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	dev.Equal(t, "local_account_disabled", false)
 	if dev.Has("api_server_access_profile") {
 		t.Error("authorized IP ranges without Access.AuthorizedIPRanges")
@@ -155,14 +154,14 @@ func TestAccessControl(t *testing.T) {
 }
 
 func TestAddOns(t *testing.T) {
-	aks := restricted.Named(t, "azurerm_kubernetes_cluster", "aks")
-	aks.Equal(t, "oms_agent.log_analytics_workspace_id", "/workspaces/logs")
+	aks := synth(t)["restricted"].Named(t, "azurerm_kubernetes_cluster", "aks")
+	aks.Equal(t, "oms_agent.log_analytics_workspace_id", synthtest.Ref(synth(t)["restricted"].Named(t, "azurerm_log_analytics_workspace", "logs"), "id"))
 	aks.Equal(t, "oms_agent.msi_auth_for_monitoring_enabled", true)
 	aks.Equal(t, "azure_policy_enabled", true)
 	aks.Equal(t, "key_vault_secrets_provider.secret_rotation_enabled", true)
 	aks.Equal(t, "storage_profile.disk_driver_enabled", true)
 
-	dev := open.Named(t, "azurerm_kubernetes_cluster", "aks")
+	dev := synth(t)["open"].Named(t, "azurerm_kubernetes_cluster", "aks")
 	if dev.Has("oms_agent") {
 		t.Error("monitoring add-on without a workspace")
 	}

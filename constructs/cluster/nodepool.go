@@ -3,6 +3,7 @@ package cluster
 import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -18,8 +19,8 @@ type NodePool struct {
 	Count  int
 	// OSDiskSizeGB of each node's managed OS disk.
 	OSDiskSizeGB int
-	// SubnetID is the node subnet.
-	SubnetID string
+	// Subnet is the node subnet.
+	Subnet subnet.Subnet
 }
 
 // defaultNodePool returns the system pool. temporary_name_for_rotation lets
@@ -34,7 +35,7 @@ func defaultNodePool(p NodePool, version string, tags map[string]string) *kubern
 		OsDiskSizeGb:             tfx.Num(p.OSDiskSizeGB),
 		OsDiskType:               jsii.String("Managed"),
 		OsSku:                    jsii.String("AzureLinux"),
-		VnetSubnetId:             jsii.String(p.SubnetID),
+		VnetSubnetId:             p.Subnet.Id(),
 		Type:                     jsii.String("VirtualMachineScaleSets"),
 		TemporaryNameForRotation: jsii.String(p.Name + "tmp"),
 		UpgradeSettings: &kubernetescluster.KubernetesClusterDefaultNodePoolUpgradeSettings{

@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -28,9 +28,10 @@ type Access struct {
 	// LocalAccountsEnabled keeps the static admin kubeconfig. Off in
 	// production: every access then goes through Microsoft Entra ID.
 	LocalAccountsEnabled bool
-	// AuthorizedIPRanges limits the public API server to these networks.
-	// Nil leaves it open to the internet (still behind Entra ID).
-	AuthorizedIPRanges *[]*string
+	// AuthorizedIPRanges limits the public API server to these networks
+	// (an element may be a Terraform list expression, see tfx.List). Nil
+	// leaves it open to the internet (still behind Entra ID).
+	AuthorizedIPRanges []string
 }
 
 // applyAccess enables Kubernetes RBAC with Microsoft Entra ID integration and
@@ -45,7 +46,7 @@ func applyAccess(cfg *kubernetescluster.KubernetesClusterConfig, a Access) {
 	cfg.LocalAccountDisabled = jsii.Bool(!a.LocalAccountsEnabled)
 	if a.AuthorizedIPRanges != nil {
 		cfg.ApiServerAccessProfile = &kubernetescluster.KubernetesClusterApiServerAccessProfile{
-			AuthorizedIpRanges: a.AuthorizedIPRanges,
+			AuthorizedIpRanges: tfx.Strings(a.AuthorizedIPRanges),
 		}
 	}
 }
@@ -54,10 +55,10 @@ func applyAccess(cfg *kubernetescluster.KubernetesClusterConfig, a Access) {
 // role on this cluster.
 func (c *Cluster) grantClusterAdmins(a Access) {
 	for _, name := range slices.Sorted(maps.Keys(a.ClusterAdmins)) {
-		roleassignment.NewRoleAssignment(c.Scope, jsii.String("admin-"+name), &roleassignment.RoleAssignmentConfig{
-			Scope:              c.AKS.Id(),
-			RoleDefinitionName: jsii.String(ClusterAdminRole),
-			PrincipalId:        jsii.String(a.ClusterAdmins[name]),
+		azure.Grant(c.Construct, "admin-"+name, azure.RoleGrant{
+			Role:      ClusterAdminRole,
+			Scope:     *c.AKS.Id(),
+			Principal: a.ClusterAdmins[name],
 		})
 	}
 }

@@ -5,9 +5,11 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitoractiongroup"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitormetricalert"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -39,30 +41,29 @@ func NodeAlerts(cpu, memory, disk float64) []NodeAlert {
 	}
 }
 
-// AlertsProps configures [NewAlerts].
+// AlertsProps configures [NewAlerts]. Metric alerts and action groups are
+// global: Placement.Location is not used.
 type AlertsProps struct {
-	ResourceGroupName string
+	azure.Placement
 	// NamePrefix starts the names of the action group and the alerts.
 	NamePrefix string
 	// ActionGroupShortName: at most 12 characters, shown in e-mails.
 	ActionGroupShortName string
 	// Emails receive the alerts. Empty: no action group; the alerts still
 	// fire and show in the portal.
-	Emails    []string
-	ClusterID string
-	Alerts    []NodeAlert
+	Emails  []string
+	Cluster kubernetescluster.KubernetesCluster
+	Alerts  []NodeAlert
 	// Frequency and WindowSize are ISO 8601 durations (PT5M, PT15M).
 	Frequency  string
 	WindowSize string
 	// Severity: 0 (critical) to 4 (verbose).
 	Severity int
-	Tags     map[string]string
 }
 
-// Alerts is the built action group and alerts.
+// Alerts is the action group and the metric alerts.
 type Alerts struct {
-	// Scope is the construct that holds the resources below.
-	Scope constructs.Construct
+	constructs.Construct
 	// ActionGroup is nil without e-mails.
 	ActionGroup monitoractiongroup.MonitorActionGroup
 	Alerts      []monitormetricalert.MonitorMetricAlert
@@ -71,7 +72,7 @@ type Alerts struct {
 // NewAlerts creates the action group and one metric alert per NodeAlert on
 // the average of the metric over the window.
 func NewAlerts(scope constructs.Construct, id string, p AlertsProps) *Alerts {
-	a := &Alerts{Scope: constructs.NewConstruct(scope, &id)}
+	a := &Alerts{Construct: constructs.NewConstruct(scope, &id)}
 	var actions []*monitormetricalert.MonitorMetricAlertAction
 	if len(p.Emails) > 0 {
 		var receivers []*monitoractiongroup.MonitorActionGroupEmailReceiver
@@ -82,21 +83,21 @@ func NewAlerts(scope constructs.Construct, id string, p AlertsProps) *Alerts {
 				UseCommonAlertSchema: jsii.Bool(true),
 			})
 		}
-		a.ActionGroup = monitoractiongroup.NewMonitorActionGroup(a.Scope, jsii.String("action-group"), &monitoractiongroup.MonitorActionGroupConfig{
+		a.ActionGroup = monitoractiongroup.NewMonitorActionGroup(a.Construct, jsii.String("action-group"), &monitoractiongroup.MonitorActionGroupConfig{
 			Name:              jsii.String(p.NamePrefix),
-			ResourceGroupName: jsii.String(p.ResourceGroupName),
+			ResourceGroupName: p.GroupName(),
 			ShortName:         jsii.String(p.ActionGroupShortName),
 			Location:          jsii.String("global"),
 			EmailReceiver:     &receivers,
-			Tags:              tfx.StringMap(p.Tags),
+			Tags:              p.TagMap(),
 		})
 		actions = append(actions, &monitormetricalert.MonitorMetricAlertAction{ActionGroupId: a.ActionGroup.Id()})
 	}
 	for _, al := range p.Alerts {
 		cfg := &monitormetricalert.MonitorMetricAlertConfig{
 			Name:              jsii.String(p.NamePrefix + "-" + al.Name),
-			ResourceGroupName: jsii.String(p.ResourceGroupName),
-			Scopes:            tfx.Strings([]string{p.ClusterID}),
+			ResourceGroupName: p.GroupName(),
+			Scopes:            &[]*string{p.Cluster.Id()},
 			Description:       jsii.String(al.Description),
 			Severity:          tfx.Num(p.Severity),
 			Frequency:         jsii.String(p.Frequency),
@@ -109,12 +110,12 @@ func NewAlerts(scope constructs.Construct, id string, p AlertsProps) *Alerts {
 				Operator:        jsii.String("GreaterThan"),
 				Threshold:       jsii.Number(al.Threshold),
 			}},
-			Tags: tfx.StringMap(p.Tags),
+			Tags: p.TagMap(),
 		}
 		if len(actions) > 0 {
 			cfg.Action = &actions
 		}
-		a.Alerts = append(a.Alerts, monitormetricalert.NewMonitorMetricAlert(a.Scope, jsii.String(al.Name), cfg))
+		a.Alerts = append(a.Alerts, monitormetricalert.NewMonitorMetricAlert(a.Construct, jsii.String(al.Name), cfg))
 	}
 	return a
 }

@@ -6,13 +6,15 @@ import (
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/consumptionbudgetresourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
-// BudgetProps configures [NewBudget].
+// BudgetProps configures [NewBudget]. The budget watches
+// Placement.ResourceGroup; it has no region or tags of its own.
 type BudgetProps struct {
-	Name            string
-	ResourceGroupID string
+	azure.Placement
+	Name string
 	// Amount per month, in the billing currency.
 	Amount float64
 	Emails []string
@@ -29,11 +31,19 @@ type BudgetProps struct {
 // expression is evaluated at apply time, so synthesis stays deterministic.
 const StartDate = "${formatdate(\"YYYY-MM-01'T00:00:00Z'\", timestamp())}"
 
-// NewBudget creates a monthly cost budget on the resource group, starting in
-// the month of its creation ([StartDate]). Later plans ignore the start date
-// (lifecycle.ignore_changes): timestamp() changes on every plan, and Azure
-// refuses to move a budget's start into a past month.
-func NewBudget(scope constructs.Construct, id string, p BudgetProps) consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroup {
+// Budget is the monthly cost budget.
+type Budget struct {
+	constructs.Construct
+	Consumption consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroup
+}
+
+// NewBudget creates a monthly cost budget on the resource group, named id in
+// Terraform, starting in the month of its creation ([StartDate]). Later
+// plans ignore the start date (lifecycle.ignore_changes): timestamp()
+// changes on every plan, and Azure refuses to move a budget's start into a
+// past month.
+func NewBudget(scope constructs.Construct, id string, p BudgetProps) *Budget {
+	b := &Budget{Construct: constructs.NewConstruct(scope, &id)}
 	notification := func(threshold int, kind string) *consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification {
 		return &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupNotification{
 			Enabled:       jsii.Bool(true),
@@ -43,9 +53,9 @@ func NewBudget(scope constructs.Construct, id string, p BudgetProps) consumption
 			ContactEmails: tfx.Strings(p.Emails),
 		}
 	}
-	return consumptionbudgetresourcegroup.NewConsumptionBudgetResourceGroup(scope, jsii.String(id), &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupConfig{
+	b.Consumption = tfx.Pin(consumptionbudgetresourcegroup.NewConsumptionBudgetResourceGroup(b.Construct, jsii.String("budget"), &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupConfig{
 		Name:            jsii.String(p.Name),
-		ResourceGroupId: jsii.String(p.ResourceGroupID),
+		ResourceGroupId: p.ResourceGroup.Id(),
 		Amount:          jsii.Number(p.Amount),
 		TimeGrain:       jsii.String("Monthly"),
 		TimePeriod: &consumptionbudgetresourcegroup.ConsumptionBudgetResourceGroupTimePeriod{
@@ -58,5 +68,6 @@ func NewBudget(scope constructs.Construct, id string, p BudgetProps) consumption
 		Lifecycle: &cdktf.TerraformResourceLifecycle{
 			IgnoreChanges: &[]*string{jsii.String("time_period")},
 		},
-	})
+	}), id)
+	return b
 }

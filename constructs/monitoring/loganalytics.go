@@ -8,62 +8,78 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionrule"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionruleassociation"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
-// WorkspaceProps configures [NewWorkspace].
-type WorkspaceProps struct {
-	Name              string
-	ResourceGroupName string
-	Location          string
+// LogAnalyticsProps configures [NewLogAnalytics].
+type LogAnalyticsProps struct {
+	azure.Placement
+	Name string
 	// DailyQuotaGB caps ingestion; 0.16 GB a day is about the 5 GB a month
 	// that Log Analytics does not charge for.
 	DailyQuotaGB float64
 	// RetentionDays: up to 31 days costs nothing.
 	RetentionDays int
-	Tags          map[string]string
 }
 
-// NewWorkspace creates a pay-as-you-go (PerGB2018) workspace with a daily
-// cap. The design's "Free" SKU is a legacy tier that new workspaces cannot
-// use. Local (shared key) authentication is off: the monitoring add-on
+// LogAnalytics is the Log Analytics workspace.
+type LogAnalytics struct {
+	constructs.Construct
+	Workspace loganalyticsworkspace.LogAnalyticsWorkspace
+}
+
+// NewLogAnalytics creates a pay-as-you-go (PerGB2018) workspace with a daily
+// cap, named id in Terraform; PerGB2018 is the tier new workspaces get.
+// Local (shared key) authentication is off: the monitoring add-on
 // authenticates with its managed identity.
-func NewWorkspace(scope constructs.Construct, id string, p WorkspaceProps) loganalyticsworkspace.LogAnalyticsWorkspace {
-	return tfx.Pin(loganalyticsworkspace.NewLogAnalyticsWorkspace(scope, jsii.String(id), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
+func NewLogAnalytics(scope constructs.Construct, id string, p LogAnalyticsProps) *LogAnalytics {
+	l := &LogAnalytics{Construct: constructs.NewConstruct(scope, &id)}
+	l.Workspace = tfx.Pin(loganalyticsworkspace.NewLogAnalyticsWorkspace(l.Construct, jsii.String("workspace"), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
 		Name:                        jsii.String(p.Name),
-		ResourceGroupName:           jsii.String(p.ResourceGroupName),
-		Location:                    jsii.String(p.Location),
+		ResourceGroupName:           p.GroupName(),
+		Location:                    p.Region(),
 		Sku:                         jsii.String("PerGB2018"),
 		DailyQuotaGb:                jsii.Number(p.DailyQuotaGB),
 		RetentionInDays:             tfx.Num(p.RetentionDays),
 		LocalAuthenticationDisabled: jsii.Bool(true),
-		Tags:                        tfx.StringMap(p.Tags),
+		Tags:                        p.TagMap(),
 	}), id)
+	return l
 }
 
 // ContainerInsightsStream is the Container Insights stream group that the
 // data collection rule sends to the workspace.
 const ContainerInsightsStream = "Microsoft-ContainerInsights-Group-Default"
 
-// InsightsProps configures [NewContainerInsights].
-type InsightsProps struct {
-	Name              string
-	ResourceGroupName string
-	Location          string
-	WorkspaceID       string
-	ClusterID         string
-	Tags              map[string]string
+// ContainerInsightsProps configures [NewContainerInsights].
+type ContainerInsightsProps struct {
+	azure.Placement
+	Name      string
+	Workspace loganalyticsworkspace.LogAnalyticsWorkspace
+	Cluster   kubernetescluster.KubernetesCluster
+}
+
+// ContainerInsights is the data collection rule of the monitoring add-on
+// and its association with the cluster.
+type ContainerInsights struct {
+	constructs.Construct
+	Rule        monitordatacollectionrule.MonitorDataCollectionRule
+	Association monitordatacollectionruleassociation.MonitorDataCollectionRuleAssociation
 }
 
 // NewContainerInsights creates the data collection rule that the monitoring
-// add-on (with managed identity auth) needs, and associates it with the
-// cluster. Without it the add-on's agents run but collect nothing: the Azure
-// CLI creates this rule itself, Terraform must do it explicitly.
-func NewContainerInsights(scope constructs.Construct, id string, p InsightsProps) monitordatacollectionrule.MonitorDataCollectionRule {
+// add-on (with managed identity auth) needs, named id in Terraform, and
+// associates it with the cluster (id+"-association"). Without it the
+// add-on's agents run but collect nothing: the Azure CLI creates this rule
+// itself, Terraform must do it explicitly.
+func NewContainerInsights(scope constructs.Construct, id string, p ContainerInsightsProps) *ContainerInsights {
+	c := &ContainerInsights{Construct: constructs.NewConstruct(scope, &id)}
 	settings, _ := json.Marshal(map[string]any{
 		"dataCollectionSettings": map[string]any{
 			"interval":               "5m",
@@ -72,10 +88,10 @@ func NewContainerInsights(scope constructs.Construct, id string, p InsightsProps
 		},
 	})
 	const destination = "workspace"
-	rule := monitordatacollectionrule.NewMonitorDataCollectionRule(scope, jsii.String(id), &monitordatacollectionrule.MonitorDataCollectionRuleConfig{
+	c.Rule = tfx.Pin(monitordatacollectionrule.NewMonitorDataCollectionRule(c.Construct, jsii.String("rule"), &monitordatacollectionrule.MonitorDataCollectionRuleConfig{
 		Name:              jsii.String(p.Name),
-		ResourceGroupName: jsii.String(p.ResourceGroupName),
-		Location:          jsii.String(p.Location),
+		ResourceGroupName: p.GroupName(),
+		Location:          p.Region(),
 		Description:       jsii.String("Container Insights for the perpetual node's cluster"),
 		DataSources: &monitordatacollectionrule.MonitorDataCollectionRuleDataSources{
 			Extension: &[]*monitordatacollectionrule.MonitorDataCollectionRuleDataSourcesExtension{{
@@ -88,19 +104,19 @@ func NewContainerInsights(scope constructs.Construct, id string, p InsightsProps
 		Destinations: &monitordatacollectionrule.MonitorDataCollectionRuleDestinations{
 			LogAnalytics: &[]*monitordatacollectionrule.MonitorDataCollectionRuleDestinationsLogAnalytics{{
 				Name:                jsii.String(destination),
-				WorkspaceResourceId: jsii.String(p.WorkspaceID),
+				WorkspaceResourceId: p.Workspace.Id(),
 			}},
 		},
 		DataFlow: &[]*monitordatacollectionrule.MonitorDataCollectionRuleDataFlow{{
 			Streams:      tfx.Strings([]string{ContainerInsightsStream}),
 			Destinations: tfx.Strings([]string{destination}),
 		}},
-		Tags: tfx.StringMap(p.Tags),
-	})
-	monitordatacollectionruleassociation.NewMonitorDataCollectionRuleAssociation(scope, jsii.String(id+"-association"), &monitordatacollectionruleassociation.MonitorDataCollectionRuleAssociationConfig{
+		Tags: p.TagMap(),
+	}), id)
+	c.Association = tfx.Pin(monitordatacollectionruleassociation.NewMonitorDataCollectionRuleAssociation(c.Construct, jsii.String("association"), &monitordatacollectionruleassociation.MonitorDataCollectionRuleAssociationConfig{
 		Name:                 jsii.String("ContainerInsightsExtension"),
-		TargetResourceId:     jsii.String(p.ClusterID),
-		DataCollectionRuleId: rule.Id(),
-	})
-	return rule
+		TargetResourceId:     p.Cluster.Id(),
+		DataCollectionRuleId: c.Rule.Id(),
+	}), id+"-association")
+	return c
 }

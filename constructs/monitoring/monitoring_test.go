@@ -2,68 +2,62 @@ package monitoring
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var full, quiet *synthtest.Doc
-
-func TestMain(m *testing.M) {
-	app := cdktf.Testing_App(nil)
-	build := func(id string, emails []string) *synthtest.Doc {
-		stack := synthtest.NewAzureStack(app, id)
-		ws := NewWorkspace(stack, "logs", WorkspaceProps{Name: "logs", ResourceGroupName: "rg", Location: "eastus", DailyQuotaGB: 0.16, RetentionDays: 30})
-		NewContainerInsights(stack, "insights", InsightsProps{Name: "dcr", ResourceGroupName: "rg", Location: "eastus", WorkspaceID: *ws.Id(), ClusterID: "/clusters/aks"})
-		alerts := NewAlerts(stack, "alerts", AlertsProps{
-			ResourceGroupName: "rg", NamePrefix: "p-alerts", ActionGroupShortName: "palerts", Emails: emails,
-			ClusterID: "/clusters/aks", Alerts: NodeAlerts(90, 90, 80), Frequency: "PT5M", WindowSize: "PT15M", Severity: 3,
-		})
-		var group string
-		if alerts.ActionGroup != nil {
-			group = *alerts.ActionGroup.Id()
-		}
-		NewVolumeAlert(stack, "volume", VolumeAlertProps{
-			Name: "p-ipfs-volume", ResourceGroupName: "rg", Location: "eastus", WorkspaceID: *ws.Id(),
-			Namespace: "perpetual", ClaimName: "ipfs-data", ThresholdPercent: 85, Severity: 2, ActionGroupID: group,
-		})
-		NewBudget(stack, "budget", BudgetProps{
-			Name: "budget", ResourceGroupID: "/rg", Amount: 50, Emails: []string{"ops@example.com"},
-			ActualThresholdPercent: 80, ForecastThresholdPercent: 100,
-		})
-		doc, err := synthtest.SynthStack(stack)
-		if err != nil {
-			panic(err)
-		}
-		return doc
-	}
-	full = build("full", []string{"ops@example.com", "oncall@example.com"})
-	quiet = build("quiet", nil)
-	os.Exit(m.Run())
+func build(app cdktf.App, id string, emails []string) {
+	stack := synthtest.NewAzureStack(app, id)
+	place := synthtest.Placement(stack)
+	aks := kubernetescluster.NewKubernetesCluster(stack, jsii.String("aks"), &kubernetescluster.KubernetesClusterConfig{
+		Name: jsii.String("aks"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"), DnsPrefix: jsii.String("aks"),
+		DefaultNodePool: &kubernetescluster.KubernetesClusterDefaultNodePool{Name: jsii.String("system"), VmSize: jsii.String("Standard_D2s_v5")},
+	})
+	logs := NewLogAnalytics(stack, "logs", LogAnalyticsProps{Placement: place, Name: "logs", DailyQuotaGB: 0.16, RetentionDays: 30})
+	NewContainerInsights(stack, "insights", ContainerInsightsProps{Placement: place, Name: "dcr", Workspace: logs.Workspace, Cluster: aks})
+	alerts := NewAlerts(stack, "alerts", AlertsProps{
+		Placement: place, NamePrefix: "p-alerts", ActionGroupShortName: "palerts", Emails: emails,
+		Cluster: aks, Alerts: NodeAlerts(90, 90, 80), Frequency: "PT5M", WindowSize: "PT15M", Severity: 3,
+	})
+	NewVolumeAlert(stack, "volume", VolumeAlertProps{
+		Placement: place, Name: "p-ipfs-volume", Workspace: logs.Workspace,
+		Namespace: "perpetual", ClaimName: "ipfs-data", ThresholdPercent: 85, Severity: 2, ActionGroup: alerts.ActionGroup,
+	})
+	NewBudget(stack, "budget", BudgetProps{
+		Placement: place, Name: "budget", Amount: 50, Emails: []string{"ops@example.com"},
+		ActualThresholdPercent: 80, ForecastThresholdPercent: 100,
+	})
 }
 
+var synth = synthtest.Once(func(app cdktf.App) {
+	build(app, "full", []string{"ops@example.com", "oncall@example.com"})
+	build(app, "quiet", nil)
+})
+
 func TestWorkspace(t *testing.T) {
-	ws := full.Named(t, "azurerm_log_analytics_workspace", "logs")
+	ws := synth(t)["full"].Named(t, "azurerm_log_analytics_workspace", "logs")
 	ws.Equal(t, "sku", "PerGB2018")
 	ws.Equal(t, "daily_quota_gb", 0.16)
 	ws.Equal(t, "retention_in_days", 30)
 	ws.Equal(t, "local_authentication_disabled", true)
 
-	dcr := full.Named(t, "azurerm_monitor_data_collection_rule", "dcr")
+	dcr := synth(t)["full"].Named(t, "azurerm_monitor_data_collection_rule", "dcr")
 	dcr.Equal(t, "destinations.log_analytics.0.workspace_resource_id", synthtest.Ref(ws, "id"))
 	dcr.Equal(t, "data_flow.0.streams", []string{ContainerInsightsStream})
 	dcr.Equal(t, "data_sources.extension.0.extension_name", "ContainerInsights")
-	assoc := full.Only(t, "azurerm_monitor_data_collection_rule_association")
-	assoc.Equal(t, "target_resource_id", "/clusters/aks")
+	assoc := synth(t)["full"].Only(t, "azurerm_monitor_data_collection_rule_association")
+	assoc.Equal(t, "target_resource_id", synthtest.Ref(synth(t)["full"].Named(t, "azurerm_kubernetes_cluster", "aks"), "id"))
 	assoc.Equal(t, "data_collection_rule_id", synthtest.Ref(dcr, "id"))
 }
 
 func TestAlerts(t *testing.T) {
-	group := full.Named(t, "azurerm_monitor_action_group", "p-alerts")
+	group := synth(t)["full"].Named(t, "azurerm_monitor_action_group", "p-alerts")
 	group.Equal(t, "short_name", "palerts")
 	group.Equal(t, "email_receiver.0.email_address", "ops@example.com")
 	group.Equal(t, "email_receiver.1.email_address", "oncall@example.com")
@@ -76,8 +70,8 @@ func TestAlerts(t *testing.T) {
 		"p-alerts-node-disk":   {"node_disk_usage_percentage", 80},
 	}
 	for name, w := range want {
-		a := full.Named(t, "azurerm_monitor_metric_alert", name)
-		a.Equal(t, "scopes", []string{"/clusters/aks"})
+		a := synth(t)["full"].Named(t, "azurerm_monitor_metric_alert", name)
+		a.Equal(t, "scopes", []string{synthtest.Ref(synth(t)["full"].Named(t, "azurerm_kubernetes_cluster", "aks"), "id")})
 		a.Equal(t, "frequency", "PT5M")
 		a.Equal(t, "window_size", "PT15M")
 		a.Equal(t, "severity", 3)
@@ -87,10 +81,10 @@ func TestAlerts(t *testing.T) {
 		a.Equal(t, "criteria.0.threshold", w.threshold)
 		a.Equal(t, "action.0.action_group_id", synthtest.Ref(group, "id"))
 	}
-	if quiet.Count("azurerm_monitor_action_group") != 0 {
+	if synth(t)["quiet"].Count("azurerm_monitor_action_group") != 0 {
 		t.Error("an action group without e-mails")
 	}
-	for _, a := range quiet.Resources("azurerm_monitor_metric_alert") {
+	for _, a := range synth(t)["quiet"].Resources("azurerm_monitor_metric_alert") {
 		if a.Has("action") {
 			t.Errorf("%s has an action without an action group", a.Address())
 		}
@@ -98,8 +92,8 @@ func TestAlerts(t *testing.T) {
 }
 
 func TestVolumeAlert(t *testing.T) {
-	ws := full.Named(t, "azurerm_log_analytics_workspace", "logs")
-	a := full.Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume")
+	ws := synth(t)["full"].Named(t, "azurerm_log_analytics_workspace", "logs")
+	a := synth(t)["full"].Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume")
 	a.Equal(t, "scopes", []string{synthtest.Ref(ws, "id")})
 	a.Equal(t, "evaluation_frequency", "PT15M")
 	a.Equal(t, "severity", 2)
@@ -113,18 +107,18 @@ func TestVolumeAlert(t *testing.T) {
 			t.Errorf("query lacks %s:\n%s", want, q)
 		}
 	}
-	a.Equal(t, "action.action_groups", []string{synthtest.Ref(full.Named(t, "azurerm_monitor_action_group", "p-alerts"), "id")})
-	if quiet.Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume").Has("action") {
+	a.Equal(t, "action.action_groups", []string{synthtest.Ref(synth(t)["full"].Named(t, "azurerm_monitor_action_group", "p-alerts"), "id")})
+	if synth(t)["quiet"].Named(t, "azurerm_monitor_scheduled_query_rules_alert_v2", "p-ipfs-volume").Has("action") {
 		t.Error("an action without an action group")
 	}
-	disk := full.Named(t, "azurerm_monitor_metric_alert", "p-alerts-node-disk")
+	disk := synth(t)["full"].Named(t, "azurerm_monitor_metric_alert", "p-alerts-node-disk")
 	if d := disk.Str(t, "description"); !strings.Contains(d, "not the IPFS volume") {
 		t.Errorf("node disk alert %q does not say it does not watch the IPFS volume", d)
 	}
 }
 
 func TestBudget(t *testing.T) {
-	b := full.Named(t, "azurerm_consumption_budget_resource_group", "budget")
+	b := synth(t)["full"].Named(t, "azurerm_consumption_budget_resource_group", "budget")
 	b.Equal(t, "amount", 50)
 	b.Equal(t, "time_grain", "Monthly")
 	b.Equal(t, "time_period.start_date", StartDate)

@@ -5,8 +5,11 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitoractiongroup"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitorscheduledqueryrulesalertv2"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -17,21 +20,25 @@ const VolumeAlertFrequency = "PT15M"
 
 // VolumeAlertProps configures [NewVolumeAlert].
 type VolumeAlertProps struct {
-	Name              string
-	ResourceGroupName string
-	Location          string
-	// WorkspaceID is the Log Analytics workspace that Container Insights
+	azure.Placement
+	Name string
+	// Workspace is the Log Analytics workspace that Container Insights
 	// writes to.
-	WorkspaceID string
+	Workspace loganalyticsworkspace.LogAnalyticsWorkspace
 	// Namespace and ClaimName identify the PersistentVolumeClaim to watch.
 	Namespace string
 	ClaimName string
 	// ThresholdPercent of the volume's capacity in use fires the alert.
 	ThresholdPercent float64
 	Severity         int
-	// ActionGroupID is notified; empty: the alert only shows in the portal.
-	ActionGroupID string
-	Tags          map[string]string
+	// ActionGroup is notified; nil: the alert only shows in the portal.
+	ActionGroup monitoractiongroup.MonitorActionGroup
+}
+
+// VolumeAlert is the log search alert on a volume's fill level.
+type VolumeAlert struct {
+	constructs.Construct
+	Rule monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2
 }
 
 // VolumeUsageQuery is the log query of the volume alert: Container Insights
@@ -49,15 +56,17 @@ func VolumeUsageQuery(namespace, claim string) string {
 }
 
 // NewVolumeAlert creates a log search alert on the fill level of one
-// PersistentVolumeClaim, read from Container Insights. Unlike the platform
-// metric node_disk_usage_percentage, which measures the nodes' own
-// filesystems, this watches the volume the data lives on.
-func NewVolumeAlert(scope constructs.Construct, id string, p VolumeAlertProps) monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2 {
+// PersistentVolumeClaim, read from Container Insights, named id in
+// Terraform. Unlike the platform metric node_disk_usage_percentage, which
+// measures the nodes' own filesystems, this watches the volume the data
+// lives on.
+func NewVolumeAlert(scope constructs.Construct, id string, p VolumeAlertProps) *VolumeAlert {
+	a := &VolumeAlert{Construct: constructs.NewConstruct(scope, &id)}
 	cfg := &monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2Config{
 		Name:                jsii.String(p.Name),
-		ResourceGroupName:   jsii.String(p.ResourceGroupName),
-		Location:            jsii.String(p.Location),
-		Scopes:              tfx.Strings([]string{p.WorkspaceID}),
+		ResourceGroupName:   p.GroupName(),
+		Location:            p.Region(),
+		Scopes:              &[]*string{p.Workspace.Id()},
 		Description:         jsii.String(fmt.Sprintf("Volume %s/%s above %g %% full", p.Namespace, p.ClaimName, p.ThresholdPercent)),
 		Severity:            tfx.Num(p.Severity),
 		EvaluationFrequency: jsii.String(VolumeAlertFrequency),
@@ -70,12 +79,13 @@ func NewVolumeAlert(scope constructs.Construct, id string, p VolumeAlertProps) m
 			Threshold:             jsii.Number(p.ThresholdPercent),
 		}},
 		AutoMitigationEnabled: jsii.Bool(true),
-		Tags:                  tfx.StringMap(p.Tags),
+		Tags:                  p.TagMap(),
 	}
-	if p.ActionGroupID != "" {
+	if p.ActionGroup != nil {
 		cfg.Action = &monitorscheduledqueryrulesalertv2.MonitorScheduledQueryRulesAlertV2Action{
-			ActionGroups: tfx.Strings([]string{p.ActionGroupID}),
+			ActionGroups: &[]*string{p.ActionGroup.Id()},
 		}
 	}
-	return monitorscheduledqueryrulesalertv2.NewMonitorScheduledQueryRulesAlertV2(scope, jsii.String(id), cfg)
+	a.Rule = tfx.Pin(monitorscheduledqueryrulesalertv2.NewMonitorScheduledQueryRulesAlertV2(a.Construct, jsii.String("rule"), cfg), id)
+	return a
 }

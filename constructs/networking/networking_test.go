@@ -1,7 +1,6 @@
 package networking
 
 import (
-	"os"
 	"slices"
 	"testing"
 
@@ -10,45 +9,35 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var withAdmins, withoutAdmins *synthtest.Doc
-
-func props(admins []string, zone string, protect bool) Props {
-	return Props{
-		ResourceGroupName: "rg",
-		Location:          "eastus",
-		Tags:              map[string]string{"project": "p"},
+// build adds a stack with the network and the ingress IP.
+func build(app cdktf.App, id string, admins []string, zone string, protect bool) {
+	stack := synthtest.NewAzureStack(app, id)
+	place := synthtest.Placement(stack)
+	NewNetwork(stack, "networking", NetworkProps{
+		Placement:         place,
 		VNetName:          "vnet",
 		AddressSpace:      "10.0.0.0/16",
 		SubnetName:        "nodes",
 		SubnetCIDR:        "10.0.1.0/24",
-		PodCIDR:           "10.244.0.0/16",
-		SecurityGroupName: "nsg",
-		AdminCIDRs:        admins,
-		PublicIPName:      "pip",
-		DNSLabel:          "perpetual-test",
-		DNSZone:           zone,
-		DNSRecordName:     "ipfs",
 		ServiceEndpoints:  []string{"Microsoft.KeyVault"},
-		PreventDestroy:    protect,
-	}
+		SecurityGroupName: "nsg",
+		PodCIDR:           "10.244.0.0/16",
+		AdminCIDRs:        admins,
+	})
+	NewIngressIP(stack, "ingress-ip", IngressIPProps{
+		Placement:      place,
+		Name:           "pip",
+		DNSLabel:       "perpetual-test",
+		DNSZone:        zone,
+		DNSRecordName:  "ipfs",
+		PreventDestroy: protect,
+	})
 }
 
-// TestMain synthesizes the two test stacks once for the whole package.
-func TestMain(m *testing.M) {
-	app := cdktf.Testing_App(nil)
-	build := func(id string, p Props) *synthtest.Doc {
-		stack := synthtest.NewAzureStack(app, id)
-		New(stack, "networking", p)
-		doc, err := synthtest.SynthStack(stack)
-		if err != nil {
-			panic(err)
-		}
-		return doc
-	}
-	withAdmins = build("admins", props([]string{"203.0.113.0/24", "198.51.100.7/32"}, "ipfs.example.com", true))
-	withoutAdmins = build("no-admins", props(nil, "", false))
-	os.Exit(m.Run())
-}
+var synth = synthtest.Once(func(app cdktf.App) {
+	build(app, "admins", []string{"203.0.113.0/24", "198.51.100.7/32"}, "ipfs.example.com", true)
+	build(app, "no-admins", nil, "", false)
+})
 
 func TestRuleOrder(t *testing.T) {
 	rules := SecurityRules([]string{"203.0.113.0/24"}, "10.244.0.0/16")
@@ -77,8 +66,8 @@ func TestRuleOrder(t *testing.T) {
 }
 
 func TestSecurityRulesInTheStack(t *testing.T) {
-	nsg := withAdmins.Named(t, "azurerm_network_security_group", "nsg")
-	rules := withAdmins.Resources("azurerm_network_security_rule")
+	nsg := synth(t)["admins"].Named(t, "azurerm_network_security_group", "nsg")
+	rules := synth(t)["admins"].Resources("azurerm_network_security_rule")
 	if want := len(SecurityRules([]string{"x"}, "y")); len(rules) != want {
 		t.Fatalf("%d rules, want %d", len(rules), want)
 	}
@@ -87,7 +76,7 @@ func TestSecurityRulesInTheStack(t *testing.T) {
 		r.Equal(t, "direction", "Inbound")
 	}
 	check := func(name, protocol, port, access string, priority int) synthtest.Block {
-		r := withAdmins.Named(t, "azurerm_network_security_rule", name)
+		r := synth(t)["admins"].Named(t, "azurerm_network_security_rule", name)
 		r.Equal(t, "protocol", protocol)
 		r.Equal(t, "destination_port_range", port)
 		r.Equal(t, "access", access)
@@ -109,13 +98,13 @@ func TestSecurityRulesInTheStack(t *testing.T) {
 	kube.Equal(t, "destination_address_prefix", "VirtualNetwork")
 	check("DenyAllInbound", "*", "*", "Deny", 4000).Equal(t, "source_address_prefix", "*")
 
-	assoc := withAdmins.Only(t, "azurerm_subnet_network_security_group_association")
+	assoc := synth(t)["admins"].Only(t, "azurerm_subnet_network_security_group_association")
 	assoc.Equal(t, "network_security_group_id", synthtest.Ref(nsg, "id"))
-	assoc.Equal(t, "subnet_id", synthtest.Ref(withAdmins.Only(t, "azurerm_subnet"), "id"))
+	assoc.Equal(t, "subnet_id", synthtest.Ref(synth(t)["admins"].Only(t, "azurerm_subnet"), "id"))
 }
 
 func TestNoAdminCIDRsNoAdminPorts(t *testing.T) {
-	for _, r := range withoutAdmins.Resources("azurerm_network_security_rule") {
+	for _, r := range synth(t)["no-admins"].Resources("azurerm_network_security_rule") {
 		port := r.Str(t, "destination_port_range")
 		if (port == PortSSH || port == PortIPFSAPI) && r.Str(t, "access") == "Allow" {
 			t.Errorf("%s opens port %s without admin CIDRs", r.Address(), port)
@@ -127,39 +116,39 @@ func TestNoAdminCIDRsNoAdminPorts(t *testing.T) {
 }
 
 func TestVirtualNetwork(t *testing.T) {
-	vnet := withAdmins.Named(t, "azurerm_virtual_network", "vnet")
+	vnet := synth(t)["admins"].Named(t, "azurerm_virtual_network", "vnet")
 	vnet.Equal(t, "address_space", []string{"10.0.0.0/16"})
 	vnet.Equal(t, "tags", map[string]string{"project": "p"})
-	subnet := withAdmins.Named(t, "azurerm_subnet", "nodes")
+	subnet := synth(t)["admins"].Named(t, "azurerm_subnet", "nodes")
 	subnet.Equal(t, "address_prefixes", []string{"10.0.1.0/24"})
 	subnet.Equal(t, "virtual_network_name", synthtest.Ref(vnet, "name"))
 	subnet.Equal(t, "service_endpoints", []string{"Microsoft.KeyVault"})
 }
 
 func TestIngressIPAndDNS(t *testing.T) {
-	if n := withAdmins.Count("azurerm_lb"); n != 0 {
+	if n := synth(t)["admins"].Count("azurerm_lb"); n != 0 {
 		t.Errorf("%d azurerm_lb: AKS owns the load balancer, an extra one would be an orphan", n)
 	}
-	ip := withAdmins.Named(t, "azurerm_public_ip", "pip")
+	ip := synth(t)["admins"].Named(t, "azurerm_public_ip", "pip")
 	ip.Equal(t, "sku", "Standard")
 	ip.Equal(t, "allocation_method", "Static")
 	ip.Equal(t, "domain_name_label", "perpetual-test")
 	ip.Equal(t, "lifecycle.prevent_destroy", true)
 	ip.Equal(t, "lifecycle.ignore_changes", []string{
 		`tags["k8s-azure-cluster-name"]`, `tags["k8s-azure-dns-label-service"]`, `tags["k8s-azure-service"]`})
-	open := withoutAdmins.Named(t, "azurerm_public_ip", "pip")
+	open := synth(t)["no-admins"].Named(t, "azurerm_public_ip", "pip")
 	open.Equal(t, "lifecycle.prevent_destroy", false)
 	open.Equal(t, "lifecycle.ignore_changes", ip.Value(t, "lifecycle.ignore_changes"))
 
-	zone := withAdmins.Named(t, "azurerm_dns_zone", "ipfs.example.com")
-	record := withAdmins.Only(t, "azurerm_dns_a_record")
+	zone := synth(t)["admins"].Named(t, "azurerm_dns_zone", "ipfs.example.com")
+	record := synth(t)["admins"].Only(t, "azurerm_dns_a_record")
 	record.Equal(t, "name", "ipfs")
 	record.Equal(t, "zone_name", synthtest.Ref(zone, "name"))
 	record.Equal(t, "target_resource_id", synthtest.Ref(ip, "id"))
 	zone.Equal(t, "lifecycle.prevent_destroy", true)
 
-	if withoutAdmins.Count("azurerm_dns_zone")+withoutAdmins.Count("azurerm_dns_a_record") != 0 {
+	if synth(t)["no-admins"].Count("azurerm_dns_zone")+synth(t)["no-admins"].Count("azurerm_dns_a_record") != 0 {
 		t.Error("a DNS zone without Props.DNSZone")
 	}
-	withoutAdmins.Named(t, "azurerm_public_ip", "pip").Equal(t, "domain_name_label", "perpetual-test")
+	synth(t)["no-admins"].Named(t, "azurerm_public_ip", "pip").Equal(t, "domain_name_label", "perpetual-test")
 }

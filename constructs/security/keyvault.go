@@ -13,8 +13,10 @@ import (
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvault"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvaultaccesspolicy"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/keyvaultsecret"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -26,28 +28,28 @@ var (
 	ReaderKeyPermissions     = []string{"Get"}
 )
 
-// VaultProps configures [NewVault].
-type VaultProps struct {
+// KeyVaultProps configures [NewKeyVault].
+type KeyVaultProps struct {
+	azure.Placement
 	// Name: 3 to 24 characters, unique in Azure (also while soft-deleted).
-	Name              string
-	ResourceGroupName string
-	Location          string
-	TenantID          string
+	Name     string
+	TenantID string
 	// PurgeProtection: a deleted vault cannot be purged before
 	// SoftDeleteRetentionDays (7 to 90) pass. It cannot be turned off.
 	PurgeProtection         bool
 	SoftDeleteRetentionDays int
 	// NetworkDefaultAction is "Allow" or "Deny"; trusted Azure services
-	// (AzureServices) always pass, and so do IPRules.
+	// (AzureServices) always pass, and so do IPRules and Subnets.
 	NetworkDefaultAction string
-	IPRules              *[]*string
-	// SubnetIDs are subnets admitted through the firewall (they need the
+	// IPRules are public addresses or ranges; an element may be a Terraform
+	// list expression (see tfx.List).
+	IPRules []string
+	// Subnets are admitted through the firewall (they need the
 	// Microsoft.KeyVault service endpoint): the node subnet, so that the
 	// node's workload identity reads its secrets from inside the cluster.
-	SubnetIDs []string
+	Subnets []subnet.Subnet
 	// PreventDestroy adds lifecycle.prevent_destroy.
 	PreventDestroy bool
-	Tags           map[string]string
 
 	// Managers and Readers map a name (for the construct ID) to the object
 	// ID of a principal. Managers may set secrets; Readers may only get
@@ -71,23 +73,27 @@ type Secret struct {
 	ContentType string
 }
 
-// Vault is the built Key Vault.
-type Vault struct {
-	// Scope is the construct that holds the resources below.
-	Scope   constructs.Construct
+// KeyVault is the Key Vault, its access policies and its secrets.
+type KeyVault struct {
+	constructs.Construct
 	Vault   keyvault.KeyVault
 	Secrets map[string]keyvaultsecret.KeyVaultSecret
 }
 
-// NewVault creates a standard Key Vault with access policies (not RBAC:
-// access policies take effect at once, so the secrets can be written in the
-// same apply) as separate resources, and the secrets.
-func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
-	v := &Vault{Scope: constructs.NewConstruct(scope, &id), Secrets: map[string]keyvaultsecret.KeyVaultSecret{}}
-	v.Vault = tfx.Pin(keyvault.NewKeyVault(v.Scope, jsii.String("vault"), &keyvault.KeyVaultConfig{
+// NewKeyVault creates a standard Key Vault, named id in Terraform, with
+// access policies (not RBAC: access policies take effect at once, so the
+// secrets can be written in the same apply) as separate resources, and the
+// secrets (id+"-secret-<name>").
+func NewKeyVault(scope constructs.Construct, id string, p KeyVaultProps) *KeyVault {
+	v := &KeyVault{Construct: constructs.NewConstruct(scope, &id), Secrets: map[string]keyvaultsecret.KeyVaultSecret{}}
+	subnets := make([]string, len(p.Subnets))
+	for i, s := range p.Subnets {
+		subnets[i] = *s.Id()
+	}
+	v.Vault = tfx.Pin(keyvault.NewKeyVault(v.Construct, jsii.String("vault"), &keyvault.KeyVaultConfig{
 		Name:                         jsii.String(p.Name),
-		ResourceGroupName:            jsii.String(p.ResourceGroupName),
-		Location:                     jsii.String(p.Location),
+		ResourceGroupName:            p.GroupName(),
+		Location:                     p.Region(),
 		TenantId:                     jsii.String(p.TenantID),
 		SkuName:                      jsii.String("standard"),
 		EnableRbacAuthorization:      jsii.Bool(false),
@@ -100,16 +106,16 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		NetworkAcls: &keyvault.KeyVaultNetworkAcls{
 			Bypass:                  jsii.String("AzureServices"),
 			DefaultAction:           jsii.String(p.NetworkDefaultAction),
-			IpRules:                 p.IPRules,
-			VirtualNetworkSubnetIds: tfx.Strings(p.SubnetIDs),
+			IpRules:                 tfx.Strings(p.IPRules),
+			VirtualNetworkSubnetIds: tfx.Strings(subnets),
 		},
-		Tags:      tfx.StringMap(p.Tags),
+		Tags:      p.TagMap(),
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
 	}), id)
 
 	var managers []cdktf.ITerraformDependable
 	for _, name := range slices.Sorted(maps.Keys(p.Managers)) {
-		managers = append(managers, keyvaultaccesspolicy.NewKeyVaultAccessPolicyA(v.Scope, jsii.String("manager-"+name), &keyvaultaccesspolicy.KeyVaultAccessPolicyAConfig{
+		managers = append(managers, keyvaultaccesspolicy.NewKeyVaultAccessPolicyA(v.Construct, jsii.String("manager-"+name), &keyvaultaccesspolicy.KeyVaultAccessPolicyAConfig{
 			KeyVaultId:        v.Vault.Id(),
 			TenantId:          jsii.String(p.TenantID),
 			ObjectId:          jsii.String(p.Managers[name]),
@@ -117,7 +123,7 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		}))
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Readers)) {
-		keyvaultaccesspolicy.NewKeyVaultAccessPolicyA(v.Scope, jsii.String("reader-"+name), &keyvaultaccesspolicy.KeyVaultAccessPolicyAConfig{
+		keyvaultaccesspolicy.NewKeyVaultAccessPolicyA(v.Construct, jsii.String("reader-"+name), &keyvaultaccesspolicy.KeyVaultAccessPolicyAConfig{
 			KeyVaultId:        v.Vault.Id(),
 			TenantId:          jsii.String(p.TenantID),
 			ObjectId:          jsii.String(p.Readers[name]),
@@ -126,13 +132,13 @@ func NewVault(scope constructs.Construct, id string, p VaultProps) *Vault {
 		})
 	}
 	for _, s := range p.Secrets {
-		v.Secrets[s.Name] = tfx.Pin(keyvaultsecret.NewKeyVaultSecret(v.Scope, jsii.String("secret-"+s.Name), &keyvaultsecret.KeyVaultSecretConfig{
+		v.Secrets[s.Name] = tfx.Pin(keyvaultsecret.NewKeyVaultSecret(v.Construct, jsii.String("secret-"+s.Name), &keyvaultsecret.KeyVaultSecretConfig{
 			Name:           jsii.String(s.Name),
 			KeyVaultId:     v.Vault.Id(),
 			ValueWo:        jsii.String(s.Value),
 			ValueWoVersion: jsii.Number(p.SecretsVersion),
 			ContentType:    jsii.String(s.ContentType),
-			Tags:           tfx.StringMap(p.Tags),
+			Tags:           p.TagMap(),
 			// The managers' policies must exist before a secret is written.
 			DependsOn: &managers,
 		}), id+"-secret-"+s.Name)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegrouppolicyassignment"
 )
 
@@ -15,10 +16,10 @@ const (
 	NoPrivilegeEscalationPolicyID  = "/providers/Microsoft.Authorization/policyDefinitions/1c6e92c9-99f0-4e55-9cf2-0c234dc48f99"
 )
 
-// PolicyProps configures [NewPolicies].
-type PolicyProps struct {
-	// ResourceGroupID is the scope of the assignments.
-	ResourceGroupID string
+// PoliciesProps configures [NewPolicies].
+type PoliciesProps struct {
+	// ResourceGroup is the scope of the assignments.
+	ResourceGroup resourcegroup.ResourceGroup
 	// NamePrefix starts each assignment's name.
 	NamePrefix string
 	// AllowedLocations, when not empty, assigns "Allowed locations".
@@ -31,23 +32,22 @@ type PolicyProps struct {
 	KubernetesEffect       string
 }
 
-// Policies are the built assignments, keyed by short name.
+// Policies are the assignments, keyed by short name.
 type Policies struct {
-	// Scope is the construct that holds the resources below.
-	Scope       constructs.Construct
+	constructs.Construct
 	Assignments map[string]resourcegrouppolicyassignment.ResourceGroupPolicyAssignment
 }
 
 // NewPolicies assigns built-in policies to the resource group. Kubernetes
 // policies keep the definitions' default exclusions (kube-system,
 // gatekeeper-system, azure-arc, azure-extensions-usage-system).
-func NewPolicies(scope constructs.Construct, id string, p PolicyProps) *Policies {
-	ps := &Policies{Scope: constructs.NewConstruct(scope, &id), Assignments: map[string]resourcegrouppolicyassignment.ResourceGroupPolicyAssignment{}}
+func NewPolicies(scope constructs.Construct, id string, p PoliciesProps) *Policies {
+	ps := &Policies{Construct: constructs.NewConstruct(scope, &id), Assignments: map[string]resourcegrouppolicyassignment.ResourceGroupPolicyAssignment{}}
 	add := func(short, display, definition string, params map[string]any) {
-		ps.Assignments[short] = resourcegrouppolicyassignment.NewResourceGroupPolicyAssignment(ps.Scope, jsii.String(short), &resourcegrouppolicyassignment.ResourceGroupPolicyAssignmentConfig{
+		ps.Assignments[short] = resourcegrouppolicyassignment.NewResourceGroupPolicyAssignment(ps.Construct, jsii.String(short), &resourcegrouppolicyassignment.ResourceGroupPolicyAssignmentConfig{
 			Name:               jsii.String(p.NamePrefix + "-" + short),
 			DisplayName:        jsii.String(display),
-			ResourceGroupId:    jsii.String(p.ResourceGroupID),
+			ResourceGroupId:    p.ResourceGroup.Id(),
 			PolicyDefinitionId: jsii.String(definition),
 			Parameters:         jsii.String(parameters(params)),
 		})

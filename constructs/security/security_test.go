@@ -2,61 +2,58 @@ package security
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var locked, relaxed *synthtest.Doc
-
-func TestMain(m *testing.M) {
-	app := cdktf.Testing_App(nil)
-	build := func(id string, deny bool) *synthtest.Doc {
-		stack := synthtest.NewAzureStack(app, id)
-		secret := cdktf.NewTerraformVariable(stack, jsii.String("secret"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
-		action := "Allow"
-		if deny {
-			action = "Deny"
-		}
-		NewVault(stack, "vault", VaultProps{
-			Name: "kv", ResourceGroupName: "rg", Location: "eastus", TenantID: "tenant",
-			PurgeProtection: deny, SoftDeleteRetentionDays: 90, NetworkDefaultAction: action,
-			IPRules: &[]*string{jsii.String("203.0.113.0/24")}, PreventDestroy: deny,
-			SubnetIDs: []string{"/subnets/nodes"}, SecretsVersion: 2,
-			Managers: map[string]string{"deployer": "deployer-oid"},
-			Readers:  map[string]string{"node": "node-oid"},
-			Secrets:  []Secret{{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain"}},
-		})
-		NewWorkloadIdentity(stack, "identity", IdentityProps{
-			Name: "node", ResourceGroupName: "rg", Location: "eastus",
-			OIDCIssuerURL: "https://issuer.example/", Namespace: "perpetual", ServiceAccount: "perpetual-node",
-		})
-		NewPolicies(stack, "policies", PolicyProps{
-			ResourceGroupID: "/rg", NamePrefix: "p", AllowedLocations: []string{"eastus"},
-			NoPrivilegedContainers: deny, NoPrivilegeEscalation: deny, KubernetesEffect: "Deny",
-		})
-		doc, err := synthtest.SynthStack(stack)
-		if err != nil {
-			panic(err)
-		}
-		return doc
+func build(app cdktf.App, id string, deny bool) {
+	stack := synthtest.NewAzureStack(app, id)
+	place := synthtest.Placement(stack)
+	secret := cdktf.NewTerraformVariable(stack, jsii.String("secret"), &cdktf.TerraformVariableConfig{Type: jsii.String("string"), Sensitive: jsii.Bool(true)})
+	nodes := subnet.NewSubnet(stack, jsii.String("nodes"), &subnet.SubnetConfig{
+		Name: jsii.String("nodes"), ResourceGroupName: jsii.String("rg"), VirtualNetworkName: jsii.String("vnet"),
+		AddressPrefixes: &[]*string{jsii.String("10.0.1.0/24")},
+	})
+	action := "Allow"
+	if deny {
+		action = "Deny"
 	}
-	locked = build("locked", true)
-	relaxed = build("relaxed", false)
-	os.Exit(m.Run())
+	NewKeyVault(stack, "vault", KeyVaultProps{
+		Placement: place, Name: "kv", TenantID: "tenant",
+		PurgeProtection: deny, SoftDeleteRetentionDays: 90, NetworkDefaultAction: action,
+		IPRules: []string{"203.0.113.0/24"}, Subnets: []subnet.Subnet{nodes}, PreventDestroy: deny,
+		Managers:       map[string]string{"deployer": "deployer-oid"},
+		Readers:        map[string]string{"node": "node-oid"},
+		Secrets:        []Secret{{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain"}},
+		SecretsVersion: 2,
+	})
+	NewWorkloadIdentity(stack, "identity", WorkloadIdentityProps{
+		Placement: place, Name: "node",
+		Issuer: "https://issuer.example/", Namespace: "perpetual", ServiceAccount: "perpetual-node",
+	})
+	NewPolicies(stack, "policies", PoliciesProps{
+		ResourceGroup: place.ResourceGroup, NamePrefix: "p", AllowedLocations: []string{"eastus"},
+		NoPrivilegedContainers: deny, NoPrivilegeEscalation: deny, KubernetesEffect: "Deny",
+	})
 }
 
+var synth = synthtest.Once(func(app cdktf.App) {
+	build(app, "locked", true)
+	build(app, "relaxed", false)
+})
+
 func TestVault(t *testing.T) {
-	kv := locked.Named(t, "azurerm_key_vault", "kv")
+	kv := synth(t)["locked"].Named(t, "azurerm_key_vault", "kv")
 	kv.Equal(t, "sku_name", "standard")
 	kv.Equal(t, "purge_protection_enabled", true)
 	kv.Equal(t, "soft_delete_retention_days", 90)
 	kv.Equal(t, "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Deny", "ip_rules": []string{"203.0.113.0/24"},
-		"virtual_network_subnet_ids": []string{"/subnets/nodes"}})
+		"virtual_network_subnet_ids": []string{synthtest.Ref(synth(t)["locked"].Named(t, "azurerm_subnet", "nodes"), "id")}})
 	kv.Equal(t, "lifecycle.prevent_destroy", true)
 	kv.Equal(t, "enabled_for_deployment", false)
 	kv.Equal(t, "enabled_for_disk_encryption", false)
@@ -65,14 +62,14 @@ func TestVault(t *testing.T) {
 		t.Error("inline access_policy blocks conflict with azurerm_key_vault_access_policy resources")
 	}
 
-	r := relaxed.Named(t, "azurerm_key_vault", "kv")
+	r := synth(t)["relaxed"].Named(t, "azurerm_key_vault", "kv")
 	r.Equal(t, "purge_protection_enabled", false)
 	r.Equal(t, "network_acls.default_action", "Allow")
 }
 
 func TestLeastPrivilege(t *testing.T) {
-	kv := locked.Named(t, "azurerm_key_vault", "kv")
-	node := locked.Where(t, "azurerm_key_vault_access_policy", "object_id", "node-oid")
+	kv := synth(t)["locked"].Named(t, "azurerm_key_vault", "kv")
+	node := synth(t)["locked"].Where(t, "azurerm_key_vault_access_policy", "object_id", "node-oid")
 	node.Equal(t, "secret_permissions", []string{"Get"})
 	node.Equal(t, "key_permissions", []string{"Get"})
 	node.Equal(t, "key_vault_id", synthtest.Ref(kv, "id"))
@@ -81,10 +78,10 @@ func TestLeastPrivilege(t *testing.T) {
 			t.Errorf("the node may %s", p)
 		}
 	}
-	deployer := locked.Where(t, "azurerm_key_vault_access_policy", "object_id", "deployer-oid")
+	deployer := synth(t)["locked"].Where(t, "azurerm_key_vault_access_policy", "object_id", "deployer-oid")
 	synthtest.ContainsAll(t, "deployer secret permissions", deployer.Strs(t, "secret_permissions"), "Set", "Get")
 
-	secret := locked.Named(t, "azurerm_key_vault_secret", "github-token")
+	secret := synth(t)["locked"].Named(t, "azurerm_key_vault_secret", "github-token")
 	secret.Equal(t, "value_wo", "${var.secret}")
 	secret.Equal(t, "value_wo_version", 2)
 	if secret.Has("value") {
@@ -95,13 +92,13 @@ func TestLeastPrivilege(t *testing.T) {
 }
 
 func TestWorkloadIdentity(t *testing.T) {
-	id := locked.Named(t, "azurerm_user_assigned_identity", "node")
-	fed := locked.Only(t, "azurerm_federated_identity_credential")
+	id := synth(t)["locked"].Named(t, "azurerm_user_assigned_identity", "node")
+	fed := synth(t)["locked"].Only(t, "azurerm_federated_identity_credential")
 	fed.Equal(t, "parent_id", synthtest.Ref(id, "id"))
 	fed.Equal(t, "issuer", "https://issuer.example/")
 	fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
 	fed.Equal(t, "audience", []string{"api://AzureADTokenExchange"})
-	if n := locked.Count("azurerm_role_assignment"); n != 0 {
+	if n := synth(t)["locked"].Count("azurerm_role_assignment"); n != 0 {
 		t.Errorf("%d role assignments: the design's AcrPull has no registry to apply to", n)
 	}
 }
@@ -114,18 +111,18 @@ func TestPolicies(t *testing.T) {
 		}
 		return p
 	}
-	loc := locked.Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", AllowedLocationsPolicyID)
-	loc.Equal(t, "resource_group_id", "/rg")
+	loc := synth(t)["locked"].Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", AllowedLocationsPolicyID)
+	loc.Equal(t, "resource_group_id", synthtest.Ref(synth(t)["locked"].Named(t, "azurerm_resource_group", "rg"), "id"))
 	if got := params(loc)["listOfAllowedLocations"]["value"]; compact(got) != `["eastus"]` {
 		t.Errorf("allowed locations %v", got)
 	}
 	for _, id := range []string{NoPrivilegedContainersPolicyID, NoPrivilegeEscalationPolicyID} {
-		a := locked.Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", id)
+		a := synth(t)["locked"].Where(t, "azurerm_resource_group_policy_assignment", "policy_definition_id", id)
 		if got := params(a)["effect"]["value"]; got != "Deny" {
 			t.Errorf("%s effect %v, want Deny", id, got)
 		}
 	}
-	if n := relaxed.Count("azurerm_resource_group_policy_assignment"); n != 1 {
+	if n := synth(t)["relaxed"].Count("azurerm_resource_group_policy_assignment"); n != 1 {
 		t.Errorf("relaxed: %d assignments, want only allowed locations", n)
 	}
 }

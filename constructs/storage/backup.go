@@ -9,9 +9,11 @@ import (
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupinstancedisk"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackuppolicydisk"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupvault"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -23,22 +25,19 @@ const (
 	backupScheduleAnchorDateTime = "2024-01-01T%s:00+00:00"
 )
 
-// BackupProps configures [NewDiskBackup].
+// BackupProps configures [NewBackup].
 type BackupProps struct {
-	VaultName         string
-	ResourceGroupName string
-	Location          string
+	azure.Placement
+	VaultName string
 	// Redundancy of the vault: LocallyRedundant, GeoRedundant or
 	// ZoneRedundant. (Disk backups live in the operational tier, as
 	// snapshots, whatever the vault's redundancy.)
 	Redundancy string
-	// DiskID and DiskName identify the disk to protect.
-	DiskID   string
-	DiskName string
-	// SnapshotResourceGroupName and SnapshotResourceGroupID: where the
-	// snapshots go. Microsoft asks for a group other than the disk's.
-	SnapshotResourceGroupName string
-	SnapshotResourceGroupID   string
+	// Disk is the disk to protect.
+	Disk manageddisk.ManagedDisk
+	// SnapshotResourceGroup is where the snapshots go; Microsoft asks for a
+	// group other than the disk's.
+	SnapshotResourceGroup resourcegroup.ResourceGroup
 	// TimeOfDay (UTC, HH:MM) of the daily backup.
 	TimeOfDay string
 	// RetentionDays of each daily snapshot (1 to 360).
@@ -47,7 +46,6 @@ type BackupProps struct {
 	// backup instance: deleting the instance stops protection and deletes
 	// its recovery points.
 	PreventDestroy bool
-	Tags           map[string]string
 }
 
 // PolicyName names the backup policy after everything Azure cannot change
@@ -59,32 +57,34 @@ func PolicyName(retentionDays int, timeOfDay string) string {
 	return fmt.Sprintf("daily-%dd-%s", retentionDays, strings.ReplaceAll(timeOfDay, ":", ""))
 }
 
-// Backup is the built disk backup.
+// Backup is the disk's Azure Backup.
 type Backup struct {
+	constructs.Construct
 	Vault    dataprotectionbackupvault.DataProtectionBackupVault
 	Policy   dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDisk
 	Instance dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDisk
 }
 
-// NewDiskBackup protects a managed disk with daily Azure Backup snapshots: a
-// Data Protection backup vault with a system-assigned identity, a daily disk
-// policy, the vault identity's two role assignments, and the backup
-// instance, created after the role assignments.
-func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
-	s := constructs.NewConstruct(scope, jsii.String(id))
-	vault := tfx.Pin(dataprotectionbackupvault.NewDataProtectionBackupVault(s, jsii.String("vault"), &dataprotectionbackupvault.DataProtectionBackupVaultConfig{
+// NewBackup protects a managed disk with daily Azure Backup snapshots: a
+// Data Protection backup vault with a system-assigned identity (Terraform
+// name id+"-vault"), a daily disk policy, the vault identity's two role
+// assignments, and the backup instance (id+"-instance"), created after the
+// role assignments.
+func NewBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
+	b := &Backup{Construct: constructs.NewConstruct(scope, &id)}
+	b.Vault = tfx.Pin(dataprotectionbackupvault.NewDataProtectionBackupVault(b.Construct, jsii.String("vault"), &dataprotectionbackupvault.DataProtectionBackupVaultConfig{
 		Name:              jsii.String(p.VaultName),
-		ResourceGroupName: jsii.String(p.ResourceGroupName),
-		Location:          jsii.String(p.Location),
+		ResourceGroupName: p.GroupName(),
+		Location:          p.Region(),
 		DatastoreType:     jsii.String("VaultStore"),
 		Redundancy:        jsii.String(p.Redundancy),
 		Identity:          &dataprotectionbackupvault.DataProtectionBackupVaultIdentity{Type: jsii.String("SystemAssigned")},
-		Tags:              tfx.StringMap(p.Tags),
+		Tags:              p.TagMap(),
 		Lifecycle:         tfx.PreventDestroy(p.PreventDestroy),
 	}), id+"-vault")
-	policy := dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(s, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
+	b.Policy = dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(b.Construct, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
 		Name:    jsii.String(PolicyName(p.RetentionDays, p.TimeOfDay)),
-		VaultId: vault.Id(),
+		VaultId: b.Vault.Id(),
 		// ISO 8601 repeating interval: every day (P1D) from a fixed anchor
 		// date at TimeOfDay. The anchor is constant so synthesis never
 		// depends on today's date.
@@ -96,28 +96,22 @@ func NewDiskBackup(scope constructs.Construct, id string, p BackupProps) *Backup
 		// the instance moves to it in place, then the old one goes.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
-	principal := vault.Identity().PrincipalId()
-	reader := roleassignment.NewRoleAssignment(s, jsii.String("disk-reader"), &roleassignment.RoleAssignmentConfig{
-		Scope:              jsii.String(p.DiskID),
-		RoleDefinitionName: jsii.String(DiskBackupReaderRole),
-		PrincipalId:        principal,
-		PrincipalType:      jsii.String("ServicePrincipal"),
+	principal := *b.Vault.Identity().PrincipalId()
+	reader := azure.Grant(b.Construct, "disk-reader", azure.RoleGrant{
+		Role: DiskBackupReaderRole, Scope: *p.Disk.Id(), Principal: principal, ServicePrincipal: true,
 	})
-	snapshots := roleassignment.NewRoleAssignment(s, jsii.String("snapshot-contributor"), &roleassignment.RoleAssignmentConfig{
-		Scope:              jsii.String(p.SnapshotResourceGroupID),
-		RoleDefinitionName: jsii.String(DiskSnapshotContributorRole),
-		PrincipalId:        principal,
-		PrincipalType:      jsii.String("ServicePrincipal"),
+	snapshots := azure.Grant(b.Construct, "snapshot-contributor", azure.RoleGrant{
+		Role: DiskSnapshotContributorRole, Scope: *p.SnapshotResourceGroup.Id(), Principal: principal, ServicePrincipal: true,
 	})
-	instance := tfx.Pin(dataprotectionbackupinstancedisk.NewDataProtectionBackupInstanceDisk(s, jsii.String("instance"), &dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDiskConfig{
-		Name:                      jsii.String(p.DiskName),
-		Location:                  jsii.String(p.Location),
-		VaultId:                   vault.Id(),
-		DiskId:                    jsii.String(p.DiskID),
-		SnapshotResourceGroupName: jsii.String(p.SnapshotResourceGroupName),
-		BackupPolicyId:            policy.Id(),
+	b.Instance = tfx.Pin(dataprotectionbackupinstancedisk.NewDataProtectionBackupInstanceDisk(b.Construct, jsii.String("instance"), &dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDiskConfig{
+		Name:                      p.Disk.Name(),
+		Location:                  p.Region(),
+		VaultId:                   b.Vault.Id(),
+		DiskId:                    p.Disk.Id(),
+		SnapshotResourceGroupName: p.SnapshotResourceGroup.Name(),
+		BackupPolicyId:            b.Policy.Id(),
 		DependsOn:                 &[]cdktf.ITerraformDependable{reader, snapshots},
 		Lifecycle:                 tfx.PreventDestroy(p.PreventDestroy),
 	}), id+"-instance")
-	return &Backup{Vault: vault, Policy: policy, Instance: instance}
+	return b
 }

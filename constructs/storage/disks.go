@@ -1,7 +1,6 @@
-// Package storage builds where the perpetual node keeps its data: the
-// Premium SSD managed disk of the IPFS repository, the storage account for
-// logs and backups, the Azure Backup of the disk, and (in the in-cluster
-// stack) the PersistentVolume and claim that mount the disk.
+// Package storage builds where the perpetual node keeps its data in Azure:
+// the Premium SSD managed disk of the IPFS repository, the storage account
+// for logs and backups, and the Azure Backup of the disk.
 package storage
 
 import (
@@ -9,33 +8,41 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
-// DiskProps configures [NewDataDisk].
-type DiskProps struct {
-	Name              string
-	ResourceGroupName string
-	Location          string
+// DataDiskProps configures [NewDataDisk].
+type DataDiskProps struct {
+	azure.Placement
+	Name string
 	// SizeGB of the disk; it can grow later but never shrink.
 	SizeGB int
 	// PreventDestroy adds lifecycle.prevent_destroy: Terraform then refuses
 	// any plan that would delete the disk.
 	PreventDestroy bool
-	Tags           map[string]string
 }
 
-// NewDataDisk creates the IPFS data disk: Premium SSD (Premium_LRS), empty,
-// without a zone like the nodes, so that it attaches to any of them.
-func NewDataDisk(scope constructs.Construct, id string, p DiskProps) manageddisk.ManagedDisk {
-	return tfx.Pin(manageddisk.NewManagedDisk(scope, jsii.String(id), &manageddisk.ManagedDiskConfig{
+// DataDisk is the IPFS data disk.
+type DataDisk struct {
+	constructs.Construct
+	Disk manageddisk.ManagedDisk
+}
+
+// NewDataDisk creates the IPFS data disk, named id in Terraform: Premium SSD
+// (Premium_LRS), empty, without a zone like the nodes, so that it attaches
+// to any of them.
+func NewDataDisk(scope constructs.Construct, id string, p DataDiskProps) *DataDisk {
+	d := &DataDisk{Construct: constructs.NewConstruct(scope, &id)}
+	d.Disk = tfx.Pin(manageddisk.NewManagedDisk(d.Construct, jsii.String("disk"), &manageddisk.ManagedDiskConfig{
 		Name:               jsii.String(p.Name),
-		ResourceGroupName:  jsii.String(p.ResourceGroupName),
-		Location:           jsii.String(p.Location),
+		ResourceGroupName:  p.GroupName(),
+		Location:           p.Region(),
 		StorageAccountType: jsii.String("Premium_LRS"),
 		CreateOption:       jsii.String("Empty"),
 		DiskSizeGb:         tfx.Num(p.SizeGB),
-		Tags:               tfx.StringMap(p.Tags),
+		Tags:               p.TagMap(),
 		Lifecycle:          tfx.PreventDestroy(p.PreventDestroy),
 	}), id)
+	return d
 }

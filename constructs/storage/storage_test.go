@@ -3,61 +3,51 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-var azure, kube, policies *synthtest.Doc
-
-func TestMain(m *testing.M) {
-	app := cdktf.Testing_App(nil)
+var synth = synthtest.Once(func(app cdktf.App) {
 	a := synthtest.NewAzureStack(app, "azure")
-	disk := NewDataDisk(a, "disk", DiskProps{Name: "data", ResourceGroupName: "rg", Location: "eastus", SizeGB: 5, PreventDestroy: true, Tags: map[string]string{"project": "p"}})
-	NewDataDisk(a, "scratch", DiskProps{Name: "scratch", ResourceGroupName: "rg", Location: "eastus", SizeGB: 1})
+	place := synthtest.Placement(a)
+	snapshots := resourcegroup.NewResourceGroup(a, jsii.String("snapshots"), &resourcegroup.ResourceGroupConfig{Name: jsii.String("snapshots-rg"), Location: jsii.String("eastus")})
+	disk := NewDataDisk(a, "disk", DataDiskProps{Placement: place, Name: "data", SizeGB: 5, PreventDestroy: true})
+	NewDataDisk(a, "scratch", DataDiskProps{Placement: place, Name: "scratch", SizeGB: 1})
 	NewAccount(a, "account", AccountProps{
-		Name: "stdata", ResourceGroupName: "rg", Location: "eastus", Replication: "LRS",
+		Placement: place, Name: "stdata", Replication: "LRS",
 		BlobSoftDeleteDays: 7, ContainerSoftDeleteDays: 14, LogsContainer: "logs",
-		NetworkDefaultAction: "Deny", IPRules: &[]*string{jsii.String("203.0.113.0/24")}, PreventDestroy: true,
+		NetworkDefaultAction: "Deny", IPRules: []string{"203.0.113.0/24"}, PreventDestroy: true,
 	})
-	NewDiskBackup(a, "backup", BackupProps{
-		VaultName: "vault", ResourceGroupName: "rg", Location: "eastus", Redundancy: "LocallyRedundant",
-		DiskID: *disk.Id(), DiskName: "data", SnapshotResourceGroupName: "snapshots-rg", SnapshotResourceGroupID: "/rg/snapshots",
+	NewBackup(a, "backup", BackupProps{
+		Placement: place, VaultName: "vault", Redundancy: "LocallyRedundant",
+		Disk: disk.Disk, SnapshotResourceGroup: snapshots,
 		TimeOfDay: "02:00", RetentionDays: 7, PreventDestroy: true,
 	})
 	// Backups that differ in one argument of the policy each.
 	p := synthtest.NewAzureStack(app, "policies")
+	pplace := synthtest.Placement(p)
+	pdisk := NewDataDisk(p, "disk", DataDiskProps{Placement: pplace, Name: "data", SizeGB: 5})
 	for i, v := range []struct {
 		time string
 		days int
 	}{{"02:00", 7}, {"03:30", 7}, {"02:00", 14}, {"14:00", 7}} {
-		NewDiskBackup(p, fmt.Sprint("backup", i), BackupProps{
-			VaultName: "vault", ResourceGroupName: "rg", Location: "eastus", Redundancy: "LocallyRedundant",
-			DiskID: "/disks/data", DiskName: "data", SnapshotResourceGroupName: "snapshots-rg", SnapshotResourceGroupID: "/rg/snapshots",
+		NewBackup(p, fmt.Sprint("backup", i), BackupProps{
+			Placement: pplace, VaultName: "vault", Redundancy: "LocallyRedundant",
+			Disk: pdisk.Disk, SnapshotResourceGroup: pplace.ResourceGroup,
 			TimeOfDay: v.time, RetentionDays: v.days,
 		})
 	}
 	k := synthtest.NewKubernetesStack(app, "kube")
 	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", SizeGB: 5})
-	var err error
-	if azure, err = synthtest.SynthStack(a); err != nil {
-		panic(err)
-	}
-	if kube, err = synthtest.SynthStack(k); err != nil {
-		panic(err)
-	}
-	if policies, err = synthtest.SynthStack(p); err != nil {
-		panic(err)
-	}
-	os.Exit(m.Run())
-}
+})
 
 func TestDataDisk(t *testing.T) {
-	d := azure.Named(t, "azurerm_managed_disk", "data")
+	d := synth(t)["azure"].Named(t, "azurerm_managed_disk", "data")
 	d.Equal(t, "storage_account_type", "Premium_LRS")
 	d.Equal(t, "create_option", "Empty")
 	d.Equal(t, "disk_size_gb", 5)
@@ -65,13 +55,13 @@ func TestDataDisk(t *testing.T) {
 	if d.Has("zone") {
 		t.Error("the disk has a zone; the nodes have none, so it could not attach")
 	}
-	if azure.Named(t, "azurerm_managed_disk", "scratch").Has("lifecycle") {
+	if synth(t)["azure"].Named(t, "azurerm_managed_disk", "scratch").Has("lifecycle") {
 		t.Error("prevent_destroy without PreventDestroy")
 	}
 }
 
 func TestStorageAccount(t *testing.T) {
-	a := azure.Named(t, "azurerm_storage_account", "stdata")
+	a := synth(t)["azure"].Named(t, "azurerm_storage_account", "stdata")
 	a.Equal(t, "min_tls_version", "TLS1_2")
 	a.Equal(t, "https_traffic_only_enabled", true)
 	a.Equal(t, "shared_access_key_enabled", false)
@@ -83,7 +73,7 @@ func TestStorageAccount(t *testing.T) {
 	a.Equal(t, "network_rules.ip_rules", []string{"203.0.113.0/24"})
 	synthtest.ContainsAll(t, "bypass", a.Strs(t, "network_rules.bypass"), "AzureServices")
 	a.Equal(t, "lifecycle.prevent_destroy", true)
-	logs := azure.Named(t, "azurerm_storage_container", "logs")
+	logs := synth(t)["azure"].Named(t, "azurerm_storage_container", "logs")
 	logs.Equal(t, "container_access_type", "private")
 	logs.Equal(t, "storage_account_id", synthtest.Ref(a, "id"))
 	if logs.Has("storage_account_name") {
@@ -92,26 +82,27 @@ func TestStorageAccount(t *testing.T) {
 }
 
 func TestDiskBackup(t *testing.T) {
-	vault := azure.Named(t, "azurerm_data_protection_backup_vault", "vault")
+	vault := synth(t)["azure"].Named(t, "azurerm_data_protection_backup_vault", "vault")
 	vault.Equal(t, "identity.type", "SystemAssigned")
-	policy := azure.Only(t, "azurerm_data_protection_backup_policy_disk")
+	policy := synth(t)["azure"].Only(t, "azurerm_data_protection_backup_policy_disk")
 	policy.Equal(t, "backup_repeating_time_intervals", []string{"R/2024-01-01T02:00:00+00:00/P1D"})
 	policy.Equal(t, "default_retention_duration", "P7D")
 	policy.Equal(t, "vault_id", synthtest.Ref(vault, "id"))
 	policy.Equal(t, "lifecycle.create_before_destroy", true)
 
-	disk := azure.Named(t, "azurerm_managed_disk", "data")
+	disk := synth(t)["azure"].Named(t, "azurerm_managed_disk", "data")
 	principal := "${" + vault.Address() + ".identity[0].principal_id}"
-	reader := azure.Where(t, "azurerm_role_assignment", "role_definition_name", DiskBackupReaderRole)
+	reader := synth(t)["azure"].Where(t, "azurerm_role_assignment", "role_definition_name", DiskBackupReaderRole)
 	reader.Equal(t, "scope", synthtest.Ref(disk, "id"))
 	reader.Equal(t, "principal_id", principal)
-	snap := azure.Where(t, "azurerm_role_assignment", "role_definition_name", DiskSnapshotContributorRole)
-	snap.Equal(t, "scope", "/rg/snapshots")
+	snap := synth(t)["azure"].Where(t, "azurerm_role_assignment", "role_definition_name", DiskSnapshotContributorRole)
+	snap.Equal(t, "scope", synthtest.Ref(synth(t)["azure"].Named(t, "azurerm_resource_group", "snapshots-rg"), "id"))
 	snap.Equal(t, "principal_id", principal)
 
-	inst := azure.Only(t, "azurerm_data_protection_backup_instance_disk")
+	inst := synth(t)["azure"].Only(t, "azurerm_data_protection_backup_instance_disk")
 	inst.Equal(t, "disk_id", synthtest.Ref(disk, "id"))
-	inst.Equal(t, "snapshot_resource_group_name", "snapshots-rg")
+	inst.Equal(t, "snapshot_resource_group_name", synthtest.Ref(synth(t)["azure"].Named(t, "azurerm_resource_group", "snapshots-rg"), "name"))
+	inst.Equal(t, "name", synthtest.Ref(disk, "name"))
 	inst.Equal(t, "backup_policy_id", synthtest.Ref(policy, "id"))
 	synthtest.ContainsAll(t, "instance depends_on", inst.Strs(t, "depends_on"), reader.Address(), snap.Address())
 	vault.Equal(t, "lifecycle.prevent_destroy", true)
@@ -124,7 +115,7 @@ func TestDiskBackup(t *testing.T) {
 // Azure answers "already exists".
 func TestBackupPolicyNamesFollowEveryArgument(t *testing.T) {
 	byName := map[string]string{}
-	for _, pol := range policies.Resources("azurerm_data_protection_backup_policy_disk") {
+	for _, pol := range synth(t)["policies"].Resources("azurerm_data_protection_backup_policy_disk") {
 		args := map[string]any{}
 		for k, v := range pol.Attrs {
 			if k != "name" && k != "vault_id" && k != "lifecycle" && k != "//" {
@@ -141,13 +132,13 @@ func TestBackupPolicyNamesFollowEveryArgument(t *testing.T) {
 	if len(byName) != 4 {
 		t.Errorf("%d distinct policy names for 4 distinct policies: %v", len(byName), byName)
 	}
-	if vault := policies.Resources("azurerm_data_protection_backup_vault")[0]; vault.Has("lifecycle") {
+	if vault := synth(t)["policies"].Resources("azurerm_data_protection_backup_vault")[0]; vault.Has("lifecycle") {
 		t.Error("prevent_destroy on a backup vault without PreventDestroy")
 	}
 }
 
 func TestVolumeAndClaim(t *testing.T) {
-	pv := kube.Only(t, "kubernetes_persistent_volume_v1")
+	pv := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_v1")
 	pv.Equal(t, "metadata.name", "data")
 	spec := "spec.0."
 	pv.Equal(t, spec+"persistent_volume_reclaim_policy", "Retain")
@@ -158,7 +149,7 @@ func TestVolumeAndClaim(t *testing.T) {
 	pv.Equal(t, spec+"persistent_volume_source.csi.volume_handle", "/disks/data")
 	pv.Equal(t, spec+"claim_ref", map[string]string{"name": "ipfs-data", "namespace": "perpetual"})
 
-	pvc := kube.Only(t, "kubernetes_persistent_volume_claim_v1")
+	pvc := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_claim_v1")
 	pvc.Equal(t, "metadata.name", "ipfs-data")
 	pvc.Equal(t, "metadata.namespace", "perpetual")
 	pvc.Equal(t, "spec.volume_name", synthtest.Ref(pv, "metadata[0].name"))

@@ -6,15 +6,15 @@ import (
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storageaccount"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storagecontainer"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
 // AccountProps configures [NewAccount].
 type AccountProps struct {
+	azure.Placement
 	// Name: 3 to 24 lower-case letters or digits, unique in Azure.
-	Name              string
-	ResourceGroupName string
-	Location          string
+	Name string
 	// Replication: LRS, ZRS or GRS.
 	Replication string
 	// BlobSoftDeleteDays and ContainerSoftDeleteDays keep deleted blobs and
@@ -27,27 +27,31 @@ type AccountProps struct {
 	// and trusted Azure services get through.
 	NetworkDefaultAction string
 	// IPRules are public addresses or ranges (no /31 or /32: Azure wants a
-	// plain address for those). May be a Terraform list expression.
-	IPRules *[]*string
+	// plain address for those). An element may be a Terraform list
+	// expression (see tfx.List).
+	IPRules []string
 	// PreventDestroy adds lifecycle.prevent_destroy.
 	PreventDestroy bool
-	Tags           map[string]string
 }
 
 // Account is the storage account and its logs container.
 type Account struct {
-	Account storageaccount.StorageAccount
-	Logs    storagecontainer.StorageContainer
+	constructs.Construct
+	StorageAccount storageaccount.StorageAccount
+	Logs           storagecontainer.StorageContainer
 }
 
-// NewAccount creates the storage account for logs and backups: HTTPS only,
-// TLS 1.2 or newer, no public blob access, infrastructure encryption, blob
-// versioning and soft delete, and a private logs container.
+// NewAccount creates the storage account for logs and backups, named id in
+// Terraform (id+"-logs" for the container): HTTPS only, TLS 1.2 or newer,
+// Microsoft Entra ID only (no shared keys), no public blob access,
+// infrastructure encryption, blob versioning and soft delete, and a private
+// logs container.
 func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account {
-	acct := tfx.Pin(storageaccount.NewStorageAccount(scope, jsii.String(id), &storageaccount.StorageAccountConfig{
+	a := &Account{Construct: constructs.NewConstruct(scope, &id)}
+	a.StorageAccount = tfx.Pin(storageaccount.NewStorageAccount(a.Construct, jsii.String("account"), &storageaccount.StorageAccountConfig{
 		Name:                            jsii.String(p.Name),
-		ResourceGroupName:               jsii.String(p.ResourceGroupName),
-		Location:                        jsii.String(p.Location),
+		ResourceGroupName:               p.GroupName(),
+		Location:                        p.Region(),
 		AccountKind:                     jsii.String("StorageV2"),
 		AccountTier:                     jsii.String("Standard"),
 		AccountReplicationType:          jsii.String(p.Replication),
@@ -73,17 +77,17 @@ func NewAccount(scope constructs.Construct, id string, p AccountProps) *Account 
 		NetworkRules: &storageaccount.StorageAccountNetworkRules{
 			DefaultAction: jsii.String(p.NetworkDefaultAction),
 			Bypass:        tfx.Strings([]string{"AzureServices", "Logging", "Metrics"}),
-			IpRules:       p.IPRules,
+			IpRules:       tfx.Strings(p.IPRules),
 		},
-		Tags:      tfx.StringMap(p.Tags),
+		Tags:      p.TagMap(),
 		Lifecycle: tfx.PreventDestroy(p.PreventDestroy),
 	}), id)
-	logs := tfx.Pin(storagecontainer.NewStorageContainer(scope, jsii.String(id+"-logs"), &storagecontainer.StorageContainerConfig{
+	a.Logs = tfx.Pin(storagecontainer.NewStorageContainer(a.Construct, jsii.String("logs"), &storagecontainer.StorageContainerConfig{
 		Name: jsii.String(p.LogsContainer),
 		// The management plane (storage_account_id), not the blob endpoint:
 		// a denying storage firewall blocks the data plane for the runner.
-		StorageAccountId:    acct.Id(),
+		StorageAccountId:    a.StorageAccount.Id(),
 		ContainerAccessType: jsii.String("private"),
 	}), id+"-logs")
-	return &Account{Account: acct, Logs: logs}
+	return a
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -211,6 +212,23 @@ func (p *pricer) add(component, sku, key string, quantity float64, note string) 
 	return nil
 }
 
+// reference matches a Terraform expression that is one attribute of another
+// resource: ${<type>.<name>.<attribute>}.
+var reference = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$`)
+
+// name returns a resource's name for display, following a reference to
+// another resource's literal attribute (a backup instance named after its
+// disk); the logical id when there is none.
+func (p *pricer) name(r map[string]any, id string) string {
+	n := str(r, "name", id)
+	if m := reference.FindStringSubmatch(n); m != nil {
+		if v, ok := p.doc.Resource[m[1]][m[2]][m[3]].(string); ok && !strings.Contains(v, "${") {
+			return v
+		}
+	}
+	return n
+}
+
 func (p *pricer) price(typ, id string, r map[string]any) error {
 	if strings.HasPrefix(typ, "kubernetes_") || slices.Contains(FreeTypes, typ) {
 		return nil
@@ -222,39 +240,39 @@ func (p *pricer) price(typ, id string, r map[string]any) error {
 	case "azurerm_public_ip":
 		sku := str(r, "sku", "Basic")
 		alloc := strings.ToLower(str(r, "allocation_method", "Static"))
-		return p.add("Public IP "+str(r, "name", id), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
+		return p.add("Public IP "+p.name(r, id), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
 	case "azurerm_managed_disk":
-		return p.disk("Managed disk "+str(r, "name", id), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
+		return p.disk("Managed disk "+p.name(r, id), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
 	case "azurerm_storage_account":
 		key := fmt.Sprintf("storage/%s/%s_%s", str(r, "account_kind", "StorageV2"), str(r, "account_tier", "Standard"), str(r, "account_replication_type", ""))
 		sku := str(r, "account_kind", "StorageV2") + " " + str(r, "account_tier", "Standard") + "_" + str(r, "account_replication_type", "") + " " + str(r, "access_tier", "Hot")
-		if err := p.add("Storage account "+str(r, "name", id)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
+		if err := p.add("Storage account "+p.name(r, id)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
 			return err
 		}
-		return p.add("Storage account "+str(r, "name", id)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
+		return p.add("Storage account "+p.name(r, id)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
 	case "azurerm_key_vault":
-		return p.add("Key Vault "+str(r, "name", id), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
+		return p.add("Key Vault "+p.name(r, id), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
 	case "azurerm_log_analytics_workspace":
 		quota, ok := r["daily_quota_gb"].(float64)
 		if !ok || quota < 0 {
 			return fmt.Errorf("no daily_quota_gb: an uncapped workspace has no upper bound to estimate")
 		}
 		sku := str(r, "sku", "PerGB2018")
-		return p.add("Log Analytics "+str(r, "name", id), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
+		return p.add("Log Analytics "+p.name(r, id), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
 	case "azurerm_dns_zone":
-		return p.add("DNS zone "+str(r, "name", id), "public zone", "dns/zone", 1, "plus queries")
+		return p.add("DNS zone "+p.name(r, id), "public zone", "dns/zone", 1, "plus queries")
 	case "azurerm_monitor_metric_alert":
 		crit, _ := r["criteria"].([]any)
-		return p.add("Metric alert "+str(r, "name", id), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
+		return p.add("Metric alert "+p.name(r, id), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
 	case "azurerm_monitor_scheduled_query_rules_alert_v2":
 		freq := str(r, "evaluation_frequency", "")
-		return p.add("Log search alert "+str(r, "name", id), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
+		return p.add("Log search alert "+p.name(r, id), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
 	case "azurerm_data_protection_backup_instance_disk":
 		size, err := p.referencedDiskSize(str(r, "disk_id", ""))
 		if err != nil {
 			return err
 		}
-		return p.add("Disk backup "+str(r, "name", id), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
+		return p.add("Disk backup "+p.name(r, id), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
 	}
 	return fmt.Errorf("no price and not known to be free: add it to internal/cost (prices-%s.json or FreeTypes)", p.t.Region)
 }

@@ -17,13 +17,16 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 
@@ -56,6 +59,52 @@ func SynthStack(stack cdktf.TerraformStack) (*Doc, error) {
 	return Parse(*stack.Node().Id(), []byte(*raw))
 }
 
+// Stacks are the synthesized stacks of a test package, by stack name.
+type Stacks map[string]*Doc
+
+// Once returns the synthesis of a test package: its first call makes a
+// testing app, lets build add stacks to it, and synthesizes every stack
+// (with validations); every call returns that same result, and a failed
+// synthesis fails each test that asks. Declare it as a package variable:
+//
+//	var synth = synthtest.Once(func(app cdktf.App) { ... })
+//	func TestX(t *testing.T) { doc := synth(t)["stack"] }
+//
+// jsii loads the provider bindings once per process, which costs seconds,
+// and must not be called from parallel goroutines: one synthesis per
+// package, shared, and no t.Parallel.
+func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
+	result := sync.OnceValues(func() (stacks Stacks, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("synthesis failed: %v", r)
+			}
+		}()
+		app := cdktf.Testing_App(nil)
+		build(app)
+		stacks = Stacks{}
+		for _, c := range *app.Node().Children() {
+			if !*cdktf.TerraformStack_IsStack(c) {
+				continue
+			}
+			doc, err := SynthStack(c.(cdktf.TerraformStack))
+			if err != nil {
+				return nil, err
+			}
+			stacks[doc.Name] = doc
+		}
+		return stacks, nil
+	})
+	return func(tb testing.TB) Stacks {
+		tb.Helper()
+		stacks, err := result()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return stacks
+	}
+}
+
 // NewAzureStack returns a stack of a testing app with an azurerm provider,
 // for constructs that create Azure resources.
 func NewAzureStack(app cdktf.App, id string) cdktf.TerraformStack {
@@ -64,6 +113,15 @@ func NewAzureStack(app cdktf.App, id string) cdktf.TerraformStack {
 		Features: &[]*provider.AzurermProviderFeatures{{}},
 	})
 	return stack
+}
+
+// Placement creates a resource group "rg" in eastus in stack and returns
+// the placement of construct tests: that group, eastus, tag project=p.
+func Placement(stack cdktf.TerraformStack) azure.Placement {
+	rg := resourcegroup.NewResourceGroup(stack, jsii.String("rg"), &resourcegroup.ResourceGroupConfig{
+		Name: jsii.String("rg"), Location: jsii.String("eastus"),
+	})
+	return azure.Placement{ResourceGroup: rg, Location: "eastus", Tags: map[string]string{"project": "p"}}
 }
 
 // NewKubernetesStack returns a stack of a testing app with a kubernetes

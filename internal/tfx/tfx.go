@@ -20,6 +20,20 @@ func Strings(s []string) *[]*string {
 	return &out
 }
 
+// List converts what the bindings return for a list (such as a Terraform
+// list expression from cdktf.Token_AsList) to a []string, which Strings
+// converts back unchanged: Props take plain slices, whatever they hold.
+func List(l *[]*string) []string {
+	if l == nil {
+		return nil
+	}
+	out := make([]string, len(*l))
+	for i, s := range *l {
+		out[i] = *s
+	}
+	return out
+}
+
 // StringMap converts a map to the *map[string]*string the bindings take.
 func StringMap(m map[string]string) *map[string]*string {
 	out := make(map[string]*string, len(m))

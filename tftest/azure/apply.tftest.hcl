@@ -56,7 +56,7 @@ run "apply" {
   }
 
   assert {
-    condition     = azurerm_public_ip.networking-ingress-ip.sku == "Standard" && azurerm_public_ip.networking-ingress-ip.allocation_method == "Static"
+    condition     = azurerm_public_ip.ingress-ip.sku == "Standard" && azurerm_public_ip.ingress-ip.allocation_method == "Static"
     error_message = "The ingress IP is not a Standard static IP."
   }
 
@@ -67,7 +67,7 @@ run "apply" {
   }
 
   assert {
-    condition     = output.key_vault_uri == azurerm_key_vault.key-vault.vault_uri && output.ingress_ip_address == azurerm_public_ip.networking-ingress-ip.ip_address && output.ipfs_disk_id == azurerm_managed_disk.ipfs-data.id
+    condition     = output.key_vault_uri == azurerm_key_vault.key-vault.vault_uri && output.ingress_ip_address == azurerm_public_ip.ingress-ip.ip_address && output.ipfs_disk_id == azurerm_managed_disk.ipfs-data.id
     error_message = "The outputs do not point at the stack's resources."
   }
 }

@@ -1,14 +1,5 @@
 package networking
 
-import (
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecuritygroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecurityrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnetnetworksecuritygroupassociation"
-
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
-)
-
 // Rule is one inbound rule of the node subnet's NSG.
 type Rule struct {
 	Name     string
@@ -32,7 +23,7 @@ const (
 	PortIPFSGateway = "8080"
 	PortHTTP        = "80"
 	PortHTTPS       = "443"
-	// Admin ports: only from Props.AdminCIDRs.
+	// Admin ports: only from NetworkProps.AdminCIDRs.
 	PortIPFSAPI = "5001"
 	PortSSH     = "22"
 	// PortKubeAPI is reachable from inside the VNet only.
@@ -83,42 +74,4 @@ func SecurityRules(adminCIDRs []string, podCIDR string) []Rule {
 		Rule{Name: "DenyAllInbound", Priority: 4000, Protocol: "*", Port: "*", Sources: []string{"*"}, Destination: "*", Access: "Deny",
 			Description: "Everything else."},
 	)
-}
-
-// securityGroup creates the NSG, one azurerm_network_security_rule per rule
-// (not inline blocks, which Terraform JSON requires to list every attribute)
-// and the NSG's association with the node subnet.
-func (n *Networking) securityGroup(p Props) {
-	n.SecurityGroup = networksecuritygroup.NewNetworkSecurityGroup(n.Scope, jsii.String("nsg"), &networksecuritygroup.NetworkSecurityGroupConfig{
-		Name:              jsii.String(p.SecurityGroupName),
-		ResourceGroupName: jsii.String(p.ResourceGroupName),
-		Location:          jsii.String(p.Location),
-		Tags:              tfx.StringMap(p.Tags),
-	})
-	for _, r := range SecurityRules(p.AdminCIDRs, p.PodCIDR) {
-		cfg := &networksecurityrule.NetworkSecurityRuleConfig{
-			Name:                     jsii.String(r.Name),
-			ResourceGroupName:        jsii.String(p.ResourceGroupName),
-			NetworkSecurityGroupName: n.SecurityGroup.Name(),
-			Priority:                 tfx.Num(r.Priority),
-			Direction:                jsii.String("Inbound"),
-			Access:                   jsii.String(r.Access),
-			Protocol:                 jsii.String(r.Protocol),
-			SourcePortRange:          jsii.String("*"),
-			DestinationPortRange:     jsii.String(r.Port),
-			DestinationAddressPrefix: jsii.String(r.Destination),
-			Description:              jsii.String(r.Description),
-		}
-		if len(r.Sources) == 1 {
-			cfg.SourceAddressPrefix = jsii.String(r.Sources[0])
-		} else {
-			cfg.SourceAddressPrefixes = tfx.Strings(r.Sources)
-		}
-		networksecurityrule.NewNetworkSecurityRule(n.Scope, jsii.String("rule-"+r.Name), cfg)
-	}
-	subnetnetworksecuritygroupassociation.NewSubnetNetworkSecurityGroupAssociation(n.Scope, jsii.String("nsg-association"),
-		&subnetnetworksecuritygroupassociation.SubnetNetworkSecurityGroupAssociationConfig{
-			SubnetId:               n.Subnet.Id(),
-			NetworkSecurityGroupId: n.SecurityGroup.Id(),
-		})
 }

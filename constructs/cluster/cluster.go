@@ -8,26 +8,25 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
+	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/userassignedidentity"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
-// Props configures [New].
-type Props struct {
+// ClusterProps configures [NewCluster].
+type ClusterProps struct {
+	azure.Placement
+
 	// Name of the cluster, and DNSPrefix of its API server FQDN.
 	Name      string
 	DNSPrefix string
-	// ResourceGroupName and Location place the cluster and its identity.
-	ResourceGroupName string
-	Location          string
 	// NodeResourceGroup names the resource group AKS creates for the nodes.
 	NodeResourceGroup string
 	// IdentityName names the control-plane identity.
 	IdentityName string
-	Tags         map[string]string
 
 	// KubernetesVersion is a minor version ("1.35"); patches come from the
 	// automatic upgrade channel.
@@ -44,11 +43,11 @@ type Props struct {
 	// exists: Network Contributor on the node subnet and on the public IP's
 	// resource group, Contributor on the data disk for the Azure Disk CSI
 	// driver.
-	RoleGrants []RoleGrant
+	RoleGrants []IdentityGrant
 
-	// LogAnalyticsWorkspaceID, when set, enables the monitoring add-on
-	// (Container Insights, managed identity auth) against that workspace.
-	LogAnalyticsWorkspaceID string
+	// Workspace, when set, enables the monitoring add-on (Container
+	// Insights, managed identity auth) against that workspace.
+	Workspace loganalyticsworkspace.LogAnalyticsWorkspace
 	// AzurePolicy enables the Azure Policy add-on (Gatekeeper).
 	AzurePolicy bool
 }
@@ -61,64 +60,41 @@ type Network struct {
 	DNSServiceIP string
 }
 
-// RoleGrant is an Azure role for the control-plane identity at a scope.
-type RoleGrant struct {
+// IdentityGrant is an Azure role for the control-plane identity at a scope.
+type IdentityGrant struct {
 	// Name makes the construct ID; it must be unique among the grants.
-	Name  string
-	Role  string
+	Name string
+	Role string
+	// Scope is the ID the role applies to (a Terraform expression).
 	Scope string
 }
 
-// Upgrades configures automatic upgrades.
-type Upgrades struct {
-	// AutomaticChannel: patch, stable, rapid, node-image, or
-	// NoAutomaticUpgrades.
-	AutomaticChannel string
-	// NodeOSChannel: NodeImage, SecurityPatch, Unmanaged or None.
-	NodeOSChannel string
-	Window        MaintenanceWindow
-}
-
-// MaintenanceWindow is a weekly window.
-type MaintenanceWindow struct {
-	DayOfWeek     string
-	StartTime     string
-	DurationHours int
-	UTCOffset     string
-}
-
-// Cluster is the built cluster.
+// Cluster is the AKS cluster and its control-plane identity.
 type Cluster struct {
-	// Scope is the construct that holds the resources below.
-	Scope constructs.Construct
-
-	Identity userassignedidentity.UserAssignedIdentity
+	constructs.Construct
 	AKS      kubernetescluster.KubernetesCluster
+	Identity userassignedidentity.UserAssignedIdentity
 }
 
-// New builds the cluster described by props.
-func New(scope constructs.Construct, id string, props Props) *Cluster {
-	c := &Cluster{Scope: constructs.NewConstruct(scope, &id)}
-	c.Identity = tfx.Pin(userassignedidentity.NewUserAssignedIdentity(c.Scope, jsii.String("identity"), &userassignedidentity.UserAssignedIdentityConfig{
-		Name:              jsii.String(props.IdentityName),
-		ResourceGroupName: jsii.String(props.ResourceGroupName),
-		Location:          jsii.String(props.Location),
-		Tags:              tfx.StringMap(props.Tags),
-	}), id+"-identity")
+// NewCluster builds the cluster described by props. Its Terraform names
+// are id (the cluster) and id+"-identity".
+func NewCluster(scope constructs.Construct, id string, props ClusterProps) *Cluster {
+	c := &Cluster{Construct: constructs.NewConstruct(scope, &id)}
+	c.Identity = azure.NewIdentity(c.Construct, id+"-identity", props.IdentityName, props.Placement)
 	var grants []cdktf.ITerraformDependable
 	for _, g := range props.RoleGrants {
-		grants = append(grants, roleassignment.NewRoleAssignment(c.Scope, jsii.String("grant-"+g.Name), &roleassignment.RoleAssignmentConfig{
-			Scope:              jsii.String(g.Scope),
-			RoleDefinitionName: jsii.String(g.Role),
-			PrincipalId:        c.Identity.PrincipalId(),
-			PrincipalType:      jsii.String("ServicePrincipal"),
+		grants = append(grants, azure.Grant(c.Construct, "grant-"+g.Name, azure.RoleGrant{
+			Role:             g.Role,
+			Scope:            g.Scope,
+			Principal:        *c.Identity.PrincipalId(),
+			ServicePrincipal: true,
 		}))
 	}
 
 	cfg := &kubernetescluster.KubernetesClusterConfig{
 		Name:                    jsii.String(props.Name),
-		ResourceGroupName:       jsii.String(props.ResourceGroupName),
-		Location:                jsii.String(props.Location),
+		ResourceGroupName:       props.GroupName(),
+		Location:                props.Region(),
 		DnsPrefix:               jsii.String(props.DNSPrefix),
 		NodeResourceGroup:       jsii.String(props.NodeResourceGroup),
 		KubernetesVersion:       jsii.String(props.KubernetesVersion),
@@ -145,18 +121,18 @@ func New(scope constructs.Construct, id string, props Props) *Cluster {
 			Type:        jsii.String("UserAssigned"),
 			IdentityIds: &[]*string{c.Identity.Id()},
 		},
-		Tags:      tfx.StringMap(props.Tags),
+		Tags:      props.TagMap(),
 		DependsOn: &grants,
 	}
 	applyUpgrades(cfg, props.Upgrades)
 	applyAccess(cfg, props.Access)
-	if props.LogAnalyticsWorkspaceID != "" {
+	if props.Workspace != nil {
 		cfg.OmsAgent = &kubernetescluster.KubernetesClusterOmsAgent{
-			LogAnalyticsWorkspaceId:     jsii.String(props.LogAnalyticsWorkspaceID),
+			LogAnalyticsWorkspaceId:     props.Workspace.Id(),
 			MsiAuthForMonitoringEnabled: jsii.Bool(true),
 		}
 	}
-	c.AKS = tfx.Pin(kubernetescluster.NewKubernetesCluster(c.Scope, jsii.String("aks"), cfg), id)
+	c.AKS = tfx.Pin(kubernetescluster.NewKubernetesCluster(c.Construct, jsii.String("aks"), cfg), id)
 	c.grantClusterAdmins(props.Access)
 	return c
 }
@@ -175,35 +151,5 @@ func networkProfile(n Network) *kubernetescluster.KubernetesClusterNetworkProfil
 		PodCidr:           jsii.String(n.PodCIDR),
 		ServiceCidr:       jsii.String(n.ServiceCIDR),
 		DnsServiceIp:      jsii.String(n.DNSServiceIP),
-	}
-}
-
-// NoAutomaticUpgrades is the value of Upgrades.AutomaticChannel that turns
-// automatic Kubernetes upgrades off. AKS has no such channel value: the
-// attribute and its maintenance window are left out instead.
-const NoAutomaticUpgrades = "none"
-
-// applyUpgrades sets the automatic upgrade channels and their windows.
-func applyUpgrades(cfg *kubernetescluster.KubernetesClusterConfig, u Upgrades) {
-	w := u.Window
-	if u.AutomaticChannel != NoAutomaticUpgrades {
-		cfg.AutomaticUpgradeChannel = jsii.String(u.AutomaticChannel)
-		cfg.MaintenanceWindowAutoUpgrade = &kubernetescluster.KubernetesClusterMaintenanceWindowAutoUpgrade{
-			Frequency: jsii.String("Weekly"),
-			Interval:  tfx.Num(1),
-			DayOfWeek: jsii.String(w.DayOfWeek),
-			StartTime: jsii.String(w.StartTime),
-			Duration:  tfx.Num(w.DurationHours),
-			UtcOffset: jsii.String(w.UTCOffset),
-		}
-	}
-	cfg.NodeOsUpgradeChannel = jsii.String(u.NodeOSChannel)
-	cfg.MaintenanceWindowNodeOs = &kubernetescluster.KubernetesClusterMaintenanceWindowNodeOs{
-		Frequency: jsii.String("Weekly"),
-		Interval:  tfx.Num(1),
-		DayOfWeek: jsii.String(w.DayOfWeek),
-		StartTime: jsii.String(w.StartTime),
-		Duration:  tfx.Num(w.DurationHours),
-		UtcOffset: jsii.String(w.UTCOffset),
 	}
 }
