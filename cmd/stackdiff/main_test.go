@@ -117,8 +117,10 @@ func TestChanges(t *testing.T) {
 			danger: "identity attribute changed (name)",
 		},
 		{
-			name:   "a disk moved to another resource group is dangerous",
-			head:   func(t *testing.T) string { return edit(t, `"${azurerm_resource_group.rg.name}"`, `"${azurerm_resource_group.other.name}"`) },
+			name: "a disk moved to another resource group is dangerous",
+			head: func(t *testing.T) string {
+				return edit(t, `"${azurerm_resource_group.rg.name}"`, `"${azurerm_resource_group.other.name}"`)
+			},
 			addr:   "azurerm_managed_disk.ipfs-data",
 			kind:   Changed,
 			danger: "identity attribute changed (resource_group_name)",
