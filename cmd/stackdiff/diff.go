@@ -408,13 +408,11 @@ func danger(c Change) string {
 		return "removed: Terraform destroys the " + what
 	case Renamed:
 		return "logical address changed from " + c.From + " without a moved block: Terraform destroys the old one and creates an empty one (" + what + ")"
-	case Added, Moved:
-		// A new resource loses nothing; a moved block carries the state
-		// over. Identity changes still apply below.
+	case Added:
+		return "" // a new resource loses nothing
 	}
-	if c.Kind == Added {
-		return ""
-	}
+	// Changed, or Moved (a moved block carries the state over): the
+	// attributes decide.
 	var ids []string
 	for _, a := range c.Attrs {
 		if a.Identity {
