@@ -10,10 +10,14 @@ usage() {
 Usage: scripts/preview.sh [options] ENVIRONMENT|STACK ...
 
 Synthesizes, then runs terraform init and terraform plan for each stack and
-saves the plan (<stack>.tfplan), its text (<stack>.txt) and its JSON
-(<stack>.json, for cmd/plancheck). An ENVIRONMENT (dev, prod) means both of its stacks, Azure
-first: <env> then <env>-k8s. Secrets come from TF_VAR_github_token,
-TF_VAR_github_username and TF_VAR_ipfs_private_key.
+saves the plan (<stack>.tfplan), its text (<stack>.txt, sensitive values
+hidden by Terraform) and its redacted JSON (<stack>.json: the resource
+changes with every sensitive value replaced, for cmd/plancheck). The
+.tfplan file holds the secrets in clear: keep it on the machine that made
+it; the .txt and .json files may be shared for review. An ENVIRONMENT (dev,
+prod) means both of its stacks, Azure first: <env> then <env>-k8s. Secrets
+come from TF_VAR_github_token, TF_VAR_github_username and
+TF_VAR_ipfs_private_key.
 
 Options:
   --plan-dir DIR   where plans go: DIR/<stack>.tfplan and DIR/<stack>.txt (default: plans)
@@ -94,7 +98,7 @@ for stack in "${stacks[@]}"; do
     continue
   fi
   tf -chdir="$dir" show -no-color "$plan" >"$plan_abs/$stack.txt"
-  tf -chdir="$dir" show -json "$plan" >"$plan_abs/$stack.json"
+  redacted_plan_json "$dir" "$plan" >"$plan_abs/$stack.json"
   line=$(grep -E '^(Plan:|No changes\.)' "$plan_abs/$stack.txt" | head -1 || true)
   echo "== $stack: ${line:-planned}" >&2
   if [ -n "$summary" ]; then

@@ -514,6 +514,9 @@ func drift(w io.Writer, p *Plan) bool {
 				ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(slices.Compact(earlier), ", ")))
 				continue
 			}
+			for i, path := range paths {
+				paths[i] = orWhole(path)
+			}
 			drifted = append(drifted, fmt.Sprintf("%s: update (%s)", rc.Address, strings.Join(paths, ", ")))
 			continue
 		}

@@ -300,7 +300,7 @@ func TestRender(t *testing.T) {
 	var md bytes.Buffer
 	Markdown(&md, r)
 	for _, want := range []string{
-		Marker + "\n## Infrastructure changes",
+		"## Infrastructure changes (synthesized stacks, base → head)\n\n> [!CAUTION]",
 		"> [!CAUTION]\n> **1 change(s) put a stateful resource at risk",
 		"> - **`prod`**: `azurerm_managed_disk.ipfs-data`: removed: Terraform destroys",
 		"| `prod` | 1 | 1 | 1 | 0 | **1** ⚠️ |",

@@ -99,13 +99,9 @@ func Text(w io.Writer, r Result) {
 	}
 }
 
-// Marker starts the Markdown output; the pull request workflow finds its
-// own comment by it and updates it instead of adding another.
-const Marker = "<!-- stackdiff: synthesized stacks, base vs head -->"
-
-// Markdown writes the comparison as a GitHub comment.
+// Markdown writes the comparison as a GitHub comment (pr-comment.yml adds
+// its own marker, by which it finds and updates the comment).
 func Markdown(w io.Writer, r Result) {
-	fmt.Fprintln(w, Marker)
 	fmt.Fprintln(w, "## Infrastructure changes (synthesized stacks, base → head)")
 	fmt.Fprintln(w)
 	if r.Empty() {
