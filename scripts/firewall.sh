@@ -101,13 +101,12 @@ case "$action" in
     sleep "${FIREWALL_SETTLE_SECONDS:-20}"
     ;;
   close)
-    # Each firewall is tried even if the other fails; then both are read
-    # back. Every failure is reported and makes the step fail.
+    # Each firewall is tried even if the other fails (and, when it cannot
+    # be read, the removal is tried anyway); then both are read back, which
+    # decides. Every failure is reported and makes the step fail.
     failed=()
     for fw in kv storage; do
-      if ! current=$(rules "$fw"); then
-        failed+=("$fw: cannot read it")
-      elif has "$current" "$ip"; then
+      if ! current=$(rules "$fw") || has "$current" "$ip"; then
         remove "$fw" "$ip" || failed+=("$fw: remove failed")
       fi
     done

@@ -57,9 +57,11 @@ exit 0
 // cluster's power state in files of $FAKE_AZ_DIR (kv, storage, power).
 // FAKE_AZ_FAIL: |-separated substrings; a call containing one fails.
 // FAKE_AZ_STICKY=kv|storage: removing from that firewall silently does
-// nothing. FAKE_AZ_FLAKY: a substring; the first FAKE_AZ_FLAKY_TIMES
+// nothing; FAKE_AZ_DROP=kv|storage: adding to it silently does nothing.
+// FAKE_AZ_FLAKY: a substring; the first FAKE_AZ_FLAKY_TIMES
 // (default 2) calls containing it fail (a role assignment not applied yet).
-// FAKE_AKS_ERROR: az aks show fails with this message. FAKE_AKS_STUCK: start
+// FAKE_AKS_ERROR: az aks show fails with this message, from its
+// FAKE_AKS_ERROR_FROM-th call (default the first). FAKE_AKS_STUCK: start
 // and stop leave the power state as it was. FAKE_AZ_STATE: exists|missing,
 // for setup.sh's state storage. FAKE_PROVIDER_STATE: registration state.
 const fakeAz = `#!/usr/bin/env bash
@@ -95,14 +97,16 @@ case "$*" in
   "role assignment list "*) [ "$FAKE_AZ_STATE" = exists ] && echo /assignment ;;
   "storage account show "*"--query id"*) echo /subscriptions/a/resourceGroups/state/providers/Microsoft.Storage/storageAccounts/st ;;
   "group show "*|"storage account show "*|"storage container show "*) [ "$FAKE_AZ_STATE" = exists ] || exit 3 ;;
-  "keyvault network-rule add "*) ip_arg "$@" >>"$d/kv" ;;
+  "keyvault network-rule add "*) [ "${FAKE_AZ_DROP:-}" = kv ] || ip_arg "$@" >>"$d/kv" ;;
   "keyvault network-rule remove "*) remove_rule kv "$(ip_arg "$@")" ;;
   "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
-  "storage account network-rule add "*) ip_arg "$@" >>"$d/storage" ;;
+  "storage account network-rule add "*) [ "${FAKE_AZ_DROP:-}" = storage ] || ip_arg "$@" >>"$d/storage" ;;
   "storage account network-rule remove "*) remove_rule storage "$(ip_arg "$@")" ;;
   "storage account network-rule list "*) cat "$d/storage" 2>/dev/null ;;
   "aks show "*)
-    if [ -n "${FAKE_AKS_ERROR:-}" ]; then echo "ERROR: $FAKE_AKS_ERROR" >&2; exit 1; fi
+    n=$(($(cat "$d/shows" 2>/dev/null || echo 0) + 1))
+    echo "$n" >"$d/shows"
+    if [ -n "${FAKE_AKS_ERROR:-}" ] && [ "$n" -ge "${FAKE_AKS_ERROR_FROM:-1}" ]; then echo "ERROR: $FAKE_AKS_ERROR" >&2; exit 1; fi
     cat "$d/power" 2>/dev/null || echo "${FAKE_POWER_STATE:-Running}" ;;
   "aks start "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Running >"$d/power" ;;
   "aks stop "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Stopped >"$d/power" ;;
