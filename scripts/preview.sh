@@ -26,8 +26,8 @@ Options:
   --no-refresh     plan against the last applied state without reading the
                    real resources: for a machine outside the Key Vault,
                    storage and API server firewalls (drift is not detected)
-  --no-lock        do not lock the state (read-only identities, such as the
-                   one pull requests plan with)
+  --no-lock        do not lock the state (a look that must not block a
+                   deployment, or an identity that may only read the state)
   --stack NAME     plan exactly this stack (a name that is also an
                    environment's, like prod, otherwise means both stacks)
   --skip-synth     use the stacks already in cdktf.out

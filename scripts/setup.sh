@@ -319,8 +319,8 @@ done
 # Moving from the earlier setup (one deploying identity for every
 # environment, a read-only identity for pull requests): once the pipeline
 # runs with the identities above, delete the old ones and their secrets:
-#   az ad app delete --id "\$(az ad app list --display-name perpetual-infra-deploy --query '[0].appId' -o tsv)"
-#   az ad app delete --id "\$(az ad app list --display-name perpetual-infra-plan --query '[0].appId' -o tsv)"
+#   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-deploy'" --query '[0].appId' -o tsv)"
+#   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-plan'" --query '[0].appId' -o tsv)"
 #   for s in AZURE_CLIENT_ID AZURE_PLAN_CLIENT_ID AZURE_TENANT_ID AZURE_SUBSCRIPTION_ID; do gh secret delete "\$s" --repo "\$repo"; done
 -------- >8 --------
 MSG
