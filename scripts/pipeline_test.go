@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,10 +149,10 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		cmd.Dir = ".."
 		cmd.Env = append(os.Environ(), "FAKE_LOG="+e.log)
 		out, err := cmd.CombinedOutput()
-		if err != nil {
-			if exit, ok := err.(*exec.ExitError); ok {
-				return string(out), exit.ExitCode()
-			}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return string(out), exit.ExitCode()
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		return string(out), 0
