@@ -25,12 +25,15 @@ func changes(e *env) []string {
 
 func TestFirewallOpen(t *testing.T) {
 	e := newEnv(t, true)
-	e.extra = []string{"FIREWALL_SETTLE_SECONDS=0"}
 	out, code := e.run("firewall.sh", "open", "prod", "198.51.100.7")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	equal(t, "changes", changes(e), []string{kvAdd, stAdd})
+	// The rules take seconds to apply: it waits before Terraform runs.
+	if c := e.calls(); c[len(c)-1] != "sleep 20" {
+		t.Errorf("no wait for the rules to apply: %q", c)
+	}
 	if e.stateFile("kv") != "198.51.100.7/32\n" || e.stateFile("storage") != "198.51.100.7\n" {
 		t.Errorf("firewalls: kv %q, storage %q", e.stateFile("kv"), e.stateFile("storage"))
 	}

@@ -109,6 +109,9 @@ func TestWaitIdle(t *testing.T) {
 	if code != 0 || strings.Count(out, "waiting for: infra.yml run 101") != 2 || strings.Contains(out, "run 7") {
 		t.Errorf("busy, then idle: exit %d\n%s", code, out)
 	}
+	if n := len(e.callsOf("sleep")); n != 2 {
+		t.Errorf("%d waits between the looks, want 2", n)
+	}
 
 	e = newEnv(t, true)
 	e.seed("runs", "101\n")

@@ -134,7 +134,7 @@ exit 0
 `
 
 // tools are the real commands the scripts may use.
-var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "sleep", "seq", "cut", "sha256sum", "wc", "chmod", "cp"}
+var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp"}
 
 type env struct {
 	t      *testing.T
@@ -159,7 +159,11 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 			t.Fatal(err)
 		}
 	}
-	fakes := map[string]string{"az": fakeAz, "gh": fakeGh, "kubelogin": "#!/usr/bin/env bash\nexit 0\n"}
+	fakes := map[string]string{
+		"az": fakeAz, "gh": fakeGh, "kubelogin": "#!/usr/bin/env bash\nexit 0\n",
+		// Waits are recorded, not waited.
+		"sleep": "#!/usr/bin/env bash\necho \"sleep $*\" >> \"$FAKE_LOG\"\n",
+	}
 	if withTerraform {
 		fakes["terraform"] = fakeTerraform
 	}

@@ -59,6 +59,9 @@ func TestSetupWaitsForItsRoleAssignment(t *testing.T) {
 	if n := len(e.callsOf("az storage container create")); n != 3 {
 		t.Errorf("%d attempts, want 3", n)
 	}
+	if n := len(e.callsOf("sleep")); n != 2 {
+		t.Errorf("%d waits between the attempts, want 2", n)
+	}
 	// Bounded: it gives up, saying why.
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_AZ_STATE=missing", "FAKE_AZ_FLAKY=storage container create", "FAKE_AZ_FLAKY_TIMES=100", "RBAC_WAIT_INTERVAL=1", "RBAC_WAIT_SECONDS=2"}
