@@ -399,6 +399,21 @@ func compareAttrs(typ string, before, after map[string]string) []Attr {
 // danger explains why a change puts a stateful resource at risk, or
 // returns "".
 func danger(c Change) string {
+	if c.Address == "terraform" {
+		// Another backend or state key: Terraform starts from another
+		// (usually empty) state and plans to create every resource again
+		// next to the ones it no longer knows.
+		var paths []string
+		for _, a := range c.Attrs {
+			if strings.HasPrefix(a.Path, "backend.") {
+				paths = append(paths, a.Path)
+			}
+		}
+		if len(paths) > 0 {
+			return "state backend changed (" + strings.Join(paths, ", ") + "): Terraform reads another state and loses track of every resource; migrate the state (terraform init -migrate-state) first"
+		}
+		return ""
+	}
 	if !isStateful(c.Type) {
 		return ""
 	}

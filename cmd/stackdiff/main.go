@@ -10,8 +10,9 @@
 // runs for every pull request, forks included. It calls out loudly every
 // stateful resource (disk, Key Vault, storage account, public IP, backup
 // vault, cluster; see stateful.go) that is removed, whose logical address
-// changes without a moved block, or whose identity attributes change: the
-// changes that make Terraform destroy data.
+// changes without a moved block, or whose identity attributes change, and
+// every change of the state backend: the changes that make Terraform
+// destroy data or lose track of it.
 //
 // Exit status 0 when the comparison was made (whatever it found), 1 when a
 // directory cannot be read, 2 on bad usage.

@@ -183,6 +183,16 @@ func TestChanges(t *testing.T) {
 			attrs: []string{`required_providers.azurerm.version: "3.97.1" -> "4.20.0"`},
 		},
 		{
+			name: "a moved state is dangerous",
+			head: func(t *testing.T) string {
+				return edit(t, `"terraform": {`, `"terraform": {"backend": {"azurerm": {"key": "other/prod.tfstate"}}, `)
+			},
+			addr:   "terraform",
+			kind:   Changed,
+			attrs:  []string{`backend.azurerm.key:  -> "other/prod.tfstate"`},
+			danger: "state backend changed (backend.azurerm.key)",
+		},
+		{
 			name:  "an output added",
 			head:  func(t *testing.T) string { return edit(t, `"output": {`, `"output": {"kv": {"value": "x"}, `) },
 			addr:  "output.kv",
