@@ -64,7 +64,7 @@ power_state() {
   fi
   cat "$err" >&2
   rm -f "$err"
-  die "cannot ask Azure for the state of $CLUSTER_NAME (above); nothing was changed"
+  die "cannot ask Azure for the state of $CLUSTER_NAME (above)"
 }
 
 set +e
@@ -75,7 +75,7 @@ if [ "$code" = 3 ]; then
   echo "$CLUSTER_NAME does not exist (yet); nothing to $action"
   exit 0
 fi
-[ "$code" = 0 ] || exit "$code"
+[ "$code" = 0 ] || die "nothing was changed"
 if [ "$state" = "$want" ]; then
   echo "$CLUSTER_NAME is already $state"
   exit 0
