@@ -28,7 +28,7 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
 
-.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan actionlint shellcheck check validate tftest
+.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,10 +73,24 @@ check-stack:
 diff: setup check-stack ## Show the plan of one stack: make diff STACK=dev
 	$(CDKTF) diff $(STACK)
 
-deploy: setup check-stack ## Deploy one stack: make deploy STACK=dev
+# The cdktf CLI's deploy and destroy skip every guard of scripts/deploy.sh
+# and scripts/destroy.sh (typed confirmation, reviewed plans, destroy planned
+# for every stack first): they refuse the stacks of a production environment.
+refuse-production: check-stack
+	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	if [ -f "config/$$env.json" ]; then \
+	  vars=$$(go run ./cmd/envinfo "$$env"); \
+	  if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
+	    echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \
+	    echo "Use scripts/deploy.sh --production $$env or scripts/destroy.sh --production $$env (--help first), or the pipeline." >&2; \
+	    exit 2; \
+	  fi; \
+	fi
+
+deploy: setup refuse-production ## Deploy one development stack: make deploy STACK=dev (production: scripts/deploy.sh)
 	$(CDKTF) deploy $(STACK)
 
-destroy: setup check-stack ## Destroy one stack: make destroy STACK=dev
+destroy: setup refuse-production ## Destroy one development stack: make destroy STACK=dev (production: scripts/destroy.sh)
 	$(CDKTF) destroy $(STACK)
 
 cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fails over the budget's alert threshold

@@ -21,10 +21,21 @@ Options:
                    environment's name (needed for production)
   --plan-dir DIR   apply the plans preview.sh saved in DIR instead of planning
                    again (the reviewed plans; no further prompt for them)
+  --check-against DIR
+                   plan again and apply only if each plan makes the changes
+                   of the reviewed DIR/<stack>.json (cmd/plancheck: same
+                   resources, actions and planned values, runner addresses
+                   aside); otherwise stop before applying that stack
+  --summary FILE   append each plan, as Markdown, to FILE
   --only STACK     deploy only this stack of the environment
   --yes            apply development plans without asking
   --skip-synth     use the stacks already in cdktf.out
   -h, --help       show this text
+
+The pipeline deploys an environment in two steps, --only <env> then --only
+<env>-k8s, and logs in to Azure again between them: the in-cluster stack
+needs a fresh token for the AKS API (kubelogin), which a long apply of the
+Azure stack can outlive.
 USAGE
 }
 
@@ -73,13 +84,20 @@ fi
 synth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+applied=()
+# stop MESSAGE: fail, naming what this run already applied.
+stop() {
+  local msg=$1
+  [ ${#applied[@]} -eq 0 ] || msg+=" ALREADY APPLIED in this run: ${applied[*]}."
+  die "$msg"
+}
 for stack in "${stacks[@]}"; do
   dir=$(stack_dir "$stack")
   echo "== $stack: terraform init" >&2
   tf -chdir="$dir" init -input=false -no-color >&2
   if [ -n "$plan_dir" ]; then
     plan="$(cd "$plan_dir" && pwd)/$stack.tfplan"
-    [ -f "$plan" ] || die "no reviewed plan $plan for $stack"
+    [ -f "$plan" ] || stop "no reviewed plan $plan for $stack."
     echo "== $stack: applying the reviewed plan $plan" >&2
   else
     plan="$work/$stack.tfplan"
@@ -88,7 +106,7 @@ for stack in "${stacks[@]}"; do
     tf -chdir="$dir" plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out="$plan" >&2
     code=$?
     set -e
-    [ "$code" = 0 ] || [ "$code" = 2 ] || die "$stack: plan failed"
+    [ "$code" = 0 ] || [ "$code" = 2 ] || stop "$stack: plan failed (above); nothing of $stack was applied."
     tf -chdir="$dir" show -no-color "$plan" >"$work/$stack.txt"
     if [ -n "$summary" ]; then
       fence='```'
@@ -100,22 +118,29 @@ for stack in "${stacks[@]}"; do
       } >>"$summary"
     fi
     if [ -n "$check_dir" ]; then
-      [ -f "$check_dir/$stack.json" ] || die "$stack: no reviewed plan $check_dir/$stack.json to check against"
-      tf -chdir="$dir" show -json "$plan" >"$work/$stack.json"
-      go run ./cmd/plancheck "$check_dir/$stack.json" "$work/$stack.json" >&2 ||
-        die "$stack: the plan differs from the reviewed one (above); nothing of $stack was applied. Review the new plan and run again."
+      [ -f "$check_dir/$stack.json" ] || stop "$stack: no reviewed plan $check_dir/$stack.json to check against; nothing of $stack was applied."
+      # Only the redacted JSON is written, in this run's temporary directory.
+      redacted_plan_json "$dir" "$plan" >"$work/$stack.json"
+      if ! plancheck "$check_dir/$stack.json" "$work/$stack.json" >&2; then
+        msg="$stack: the plan differs from the reviewed one (above); nothing of $stack was applied. Review the new plan and run again."
+        if [ "$stack" = "$K8S_STACK" ]; then
+          msg+=" If $AZURE_STACK was applied before this (the previous step of the pipeline), $ENVIRONMENT now runs the new Azure configuration with the old in-cluster objects: see docs/troubleshooting.md, 'the plan differs from the reviewed one'."
+        fi
+        stop "$msg"
+      fi
     fi
     if [ "$code" = 0 ]; then
       echo "== $stack: no changes" >&2
       continue
     fi
     if [ "$PRODUCTION" != true ] && [ "$yes" != true ]; then
-      [ -t 0 ] || die "$stack: not applying without a terminal; pass --yes to apply development plans"
+      [ -t 0 ] || stop "$stack: not applying without a terminal; pass --yes to apply development plans."
       read -r -p "Apply this plan to $stack? (yes/no) " answer
-      [ "$answer" = yes ] || die "$stack: not applied"
+      [ "$answer" = yes ] || stop "$stack: not applied."
     fi
   fi
   echo "== $stack: terraform apply" >&2
   tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" >&2
+  applied+=("$stack")
 done
 echo "deployed: ${stacks[*]}" >&2

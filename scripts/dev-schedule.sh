@@ -8,24 +8,24 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/dev-schedule.sh [--wait] start|stop|auto ENVIRONMENT
 
-Stops (deallocates) or starts the environment's AKS cluster with az aks.
-"auto" takes the action from the cron expression in $SCHEDULE (set by the
-scheduled workflow): an hour before 12 starts the cluster, any later hour
-stops it, so the schedule lives only in the workflow's cron lines.
-Refuses production environments. Does nothing when the cluster is already
-in the wanted state. While stopped, the node costs nothing; the load
+Stops (deallocates) or starts the environment's AKS cluster with az aks,
+waits until the operation has finished, and checks that the cluster is then
+in the wanted state (Running or Stopped); it fails otherwise. "auto" takes
+the action from the cron expression in $SCHEDULE (set by the scheduled
+workflow): an hour before 12 starts the cluster, any later hour stops it, so
+the schedule lives only in the workflow's cron lines. Refuses production
+environments. Does nothing when the cluster is already in the wanted state,
+or does not exist (yet); fails when Azure cannot be asked (login,
+permissions, network). While stopped, the node costs nothing; the load
 balancer, IPs and disks still bill.
 
 Options:
-  --wait       wait until the cluster has started or stopped (a deploy
-               starts a stopped dev cluster this way first)
+  --wait       accepted for compatibility: the script always waits
   -h, --help   show this text
 USAGE
 }
 
-wait_flag=--no-wait
 if [ "${1:-}" = --wait ]; then
-  wait_flag=""
   shift
 fi
 case "${1:-}" in
@@ -44,16 +44,47 @@ if [ "$action" = auto ]; then
   [[ "$hour" =~ ^[0-9]+$ ]] || die "cannot read the hour of '$SCHEDULE'"
   if [ "$hour" -lt 12 ]; then action=start; else action=stop; fi
 fi
+want=Running
+[ "$action" = start ] || want=Stopped
 
-if ! state=$(az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv 2>/dev/null); then
+# power_state: the cluster's power state; exit 3 when the cluster (or its
+# resource group) does not exist; any other failure of az is fatal, with
+# az's own message: "cannot ask" is not "not there".
+power_state() {
+  local err out
+  err=$(mktemp)
+  if out=$(az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv 2>"$err"); then
+    rm -f "$err"
+    echo "$out"
+    return 0
+  fi
+  if grep -Eq 'ResourceNotFound|ResourceGroupNotFound' "$err"; then
+    rm -f "$err"
+    return 3
+  fi
+  cat "$err" >&2
+  rm -f "$err"
+  die "cannot ask Azure for the state of $CLUSTER_NAME (above)"
+}
+
+set +e
+state=$(power_state)
+code=$?
+set -e
+if [ "$code" = 3 ]; then
   echo "$CLUSTER_NAME does not exist (yet); nothing to $action"
   exit 0
 fi
-want=Running
-[ "$action" = start ] || want=Stopped
+[ "$code" = 0 ] || die "nothing was changed"
 if [ "$state" = "$want" ]; then
   echo "$CLUSTER_NAME is already $state"
   exit 0
 fi
-echo "$action $CLUSTER_NAME (now $state)"
-az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" ${wait_flag:+"$wait_flag"}
+echo "$action $CLUSTER_NAME (now $state); waiting for the operation to finish"
+# Without --no-wait, az returns when the operation has finished, and fails
+# when it failed.
+az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --output none ||
+  die "az aks $action $CLUSTER_NAME failed (above)"
+state=$(power_state) || die "cannot read the state of $CLUSTER_NAME after az aks $action"
+[ "$state" = "$want" ] || die "$CLUSTER_NAME is $state after az aks $action, not $want"
+echo "$CLUSTER_NAME is $state"

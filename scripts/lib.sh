@@ -85,3 +85,17 @@ confirm_typed() {
   read -r -p "$prompt Type '$word' to continue: " answer
   [ "$answer" = "$word" ] || die "not confirmed ('$answer' is not '$word'); nothing was changed"
 }
+
+# plancheck ARGS...: cmd/plancheck (compare, -redact, -drift).
+plancheck() {
+  go run ./cmd/plancheck "$@"
+}
+
+# redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive
+# values, prior state or variables (plancheck -redact). terraform show -json
+# holds secrets in clear; its output goes through a pipe only and is never
+# written anywhere.
+redacted_plan_json() {
+  tf -chdir="$1" show -json "$2" | plancheck -redact /dev/stdin
+}
+

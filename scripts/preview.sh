@@ -10,10 +10,14 @@ usage() {
 Usage: scripts/preview.sh [options] ENVIRONMENT|STACK ...
 
 Synthesizes, then runs terraform init and terraform plan for each stack and
-saves the plan (<stack>.tfplan), its text (<stack>.txt) and its JSON
-(<stack>.json, for cmd/plancheck). An ENVIRONMENT (dev, prod) means both of its stacks, Azure
-first: <env> then <env>-k8s. Secrets come from TF_VAR_github_token,
-TF_VAR_github_username and TF_VAR_ipfs_private_key.
+saves the plan (<stack>.tfplan), its text (<stack>.txt, sensitive values
+hidden by Terraform) and its redacted JSON (<stack>.json: the resource
+changes with every sensitive value replaced, for cmd/plancheck). The
+.tfplan file holds the secrets in clear: keep it on the machine that made
+it; the .txt and .json files may be shared for review. An ENVIRONMENT (dev,
+prod) means both of its stacks, Azure first: <env> then <env>-k8s. Secrets
+come from TF_VAR_github_token, TF_VAR_github_username and
+TF_VAR_ipfs_private_key.
 
 Options:
   --plan-dir DIR   where plans go: DIR/<stack>.tfplan and DIR/<stack>.txt (default: plans)
@@ -22,8 +26,8 @@ Options:
   --no-refresh     plan against the last applied state without reading the
                    real resources: for a machine outside the Key Vault,
                    storage and API server firewalls (drift is not detected)
-  --no-lock        do not lock the state (read-only identities, such as the
-                   one pull requests plan with)
+  --no-lock        do not lock the state (a look that must not block a
+                   deployment, or an identity that may only read the state)
   --stack NAME     plan exactly this stack (a name that is also an
                    environment's, like prod, otherwise means both stacks)
   --skip-synth     use the stacks already in cdktf.out
@@ -94,7 +98,7 @@ for stack in "${stacks[@]}"; do
     continue
   fi
   tf -chdir="$dir" show -no-color "$plan" >"$plan_abs/$stack.txt"
-  tf -chdir="$dir" show -json "$plan" >"$plan_abs/$stack.json"
+  redacted_plan_json "$dir" "$plan" >"$plan_abs/$stack.json"
   line=$(grep -E '^(Plan:|No changes\.)' "$plan_abs/$stack.txt" | head -1 || true)
   echo "== $stack: ${line:-planned}" >&2
   if [ -n "$summary" ]; then

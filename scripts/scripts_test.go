@@ -1,5 +1,7 @@
 // Package scripts tests the shell scripts of this directory with fake
-// terraform, az and kubelogin commands that record their arguments.
+// terraform, az, kubelogin and gh commands that record their arguments.
+// Every guard and every step of the scripts has a test here that fails when
+// the guard or the step is removed.
 package scripts
 
 import (
@@ -13,42 +15,133 @@ import (
 	"testing"
 )
 
+// fakeTerraform records its calls. Per stack (the -chdir directory's name,
+// with - as _ in variable names), FAKE_PLAN_EXIT_<stack> (default
+// FAKE_PLAN_EXIT, default 2) is plan's exit status, FAKE_INIT_EXIT_<stack>
+// init's and FAKE_APPLY_EXIT_<stack> apply's; FAKE_STATE_<stack> is what
+// state list prints (default one resource); show -json prints a plan whose
+// cluster update has the actions FAKE_ACTION[_<stack>] and the sku_tier
+// FAKE_SKU[_<stack>], and a Key Vault secret with a sensitive value. apply
+// copies the files next to the applied plan into $FAKE_AZ_DIR/workdir.
 const fakeTerraform = `#!/usr/bin/env bash
 echo "terraform $*" >> "$FAKE_LOG"
+stack=""
+for a in "$@"; do case "$a" in -chdir=*) stack=$(basename "${a#-chdir=}") ;; esac; done
+val() { local v="$1_${stack//-/_}"; if [ -n "${!v+x}" ]; then echo "${!v}"; else v=$1; echo "${!v-$2}"; fi; }
 for a in "$@"; do case "$a" in -out=*) echo plan > "${a#-out=}" ;; esac; done
 case " $* " in
   *" version "*) echo '{"terraform_version": "1.11.4"}' ;;
-  *" plan "*) [[ " $* " == *" -detailed-exitcode "* ]] && exit "${FAKE_PLAN_EXIT:-2}" ;;
-  *" show -json "*) echo "{\"resource_changes\": [{\"address\": \"azurerm_kubernetes_cluster.aks\", \"change\": {\"actions\": [\"${FAKE_ACTION:-update}\"]}}]}" ;;
+  *" init "*) exit "$(val FAKE_INIT_EXIT 0)" ;;
+  *" state list "*) printf '%s' "$(val FAKE_STATE azurerm_resource_group.rg)" ;;
+  *" plan "*)
+    code=$(val FAKE_PLAN_EXIT 2)
+    [ "$code" != 1 ] || { echo "Error: Instance cannot be destroyed (lifecycle.prevent_destroy)" >&2; exit 1; }
+    [[ " $* " == *" -detailed-exitcode "* ]] && exit "$code" ;;
+  *" show -json "*)
+    echo "{\"variables\": {\"deployer_ips\": {\"value\": [\"198.51.100.7\"]}, \"github_token\": {\"value\": \"SENTINEL-SECRET-VALUE\"}},
+      \"resource_changes\": [
+        {\"address\": \"azurerm_kubernetes_cluster.aks\", \"type\": \"azurerm_kubernetes_cluster\", \"change\": {\"actions\": [\"$(val FAKE_ACTION update)\"],
+          \"before\": {\"sku_tier\": \"Free\"}, \"after\": {\"sku_tier\": \"$(val FAKE_SKU Free)\"}, \"after_unknown\": {}, \"after_sensitive\": {}}},
+        {\"address\": \"azurerm_key_vault_secret.token\", \"type\": \"azurerm_key_vault_secret\", \"change\": {\"actions\": [\"no-op\"],
+          \"before\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after_unknown\": {}, \"after_sensitive\": {\"value\": true}}}]}" ;;
   *" show "*) echo "Plan: 1 to add, 0 to change, 0 to destroy." ;;
+  *" apply "*)
+    # Keep a copy of what the script wrote next to the plan it applies.
+    mkdir -p "$FAKE_AZ_DIR/workdir" && cp "$(dirname "${!#}")"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
+    exit "$(val FAKE_APPLY_EXIT 0)" ;;
 esac
 exit 0
 `
 
-// fakeAz answers the read-only calls from $FAKE_AZ_STATE ("exists" or
-// "missing") and records every call.
+// fakeAz records every call and keeps the firewalls' address rules and the
+// cluster's power state in files of $FAKE_AZ_DIR (kv, storage, power).
+// FAKE_AZ_FAIL: |-separated substrings; a call containing one fails.
+// FAKE_AZ_STICKY=kv|storage: removing from that firewall silently does
+// nothing; FAKE_AZ_DROP=kv|storage: adding to it silently does nothing.
+// FAKE_AZ_FLAKY: a substring; the first FAKE_AZ_FLAKY_TIMES
+// (default 2) calls containing it fail (a role assignment not applied yet).
+// FAKE_AKS_ERROR: az aks show fails with this message, from its
+// FAKE_AKS_ERROR_FROM-th call (default the first). FAKE_AKS_STUCK: start
+// and stop leave the power state as it was. FAKE_AZ_STATE: exists|missing,
+// for setup.sh's state storage. FAKE_PROVIDER_STATE: registration state.
 const fakeAz = `#!/usr/bin/env bash
 echo "az $*" >> "$FAKE_LOG"
+d=$FAKE_AZ_DIR
+if [ -n "${FAKE_AZ_FAIL:-}" ]; then
+  IFS='|' read -r -a pats <<<"$FAKE_AZ_FAIL"
+  for p in "${pats[@]}"; do
+    if [[ "$*" == *"$p"* ]]; then echo "ERROR: (AuthorizationFailed) fake failure of: $p" >&2; exit 1; fi
+  done
+fi
+if [ -n "${FAKE_AZ_FLAKY:-}" ] && [[ "$*" == *"$FAKE_AZ_FLAKY"* ]]; then
+  n=$(cat "$d/flaky" 2>/dev/null || echo 0)
+  if [ "$n" -lt "${FAKE_AZ_FLAKY_TIMES:-2}" ]; then
+    echo $((n + 1)) >"$d/flaky"
+    echo "ERROR: (AuthorizationPermissionMismatch) not yet" >&2
+    exit 1
+  fi
+fi
+ip_arg() { local prev=""; for a in "$@"; do [ "$prev" != --ip-address ] || echo "$a"; prev=$a; done; }
+remove_rule() { [ "${FAKE_AZ_STICKY:-}" = "$1" ] && return; grep -vxF "$2" "$d/$1" >"$d/$1.new" || true; mv "$d/$1.new" "$d/$1"; }
 case "$*" in
   "account show --query id -o tsv") echo 00000000-0000-0000-0000-00000000000a ;;
   "account show --query tenantId -o tsv") echo 00000000-0000-0000-0000-00000000000b ;;
   "account show --query name -o tsv") echo "Test subscription" ;;
   "account show --query user.name -o tsv") echo ops@example.com ;;
   "version "*) echo 2.70.0 ;;
+  "provider show "*) echo "${FAKE_PROVIDER_STATE:-Registered}" ;;
   "ad signed-in-user show "*) echo 00000000-0000-0000-0000-00000000000c ;;
+  "ad app list "*|"ad sp list "*) ;;
+  "ad app create "*) echo 11111111-1111-1111-1111-111111111111 ;;
+  "ad sp create "*) echo 22222222-2222-2222-2222-222222222222 ;;
   "role assignment list "*) [ "$FAKE_AZ_STATE" = exists ] && echo /assignment ;;
   "storage account show "*"--query id"*) echo /subscriptions/a/resourceGroups/state/providers/Microsoft.Storage/storageAccounts/st ;;
   "group show "*|"storage account show "*|"storage container show "*) [ "$FAKE_AZ_STATE" = exists ] || exit 3 ;;
-  "aks show "*) echo "${FAKE_POWER_STATE:-Running}" ;;
+  "keyvault network-rule add "*) [ "${FAKE_AZ_DROP:-}" = kv ] || ip_arg "$@" >>"$d/kv" ;;
+  "keyvault network-rule remove "*) remove_rule kv "$(ip_arg "$@")" ;;
+  "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
+  "storage account network-rule add "*) [ "${FAKE_AZ_DROP:-}" = storage ] || ip_arg "$@" >>"$d/storage" ;;
+  "storage account network-rule remove "*) remove_rule storage "$(ip_arg "$@")" ;;
+  "storage account network-rule list "*) cat "$d/storage" 2>/dev/null ;;
+  "aks show "*)
+    n=$(($(cat "$d/shows" 2>/dev/null || echo 0) + 1))
+    echo "$n" >"$d/shows"
+    if [ -n "${FAKE_AKS_ERROR:-}" ] && [ "$n" -ge "${FAKE_AKS_ERROR_FROM:-1}" ]; then echo "ERROR: $FAKE_AKS_ERROR" >&2; exit 1; fi
+    cat "$d/power" 2>/dev/null || echo "${FAKE_POWER_STATE:-Running}" ;;
+  "aks start "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Running >"$d/power" ;;
+  "aks stop "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Stopped >"$d/power" ;;
 esac
 exit 0
 `
+
+// fakeGh records its calls; "run list" prints the run IDs listed, one call
+// after another, in the lines of $FAKE_AZ_DIR/runs (a line per call,
+// space-separated IDs; the last line repeats). FAKE_GH_FAIL makes every
+// call fail.
+const fakeGh = `#!/usr/bin/env bash
+echo "gh $*" >> "$FAKE_LOG"
+[ -z "${FAKE_GH_FAIL:-}" ] || { echo "HTTP 401: Bad credentials" >&2; exit 1; }
+case "$*" in
+  "run list "*)
+    n=$(cat "$FAKE_AZ_DIR/gh-calls" 2>/dev/null || echo 0)
+    echo $((n + 1)) >"$FAKE_AZ_DIR/gh-calls"
+    line=$(sed -n "$((n + 1))p" "$FAKE_AZ_DIR/runs" 2>/dev/null)
+    [ -n "$line" ] || line=$(tail -n 1 "$FAKE_AZ_DIR/runs" 2>/dev/null)
+    for id in $line; do [ "$id" = - ] || echo "$id"; done ;;
+  "api users/"*) echo 4242 ;;
+esac
+exit 0
+`
+
+// tools are the real commands the scripts may use.
+var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp"}
 
 type env struct {
 	t      *testing.T
 	bin    string
 	log    string
 	outdir string
+	state  string // $FAKE_AZ_DIR
 	extra  []string
 }
 
@@ -56,8 +149,8 @@ type env struct {
 // the fakes, and a synthesized-looking output directory.
 func newEnv(t *testing.T, withTerraform bool) *env {
 	t.Helper()
-	e := &env{t: t, bin: t.TempDir(), log: filepath.Join(t.TempDir(), "calls.log"), outdir: t.TempDir()}
-	for _, tool := range []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tr", "rm", "mkdir", "git", "sort", "ls", "node", "npm", "sleep"} {
+	e := &env{t: t, bin: t.TempDir(), log: filepath.Join(t.TempDir(), "calls.log"), outdir: t.TempDir(), state: t.TempDir()}
+	for _, tool := range tools {
 		p, err := exec.LookPath(tool)
 		if err != nil {
 			t.Fatalf("%s: %v", tool, err)
@@ -66,7 +159,11 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 			t.Fatal(err)
 		}
 	}
-	fakes := map[string]string{"az": fakeAz, "kubelogin": "#!/usr/bin/env bash\nexit 0\n"}
+	fakes := map[string]string{
+		"az": fakeAz, "gh": fakeGh, "kubelogin": "#!/usr/bin/env bash\nexit 0\n",
+		// Waits are recorded, not waited.
+		"sleep": "#!/usr/bin/env bash\necho \"sleep $*\" >> \"$FAKE_LOG\"\n",
+	}
 	if withTerraform {
 		fakes["terraform"] = fakeTerraform
 	}
@@ -87,10 +184,39 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 	return e
 }
 
+// without removes a tool from the PATH.
+func (e *env) without(tool string) {
+	e.t.Helper()
+	if err := os.Remove(filepath.Join(e.bin, tool)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// seed writes a fake az state file (kv, storage, power, runs).
+func (e *env) seed(name, content string) {
+	e.t.Helper()
+	if err := os.WriteFile(filepath.Join(e.state, name), []byte(content), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// stateFile reads a fake az state file.
+func (e *env) stateFile(name string) string {
+	b, _ := os.ReadFile(filepath.Join(e.state, name))
+	return string(b)
+}
+
 // run runs a script and returns its combined output and exit code.
 func (e *env) run(script string, args ...string) (string, int) {
 	e.t.Helper()
-	cmd := exec.Command("./"+script, args...)
+	return e.runIn(".", "./"+script, args...)
+}
+
+// runIn runs a command in dir with the test's PATH and environment.
+func (e *env) runIn(dir, command string, args ...string) (string, int) {
+	e.t.Helper()
+	cmd := exec.Command(command, args...)
+	cmd.Dir = dir
 	home, _ := os.UserHomeDir()
 	cmd.Env = append([]string{
 		"PATH=" + e.bin,
@@ -101,6 +227,7 @@ func (e *env) run(script string, args ...string) (string, int) {
 		"GOFLAGS=" + os.Getenv("GOFLAGS"),
 		"GONOSUMDB=github.com/cdktf,github.com/hashicorp/terraform-cdk-go",
 		"FAKE_LOG=" + e.log,
+		"FAKE_AZ_DIR=" + e.state,
 		"CDKTF_OUTDIR=" + e.outdir,
 		"SKIP_SYNTH=1",
 	}, e.extra...)
@@ -118,12 +245,18 @@ func (e *env) run(script string, args ...string) (string, int) {
 	return out.String(), code
 }
 
+var goEnvCache = map[string]string{}
+
 func goEnv(t *testing.T, name string) string {
+	if v, ok := goEnvCache[name]; ok {
+		return v
+	}
 	out, err := exec.Command("go", "env", name).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(out))
+	goEnvCache[name] = strings.TrimSpace(string(out))
+	return goEnvCache[name]
 }
 
 // calls returns the recorded commands, with the outdir shortened to OUT.
@@ -141,7 +274,19 @@ func (e *env) calls() []string {
 	return out
 }
 
-// terraformCalls keeps the terraform calls, each as "<stack> <command>".
+// callsOf returns the recorded calls of one command (az, gh, terraform).
+func (e *env) callsOf(command string) []string {
+	var out []string
+	for _, c := range e.calls() {
+		if strings.HasPrefix(c, command+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// terraformCalls keeps the terraform calls, each as "<stack> <command>"
+// ("prod plan", "prod plan -destroy" for a destroy plan).
 func (e *env) terraformCalls() []string {
 	var out []string
 	for _, c := range e.calls() {
@@ -149,14 +294,30 @@ func (e *env) terraformCalls() []string {
 		if len(f) < 3 || f[0] != "terraform" {
 			continue
 		}
-		out = append(out, strings.TrimPrefix(f[1], "-chdir=OUT/stacks/")+" "+f[2])
+		call := strings.TrimPrefix(f[1], "-chdir=OUT/stacks/") + " " + f[2]
+		if len(f) > 3 && f[2] == "plan" && f[3] == "-destroy" {
+			call += " -destroy"
+		}
+		if len(f) > 3 && f[2] == "state" {
+			call += " " + f[3]
+		}
+		out = append(out, call)
 	}
 	return out
 }
 
+func contains(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
 func TestHelp(t *testing.T) {
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)
@@ -166,261 +327,11 @@ func TestHelp(t *testing.T) {
 
 func TestMissingTerraformIsNamed(t *testing.T) {
 	e := newEnv(t, false)
-	for _, s := range []string{"deploy.sh", "destroy.sh", "preview.sh"} {
+	for _, s := range []string{"deploy.sh", "destroy.sh", "preview.sh", "drift.sh"} {
 		out, code := e.run(s, "dev")
 		if code != 1 || !strings.Contains(out, "'terraform' is not installed or not on PATH") {
 			t.Errorf("%s without terraform: exit %d\n%s", s, code, out)
 		}
-	}
-}
-
-func TestDeployOrdersStacks(t *testing.T) {
-	e := newEnv(t, true)
-	out, code := e.run("deploy.sh", "--yes", "dev")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	want := []string{"dev init", "dev plan", "dev show", "dev apply", "dev-k8s init", "dev-k8s plan", "dev-k8s show", "dev-k8s apply"}
-	if got := e.terraformCalls(); !slices.Equal(got, want) {
-		t.Errorf("terraform calls %v, want %v", got, want)
-	}
-	// The applied file is the plan just made.
-	for _, c := range e.calls() {
-		if strings.Contains(c, " apply ") && !strings.HasSuffix(c, ".tfplan") {
-			t.Errorf("apply without the plan file: %s", c)
-		}
-	}
-}
-
-func TestDeployWithoutTerminalOrYesDoesNotApply(t *testing.T) {
-	e := newEnv(t, true)
-	out, code := e.run("deploy.sh", "dev")
-	if code != 1 || !strings.Contains(out, "pass --yes") {
-		t.Errorf("exit %d\n%s", code, out)
-	}
-	if slices.Contains(e.terraformCalls(), "dev apply") {
-		t.Error("applied without confirmation")
-	}
-}
-
-func TestProductionNeedsFlagAndTypedConfirmation(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"prod"}, "pass --production"},
-		{[]string{"--production", "prod"}, "type 'prod' to confirm, or pass --confirm prod"},
-		{[]string{"--production", "--confirm", "dev", "prod"}, "--confirm 'dev' does not match 'prod'"},
-	}
-	for _, c := range cases {
-		e := newEnv(t, true)
-		out, code := e.run("deploy.sh", c.args...)
-		if code != 1 || !strings.Contains(out, c.want) {
-			t.Errorf("deploy.sh %v: exit %d, want %q\n%s", c.args, code, c.want, out)
-		}
-		if len(e.terraformCalls()) != 0 {
-			t.Errorf("deploy.sh %v ran terraform: %v", c.args, e.terraformCalls())
-		}
-	}
-	e := newEnv(t, true)
-	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "prod")
-	if code != 0 {
-		t.Fatalf("confirmed production deploy: exit %d\n%s", code, out)
-	}
-	want := []string{"prod init", "prod plan", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s apply"}
-	if got := e.terraformCalls(); !slices.Equal(got, want) {
-		t.Errorf("terraform calls %v, want %v", got, want)
-	}
-}
-
-// TestDeployChecksAgainstTheReviewedPlan: a production deploy on another
-// runner plans again and applies only a plan with the reviewed changes.
-func TestDeployChecksAgainstTheReviewedPlan(t *testing.T) {
-	reviewed := t.TempDir()
-	plan := `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["update"]}}]}`
-	if err := os.WriteFile(filepath.Join(reviewed, "prod.json"), []byte(plan), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"--production", "--confirm", "prod", "--only", "prod", "--check-against", reviewed, "prod"}
-
-	e := newEnv(t, true)
-	out, code := e.run("deploy.sh", args...)
-	if code != 0 || !strings.Contains(out, "matches the reviewed plan") {
-		t.Fatalf("matching plan: exit %d\n%s", code, out)
-	}
-	if got := e.terraformCalls(); !slices.Equal(got, []string{"prod init", "prod plan", "prod show", "prod show", "prod apply"}) {
-		t.Errorf("terraform calls %v", got)
-	}
-
-	e = newEnv(t, true)
-	e.extra = []string{"FAKE_ACTION=delete"}
-	out, code = e.run("deploy.sh", args...)
-	if code != 1 || !strings.Contains(out, "azurerm_kubernetes_cluster.aks: delete, reviewed as update") || !strings.Contains(out, "differs from the reviewed one") {
-		t.Errorf("differing plan: exit %d\n%s", code, out)
-	}
-	if slices.Contains(e.terraformCalls(), "prod apply") {
-		t.Error("applied a plan that differs from the reviewed one")
-	}
-}
-
-func TestFirewall(t *testing.T) {
-	e := newEnv(t, true)
-	e.extra = []string{"FIREWALL_SETTLE_SECONDS=0"}
-	out, code := e.run("firewall.sh", "open", "prod", "198.51.100.7")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	want := []string{
-		"az keyvault network-rule add --name perpetual-prod-kv --resource-group perpetual-prod-rg --ip-address 198.51.100.7/32 --output none",
-		"az storage account network-rule add --account-name stperpetualprod --resource-group perpetual-prod-rg --ip-address 198.51.100.7 --output none",
-	}
-	if got := e.calls(); !slices.Equal(got, want) {
-		t.Errorf("calls %q, want %q", got, want)
-	}
-	out, code = e.run("firewall.sh", "open", "prod", "198.51.100.0/24")
-	if code != 1 || !strings.Contains(out, "is not an IPv4 address") {
-		t.Errorf("a CIDR was accepted: exit %d\n%s", code, out)
-	}
-}
-
-func TestDeployAppliesReviewedPlans(t *testing.T) {
-	e := newEnv(t, true)
-	plans := t.TempDir()
-	for _, st := range []string{"prod", "prod-k8s"} {
-		if err := os.WriteFile(filepath.Join(plans, st+".tfplan"), []byte("reviewed"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "--plan-dir", plans, "--only", "prod", "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	if got := e.terraformCalls(); !slices.Equal(got, []string{"prod init", "prod apply"}) {
-		t.Errorf("terraform calls %v: a reviewed plan is applied, not planned again", got)
-	}
-	if c := e.calls(); !strings.HasSuffix(c[len(c)-1], filepath.Join(plans, "prod.tfplan")) {
-		t.Errorf("applied %s", c[len(c)-1])
-	}
-}
-
-func TestDestroy(t *testing.T) {
-	e := newEnv(t, true)
-	out, code := e.run("destroy.sh", "prod")
-	if code != 1 || !strings.Contains(out, "prevent_destroy") || !strings.Contains(out, "type 'prod' to confirm") {
-		t.Errorf("unconfirmed production destroy: exit %d\n%s", code, out)
-	}
-	if len(e.terraformCalls()) != 0 {
-		t.Errorf("ran terraform: %v", e.terraformCalls())
-	}
-	out, code = e.run("destroy.sh", "--confirm", "prod", "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	want := []string{"prod-k8s init", "prod-k8s destroy", "prod init", "prod destroy"}
-	if got := e.terraformCalls(); !slices.Equal(got, want) {
-		t.Errorf("terraform calls %v, want %v (in-cluster stack first)", got, want)
-	}
-}
-
-func TestPreview(t *testing.T) {
-	e := newEnv(t, true)
-	plans := t.TempDir()
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	out, code := e.run("preview.sh", "--no-refresh", "--no-lock", "--plan-dir", plans, "--summary", summary, "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	for _, st := range []string{"prod", "prod-k8s"} {
-		for _, ext := range []string{".tfplan", ".txt", ".json"} {
-			if _, err := os.Stat(filepath.Join(plans, st+ext)); err != nil {
-				t.Errorf("no saved %s for %s: %v", ext, st, err)
-			}
-		}
-	}
-	s, _ := os.ReadFile(summary)
-	for _, want := range []string{"### prod\n", "### prod-k8s\n", "Plan: 1 to add", "without refresh"} {
-		if !strings.Contains(string(s), want) {
-			t.Errorf("summary lacks %q:\n%s", want, s)
-		}
-	}
-	for _, c := range e.calls() {
-		if strings.Contains(c, " plan ") && (!strings.Contains(c, "-refresh=false") || !strings.Contains(c, "-lock=false")) {
-			t.Errorf("--no-refresh or --no-lock not passed: %s", c)
-		}
-	}
-}
-
-func TestSetupIsIdempotent(t *testing.T) {
-	e := newEnv(t, true)
-	e.extra = []string{"FAKE_AZ_STATE=exists"}
-	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	for _, c := range e.calls() {
-		if strings.Contains(c, " create ") || strings.Contains(c, " update ") {
-			t.Errorf("changed existing state storage: %s", c)
-		}
-	}
-	for _, want := range []string{"repo:octo/perpetual:environment:$env", "repo:octo/perpetual:pull_request", "production-plan production", "gh secret set AZURE_PLAN_CLIENT_ID"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("setup output lacks %q", want)
-		}
-	}
-
-	e = newEnv(t, true)
-	e.extra = []string{"FAKE_AZ_STATE=missing"}
-	out, code = e.run("setup.sh", "--repo", "octo/perpetual", "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	var creates []string
-	for _, c := range e.calls() {
-		if strings.Contains(c, " create ") {
-			creates = append(creates, strings.Join(strings.Fields(c)[:3], " "))
-		}
-	}
-	want := []string{"az group create", "az storage account", "az role assignment", "az storage container"}
-	if !slices.Equal(creates, want) {
-		t.Errorf("creates %v, want %v", creates, want)
-	}
-	for _, c := range e.calls() {
-		if strings.HasPrefix(c, "az storage account create") && !strings.Contains(c, "--allow-shared-key-access false") {
-			t.Errorf("state account allows shared keys: %s", c)
-		}
-	}
-}
-
-func TestDevSchedule(t *testing.T) {
-	cases := []struct {
-		schedule, power string
-		want            string // the az aks call, or "" for none
-	}{
-		{"0 19 * * 1-5", "Running", "az aks stop --resource-group perpetual-dev-rg --name perpetual-dev-aks --no-wait"},
-		{"30 6 * * 1-5", "Stopped", "az aks start --resource-group perpetual-dev-rg --name perpetual-dev-aks --no-wait"},
-		{"0 19 * * 1-5", "Stopped", ""},
-	}
-	for _, c := range cases {
-		e := newEnv(t, true)
-		e.extra = []string{"SCHEDULE=" + c.schedule, "FAKE_POWER_STATE=" + c.power}
-		out, code := e.run("dev-schedule.sh", "auto", "dev")
-		if code != 0 {
-			t.Fatalf("%s: exit %d\n%s", c.schedule, code, out)
-		}
-		var got string
-		for _, call := range e.calls() {
-			if strings.HasPrefix(call, "az aks start") || strings.HasPrefix(call, "az aks stop") {
-				got = call
-			}
-		}
-		if got != c.want {
-			t.Errorf("%s with the cluster %s: %q, want %q", c.schedule, c.power, got, c.want)
-		}
-	}
-	e := newEnv(t, true)
-	out, code := e.run("dev-schedule.sh", "stop", "prod")
-	if code != 1 || !strings.Contains(out, "never stopped on a schedule") {
-		t.Errorf("stopping production: exit %d\n%s", code, out)
 	}
 }
 
@@ -442,5 +353,12 @@ func TestBootstrapNeedsNode(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "'node' is not installed or not on PATH. Install Node.js 20 or newer") {
 		t.Errorf("bootstrap.sh without node: %v\n%s", err, out)
+	}
+}
+
+func equal(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s\n got %q\nwant %q", what, got, want)
 	}
 }

@@ -12,17 +12,28 @@ Usage: scripts/setup.sh [options] [ENVIRONMENT ...]
   1. Checks the tools and their versions: go, node, npm, terraform (1.11 or
      newer), az; kubelogin and gh are reported if missing.
   2. Checks that `az login` is done and shows the subscription.
-  3. Creates, if missing, the Terraform state storage named in the backend
+  3. Registers the Azure resource providers the stacks use (the pipeline's
+     identities may not: their roles stop at the environments' resource
+     groups).
+  4. Creates, if missing, the Terraform state storage named in the backend
      settings of config/<env>.json (default: every environment with an
      azurerm backend): resource group, storage account (no shared keys, TLS
      1.2, no public access, blob versioning and soft delete) and container,
-     and gives you Storage Blob Data Contributor on the account.
-  4. Prints the GitHub environments, secrets and OIDC federated credentials
-     to create for .github/workflows/infra.yml.
+     and gives you Storage Blob Data Contributor on the account (waiting,
+     within RBAC_WAIT_SECONDS, default 300, for Azure to apply it).
+  5. Prints, between "8<" lines, a bash script to paste as an Azure and
+     GitHub admin: one identity per environment (OIDC, no secret), trusted
+     only by that environment's GitHub environments, with roles only on the
+     environment's resource groups and state blobs; the GitHub variables,
+     environments (main only; production with required reviewers and
+     prevent_self_review) and secrets. Pull requests get no identity.
 
 Options:
   --repo OWNER/REPO   GitHub repository for the federated credentials
                       (default: from the origin remote)
+  --reviewer LOGIN    a required reviewer of the production environment
+                      (repeat it; with prevent_self_review, name at least two
+                      so that nobody waits on themselves)
   --dry-run           print the Azure commands that would change something
                       instead of running them
   -h, --help          show this text
@@ -32,9 +43,11 @@ USAGE
 repo=""
 dry_run=false
 envs=()
+reviewers=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --repo) repo=${2:?--repo needs OWNER/REPO}; shift ;;
+    --reviewer) reviewers+=("${2:?--reviewer needs a GitHub login}"); shift ;;
     --dry-run) dry_run=true ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -75,7 +88,33 @@ run() {
   fi
 }
 
-# 3. State storage, per environment.
+# wait_rbac WHAT COMMAND...: run COMMAND until it succeeds, for at most
+# RBAC_WAIT_SECONDS (default 300): a new role assignment takes minutes to
+# apply. Fails, naming WHAT, when the time is up.
+wait_rbac() {
+  local what=$1 waited=0 limit=${RBAC_WAIT_SECONDS:-300} step=${RBAC_WAIT_INTERVAL:-10}
+  shift
+  until "$@"; do
+    [ "$waited" -lt "$limit" ] || die "$what: still refused after ${limit}s; Azure has not applied the role assignment yet. Run setup.sh again in a few minutes."
+    echo "  waiting for Azure to apply the role assignment ($what)..."
+    sleep "$step"
+    waited=$((waited + step))
+  done
+}
+
+# 3. Resource providers. The provider in the pipeline does not register
+#    them (ARM_SKIP_PROVIDER_REGISTRATION): it may not, at subscription level.
+providers=(Microsoft.ContainerService Microsoft.Compute Microsoft.Network Microsoft.Storage Microsoft.KeyVault
+  Microsoft.ManagedIdentity Microsoft.DataProtection Microsoft.OperationalInsights Microsoft.OperationsManagement
+  Microsoft.Insights Microsoft.Consumption Microsoft.PolicyInsights)
+for ns in "${providers[@]}"; do
+  if [ "$(az provider show --namespace "$ns" --query registrationState -o tsv 2>/dev/null)" != Registered ]; then
+    run az provider register --namespace "$ns" --output none
+  fi
+done
+echo "providers: ${#providers[@]} resource providers registered (or registering)"
+
+# 4. State storage, per environment.
 if [ ${#envs[@]} -eq 0 ]; then
   for f in config/*.json; do
     name=$(basename "$f" .json)
@@ -112,56 +151,176 @@ for env in "${envs[@]}"; do
   fi
   if az storage container show --name "$STATE_CONTAINER" --account-name "$STATE_STORAGE_ACCOUNT" --auth-mode login --output none 2>/dev/null; then
     echo "  container exists"
-  else
+  elif [ "$dry_run" = true ]; then
     run az storage container create --name "$STATE_CONTAINER" --account-name "$STATE_STORAGE_ACCOUNT" --auth-mode login --output none
+  else
+    # The data role granted above may not apply yet: wait for it.
+    wait_rbac "creating the container $STATE_CONTAINER with your Entra ID login" \
+      az storage container create --name "$STATE_CONTAINER" --account-name "$STATE_STORAGE_ACCOUNT" --auth-mode login --output none
   fi
 done
 
-# 4. GitHub.
+# 5. Identities and GitHub, printed for an admin to paste.
 if [ -z "$repo" ]; then
   repo=$(git config --get remote.origin.url 2>/dev/null | sed -E 's#(git@github.com:|https://github.com/)##; s#\.git$##' || true)
 fi
 repo=${repo:-OWNER/REPO}
+
+# The built-in roles the stacks assign (role_definition_name of every
+# azurerm_role_assignment in constructs/; scripts_test.go checks this list
+# against the synthesized stacks), by role definition ID. The deploying
+# identity may grant these, and only these.
+assignable_roles=(
+  "4d97b98b-1d4f-4787-a291-c67834d212e7 Network Contributor"
+  "b24988ac-6180-42a0-ab88-20f7382dd24c Contributor"
+  "3e5e47e6-65f7-47ef-90b5-e5dd4d455f24 Disk Backup Reader"
+  "7efff54f-a5b4-42b5-a1c5-5411624893ce Disk Snapshot Contributor"
+  "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b Azure Kubernetes Service RBAC Cluster Admin"
+)
+role_ids=""
+for r in "${assignable_roles[@]}"; do
+  role_ids+="${role_ids:+, }${r%% *}"
+done
+# Role Based Access Control Administrator, conditioned: it may add and
+# remove role assignments of the roles above only (Azure ABAC, "constrain
+# roles"), so it cannot make itself or anyone Owner.
+grant_condition="((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {$role_ids})) AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {$role_ids}))"
+
+# state_condition BLOB...: Storage Blob Data Contributor on the state
+# container, conditioned to read, write and delete only these blobs
+# (listing the container's blob names stays allowed: terraform init lists
+# them).
+state_condition() {
+  local paths="" b
+  for b in "$@"; do
+    paths+="${paths:+ OR }@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringEquals '$b'"
+  done
+  echo "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($paths))"
+}
+
+branch_policy='"deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}'
+# In the printed script, reviewer_N holds the user ID of the N-th reviewer.
+reviewer_lines=""
+reviewer_json=""
+for i in "${!reviewers[@]}"; do
+  reviewer_lines+="reviewer_$i=\$(gh api users/${reviewers[$i]} --jq .id)"$'\n'
+  reviewer_json+="${reviewer_json:+, }{\"type\": \"User\", \"id\": \$reviewer_$i}"
+done
+
 cat <<MSG
 
-== GitHub: run these once (an Azure admin creates the identities). ==
+== Identities and GitHub: paste the script between the 8< lines into bash, ==
+== as an admin of Entra ID (app registrations), of the environments'      ==
+== resource groups (role assignments) and of the GitHub repository.       ==
+== Deploy each environment by hand once first: the roles are granted on   ==
+== its resource groups, which the first deployment creates. main must be  ==
+== a protected branch: the environments admit protected branches only.    ==
+== Run it once; a second run reports what exists and carries on.          ==
+-------- 8< --------
+subscription=$subscription
+tenant=$tenant
+repo=$repo
 
-# 1. The deploying identity: trusted (OIDC, no secret) for the jobs that run
-#    in this repository's dev, production-plan and production environments.
-deploy=\$(az ad app create --display-name perpetual-infra-deploy --query appId -o tsv)
-az ad sp create --id "\$deploy"
-for env in dev production-plan production; do
-  az ad app federated-credential create --id "\$deploy" --parameters "{\"name\": \"env-\$env\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:$repo:environment:\$env\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
+# rbac_wait COMMAND...: retry for up to 5 minutes while Entra ID replicates
+# a new service principal and Azure applies new role assignments.
+rbac_wait() {
+  local i
+  for i in \$(seq 1 30); do
+    "\$@" && return 0
+    echo "  waiting for Entra ID / Azure RBAC to catch up (\$i/30)..." >&2
+    sleep 10
+  done
+  echo "gave up after 5 minutes: \$*" >&2
+  return 1
+}
+# identity NAME: find or create the app registration NAME and its service
+# principal; sets app (the client ID) and sp (the principal's object ID).
+identity() {
+  app=\$(az ad app list --filter "displayName eq '\$1'" --query '[0].appId' -o tsv)
+  [ -n "\$app" ] || app=\$(az ad app create --display-name "\$1" --query appId -o tsv)
+  sp=\$(az ad sp list --filter "appId eq '\$app'" --query '[0].id' -o tsv)
+  [ -n "\$sp" ] || sp=\$(az ad sp create --id "\$app" --query id -o tsv)
+}
+# trust GITHUB_ENVIRONMENT: let jobs in that environment of \$repo, and
+# nothing else (no branch, no pull request), sign in as \$app.
+trust() {
+  az ad app federated-credential create --id "\$app" --output none --parameters "{\"name\": \"github-env-\$1\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:\$repo:environment:\$1\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
+}
+# grant ROLE SCOPE [CONDITION]: assign ROLE to \$sp on SCOPE.
+grant() {
+  if [ -n "\${3:-}" ]; then
+    rbac_wait az role assignment create --assignee-object-id "\$sp" --assignee-principal-type ServicePrincipal --role "\$1" --scope "\$2" --condition "\$3" --condition-version 2.0 --output none
+  else
+    rbac_wait az role assignment create --assignee-object-id "\$sp" --assignee-principal-type ServicePrincipal --role "\$1" --scope "\$2" --output none
+  fi
+}
+# The only roles the identities may grant: $(for r in "${assignable_roles[@]}"; do printf '%s; ' "${r#* }"; done)
+grant_condition="$grant_condition"
+MSG
+
+for env in "${envs[@]}"; do
+  load_env "$env"
+  [ "$BACKEND_TYPE" = azurerm ] || { echo "# $env keeps local state: the pipeline cannot deploy it; no identity."; continue; }
+  if [ "$PRODUCTION" = true ]; then gh_envs="production-plan production"; else gh_envs=$ENVIRONMENT; fi
+  container_scope="/subscriptions/$subscription/resourceGroups/$STATE_RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STATE_STORAGE_ACCOUNT/blobServices/default/containers/$STATE_CONTAINER"
+  var="client_id_${ENVIRONMENT//-/_}"
+  cat <<MSG
+
+# ---- $ENVIRONMENT: identity ${repo##*/}-$ENVIRONMENT, trusted by the GitHub environment(s) $gh_envs ----
+for rg in $ENV_RESOURCE_GROUPS; do
+  az group show --name "\$rg" --output none || echo "!! \$rg does not exist: deploy $ENVIRONMENT by hand first (docs/deployment.md), then paste this part again" >&2
 done
-# It creates resources and role assignments, and reads and writes state:
-az role assignment create --assignee "\$deploy" --role Contributor --scope /subscriptions/$subscription
-az role assignment create --assignee "\$deploy" --role "Role Based Access Control Administrator" --scope /subscriptions/$subscription
-az role assignment create --assignee "\$deploy" --role "Storage Blob Data Contributor" --scope <the state storage account id above>
-
-# 2. The planning identity of pull requests: read-only.
-plan=\$(az ad app create --display-name perpetual-infra-plan --query appId -o tsv)
-az ad sp create --id "\$plan"
-az ad app federated-credential create --id "\$plan" --parameters "{\"name\": \"pull-requests\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:$repo:pull_request\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
-az role assignment create --assignee "\$plan" --role Reader --scope /subscriptions/$subscription
-az role assignment create --assignee "\$plan" --role "Azure Kubernetes Service Cluster User Role" --scope /subscriptions/$subscription
-az role assignment create --assignee "\$plan" --role "Storage Blob Data Reader" --scope <the state storage account id above>
-
-# 3. Repository secrets (Settings > Secrets and variables > Actions):
-gh secret set AZURE_CLIENT_ID --repo $repo --body "\$deploy"
-gh secret set AZURE_PLAN_CLIENT_ID --repo $repo --body "\$plan"
-gh secret set AZURE_TENANT_ID --repo $repo --body $tenant
-gh secret set AZURE_SUBSCRIPTION_ID --repo $repo --body $subscription
-
-# 4. Environments: dev; production-plan and production for main only;
-#    production with required reviewers (replace the user id).
-gh api -X PUT repos/$repo/environments/dev
-gh api -X PUT repos/$repo/environments/production-plan --input - <<<'{"deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}'
-gh api -X PUT repos/$repo/environments/production --input - <<<'{"reviewers": [{"type": "User", "id": 0}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}'
-
-# 5. The node's secrets in each environment (Terraform writes them to Key Vault):
-for env in dev production-plan production; do
-  gh secret set GH_PACKAGES_USERNAME --repo $repo --env \$env
-  gh secret set GH_PACKAGES_TOKEN --repo $repo --env \$env      # a token with read:packages
-  gh secret set IPFS_PRIVATE_KEY --repo $repo --env \$env
+identity "${repo##*/}-$ENVIRONMENT"
+$(for e in $gh_envs; do echo "trust $e"; done)
+# Creates and updates the resources, and the policy assignments, in the
+# environment's resource groups only:
+for rg in $ENV_RESOURCE_GROUPS; do
+  grant Contributor "/subscriptions/\$subscription/resourceGroups/\$rg"
+  grant "Role Based Access Control Administrator" "/subscriptions/\$subscription/resourceGroups/\$rg" "\$grant_condition"
 done
+grant "Resource Policy Contributor" "/subscriptions/\$subscription/resourceGroups/$RESOURCE_GROUP"
+# Reads and writes its own two state blobs, no other:
+grant "Storage Blob Data Contributor" "$container_scope" "$(state_condition "$STATE_KEY_PREFIX/$AZURE_STACK.tfstate" "$STATE_KEY_PREFIX/$K8S_STACK.tfstate")"
+$var=\$app
+MSG
+  for e in $gh_envs; do
+    # Every environment admits main only; production also waits for a
+    # reviewer, who may not be the one who triggered the run.
+    # shellcheck disable=SC2016 # $repo belongs to the printed script
+    if [ "$e" != production ]; then
+      printf 'gh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{%s}\nJSON\n' "$e" "$branch_policy"
+    elif [ ${#reviewers[@]} -eq 0 ]; then
+      echo "# !! production needs required reviewers: run setup.sh again with --reviewer LOGIN (two or more)."
+    else
+      printf '%sgh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{"prevent_self_review": true, "reviewers": [%s], %s}\nJSON\n' \
+        "$reviewer_lines" "$e" "$reviewer_json" "$branch_policy"
+    fi
+    echo "gh variable set AZURE_CLIENT_ID --repo \"\$repo\" --env $e --body \"\$$var\""
+  done
+done
+
+cat <<MSG
+
+# ---- GitHub: the repository ----
+# Non-secret IDs are variables (vars.*); the client IDs are per environment
+# (above), so a job outside an environment has none.
+gh variable set AZURE_TENANT_ID --repo "\$repo" --body "\$tenant"
+gh variable set AZURE_SUBSCRIPTION_ID --repo "\$repo" --body "\$subscription"
+# The drift workflow opens and updates one issue with this label.
+gh label create drift --repo "\$repo" --color D93F0B --description "Real infrastructure differs from main (drift workflow)" --force
+# Rollback accepts a release tag: only admins may create, move or delete v* tags.
+gh api -X POST "repos/\$repo/rulesets" --input - <<<'{"name": "release tags", "target": "tag", "enforcement": "active", "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}}, "rules": [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}, {"type": "non_fast_forward"}], "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}]}'
+# The node's secrets, in each GitHub environment (Terraform writes them to Key Vault):
+for e in $(for env in "${envs[@]}"; do if [ "$(go run ./cmd/envinfo "$env" | sed -n "s/^PRODUCTION='\(.*\)'$/\1/p")" = true ]; then printf 'production-plan production '; else printf '%s ' "$env"; fi; done); do
+  gh secret set GH_PACKAGES_USERNAME --repo "\$repo" --env "\$e"
+  gh secret set GH_PACKAGES_TOKEN --repo "\$repo" --env "\$e"      # a token with read:packages
+  gh secret set IPFS_PRIVATE_KEY --repo "\$repo" --env "\$e"
+done
+# Moving from the earlier setup (one deploying identity for every
+# environment, a read-only identity for pull requests): once the pipeline
+# runs with the identities above, delete the old ones and their secrets:
+#   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-deploy'" --query '[0].appId' -o tsv)"
+#   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-plan'" --query '[0].appId' -o tsv)"
+#   for s in AZURE_CLIENT_ID AZURE_PLAN_CLIENT_ID AZURE_TENANT_ID AZURE_SUBSCRIPTION_ID; do gh secret delete "\$s" --repo "\$repo"; done
+-------- >8 --------
 MSG

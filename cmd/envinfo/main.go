@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,13 @@ func write(w io.Writer, c *config.Config, github bool) {
 		{"STATE_STORAGE_ACCOUNT", c.Backend.StorageAccountName},
 		{"STATE_CONTAINER", c.Backend.ContainerName},
 		{"STATE_KEY_PREFIX", c.Backend.KeyPrefix},
+		// The resource groups the Azure stack creates: the scope of the
+		// environment's deploying identity (scripts/setup.sh).
+		{"ENV_RESOURCE_GROUPS", strings.Join(resourceGroups(c), " ")},
+		// The firewall entries the configuration keeps: any other address
+		// in the Key Vault or storage firewall is a runner's (firewall.sh
+		// sweep removes those).
+		{"FIREWALL_ADMIN_RULES", strings.Join(firewallAdminRules(c.Network.AdminCIDRs), " ")},
 	}
 	for _, v := range vars {
 		if github {
@@ -64,4 +72,39 @@ func write(w io.Writer, c *config.Config, github bool) {
 		}
 		fmt.Fprintf(w, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
 	}
+}
+
+// resourceGroups lists the resource groups the environment's Azure stack
+// creates (stacks.NewAzureStack): the main one and, with backups, the one
+// for the disk's snapshots. The node resource group belongs to AKS.
+func resourceGroups(c *config.Config) []string {
+	n := c.Names()
+	rgs := []string{n.ResourceGroup}
+	if c.EnableBackups {
+		rgs = append(rgs, n.SnapshotResourceGroup)
+	}
+	return rgs
+}
+
+// firewallAdminRules returns the admin CIDRs as the Key Vault and storage
+// firewalls hold them, in the canonical form firewall.sh compares (no /32):
+// public ranges only, a /31 or /32 as its addresses. It mirrors
+// stacks.firewallRules, which cannot be imported here without the
+// provider bindings.
+func firewallAdminRules(adminCIDRs []string) []string {
+	var out []string
+	for _, c := range adminCIDRs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil || p.Addr().IsPrivate() || p.Addr().IsLoopback() {
+			continue
+		}
+		if p.Bits() >= 31 {
+			for a := p.Masked().Addr(); p.Contains(a); a = a.Next() {
+				out = append(out, a.String())
+			}
+			continue
+		}
+		out = append(out, p.String())
+	}
+	return out
 }

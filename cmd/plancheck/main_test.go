@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,15 @@ func write(t *testing.T, content string) string {
 	return p
 }
 
+func mustLoad(t *testing.T, content string) *Plan {
+	t.Helper()
+	p, err := load(write(t, content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 const reviewedPlan = `{"resource_changes": [
   {"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["update"]}},
   {"address": "azurerm_key_vault.kv", "change": {"actions": ["no-op"]}},
@@ -25,28 +35,19 @@ const reviewedPlan = `{"resource_changes": [
 ]}`
 
 func TestSameChangesMatch(t *testing.T) {
-	r, err := load(write(t, reviewedPlan))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := load(write(t, `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["update"]}}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustLoad(t, reviewedPlan)
+	c := mustLoad(t, `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["update"]}}]}`)
 	var out bytes.Buffer
-	if !report(&out, r, c) || !strings.Contains(out.String(), "matches the reviewed plan (1 changes)") {
+	if !report(&out, r, c) || !strings.Contains(out.String(), "matches the reviewed plan (1 changes") {
 		t.Errorf("no-ops and reads must not count:\n%s", out.String())
 	}
 }
 
 func TestDifferentChangesAreRefused(t *testing.T) {
-	r, _ := load(write(t, reviewedPlan))
-	c, err := load(write(t, `{"resource_changes": [
+	r := mustLoad(t, reviewedPlan)
+	c := mustLoad(t, `{"resource_changes": [
 	  {"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["delete", "create"]}},
-	  {"address": "azurerm_managed_disk.data", "change": {"actions": ["delete"]}}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	  {"address": "azurerm_managed_disk.data", "change": {"actions": ["delete"]}}]}`)
 	var out bytes.Buffer
 	if report(&out, r, c) {
 		t.Fatal("a different plan matched")
@@ -59,15 +60,159 @@ func TestDifferentChangesAreRefused(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, out.String())
 		}
 	}
-	c2, _ := load(write(t, `{"resource_changes": []}`))
 	out.Reset()
-	if report(&out, r, c2) || !strings.Contains(out.String(), "reviewed as update, no longer planned") {
+	if report(&out, r, mustLoad(t, `{"resource_changes": []}`)) || !strings.Contains(out.String(), "reviewed as update, no longer planned") {
 		t.Errorf("a vanished change must be reported:\n%s", out.String())
+	}
+}
+
+// clusterPlan is a plan of the cluster update every production plan has,
+// made on a runner with address ip, with nodes nodes and an extra
+// authorized range.
+func clusterPlan(ip string, nodes int, extra string) string {
+	ranges := `"203.0.113.0/24", "` + ip + `/32"`
+	if extra != "" {
+		ranges += `, "` + extra + `"`
+	}
+	return `{
+  "variables": {"deployer_ips": {"value": ["` + ip + `"]}, "github_token": {"value": "ghp_SECRET_SENTINEL"}},
+  "resource_changes": [
+    {"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {
+      "actions": ["update"],
+      "before": {"default_node_pool": [{"node_count": 1}], "api_server_access_profile": [{"authorized_ip_ranges": ["203.0.113.0/24", "192.0.2.50/32"]}]},
+      "after": {"default_node_pool": [{"node_count": ` + fmt.Sprint(nodes) + `}], "api_server_access_profile": [{"authorized_ip_ranges": [` + ranges + `]}], "kube_config_raw": "apiVersion: v1 SECRET_KUBECONFIG"},
+      "after_unknown": {"default_node_pool": [{}], "api_server_access_profile": [{"authorized_ip_ranges": [false, false]}]},
+      "after_sensitive": {"kube_config_raw": true}
+    }},
+    {"address": "azurerm_key_vault.kv", "type": "azurerm_key_vault", "change": {
+      "actions": ["update"],
+      "before": {"network_acls": [{"default_action": "Deny", "ip_rules": ["203.0.113.0/24"]}]},
+      "after": {"network_acls": [{"default_action": "Deny", "ip_rules": ["` + ip + `", "203.0.113.0/24"]}]},
+      "after_unknown": {}, "after_sensitive": {}
+    }},
+    {"address": "azurerm_key_vault_secret.token", "type": "azurerm_key_vault_secret", "change": {
+      "actions": ["update"],
+      "before": {"name": "github-token", "value": "ghp_OLD_SECRET_SENTINEL"},
+      "after": {"name": "github-token", "value": "ghp_SECRET_SENTINEL"},
+      "after_unknown": {}, "before_sensitive": {"value": true}, "after_sensitive": {"value": true}
+    }}
+  ],
+  "output_changes": {"kube_config_raw": {"after": "SECRET_KUBECONFIG"}},
+  "prior_state": {"values": {"root_module": {"resources": [{"values": {"value": "ghp_OLD_SECRET_SENTINEL"}}]}}}
+}`
+}
+
+func TestAfterIsComparedWithRunnerAddressesNormalized(t *testing.T) {
+	reviewed := mustLoad(t, clusterPlan("198.51.100.7", 1, ""))
+	cases := []struct {
+		name    string
+		current string
+		want    []string // substrings of the report; nil for a match
+	}{
+		{"another runner, same changes", clusterPlan("198.51.100.99", 1, ""), nil},
+		{"a node more", clusterPlan("198.51.100.99", 10, ""), []string{
+			"azurerm_kubernetes_cluster.aks: default_node_pool[0].node_count would become 10, reviewed as 1"}},
+		{"an authorized range more", clusterPlan("198.51.100.99", 1, "0.0.0.0/0"), []string{
+			`azurerm_kubernetes_cluster.aks: api_server_access_profile[0].authorized_ip_ranges would become ["0.0.0.0/0","203.0.113.0/24"], reviewed as ["203.0.113.0/24"]`}},
+		{"the reviewing runner's address is not a reviewed range", strings.ReplaceAll(clusterPlan("198.51.100.99", 1, "198.51.100.7"), `["198.51.100.99", "203`, `["198.51.100.99", "198.51.100.7", "203`), []string{
+			`api_server_access_profile[0].authorized_ip_ranges would become ["198.51.100.7","203.0.113.0/24"]`,
+			`azurerm_key_vault.kv: network_acls[0].ip_rules would become ["198.51.100.7","203.0.113.0/24"], reviewed as ["203.0.113.0/24"]`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			ok := report(&out, reviewed, mustLoad(t, c.current))
+			if ok != (c.want == nil) {
+				t.Errorf("match %v:\n%s", ok, out.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("missing %q in:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestRedactKeepsNoSecret(t *testing.T) {
+	raw := write(t, clusterPlan("198.51.100.7", 1, ""))
+	var out, errs bytes.Buffer
+	if code := run([]string{"-redact", raw}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	for _, secret := range []string{"SECRET_SENTINEL", "SECRET_KUBECONFIG", "prior_state", "variables"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("the redacted plan holds %q:\n%s", secret, out.String())
+		}
+	}
+	for _, want := range []string{`"value": "(sensitive)"`, `"kube_config_raw": "(sensitive)"`, `"deployer_ips": [`, `"redacted": true`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the redacted plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	// A redacted reviewed plan compares like the raw one.
+	var rep bytes.Buffer
+	if !report(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 1, ""))) {
+		t.Errorf("redacted vs raw:\n%s", rep.String())
+	}
+	rep.Reset()
+	if report(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 10, ""))) {
+		t.Errorf("redacted vs a different raw plan matched:\n%s", rep.String())
+	}
+}
+
+func TestDrift(t *testing.T) {
+	update := func(typ, before, after, unknown string) string {
+		return `{"variables": {"deployer_ips": {"value": ["198.51.100.99"]}}, "resource_changes": [{"address": "` + typ + `.x", "type": "` + typ + `", "change": {"actions": ["update"], "before": ` + before + `, "after": ` + after + `, "after_unknown": ` + unknown + `}}]}`
+	}
+	cluster := func(ranges string) string {
+		return `{"api_server_access_profile": [{"authorized_ip_ranges": [` + ranges + `]}], "sku_tier": "Free"}`
+	}
+	cases := []struct {
+		name  string
+		plan  string
+		drift bool
+		want  string
+	}{
+		{"nothing planned", `{"resource_changes": [{"address": "a.b", "change": {"actions": ["no-op"]}}]}`, false, "no drift"},
+		{"only the last deploy's runner in the authorized ranges", update("azurerm_kubernetes_cluster",
+			cluster(`"203.0.113.0/24", "192.0.2.50/32"`), cluster(`"203.0.113.0/24", "198.51.100.99/32"`), `{}`),
+			false, "ignored azurerm_kubernetes_cluster.x: only runner addresses differ (192.0.2.50)"},
+		{"a range opened to the internet", update("azurerm_kubernetes_cluster",
+			cluster(`"203.0.113.0/24", "0.0.0.0/0"`), cluster(`"203.0.113.0/24", "198.51.100.99/32"`), `{}`),
+			true, "drift azurerm_kubernetes_cluster.x: update (api_server_access_profile[0].authorized_ip_ranges)"},
+		{"the firewall in Azure's /32 form", update("azurerm_key_vault",
+			`{"network_acls": [{"ip_rules": ["203.0.113.5/32", "198.51.100.99/32"]}]}`, `{"network_acls": [{"ip_rules": ["203.0.113.5", "198.51.100.99"]}]}`, `{}`),
+			false, "ignored azurerm_key_vault.x: only runner addresses differ ()"},
+		{"an attribute changed in the portal", update("azurerm_kubernetes_cluster",
+			`{"sku_tier": "Standard"}`, `{"sku_tier": "Free"}`, `{}`), true, "drift azurerm_kubernetes_cluster.x: update (sku_tier)"},
+		{"only values known after apply", update("azurerm_kubernetes_cluster",
+			`{"sku_tier": "Free", "fqdn": "a"}`, `{"sku_tier": "Free"}`, `{"fqdn": true}`), false, "no drift"},
+		{"a resource deleted outside Terraform", `{"resource_changes": [{"address": "azurerm_managed_disk.d", "change": {"actions": ["create"]}}]}`,
+			true, "drift azurerm_managed_disk.d: create"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			code := run([]string{"-drift", write(t, c.plan)}, &out, &errs)
+			if (code == 1) != c.drift || code == 2 {
+				t.Errorf("exit %d, drift %v\n%s%s", code, c.drift, out.String(), errs.String())
+			}
+			if !strings.Contains(out.String(), c.want) {
+				t.Errorf("missing %q in:\n%s", c.want, out.String())
+			}
+		})
 	}
 }
 
 func TestBadInput(t *testing.T) {
 	if _, err := load(write(t, "not json")); err == nil || !strings.Contains(err.Error(), "not a terraform show -json plan") {
 		t.Errorf("err = %v", err)
+	}
+	var out, errs bytes.Buffer
+	for _, args := range [][]string{nil, {"one"}, {"-redact"}, {"-x", "a"}, {"a", "b", "c"}} {
+		if code := run(args, &out, &errs); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
 	}
 }

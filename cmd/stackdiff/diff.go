@@ -1,0 +1,446 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
+)
+
+// Kind of a block change.
+type Kind string
+
+// The kinds of change of a block (resource, data source, output, ...).
+const (
+	Added   Kind = "added"
+	Removed Kind = "removed"
+	Changed Kind = "changed"
+	// Renamed: the block's logical address changed. Without a moved block,
+	// Terraform destroys the old address and creates the new one.
+	Renamed Kind = "renamed"
+	// Moved: the logical address changed and a moved block tells Terraform
+	// to carry the state over; nothing is replaced.
+	Moved Kind = "moved"
+)
+
+// Attr is one changed attribute (a flattened path, see flatten). Before or
+// After is empty when the attribute was added or removed.
+type Attr struct {
+	Path          string
+	Before, After string
+	// Identity: the attribute names or places a stateful resource.
+	Identity bool
+}
+
+// Change is the change of one block of a stack.
+type Change struct {
+	Address string // azurerm_managed_disk.ipfs-data, data.x.y, output.name, var.name, provider.azurerm, terraform
+	From    string // the earlier address, for Renamed and Moved
+	Type    string // resource type for resources, "" otherwise
+	Kind    Kind
+	Attrs   []Attr
+	// Danger explains why a stateful resource is at risk; empty otherwise.
+	Danger string
+}
+
+// StackDiff is the comparison of one stack.
+type StackDiff struct {
+	Name string
+	// Status is "added" or "removed" for a stack only in head or only in
+	// base, "" for a stack in both.
+	Status  Kind
+	Changes []Change
+}
+
+// Dangerous lists the changes that put a stateful resource at risk.
+func (s StackDiff) Dangerous() []Change {
+	var out []Change
+	for _, c := range s.Changes {
+		if c.Danger != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many changes of kind k the stack has.
+func (s StackDiff) Count(k Kind) int {
+	n := 0
+	for _, c := range s.Changes {
+		if c.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// Result is the comparison of two synthesized output directories.
+type Result struct {
+	Stacks []StackDiff // every stack in base or head, sorted by name
+}
+
+// Empty reports whether nothing differs.
+func (r Result) Empty() bool {
+	for _, s := range r.Stacks {
+		if s.Status != "" || len(s.Changes) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Dangerous counts the changes that put a stateful resource at risk.
+func (r Result) Dangerous() int {
+	n := 0
+	for _, s := range r.Stacks {
+		n += len(s.Dangerous())
+	}
+	return n
+}
+
+// CompareDirs reads two cdktf output directories (manifest.json and every
+// stack's cdk.tf.json) and compares them stack by stack.
+func CompareDirs(base, head string) (Result, error) {
+	b, err := manifest.Stacks(base)
+	if err != nil {
+		return Result{}, fmt.Errorf("base: %w", err)
+	}
+	h, err := manifest.Stacks(head)
+	if err != nil {
+		return Result{}, fmt.Errorf("head: %w", err)
+	}
+	return Compare(b, h)
+}
+
+// Compare compares the synthesized JSON of the stacks of base and head, by
+// stack name.
+func Compare(base, head map[string][]byte) (Result, error) {
+	var r Result
+	names := slices.Sorted(maps.Keys(base))
+	for n := range head {
+		if _, ok := base[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		var before, after *stack
+		var err error
+		if b, ok := base[n]; ok {
+			if before, err = parseStack(b); err != nil {
+				return Result{}, fmt.Errorf("base stack %s: %w", n, err)
+			}
+		}
+		if h, ok := head[n]; ok {
+			if after, err = parseStack(h); err != nil {
+				return Result{}, fmt.Errorf("head stack %s: %w", n, err)
+			}
+		}
+		sd := StackDiff{Name: n}
+		switch {
+		case before == nil:
+			sd.Status = Added
+			before = &stack{blocks: map[string]block{}}
+		case after == nil:
+			sd.Status = Removed
+			after = &stack{blocks: map[string]block{}}
+		}
+		sd.Changes = compareStacks(before, after)
+		if sd.Status == Removed {
+			// The stack is no longer synthesized: nothing plans it any more,
+			// and its resources stay in Azure, unmanaged, or go with a last
+			// destroy. Either way the stateful ones deserve a look.
+			for i := range sd.Changes {
+				if isStateful(sd.Changes[i].Type) {
+					sd.Changes[i].Danger = "its stack is no longer synthesized: it is left unmanaged, or destroyed with the stack"
+				}
+			}
+		}
+		r.Stacks = append(r.Stacks, sd)
+	}
+	return r, nil
+}
+
+// block is one addressable block of a stack with its flattened attributes.
+type block struct {
+	typ   string            // resource type, for resources
+	attrs map[string]string // flattened path -> JSON value
+	// construct is the construct path cdktf records in "//" metadata.
+	construct string
+}
+
+type stack struct {
+	blocks map[string]block
+	// moved maps a moved block's "to" address to its "from" address.
+	moved map[string]string
+}
+
+// parseStack reads a stack's Terraform JSON into its blocks, by address.
+func parseStack(b []byte) (*stack, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	s := &stack{blocks: map[string]block{}, moved: map[string]string{}}
+	for key, v := range doc {
+		switch key {
+		case "//":
+			// Synthesis metadata (cdktf version, backend, ...): not configuration.
+		case "resource", "data":
+			types, _ := v.(map[string]any)
+			for typ, byName := range types {
+				names, _ := byName.(map[string]any)
+				for name, body := range names {
+					addr := typ + "." + name
+					if key == "data" {
+						addr = "data." + addr
+					}
+					s.blocks[addr] = newBlock(typ, body)
+				}
+			}
+		case "output", "variable", "locals":
+			prefix := map[string]string{"output": "output.", "variable": "var.", "locals": "local."}[key]
+			items, _ := v.(map[string]any)
+			for name, body := range items {
+				s.blocks[prefix+name] = newBlock("", body)
+			}
+		case "provider":
+			items, _ := v.(map[string]any)
+			for name, body := range items {
+				s.blocks["provider."+name] = newBlock("", body)
+			}
+		case "moved":
+			list, _ := v.([]any)
+			for _, m := range list {
+				mv, _ := m.(map[string]any)
+				from, _ := mv["from"].(string)
+				to, _ := mv["to"].(string)
+				if from != "" && to != "" {
+					s.moved[to] = from
+				}
+			}
+		default:
+			// terraform (backend, required providers), import, check, ...:
+			// compared as one block each.
+			s.blocks[key] = newBlock("", v)
+		}
+	}
+	return s, nil
+}
+
+func newBlock(typ string, body any) block {
+	b := block{typ: typ, attrs: map[string]string{}}
+	if m, ok := body.(map[string]any); ok {
+		if meta, ok := m["//"].(map[string]any); ok {
+			if md, ok := meta["metadata"].(map[string]any); ok {
+				b.construct, _ = md["path"].(string)
+			}
+		}
+	}
+	flatten("", body, b.attrs)
+	return b
+}
+
+// flatten writes the leaves of v into out, keyed by path: object keys
+// joined with ".", array elements as [i]. A list of plain values (tags,
+// IP ranges, depends_on) stays one leaf, shown whole. cdktf's "//"
+// metadata keys are left out: they are not configuration.
+func flatten(path string, v any, out map[string]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			out[path] = "{}"
+			return
+		}
+		for k, e := range x {
+			if k == "//" {
+				continue
+			}
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flatten(p, e, out)
+		}
+	case []any:
+		scalars := true
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, []any:
+				scalars = false
+			}
+		}
+		if scalars {
+			out[path] = encode(x)
+			return
+		}
+		for i, e := range x {
+			flatten(fmt.Sprintf("%s[%d]", path, i), e, out)
+		}
+	default:
+		out[path] = encode(x)
+	}
+}
+
+func encode(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// compareStacks returns the changes from before to after, sorted by
+// address.
+func compareStacks(before, after *stack) []Change {
+	var changes []Change
+	var removed, added []string
+	for addr := range before.blocks {
+		if _, ok := after.blocks[addr]; !ok {
+			removed = append(removed, addr)
+		}
+	}
+	for addr := range after.blocks {
+		if _, ok := before.blocks[addr]; !ok {
+			added = append(added, addr)
+		}
+	}
+	slices.Sort(removed)
+	slices.Sort(added)
+
+	// Pair an added block with the removed block it replaces: one a moved
+	// block names, or else one of the same type with the same name
+	// attribute or the same configuration (a changed construct path or
+	// logical ID).
+	paired := map[string]bool{}
+	for _, to := range added {
+		from := ""
+		if f, ok := after.moved[to]; ok && slices.Contains(removed, f) && !paired[f] {
+			from = f
+		} else {
+			for _, r := range removed {
+				if !paired[r] && sameThing(before.blocks[r], after.blocks[to]) {
+					from = r
+					break
+				}
+			}
+		}
+		if from == "" {
+			continue
+		}
+		paired[from], paired[to] = true, true
+		c := Change{Address: to, From: from, Type: after.blocks[to].typ, Kind: Renamed}
+		if after.moved[to] == from {
+			c.Kind = Moved
+		}
+		c.Attrs = compareAttrs(c.Type, before.blocks[from].attrs, after.blocks[to].attrs)
+		changes = append(changes, c)
+	}
+	for _, addr := range removed {
+		if !paired[addr] {
+			changes = append(changes, Change{Address: addr, Type: before.blocks[addr].typ, Kind: Removed,
+				Attrs: compareAttrs(before.blocks[addr].typ, before.blocks[addr].attrs, nil)})
+		}
+	}
+	for _, addr := range added {
+		if !paired[addr] {
+			changes = append(changes, Change{Address: addr, Type: after.blocks[addr].typ, Kind: Added,
+				Attrs: compareAttrs(after.blocks[addr].typ, nil, after.blocks[addr].attrs)})
+		}
+	}
+	for addr, b := range before.blocks {
+		a, ok := after.blocks[addr]
+		if !ok {
+			continue
+		}
+		if attrs := compareAttrs(b.typ, b.attrs, a.attrs); len(attrs) > 0 {
+			changes = append(changes, Change{Address: addr, Type: b.typ, Kind: Changed, Attrs: attrs})
+		}
+	}
+	for i := range changes {
+		changes[i].Danger = danger(changes[i])
+	}
+	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Address, b.Address) })
+	return changes
+}
+
+// sameThing reports whether a removed block and an added block are the same
+// resource under a new address.
+func sameThing(before, after block) bool {
+	if before.typ == "" || before.typ != after.typ {
+		return false
+	}
+	if n, ok := before.attrs["name"]; ok && n == after.attrs["name"] {
+		return true
+	}
+	return before.construct != "" && before.construct == after.construct || maps.Equal(before.attrs, after.attrs)
+}
+
+// compareAttrs lists the attributes that differ, sorted by path.
+func compareAttrs(typ string, before, after map[string]string) []Attr {
+	var out []Attr
+	for p, b := range before {
+		if a, ok := after[p]; !ok || a != b {
+			out = append(out, Attr{Path: p, Before: b, After: after[p], Identity: identityAttribute(typ, p)})
+		}
+	}
+	for p, a := range after {
+		if _, ok := before[p]; !ok {
+			out = append(out, Attr{Path: p, After: a, Identity: identityAttribute(typ, p)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Attr) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// danger explains why a change puts a stateful resource at risk, or
+// returns "".
+func danger(c Change) string {
+	if c.Address == "terraform" {
+		// Another backend or state key: Terraform starts from another
+		// (usually empty) state and plans to create every resource again
+		// next to the ones it no longer knows.
+		var paths []string
+		for _, a := range c.Attrs {
+			if strings.HasPrefix(a.Path, "backend.") {
+				paths = append(paths, a.Path)
+			}
+		}
+		if len(paths) > 0 {
+			return "state backend changed (" + strings.Join(paths, ", ") + "): Terraform reads another state and loses track of every resource; migrate the state (terraform init -migrate-state) first"
+		}
+		return ""
+	}
+	if !isStateful(c.Type) {
+		return ""
+	}
+	what := stateful[c.Type].what
+	switch c.Kind {
+	case Removed:
+		return "removed: Terraform destroys the " + what
+	case Renamed:
+		return "logical address changed from " + c.From + " without a moved block: Terraform destroys the old one and creates an empty one (" + what + ")"
+	case Added:
+		return "" // a new resource loses nothing
+	}
+	// Changed, or Moved (a moved block carries the state over): the
+	// attributes decide.
+	var ids []string
+	for _, a := range c.Attrs {
+		if a.Identity {
+			ids = append(ids, a.Path)
+		}
+	}
+	if len(ids) > 0 {
+		return "identity attribute changed (" + strings.Join(ids, ", ") + "): Azure replaces the resource, losing the " + what
+	}
+	for _, a := range c.Attrs {
+		if a.Path == "lifecycle.prevent_destroy" && a.Before == "true" && a.After != "true" {
+			return "lifecycle.prevent_destroy removed: nothing stops a plan from destroying the " + what
+		}
+	}
+	return ""
+}

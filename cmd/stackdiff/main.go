@@ -1,0 +1,60 @@
+// Command stackdiff compares two synthesized output directories (cdktf.out:
+// manifest.json and stacks/<stack>/cdk.tf.json), usually the base and the
+// head of a pull request, and reports per stack the blocks (resources, data
+// sources, outputs, variables, providers, the terraform block) added,
+// removed and changed, attribute by attribute:
+//
+//	go run ./cmd/stackdiff -base base/cdktf.out -head cdktf.out [-format text|markdown]
+//
+// It needs no credentials and no state: it reads configuration only, so it
+// runs for every pull request, forks included. It calls out loudly every
+// stateful resource (disk, Key Vault, storage account, public IP, backup
+// vault, cluster; see stateful.go) that is removed, whose logical address
+// changes without a moved block, or whose identity attributes change, and
+// every change of the state backend: the changes that make Terraform
+// destroy data or lose track of it.
+//
+// Exit status 0 when the comparison was made (whatever it found), 1 when a
+// directory cannot be read, 2 on bad usage.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stackdiff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("base", "", "synthesized output directory of the base (the `DIR` with manifest.json)")
+	head := fs.String("head", "", "synthesized output directory of the head (the `DIR` with manifest.json)")
+	format := fs.String("format", "text", "output format: text or markdown")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: stackdiff -base DIR -head DIR [-format text|markdown]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *base == "" || *head == "" || fs.NArg() > 0 || (*format != "text" && *format != "markdown") {
+		fs.Usage()
+		return 2
+	}
+	r, err := CompareDirs(*base, *head)
+	if err != nil {
+		fmt.Fprintln(stderr, "stackdiff:", err)
+		return 1
+	}
+	if *format == "markdown" {
+		Markdown(stdout, r)
+	} else {
+		Text(stdout, r)
+	}
+	return 0
+}

@@ -1,0 +1,336 @@
+package scripts
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestDeployOrdersStacks(t *testing.T) {
+	e := newEnv(t, true)
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"dev init", "dev plan", "dev show", "dev apply", "dev-k8s init", "dev-k8s plan", "dev-k8s show", "dev-k8s apply"})
+	// The applied file is the plan just made.
+	for _, c := range e.calls() {
+		if strings.Contains(c, " apply ") && !strings.HasSuffix(c, ".tfplan") {
+			t.Errorf("apply without the plan file: %s", c)
+		}
+	}
+}
+
+func TestDeployWithoutTerminalOrYesDoesNotApply(t *testing.T) {
+	e := newEnv(t, true)
+	out, code := e.run("deploy.sh", "dev")
+	if code != 1 || !strings.Contains(out, "pass --yes") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if slices.Contains(e.terraformCalls(), "dev apply") {
+		t.Error("applied without confirmation")
+	}
+}
+
+// TestDeployStopsOnAFailedPlan: a plan that fails applies nothing, and the
+// in-cluster stack is not even planned.
+func TestDeployStopsOnAFailedPlan(t *testing.T) {
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_PLAN_EXIT_dev=1"}
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "dev: plan failed") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"dev init", "dev plan"})
+
+	// A failure of the second stack names what the run already applied.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_PLAN_EXIT_dev_k8s=1"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "dev-k8s: plan failed (above); nothing of dev-k8s was applied. ALREADY APPLIED in this run: dev.") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if slices.Contains(e.terraformCalls(), "dev-k8s apply") {
+		t.Error("applied after a failed plan")
+	}
+}
+
+func TestDeployWithoutChangesAppliesNothing(t *testing.T) {
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_PLAN_EXIT=0"}
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 0 || strings.Count(out, "no changes") != 2 {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	for _, c := range e.terraformCalls() {
+		if strings.HasSuffix(c, " apply") {
+			t.Errorf("applied an empty plan: %s", c)
+		}
+	}
+}
+
+func TestDeployGuards(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"production needs the flag", []string{"prod"}, "pass --production"},
+		{"production needs the name typed back", []string{"--production", "prod"}, "type 'prod' to confirm, or pass --confirm prod"},
+		{"the typed name must match", []string{"--production", "--confirm", "dev", "prod"}, "--confirm 'dev' does not match 'prod'"},
+		{"a stack of the environment only", []string{"--yes", "--only", "prod", "dev"}, "prod is not a stack of dev (dev, dev-k8s)"},
+		{"plans or checks, not both", []string{"--yes", "--plan-dir", "a", "--check-against", "b", "dev"}, "--plan-dir and --check-against exclude each other"},
+		{"an unknown environment", []string{"--yes", "staging"}, "no environment 'staging'"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, true)
+			out, code := e.run("deploy.sh", c.args...)
+			if code != 1 || !strings.Contains(out, c.want) {
+				t.Errorf("deploy.sh %v: exit %d, want %q\n%s", c.args, code, c.want, out)
+			}
+			if len(e.terraformCalls()) != 0 {
+				t.Errorf("deploy.sh %v ran terraform: %v", c.args, e.terraformCalls())
+			}
+		})
+	}
+	e := newEnv(t, true)
+	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "prod")
+	if code != 0 {
+		t.Fatalf("confirmed production deploy: exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s apply"})
+}
+
+func TestDeployNeedsKubeloginForTheClusterStack(t *testing.T) {
+	e := newEnv(t, true)
+	e.without("kubelogin")
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "'kubelogin' is not installed") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if out, code := e.run("deploy.sh", "--yes", "--only", "dev", "dev"); code != 0 {
+		t.Errorf("the Azure stack alone needs no kubelogin: exit %d\n%s", code, out)
+	}
+}
+
+// reviewedDir writes the plans of prod and prod-k8s as reviewed: the fake
+// terraform's plan with sku_tier sku.
+func reviewedDir(t *testing.T, sku string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, st := range []string{"prod", "prod-k8s"} {
+		plan := `{"deployer_ips": ["192.0.2.1"], "resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"], "after": {"sku_tier": "` + sku + `"}, "after_unknown": {}}}]}`
+		if err := os.WriteFile(filepath.Join(dir, st+".json"), []byte(plan), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestDeployChecksBothStacksAgainstTheReviewedPlans: a production deploy
+// on another runner plans again and applies only plans with the reviewed
+// changes and planned values, the in-cluster stack's included.
+func TestDeployChecksBothStacksAgainstTheReviewedPlans(t *testing.T) {
+	reviewed := reviewedDir(t, "Free")
+	args := []string{"--production", "--confirm", "prod", "--check-against", reviewed, "prod"}
+
+	e := newEnv(t, true)
+	out, code := e.run("deploy.sh", args...)
+	if code != 0 || strings.Count(out, "matches the reviewed plan") != 2 {
+		t.Fatalf("matching plans: exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s show", "prod-k8s apply"})
+
+	// Another action on the Azure stack: nothing applied.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_ACTION_prod=delete"}
+	out, code = e.run("deploy.sh", args...)
+	if code != 1 {
+		t.Errorf("differing plan: exit %d\n%s", code, out)
+	}
+	contains(t, out, "azurerm_kubernetes_cluster.aks: delete, reviewed as update", "prod: the plan differs from the reviewed one")
+	if slices.Contains(e.terraformCalls(), "prod apply") || slices.Contains(e.terraformCalls(), "prod-k8s apply") {
+		t.Errorf("applied a plan that differs from the reviewed one: %v", e.terraformCalls())
+	}
+
+	// The same action with another planned value, on the in-cluster stack,
+	// after the Azure stack was applied: refused, and said so.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_SKU_prod_k8s=Standard"}
+	out, code = e.run("deploy.sh", args...)
+	if code != 1 {
+		t.Errorf("differing in-cluster plan: exit %d\n%s", code, out)
+	}
+	contains(t, out, `azurerm_kubernetes_cluster.aks: sku_tier would become "Standard", reviewed as "Free"`,
+		"prod-k8s: the plan differs from the reviewed one", "ALREADY APPLIED in this run: prod.", "If prod was applied before this")
+	if slices.Contains(e.terraformCalls(), "prod-k8s apply") || !slices.Contains(e.terraformCalls(), "prod apply") {
+		t.Errorf("terraform calls %v", e.terraformCalls())
+	}
+
+	// The pipeline's second step alone (--only prod-k8s) checks too.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_SKU_prod_k8s=Standard"}
+	out, code = e.run("deploy.sh", "--production", "--confirm", "prod", "--check-against", reviewed, "--only", "prod-k8s", "prod")
+	if code != 1 || slices.Contains(e.terraformCalls(), "prod-k8s apply") {
+		t.Errorf("--only prod-k8s: exit %d, calls %v\n%s", code, e.terraformCalls(), out)
+	}
+	contains(t, out, "If prod was applied before this (the previous step of the pipeline)")
+
+	// Without a reviewed plan for a stack, nothing of it is applied.
+	if err := os.Remove(filepath.Join(reviewed, "prod-k8s.json")); err != nil {
+		t.Fatal(err)
+	}
+	e = newEnv(t, true)
+	out, code = e.run("deploy.sh", args...)
+	if code != 1 || !strings.Contains(out, "prod-k8s: no reviewed plan") || slices.Contains(e.terraformCalls(), "prod-k8s apply") {
+		t.Errorf("missing reviewed plan: exit %d, calls %v\n%s", code, e.terraformCalls(), out)
+	}
+}
+
+// TestDeployKeepsNoSecretOnDisk: the plan JSON checked against the review
+// is written redacted only (the fake apply copies what the script wrote).
+func TestDeployKeepsNoSecretOnDisk(t *testing.T) {
+	e := newEnv(t, true)
+	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "--check-against", reviewedDir(t, "Free"), "--only", "prod", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(e.state, "workdir", "*"))
+	if len(files) < 2 {
+		t.Fatalf("the fake apply saw %v", files)
+	}
+	for _, f := range files {
+		if b, _ := os.ReadFile(f); strings.HasSuffix(f, ".json") && strings.Contains(string(b), "SENTINEL-SECRET-VALUE") {
+			t.Errorf("%s holds a secret:\n%s", filepath.Base(f), b)
+		}
+	}
+}
+
+func TestDeployAppliesReviewedPlans(t *testing.T) {
+	e := newEnv(t, true)
+	plans := t.TempDir()
+	for _, st := range []string{"prod", "prod-k8s"} {
+		if err := os.WriteFile(filepath.Join(plans, st+".tfplan"), []byte("reviewed"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "--plan-dir", plans, "--only", "prod", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	equal(t, "a reviewed plan is applied, not planned again", e.terraformCalls(), []string{"prod init", "prod apply"})
+	if c := e.calls(); !strings.HasSuffix(c[len(c)-1], filepath.Join(plans, "prod.tfplan")) {
+		t.Errorf("applied %s", c[len(c)-1])
+	}
+	e = newEnv(t, true)
+	out, code = e.run("deploy.sh", "--production", "--confirm", "prod", "--plan-dir", t.TempDir(), "prod")
+	if code != 1 || !strings.Contains(out, "no reviewed plan") || slices.Contains(e.terraformCalls(), "prod apply") {
+		t.Errorf("missing reviewed plan file: exit %d\n%s", code, out)
+	}
+}
+
+func TestDestroy(t *testing.T) {
+	e := newEnv(t, true)
+	out, code := e.run("destroy.sh", "--production", "prod")
+	if code != 1 || !strings.Contains(out, "prevent_destroy") || !strings.Contains(out, "type 'prod' to confirm") {
+		t.Errorf("unconfirmed production destroy: exit %d\n%s", code, out)
+	}
+	out, code = e.run("destroy.sh", "--confirm", "prod", "prod")
+	if code != 1 || !strings.Contains(out, "pass --production to destroy it") {
+		t.Errorf("production destroy without --production: exit %d\n%s", code, out)
+	}
+	out, code = e.run("destroy.sh", "--confirm", "prod", "dev")
+	if code != 1 || !strings.Contains(out, "--confirm 'prod' does not match 'dev'") {
+		t.Errorf("wrong confirmation: exit %d\n%s", code, out)
+	}
+	if len(e.terraformCalls()) != 0 {
+		t.Errorf("ran terraform: %v", e.terraformCalls())
+	}
+
+	// Every stack's destruction is planned before any is applied; then the
+	// saved plans are applied, the in-cluster stack first.
+	e = newEnv(t, true)
+	out, code = e.run("destroy.sh", "--confirm", "dev", "dev")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"dev-k8s init", "dev-k8s plan -destroy", "dev init", "dev plan -destroy", "dev-k8s apply", "dev apply"})
+	for _, c := range e.callsOf("terraform") {
+		if strings.Contains(c, " apply ") && !strings.HasSuffix(c, ".tfplan") {
+			t.Errorf("destroyed without the planned destruction: %s", c)
+		}
+	}
+}
+
+// TestProductionDestroyStopsBeforeTouchingAnything: prevent_destroy fails
+// the Azure stack's destroy plan, and the in-cluster stack, planned first,
+// is not destroyed either.
+func TestProductionDestroyStopsBeforeTouchingAnything(t *testing.T) {
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_PLAN_EXIT_prod=1"}
+	out, code := e.run("destroy.sh", "--production", "--confirm", "prod", "prod")
+	if code != 1 || !strings.Contains(out, "the destroy plan of prod failed") || !strings.Contains(out, "nothing was destroyed") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod-k8s init", "prod-k8s plan -destroy", "prod init", "prod plan -destroy"})
+}
+
+func TestPreview(t *testing.T) {
+	e := newEnv(t, true)
+	plans := t.TempDir()
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	out, code := e.run("preview.sh", "--no-refresh", "--no-lock", "--plan-dir", plans, "--summary", summary, "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, st := range []string{"prod", "prod-k8s"} {
+		for _, ext := range []string{".tfplan", ".txt", ".json"} {
+			if _, err := os.Stat(filepath.Join(plans, st+ext)); err != nil {
+				t.Errorf("no saved %s for %s: %v", ext, st, err)
+			}
+		}
+		// The JSON is the one that may be shared: redacted.
+		b, _ := os.ReadFile(filepath.Join(plans, st+".json"))
+		if strings.Contains(string(b), "SENTINEL-SECRET-VALUE") || !strings.Contains(string(b), `"redacted": true`) {
+			t.Errorf("%s.json is not redacted:\n%s", st, b)
+		}
+	}
+	s, _ := os.ReadFile(summary)
+	contains(t, string(s), "### prod\n", "### prod-k8s\n", "Plan: 1 to add", "without refresh")
+	for _, c := range e.calls() {
+		if strings.Contains(c, " plan ") && (!strings.Contains(c, "-refresh=false") || !strings.Contains(c, "-lock=false")) {
+			t.Errorf("--no-refresh or --no-lock not passed: %s", c)
+		}
+	}
+	// --stack is exactly that stack.
+	e = newEnv(t, true)
+	if out, code := e.run("preview.sh", "--plan-dir", plans, "--stack", "prod"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	equal(t, "--stack prod", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show"})
+}
+
+// TestPreviewReportsFailures: a failed init or plan fails the preview, is
+// said in the summary, and the other stacks are still planned.
+func TestPreviewReportsFailures(t *testing.T) {
+	for _, c := range []struct{ env, want string }{
+		{"FAKE_PLAN_EXIT_prod=1", "terraform plan failed"},
+		{"FAKE_INIT_EXIT_prod=1", "terraform init failed"},
+	} {
+		e := newEnv(t, true)
+		e.extra = []string{c.env}
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		out, code := e.run("preview.sh", "--plan-dir", t.TempDir(), "--summary", summary, "prod")
+		if code != 1 {
+			t.Errorf("%s: exit %d\n%s", c.env, code, out)
+		}
+		s, _ := os.ReadFile(summary)
+		contains(t, string(s), "### prod\n\n"+c.want, "### prod-k8s\n")
+		if !slices.Contains(e.terraformCalls(), "prod-k8s plan") {
+			t.Errorf("%s: prod-k8s not planned: %v", c.env, e.terraformCalls())
+		}
+	}
+}

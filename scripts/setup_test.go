@@ -1,0 +1,253 @@
+package scripts
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSetupIsIdempotent(t *testing.T) {
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=exists"}
+	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, c := range e.calls() {
+		if strings.Contains(c, " create ") || strings.Contains(c, " update ") || strings.Contains(c, " register ") {
+			t.Errorf("changed existing state storage: %s", c)
+		}
+	}
+
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=missing", "FAKE_PROVIDER_STATE=NotRegistered"}
+	out, code = e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var creates []string
+	for _, c := range e.calls() {
+		if strings.Contains(c, " create ") {
+			creates = append(creates, strings.Join(strings.Fields(c)[:3], " "))
+		}
+	}
+	equal(t, "creates", creates, []string{"az group create", "az storage account", "az role assignment", "az storage container"})
+	for _, c := range e.calls() {
+		if strings.HasPrefix(c, "az storage account create") && !strings.Contains(c, "--allow-shared-key-access false") {
+			t.Errorf("state account allows shared keys: %s", c)
+		}
+	}
+	// The pipeline's identities may not register resource providers.
+	if !slices.Contains(e.calls(), "az provider register --namespace Microsoft.ContainerService --output none") {
+		t.Error("resource providers not registered")
+	}
+}
+
+// TestSetupWaitsForItsRoleAssignment: the container is created with the
+// data role just granted, which Azure applies after a while.
+func TestSetupWaitsForItsRoleAssignment(t *testing.T) {
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=missing", "FAKE_AZ_FLAKY=storage container create", "RBAC_WAIT_INTERVAL=0"}
+	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+	if code != 0 || strings.Count(out, "waiting for Azure to apply the role assignment") != 2 {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if n := len(e.callsOf("az storage container create")); n != 3 {
+		t.Errorf("%d attempts, want 3", n)
+	}
+	if n := len(e.callsOf("sleep")); n != 2 {
+		t.Errorf("%d waits between the attempts, want 2", n)
+	}
+	// Bounded: it gives up, saying why.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=missing", "FAKE_AZ_FLAKY=storage container create", "FAKE_AZ_FLAKY_TIMES=100", "RBAC_WAIT_INTERVAL=1", "RBAC_WAIT_SECONDS=2"}
+	out, code = e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+	if code != 1 || !strings.Contains(out, "still refused after 2s") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// pasted runs the script setup.sh printed between its 8< lines, as an admin
+// would paste it, with the fake az and gh, and returns their calls.
+func pasted(t *testing.T, args ...string) (*env, []string) {
+	t.Helper()
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=exists"}
+	out, code := e.run("setup.sh", args...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	start := strings.Index(out, "-------- 8< --------\n")
+	end := strings.Index(out, "-------- >8 --------")
+	if start < 0 || end < start {
+		t.Fatalf("no script between 8< lines:\n%s", out)
+	}
+	script := filepath.Join(t.TempDir(), "pasted.sh")
+	if err := os.WriteFile(script, []byte(out[start+len("-------- 8< --------\n"):end]), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.log); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := e.runIn(t.TempDir(), "bash", "-n", script); code != 0 {
+		t.Fatalf("the printed script is not valid bash:\n%s", out)
+	}
+	if out, code := e.runIn(t.TempDir(), "bash", script); code != 0 {
+		t.Fatalf("the printed script failed: exit %d\n%s", code, out)
+	}
+	return e, e.calls()
+}
+
+// TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment runs the printed
+// script and checks what it would create.
+func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
+	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	var apps, subjects, grants []string
+	conditions := map[string]string{} // role on scope -> condition
+	for _, c := range calls {
+		switch {
+		case strings.HasPrefix(c, "az ad app create"):
+			apps = append(apps, strings.Fields(c)[5])
+		case strings.HasPrefix(c, "az ad app federated-credential create"):
+			subjects = append(subjects, regexp.MustCompile(`"subject": "([^"]*)"`).FindStringSubmatch(c)[1])
+		case strings.HasPrefix(c, "az role assignment create"):
+			role := regexp.MustCompile(`--role (.*?) --scope`).FindStringSubmatch(c)[1]
+			scope := regexp.MustCompile(`--scope (\S*)`).FindStringSubmatch(c)[1]
+			grants = append(grants, role+" on "+scope)
+			if m := regexp.MustCompile(`--condition (.*) --condition-version 2.0`).FindStringSubmatch(c); m != nil {
+				conditions[role+" on "+scope] = m[1]
+			}
+		}
+	}
+	equal(t, "identities", apps, []string{"perpetual-infra-dev", "perpetual-infra-prod"})
+	// Trusted by GitHub environments only: no branch, tag or pull request.
+	equal(t, "federated subjects", subjects, []string{
+		"repo:octo/perpetual-infra:environment:dev",
+		"repo:octo/perpetual-infra:environment:production-plan",
+		"repo:octo/perpetual-infra:environment:production",
+	})
+	const sub = "/subscriptions/00000000-0000-0000-0000-00000000000a"
+	const state = sub + "/resourceGroups/perpetual-tfstate-rg/providers/Microsoft.Storage/storageAccounts/perpetualtfstate/blobServices/default/containers/tfstate"
+	equal(t, "role assignments", grants, []string{
+		"Contributor on " + sub + "/resourceGroups/perpetual-dev-rg",
+		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-dev-rg",
+		"Resource Policy Contributor on " + sub + "/resourceGroups/perpetual-dev-rg",
+		"Storage Blob Data Contributor on " + state,
+		"Contributor on " + sub + "/resourceGroups/perpetual-prod-rg",
+		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-prod-rg",
+		"Contributor on " + sub + "/resourceGroups/perpetual-prod-snapshots-rg",
+		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-prod-snapshots-rg",
+		"Resource Policy Contributor on " + sub + "/resourceGroups/perpetual-prod-rg",
+		"Storage Blob Data Contributor on " + state,
+	})
+	for _, g := range grants {
+		if strings.HasPrefix(g, "Role Based Access Control Administrator") && !strings.Contains(conditions[g], "ActionMatches{'Microsoft.Authorization/roleAssignments/write'}") {
+			t.Errorf("%s without a condition on the roles it grants", g)
+		}
+	}
+	// Each identity reads and writes its own environment's state blobs only.
+	var stateConditions []string
+	for _, c := range calls {
+		if strings.Contains(c, "--role Storage Blob Data Contributor") {
+			stateConditions = append(stateConditions, strings.Join(regexp.MustCompile(`blobs:path\] StringEquals '([^']*)'`).FindAllString(c, -1), " "))
+		}
+	}
+	equal(t, "state blobs", stateConditions, []string{
+		"blobs:path] StringEquals 'perpetual/dev.tfstate' blobs:path] StringEquals 'perpetual/dev-k8s.tfstate'",
+		"blobs:path] StringEquals 'perpetual/prod.tfstate' blobs:path] StringEquals 'perpetual/prod-k8s.tfstate'",
+	})
+}
+
+// builtinRoles are the IDs of the built-in roles the stacks may assign.
+var builtinRoles = map[string]string{
+	"Network Contributor":                         "4d97b98b-1d4f-4787-a291-c67834d212e7",
+	"Contributor":                                 "b24988ac-6180-42a0-ab88-20f7382dd24c",
+	"Disk Backup Reader":                          "3e5e47e6-65f7-47ef-90b5-e5dd4d455f24",
+	"Disk Snapshot Contributor":                   "7efff54f-a5b4-42b5-a1c5-5411624893ce",
+	"Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+}
+
+// TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles compares the roles
+// in the condition with the role assignments of the synthesized stacks
+// (the golden snapshots): a new role in constructs/ must be added to
+// setup.sh, or the pipeline cannot deploy it.
+func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
+	var want []string
+	files, _ := filepath.Glob("../stacks/testdata/*.tf.json")
+	if len(files) == 0 {
+		t.Fatal("no golden stacks in ../stacks/testdata")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stack struct {
+			Resource map[string]map[string]struct {
+				RoleDefinitionName string `json:"role_definition_name"`
+				RoleDefinitionID   string `json:"role_definition_id"`
+			} `json:"resource"`
+		}
+		if err := json.Unmarshal(b, &stack); err != nil {
+			t.Fatal(err)
+		}
+		for name, ra := range stack.Resource["azurerm_role_assignment"] {
+			id, ok := builtinRoles[ra.RoleDefinitionName]
+			if !ok {
+				t.Fatalf("%s: %s assigns %q (%s): add its ID here and to assignable_roles in setup.sh", f, name, ra.RoleDefinitionName, ra.RoleDefinitionID)
+			}
+			if !slices.Contains(want, id) {
+				want = append(want, id)
+			}
+		}
+	}
+	_, calls := pasted(t, "--repo", "octo/perpetual-infra")
+	for _, c := range calls {
+		if !strings.Contains(c, "--role Role Based Access Control Administrator") {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`GuidEquals \{([^}]*)\}`).FindAllStringSubmatch(c, -1) {
+			got := strings.Split(m[1], ", ")
+			slices.Sort(got)
+			slices.Sort(want)
+			equal(t, "roles the identity may grant (write and delete)", got, want)
+		}
+	}
+}
+
+func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
+	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	var envs []string
+	for _, c := range calls {
+		if strings.HasPrefix(c, "gh api -X PUT repos/octo/perpetual-infra/environments/") {
+			envs = append(envs, strings.TrimPrefix(strings.Fields(c)[4], "repos/octo/perpetual-infra/environments/"))
+		}
+	}
+	equal(t, "environments", envs, []string{"dev", "production-plan", "production"})
+	for _, c := range calls {
+		if strings.HasPrefix(c, "gh variable set AZURE_CLIENT_ID") && strings.Contains(c, "--env production ") && !strings.Contains(c, "--body 11111111-1111-1111-1111-111111111111") {
+			t.Errorf("the client ID is not the identity's: %s", c)
+		}
+	}
+
+	// The environment bodies go through stdin: check them in the output.
+	out, _ := newEnvRun(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	contains(t, out, `{"prevent_self_review": true, "reviewers": [{"type": "User", "id": $reviewer_0}, {"type": "User", "id": $reviewer_1}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}`,
+		"reviewer_0=$(gh api users/alice --jq .id)")
+	out, _ = newEnvRun(t, "--repo", "octo/perpetual-infra")
+	contains(t, out, "production needs required reviewers: run setup.sh again with --reviewer LOGIN")
+	if strings.Contains(out, "environments/production\"") {
+		t.Error("production created without reviewers")
+	}
+}
+
+func newEnvRun(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_AZ_STATE=exists"}
+	return e.run("setup.sh", args...)
+}
