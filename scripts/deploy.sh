@@ -36,6 +36,14 @@ The pipeline deploys an environment in two steps, --only <env> then --only
 <env>-k8s, and logs in to Azure again between them: the in-cluster stack
 needs a fresh token for the AKS API (kubelogin), which a long apply of the
 Azure stack can outlive.
+
+A first deployment can outrun Azure: a role assignment made in the same
+apply (the cluster identity's subnet and IP grants, the backup vault's disk
+roles, your cluster-admin role) can take minutes to apply. When an apply
+fails that way, deploy.sh waits (RETRY_WAITS seconds, default "60 120 240"),
+plans again, checks that the new plan is only the rest of the plan it
+applied (plancheck -remaining) and applies that; any other failure stops at
+once.
 USAGE
 }
 
@@ -91,6 +99,42 @@ stop() {
   [ ${#applied[@]} -eq 0 ] || msg+=" ALREADY APPLIED in this run: ${applied[*]}."
   die "$msg"
 }
+# apply_with_retries STACK DIR PLAN: apply PLAN; when Azure has not yet
+# propagated a role assignment (rbac_propagating), wait, plan again, check
+# that the new plan is the rest of PLAN, and apply it; at most once per wait
+# in RETRY_WAITS.
+apply_with_retries() {
+  local stack=$1 dir=$2 plan=$3 log="$work/$1.apply.log" attempt=0 wait
+  local -a waits
+  read -r -a waits <<<"${RETRY_WAITS:-60 120 240}"
+  while :; do
+    echo "== $stack: terraform apply" >&2
+    set +e
+    tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" 2>&1 | tee "$log" >&2
+    local code=${PIPESTATUS[0]}
+    set -e
+    [ "$code" != 0 ] || return 0
+    rbac_propagating "$log" || stop "$stack: apply failed (above)."
+    [ "$attempt" -lt "${#waits[@]}" ] || stop "$stack: apply failed ${#waits[@]} more times while Azure propagated role assignments (above); run the deploy again later."
+    # What the first plan was to do, to check each new plan against.
+    [ -f "$work/$stack.applied.json" ] || redacted_plan_json "$dir" "$plan" >"$work/$stack.applied.json"
+    wait=${waits[$attempt]}
+    attempt=$((attempt + 1))
+    echo "== $stack: a role assignment is not in effect yet; waiting ${wait}s, then planning what is left (retry $attempt of ${#waits[@]})" >&2
+    sleep "$wait"
+    plan="$work/$stack.retry$attempt.tfplan"
+    set +e
+    tf -chdir="$dir" plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out="$plan" >&2
+    code=$?
+    set -e
+    [ "$code" = 0 ] || [ "$code" = 2 ] || stop "$stack: plan failed (above) after a partial apply."
+    [ "$code" = 2 ] || return 0
+    redacted_plan_json "$dir" "$plan" >"$work/$stack.retry.json"
+    plancheck -remaining "$work/$stack.applied.json" "$work/$stack.retry.json" >&2 ||
+      stop "$stack: after the partial apply, the new plan is not the rest of the applied one (above); nothing more was applied. Review a new plan."
+  done
+}
+
 for stack in "${stacks[@]}"; do
   dir=$(stack_dir "$stack")
   echo "== $stack: terraform init" >&2
@@ -139,8 +183,7 @@ for stack in "${stacks[@]}"; do
       [ "$answer" = yes ] || stop "$stack: not applied."
     fi
   fi
-  echo "== $stack: terraform apply" >&2
-  tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" >&2
+  apply_with_retries "$stack" "$dir" "$plan"
   applied+=("$stack")
 done
 echo "deployed: ${stacks[*]}" >&2

@@ -334,3 +334,54 @@ func TestPreviewReportsFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployWaitsForRoleAssignments: an apply that fails because Azure has
+// not yet propagated a role assignment is retried after a wait, with a new
+// plan that must be the rest of the applied one; other failures, a new plan
+// that does more, and failures beyond the waits stop the deploy.
+func TestDeployWaitsForRoleAssignments(t *testing.T) {
+	const propagating = "FAKE_APPLY_ERROR_dev=Error: creating Kubernetes Cluster: (LinkedAuthorizationFailed) The client has permission to perform action but does not have permission on the linked scope"
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=2", propagating}
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls(), []string{
+		"dev init", "dev plan", "dev show", "dev apply",
+		"dev show", "dev plan", "dev show", "dev apply",
+		"dev plan", "dev show", "dev apply",
+		"dev-k8s init", "dev-k8s plan", "dev-k8s show", "dev-k8s apply"})
+	equal(t, "waits", e.callsOf("sleep"), []string{"sleep 60", "sleep 120"})
+	if !strings.Contains(out, "the plan is the rest of the applied plan") {
+		t.Errorf("the retried plan was not checked against the applied one:\n%s", out)
+	}
+
+	// Another failure is not waited for.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: quota exceeded"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "dev: apply failed (above).") || len(e.callsOf("sleep")) != 0 {
+		t.Errorf("exit %d, waits %q\n%s", code, e.callsOf("sleep"), out)
+	}
+
+	// A plan after the wait that does something else is not applied.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", propagating, "FAKE_RETRY_SKU=Standard"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "the new plan is not the rest of the applied one") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if n := strings.Count(strings.Join(e.terraformCalls(), "\n"), "dev apply"); n != 1 {
+		t.Errorf("%d applies of dev; the changed plan must not be applied", n)
+	}
+
+	// The waits are bounded.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=9", propagating, "RETRY_WAITS=5 10"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "apply failed 2 more times while Azure propagated role assignments") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	equal(t, "waits", e.callsOf("sleep"), []string{"sleep 5", "sleep 10"})
+}

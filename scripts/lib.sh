@@ -91,6 +91,15 @@ plancheck() {
   go run ./cmd/plancheck "$@"
 }
 
+# rbac_propagating LOG: whether a failed apply's output says Azure (or the
+# cluster) does not yet honour a role assignment made moments before:
+# AKS's subnet and IP grants, the backup vault's disk roles, the deployer's
+# cluster-admin role that the -k8s stack needs. Azure documents up to
+# several minutes (more in large tenants) before a new assignment applies.
+rbac_propagating() {
+  grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User' "$1"
+}
+
 # redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive
 # values, prior state or variables (plancheck -redact). terraform show -json
 # holds secrets in clear; its output goes through a pipe only and is never

@@ -21,8 +21,10 @@ import (
 // init's and FAKE_APPLY_EXIT_<stack> apply's; FAKE_STATE_<stack> is what
 // state list prints (default one resource); show -json prints a plan whose
 // cluster update has the actions FAKE_ACTION[_<stack>] and the sku_tier
-// FAKE_SKU[_<stack>], and a Key Vault secret with a sensitive value. apply
-// copies the files next to the applied plan into $FAKE_AZ_DIR/workdir.
+// FAKE_SKU[_<stack>] (FAKE_RETRY_SKU for plans made on a retry), and a Key
+// Vault secret with a sensitive value. apply copies the files next to the
+// applied plan into $FAKE_AZ_DIR/workdir; its first FAKE_APPLY_FAILURES
+// calls per stack fail with FAKE_APPLY_ERROR.
 const fakeTerraform = `#!/usr/bin/env bash
 echo "terraform $*" >> "$FAKE_LOG"
 stack=""
@@ -38,16 +40,21 @@ case " $* " in
     [ "$code" != 1 ] || { echo "Error: Instance cannot be destroyed (lifecycle.prevent_destroy)" >&2; exit 1; }
     [[ " $* " == *" -detailed-exitcode "* ]] && exit "$code" ;;
   *" show -json "*)
+    sku=$(val FAKE_SKU Free)
+    [[ " $* " != *retry* ]] || sku=$(val FAKE_RETRY_SKU "$sku")
     echo "{\"variables\": {\"deployer_ips\": {\"value\": [\"198.51.100.7\"]}, \"github_token\": {\"value\": \"SENTINEL-SECRET-VALUE\"}},
       \"resource_changes\": [
         {\"address\": \"azurerm_kubernetes_cluster.aks\", \"type\": \"azurerm_kubernetes_cluster\", \"change\": {\"actions\": [\"$(val FAKE_ACTION update)\"],
-          \"before\": {\"sku_tier\": \"Free\"}, \"after\": {\"sku_tier\": \"$(val FAKE_SKU Free)\"}, \"after_unknown\": {}, \"after_sensitive\": {}}},
+          \"before\": {\"sku_tier\": \"Free\"}, \"after\": {\"sku_tier\": \"$sku\"}, \"after_unknown\": {}, \"after_sensitive\": {}}},
         {\"address\": \"azurerm_key_vault_secret.token\", \"type\": \"azurerm_key_vault_secret\", \"change\": {\"actions\": [\"no-op\"],
           \"before\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after_unknown\": {}, \"after_sensitive\": {\"value\": true}}}]}" ;;
   *" show "*) echo "Plan: 1 to add, 0 to change, 0 to destroy." ;;
   *" apply "*)
     # Keep a copy of what the script wrote next to the plan it applies.
     mkdir -p "$FAKE_AZ_DIR/workdir" && cp "$(dirname "${!#}")"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
+    n=$(cat "$FAKE_AZ_DIR/applies-$stack" 2>/dev/null || echo 0)
+    echo $((n + 1)) >"$FAKE_AZ_DIR/applies-$stack"
+    if [ "$n" -lt "$(val FAKE_APPLY_FAILURES 0)" ]; then echo "$(val FAKE_APPLY_ERROR 'Error: failed')" >&2; exit 1; fi
     exit "$(val FAKE_APPLY_EXIT 0)" ;;
 esac
 exit 0
@@ -134,7 +141,7 @@ exit 0
 `
 
 // tools are the real commands the scripts may use.
-var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp"}
+var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp", "tee"}
 
 type env struct {
 	t      *testing.T

@@ -103,7 +103,7 @@ wait_rbac() {
 }
 
 # 3. Resource providers. The provider in the pipeline does not register
-#    them (ARM_SKIP_PROVIDER_REGISTRATION): it may not, at subscription level.
+#    them (ARM_RESOURCE_PROVIDER_REGISTRATIONS=none): it may not, at subscription level.
 providers=(Microsoft.ContainerService Microsoft.Compute Microsoft.Network Microsoft.Storage Microsoft.KeyVault
   Microsoft.ManagedIdentity Microsoft.DataProtection Microsoft.OperationalInsights Microsoft.OperationsManagement
   Microsoft.Insights Microsoft.Consumption Microsoft.PolicyInsights)

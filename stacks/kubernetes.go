@@ -141,12 +141,13 @@ func newKubernetesProvider(stack cdktf.TerraformStack, k config.Kubernetes, aks 
 		user := aks.KubeConfig().Get(jsii.Number(0))
 		cfg.Host = user.Host()
 		cfg.ClusterCaCertificate = cdktf.Fn_Base64decode(user.ClusterCaCertificate())
+		login := kubeloginLogin(stack, k.KubeloginMode)
 		cfg.Exec = &[]*kubeprovider.KubernetesProviderExec{{
 			ApiVersion: jsii.String("client.authentication.k8s.io/v1beta1"),
 			Command:    jsii.String("kubelogin"),
 			Args: &[]*string{
 				jsii.String("get-token"),
-				jsii.String("--login"), jsii.String(k.KubeloginMode),
+				jsii.String("--login"), login.StringValue(),
 				jsii.String("--server-id"), jsii.String(AKSServerID),
 			},
 		}}

@@ -56,7 +56,9 @@ func TestKubernetesProviderFromDataSource(t *testing.T) {
 		p.Equal(t, "cluster_ca_certificate", "${base64decode("+strings.Trim(synthtest.DataRef(aks, "kube_config[0].cluster_ca_certificate"), "${}")+")}")
 		p.Equal(t, "exec.0.command", "kubelogin")
 		p.Equal(t, "exec.0.api_version", "client.authentication.k8s.io/v1beta1")
-		p.Equal(t, "exec.0.args", []string{"get-token", "--login", "azurecli", "--server-id", AKSServerID})
+		p.Equal(t, "exec.0.args", []string{"get-token", "--login", "${var." + VarKubeloginLogin + "}", "--server-id", AKSServerID})
+		// The pipeline overrides the configured mode (TF_VAR_kubelogin_login).
+		doc.Variable(t, VarKubeloginLogin).Equal(t, "default", "azurecli")
 		for _, k := range []string{"token", "password", "client_key", "client_certificate", "config_path"} {
 			if p.Has(k) {
 				t.Errorf("%s: kubernetes provider has %s; credentials come from kubelogin", doc.Name, k)
@@ -69,6 +71,32 @@ func TestKubernetesProviderFromDataSource(t *testing.T) {
 				t.Errorf("%s: kubernetes provider %s = %q is a literal", doc.Name, k, s)
 			}
 		}
+	}
+}
+
+// TestKubeloginModesMatchTheSchema: the variable accepts exactly the modes
+// the configuration does.
+func TestKubeloginModesMatchTheSchema(t *testing.T) {
+	raw, err := os.ReadFile("../config/schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties struct {
+			Kubernetes struct {
+				Properties struct {
+					KubeloginMode struct {
+						Enum []string `json:"enum"`
+					} `json:"kubeloginMode"`
+				} `json:"properties"`
+			} `json:"kubernetes"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatal(err)
+	}
+	if got := schema.Properties.Kubernetes.Properties.KubeloginMode.Enum; !slices.Equal(got, KubeloginModes) {
+		t.Errorf("schema kubeloginMode %q, stacks.KubeloginModes %q", got, KubeloginModes)
 	}
 }
 

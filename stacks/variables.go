@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -15,7 +17,11 @@ const (
 	VarIPFSPrivateKey  = "ipfs_private_key"
 	VarDeployerIPs     = "deployer_ips"
 	VarSecretsRevision = "secrets_revision"
+	VarKubeloginLogin  = "kubelogin_login"
 )
+
+// KubeloginModes are kubelogin's --login methods the stacks accept.
+var KubeloginModes = []string{"azurecli", "workloadidentity", "spn", "msi"}
 
 // secretVariable declares a required, sensitive and ephemeral string
 // variable with a fixed name (not a construct-path hash), so that
@@ -56,6 +62,27 @@ func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
 		}},
 	})
 	v.OverrideLogicalId(jsii.String(VarSecretsRevision))
+	return v
+}
+
+// kubeloginLogin declares how kubelogin gets the in-cluster stack's token,
+// defaulting to the configuration's kubernetes.kubeloginMode. The pipeline
+// sets TF_VAR_kubelogin_login=workloadidentity: the Azure CLI cannot mint a
+// new token for the AKS audience once the GitHub OIDC assertion behind its
+// login has expired (minutes), while kubelogin's workloadidentity mode reads
+// a freshly written federated token file before each -k8s step.
+func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVariable {
+	v := cdktf.NewTerraformVariable(scope, jsii.String(VarKubeloginLogin), &cdktf.TerraformVariableConfig{
+		Type:        jsii.String("string"),
+		Default:     jsii.String(mode),
+		Nullable:    jsii.Bool(false),
+		Description: jsii.String("kubelogin's --login method for the kubernetes provider (TF_VAR_kubelogin_login)."),
+		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
+			Condition:    jsii.String("${contains([\"" + strings.Join(KubeloginModes, "\", \"") + "\"], var." + VarKubeloginLogin + ")}"),
+			ErrorMessage: jsii.String(VarKubeloginLogin + " must be one of: " + strings.Join(KubeloginModes, ", ") + "."),
+		}},
+	})
+	v.OverrideLogicalId(jsii.String(VarKubeloginLogin))
 	return v
 }
 

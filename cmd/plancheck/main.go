@@ -2,6 +2,7 @@
 // pipeline, in three ways:
 //
 //	plancheck REVIEWED.json CURRENT.json
+//	plancheck -remaining APPLIED.json CURRENT.json
 //	plancheck -redact PLAN.json > REDACTED.json
 //	plancheck -drift PLAN.json
 //
@@ -16,6 +17,15 @@
 // as "(sensitive)": the reviewed plan never holds them (see -redact).
 // Exit status 0 when the plans match, 1 when they differ (each difference
 // is printed), 2 on bad input.
+//
+// Remaining: after an apply that failed part way, the plan of what is left
+// must be part of the plan that was applied: every change it makes is one
+// of the applied plan's, with the same action and planned values (runner
+// addresses aside), or the replacement of a resource whose creation failed
+// and left it tainted. Changes of the applied plan that are gone were
+// applied. deploy.sh retries an apply this way when Azure had not yet
+// propagated a role assignment. Exit status 0 when the plan is part of the
+// applied one, 1 otherwise.
 //
 // Redact: writes what may be kept and shared of a plan: the resource
 // changes with their actions and planned values, every sensitive value
@@ -46,6 +56,7 @@ func main() {
 }
 
 const usage = `usage: plancheck REVIEWED.json CURRENT.json   (exit 0 same changes, 1 different)
+       plancheck -remaining APPLIED.json CURRENT.json   (exit 0 the rest of the applied plan, 1 not)
        plancheck -redact PLAN.json               (the plan without sensitive values, on stdout)
        plancheck -drift PLAN.json                (exit 0 no drift, 1 drift)`
 
@@ -74,6 +85,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case len(args) == 3 && args[0] == "-remaining":
+		applied, err := load(args[1])
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		current, err := load(args[2])
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		if !compare(stdout, applied, current, true) {
+			return 1
+		}
+		return 0
 	case len(args) == 2 && !strings.HasPrefix(args[0], "-"):
 		reviewed, err := load(args[0])
 		if err != nil {
@@ -85,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
-		if !report(stdout, reviewed, current) {
+		if !compare(stdout, reviewed, current, false) {
 			return 1
 		}
 		return 0
@@ -110,7 +136,10 @@ type Plan struct {
 type ResourceChange struct {
 	Address string `json:"address"`
 	Type    string `json:"type"`
-	Change  struct {
+	// ActionReason says why Terraform chose the action
+	// ("replace_because_tainted").
+	ActionReason string `json:"action_reason,omitempty"`
+	Change       struct {
 		Actions []string `json:"actions"`
 		// Before is kept in memory for -drift and never written by -redact.
 		Before       any `json:"-"`
@@ -138,9 +167,10 @@ type rawPlan struct {
 		Value any `json:"value"`
 	} `json:"variables"`
 	ResourceChanges []struct {
-		Address string `json:"address"`
-		Type    string `json:"type"`
-		Change  struct {
+		Address      string `json:"address"`
+		Type         string `json:"type"`
+		ActionReason string `json:"action_reason"`
+		Change       struct {
 			Actions         []string `json:"actions"`
 			Before          any      `json:"before"`
 			After           any      `json:"after"`
@@ -176,7 +206,7 @@ func load(path string) (*Plan, error) {
 		}
 	}
 	for _, r := range raw.ResourceChanges {
-		rc := ResourceChange{Address: r.Address, Type: r.Type}
+		rc := ResourceChange{Address: r.Address, Type: r.Type, ActionReason: r.ActionReason}
 		rc.Change.Actions = r.Change.Actions
 		rc.Change.Before = redact(r.Change.Before, r.Change.BeforeSensitive)
 		rc.Change.After = redact(r.Change.After, r.Change.AfterSensitive)
@@ -415,7 +445,11 @@ func splitPath(path string) []string {
 
 // report prints the differences between the reviewed plan and the current
 // one and reports whether there were none.
-func report(w io.Writer, reviewed, current *Plan) bool {
+// compare prints how current differs from reviewed and reports whether they
+// make the same changes. With remaining, current may leave out changes of
+// reviewed (they were applied) and may replace a resource that reviewed
+// created (a failed creation leaves it tainted).
+func compare(w io.Writer, reviewed, current *Plan, remaining bool) bool {
 	rev := map[string]ResourceChange{}
 	for _, rc := range reviewed.ResourceChanges {
 		if rc.changes() {
@@ -435,6 +469,8 @@ func report(w io.Writer, reviewed, current *Plan) bool {
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, not in the reviewed plan", rc.Address, rc.actions()))
 			continue
+		case remaining && r.actions() == "create" && rc.actions() == "delete,create" && rc.ActionReason == "replace_because_tainted":
+			// The failed creation of the applied plan, made again.
 		case r.actions() != rc.actions():
 			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, rc.actions(), r.actions()))
 			continue
@@ -453,13 +489,18 @@ func report(w io.Writer, reviewed, current *Plan) bool {
 		}
 	}
 	for addr, r := range rev {
-		diffs = append(diffs, fmt.Sprintf("%s: reviewed as %s, no longer planned", addr, r.actions()))
+		if !remaining {
+			diffs = append(diffs, fmt.Sprintf("%s: reviewed as %s, no longer planned", addr, r.actions()))
+		}
 	}
 	slices.Sort(diffs)
 	for _, d := range diffs {
 		fmt.Fprintln(w, d)
 	}
-	if len(diffs) == 0 {
+	switch {
+	case len(diffs) == 0 && remaining:
+		fmt.Fprintf(w, "the plan is the rest of the applied plan (%d changes left, runner addresses aside)\n", n)
+	case len(diffs) == 0:
 		fmt.Fprintf(w, "the plan matches the reviewed plan (%d changes, runner addresses aside)\n", n)
 	}
 	return len(diffs) == 0

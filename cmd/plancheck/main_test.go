@@ -38,7 +38,7 @@ func TestSameChangesMatch(t *testing.T) {
 	r := mustLoad(t, reviewedPlan)
 	c := mustLoad(t, `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["update"]}}]}`)
 	var out bytes.Buffer
-	if !report(&out, r, c) || !strings.Contains(out.String(), "matches the reviewed plan (1 changes") {
+	if !compare(&out, r, c, false) || !strings.Contains(out.String(), "matches the reviewed plan (1 changes") {
 		t.Errorf("no-ops and reads must not count:\n%s", out.String())
 	}
 }
@@ -49,7 +49,7 @@ func TestDifferentChangesAreRefused(t *testing.T) {
 	  {"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["delete", "create"]}},
 	  {"address": "azurerm_managed_disk.data", "change": {"actions": ["delete"]}}]}`)
 	var out bytes.Buffer
-	if report(&out, r, c) {
+	if compare(&out, r, c, false) {
 		t.Fatal("a different plan matched")
 	}
 	for _, want := range []string{
@@ -61,7 +61,7 @@ func TestDifferentChangesAreRefused(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if report(&out, r, mustLoad(t, `{"resource_changes": []}`)) || !strings.Contains(out.String(), "reviewed as update, no longer planned") {
+	if compare(&out, r, mustLoad(t, `{"resource_changes": []}`), false) || !strings.Contains(out.String(), "reviewed as update, no longer planned") {
 		t.Errorf("a vanished change must be reported:\n%s", out.String())
 	}
 }
@@ -121,7 +121,7 @@ func TestAfterIsComparedWithRunnerAddressesNormalized(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			ok := report(&out, reviewed, mustLoad(t, c.current))
+			ok := compare(&out, reviewed, mustLoad(t, c.current), false)
 			if ok != (c.want == nil) {
 				t.Errorf("match %v:\n%s", ok, out.String())
 			}
@@ -152,11 +152,11 @@ func TestRedactKeepsNoSecret(t *testing.T) {
 	}
 	// A redacted reviewed plan compares like the raw one.
 	var rep bytes.Buffer
-	if !report(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 1, ""))) {
+	if !compare(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 1, "")), false) {
 		t.Errorf("redacted vs raw:\n%s", rep.String())
 	}
 	rep.Reset()
-	if report(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 10, ""))) {
+	if compare(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 10, "")), false) {
 		t.Errorf("redacted vs a different raw plan matched:\n%s", rep.String())
 	}
 }
@@ -214,5 +214,42 @@ func TestBadInput(t *testing.T) {
 		if code := run(args, &out, &errs); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestRemaining: after a partial apply, what is left must be part of the
+// applied plan; a failed creation may come back as the replacement of a
+// tainted resource; anything new is refused.
+func TestRemaining(t *testing.T) {
+	appliedJSON := `{"resource_changes": [
+	  {"address": "azurerm_role_assignment.grant", "change": {"actions": ["create"], "after": {"role_definition_name": "Network Contributor"}}},
+	  {"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["create"], "after": {"sku_tier": "Free"}}}]}`
+	restJSON := `{"resource_changes": [
+	  {"address": "azurerm_role_assignment.grant", "change": {"actions": ["no-op"]}},
+	  {"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["create"], "after": {"sku_tier": "Free"}}}]}`
+	applied, rest := mustLoad(t, appliedJSON), mustLoad(t, restJSON)
+	var out bytes.Buffer
+	if run([]string{"-remaining", write(t, appliedJSON), write(t, restJSON)}, &out, &out) != 0 {
+		t.Errorf("the rest of the applied plan was refused:\n%s", out.String())
+	}
+	tainted := mustLoad(t, `{"resource_changes": [
+	  {"address": "azurerm_kubernetes_cluster.aks", "action_reason": "replace_because_tainted", "change": {"actions": ["delete", "create"], "after": {"sku_tier": "Free"}}}]}`)
+	out.Reset()
+	if !compare(&out, applied, tainted, true) {
+		t.Errorf("the replacement of a tainted creation was refused:\n%s", out.String())
+	}
+	for name, plan := range map[string]string{
+		"new change":   `{"resource_changes": [{"address": "azurerm_managed_disk.data", "change": {"actions": ["delete"]}}]}`,
+		"other values": `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["create"], "after": {"sku_tier": "Standard"}}}]}`,
+		"other action": `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "change": {"actions": ["delete", "create"], "after": {"sku_tier": "Free"}}}]}`,
+	} {
+		out.Reset()
+		if compare(&out, applied, mustLoad(t, plan), true) {
+			t.Errorf("%s: accepted as the rest of the applied plan:\n%s", name, out.String())
+		}
+	}
+	out.Reset()
+	if compare(&out, applied, rest, false) {
+		t.Error("without -remaining, a plan missing applied changes must not match")
 	}
 }

@@ -38,6 +38,14 @@ var stateful = map[string]struct {
 		what:     "backup vault: the disk's recovery points",
 		identity: []string{"datastore_type", "redundancy"},
 	},
+	"azurerm_data_protection_backup_instance_disk": {
+		what:     "disk backup instance: deleting it stops protection and deletes the recovery points",
+		identity: []string{"vault_id", "disk_id", "snapshot_resource_group_name"},
+	},
+	"azurerm_dns_zone": {
+		what:     "DNS zone: its records, and new name servers to delegate to",
+		identity: []string{},
+	},
 	"azurerm_kubernetes_cluster": {
 		what: "AKS cluster: every workload and in-cluster object, and its OIDC issuer (workload identity federations)",
 		identity: []string{
