@@ -15,6 +15,8 @@
 // allowed.
 package config
 
+import "maps"
+
 // Config is one environment. The JSON field names are those of the files;
 // see schema.json for the meaning, range and default of each.
 type Config struct {
@@ -199,15 +201,19 @@ type Waiver struct {
 // K8sStackName is the name of the environment's in-cluster stack.
 func (c *Config) K8sStackName() string { return c.Environment + "-k8s" }
 
-// AllTags returns the configured tags plus environment and managed-by.
+// AllTags returns the configured tags plus the automatic ones (environment
+// and managed-by), which the validator keeps from colliding.
 func (c *Config) AllTags() map[string]string {
 	tags := make(map[string]string, len(c.Tags)+2)
-	for k, v := range c.Tags {
-		tags[k] = v
-	}
-	tags["environment"] = c.Environment
-	tags["managed-by"] = "cdktf"
+	maps.Copy(tags, c.Tags)
+	maps.Copy(tags, c.automaticTags())
 	return tags
+}
+
+// automaticTags are the tags every resource gets whatever the configuration
+// says.
+func (c *Config) automaticTags() map[string]string {
+	return map[string]string{"environment": c.Environment, "managed-by": "cdktf"}
 }
 
 // AllowedLocations returns the regions of the "Allowed locations" policy.
