@@ -125,8 +125,9 @@ func reservedList() string {
 // within the bound of package exposure (the guardrail NET-001 applies the
 // same bound to the NSG rules).
 func (v *validator) adminCIDRs() {
-	const opens = "opens SSH (22), the IPFS RPC API (5001, full control of the node), the Kubernetes API and the Key Vault and storage firewalls"
-	limit := fmt.Sprintf("at most %d public IPv4 addresses (a %s) in total", exposure.MaxIPv4, exposure.MaxIPv4Prefix)
+	const opens = "would open SSH (22), the IPFS RPC API (5001, full control of the node), the Kubernetes API and the Key Vault and storage firewalls to a large part of the internet"
+	advice := fmt.Sprintf("production must list specific networks, such as your office's public range, covering at most %d public IPv4 addresses (a %s) in total",
+		exposure.MaxIPv4, exposure.MaxIPv4Prefix)
 	var all []netip.Prefix
 	single := false
 	for i, cidr := range v.cfg.Network.AdminCIDRs {
@@ -135,12 +136,12 @@ func (v *validator) adminCIDRs() {
 		if space := exposure.Measure([]netip.Prefix{p}); space.TooBroad() {
 			single = true
 			v.add(fmt.Sprintf("/network/adminCidrs/%d", i), cidr,
-				"%s to %s, most of the internet; production must list specific networks, such as your office's public range: %s", opens, space, limit)
+				"covers %s: it %s; %s", space, opens, advice)
 		}
 	}
 	if space := exposure.Measure(all); !single && space.TooBroad() {
 		v.add("/network/adminCidrs", nil,
-			"together these networks cover %s, most of the internet, and %s to them; production must list specific networks, such as your office's public range: %s", space, opens, limit)
+			"together these networks cover %s: they %s; %s", space, opens, advice)
 	}
 }
 
