@@ -73,8 +73,8 @@ func TestFaultTrials(t *testing.T) {
 	}
 	working := map[string]string{
 		"stacks/dev/.terraform/providers/registry.terraform.io/hashicorp/azurerm/plugin": "plugin binary",
-		"stacks/dev/.terraform.lock.hcl":      "# provider locks\n",
-		"stacks/prod-k8s/.terraform.lock.hcl": "# provider locks\n",
+		"stacks/dev/.terraform.lock.hcl":                                                 "# provider locks\n",
+		"stacks/prod-k8s/.terraform.lock.hcl":                                            "# provider locks\n",
 	}
 	for name, content := range working {
 		p := filepath.Join(out, name)
