@@ -94,8 +94,12 @@ func TestFaultTrials(t *testing.T) {
 			return "", errors.New("neither complete output: mixed or partial")
 		}
 		for f, content := range working {
-			if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || string(b) != content {
-				return name, fmt.Errorf("%s lost: %v", f, err)
+			b, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				return name, fmt.Errorf("%s lost: %w", f, err)
+			}
+			if string(b) != content {
+				return name, fmt.Errorf("%s changed: %q", f, b)
 			}
 		}
 		return name, nil

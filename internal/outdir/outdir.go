@@ -166,7 +166,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	defer func() {
 		if !res.Replaced {
 			if rerr := remove(tmp); rerr != nil {
-				err = fmt.Errorf("%w\nand the unfinished new output %s could not be removed (the next run removes it): %v", err, tmp, rerr)
+				err = fmt.Errorf("%w\nand the unfinished new output %s could not be removed (the next run removes it): %w", err, tmp, rerr)
 			}
 		}
 	}()
@@ -195,6 +195,12 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 
 	old, err := swap(dir, tmp)
 	if err != nil {
+		if _, statErr := os.Lstat(dir); statErr != nil && res.Existed {
+			// The fallback moved the old output aside and could not
+			// move it back: say where it is (the next run restores it).
+			res.Existed = false
+			return res, fmt.Errorf("putting the new output in place: %w; the previous output is in %s until the next run moves it back", err, old)
+		}
 		return res, fmt.Errorf("putting the new output in place: %w", err)
 	}
 	res.Replaced = true
@@ -286,7 +292,7 @@ func checkOwned(dir string) (existed bool, err error) {
 // working files. Anything else in it means it is not (only) ours.
 func legacyOutput(dir string, entries []fs.DirEntry) bool {
 	for _, e := range entries {
-		if e.Name() != "manifest.json" && !(e.Name() == "stacks" && e.IsDir()) {
+		if e.Name() != "manifest.json" && (e.Name() != "stacks" || !e.IsDir()) {
 			return false
 		}
 	}
@@ -348,10 +354,10 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 			continue
 		}
 		switch {
-		case strings.HasPrefix(e.Name(), oldPrefix):
+		case isLeftover(e.Name(), oldPrefix):
 			olds = append(olds, filepath.Join(parent, e.Name()))
 			all = append(all, filepath.Join(parent, e.Name()))
-		case strings.HasPrefix(e.Name(), newPrefix):
+		case isLeftover(e.Name(), newPrefix):
 			all = append(all, filepath.Join(parent, e.Name()))
 		}
 	}
@@ -370,7 +376,7 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 	for _, l := range all {
 		moved, err := rescue(l, dir)
 		for _, m := range moved {
-			opts.notify("moved %s, left by an interrupted run, back into %s", m, dir)
+			opts.notify("kept %s, which an interrupted run had left in %s", m, l)
 		}
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("could not move Terraform's working files from %s, left by an interrupted run, into %s: %v; it stays in place", l, dir, err))
@@ -383,6 +389,14 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 		opts.notify("removed %s, left by an interrupted run", l)
 	}
 	return warnings, nil
+}
+
+// isLeftover reports whether name is prefix followed by the random digits
+// os.MkdirTemp appends: only the siblings this package made, not the
+// siblings of another output whose name happens to start the same way.
+func isLeftover(name, prefix string) bool {
+	rest, ok := strings.CutPrefix(name, prefix)
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // newest returns the path whose modification time is latest.
@@ -509,7 +523,7 @@ func copyFile(src, dst string, perm fs.FileMode) (err error) {
 }
 
 // swap puts tmp in place of dir and returns where the old output went
-// ("" when there was none).
+// ("" when there was none), also when it fails after moving it.
 func swap(dir, tmp string) (old string, err error) {
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		return "", os.Rename(tmp, dir)
@@ -532,7 +546,7 @@ func swap(dir, tmp string) (old string, err error) {
 	}
 	step("aside")
 	if err := os.Rename(tmp, dir); err != nil {
-		return "", errors.Join(err, os.Rename(old, dir))
+		return old, errors.Join(err, os.Rename(old, dir))
 	}
 	return old, nil
 }

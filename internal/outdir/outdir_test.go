@@ -327,6 +327,18 @@ func TestReplaceRecoversLeftovers(t *testing.T) {
 		}
 		assertOnlyOutput(t, out)
 	})
+	t.Run("another output's siblings", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "cdktf.out")
+		previous(t, out)
+		other := filepath.Join(filepath.Dir(out), ".cdktf.out.new-feature")
+		write(t, filepath.Join(other, "manifest.json"), "another output named cdktf.out.new-feature is being built")
+		if _, err := Replace(context.Background(), out, build("new"), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(other, "manifest.json")); err != nil {
+			t.Errorf("a sibling this run did not make was removed: %v", err)
+		}
+	})
 	t.Run("working files only in a leftover", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "cdktf.out")
 		previous(t, out)
@@ -409,7 +421,8 @@ func TestCleanupFailureIsAWarning(t *testing.T) {
 }
 
 // TestReadOnlyStackDirectory: a stack directory made read-only in the old
-// output does not stop the replacement or its cleanup.
+// output does not stop the replacement or its cleanup. (Root ignores the
+// permission, so the test guards only when run as a user, as in CI.)
 func TestReadOnlyStackDirectory(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	previous(t, out)

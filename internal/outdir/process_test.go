@@ -159,7 +159,7 @@ func leftovers(dir string) []string {
 	newPrefix, oldPrefix := leftoverPrefixes(dir)
 	entries, _ := os.ReadDir(filepath.Dir(dir))
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), newPrefix) || strings.HasPrefix(e.Name(), oldPrefix) {
+		if isLeftover(e.Name(), newPrefix) || isLeftover(e.Name(), oldPrefix) {
 			out = append(out, e.Name())
 		}
 	}
