@@ -89,12 +89,6 @@ func (s Space) String() string {
 	}
 }
 
-// Limit describes the bounds for messages.
-func Limit() string {
-	return fmt.Sprintf("at most %d public IPv4 addresses (a %s) and %d IPv6 /64 networks (a %s) in total",
-		MaxIPv4, MaxIPv4Prefix, MaxIPv6, MaxIPv6Prefix)
-}
-
 // Measure returns the public address space the prefixes cover together.
 //
 // Two prefixes are either disjoint or one contains the other, so the union
