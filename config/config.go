@@ -1,15 +1,20 @@
 // Package config loads and validates the environment configuration files
 // (config/<environment>.json).
 //
-// A file is checked in three steps, and every problem of a step is reported,
-// not only the first:
+// Only regular files of at most [MaxFileSize] bytes are read (see
+// [IsEnvironmentFile] for which names), and a file that is not UTF-8 or
+// gives a key twice in one object is refused before anything else. A file is
+// then checked in three steps, and every problem of a step is reported, not
+// only the first:
 //
 //  1. JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
 //     enumerations and unknown fields. The schema's "default" values fill in
 //     what the file leaves out, so the schema is the one place defaults live.
 //  2. Strict decoding into [Config]: unknown fields are errors here too.
-//  3. Cross-field rules in Go ([Config.Validate]): overlapping networks, VM
-//     sizes AKS rejects, what production forbids, derived name lengths.
+//  3. Rules in Go ([Config.Validate]): overlapping and AKS-reserved
+//     networks, VM sizes AKS rejects, what production forbids (admin
+//     networks measured by the public address space they cover), tags as
+//     Azure counts and compares them, waivers, derived name lengths.
 //
 // Each problem names the file, the JSON path, the offending value and what is
 // allowed.
