@@ -49,9 +49,23 @@ func main() {
 
 // run synthesizes and returns the exit status.
 func run() int {
-	configDir := flag.String("config", "config", "directory of the environment files (<environment>.json)")
-	out := flag.String("out", "", "output directory (default $CDKTF_OUTDIR, else cdktf.out)")
-	flag.Parse()
+	// jsii unpacked its runtime when the bindings were registered, before
+	// main: from here on every return must close it.
+	stopJSII, err := jsiiproc.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopJSII()
+
+	flags := flag.NewFlagSet(os.Args[0], flag.ContinueOnError)
+	configDir := flags.String("config", "config", "directory of the environment files (<environment>.json)")
+	out := flags.String("out", "", "output directory (default $CDKTF_OUTDIR, else cdktf.out)")
+	if err := flags.Parse(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
 	if *out == "" {
 		*out = os.Getenv("CDKTF_OUTDIR")
 	}
@@ -59,12 +73,6 @@ func run() int {
 		*out = "cdktf.out"
 	}
 
-	stopJSII, err := jsiiproc.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer stopJSII()
 	ctx, signaled, stop := interrupts()
 	defer stop()
 

@@ -314,6 +314,25 @@ func TestOutputIsOursOrUntouched(t *testing.T) {
 	}
 }
 
+// TestUsageErrorsLeaveNothing: a wrong flag or -h ends the program before
+// synthesis, and jsii's runtime, unpacked before main, is still removed.
+func TestUsageErrorsLeaveNothing(t *testing.T) {
+	dir := workspace(t)
+	for _, c := range []struct {
+		args   []string
+		status int
+	}{{[]string{"-nonsense"}, 2}, {[]string{"-h"}, 0}} {
+		stderr, err := runArgs(t, dir, c.args)
+		status := 0
+		if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+			status = exit.ExitCode()
+		}
+		if status != c.status || !strings.Contains(stderr, "-out string") {
+			t.Errorf("%v: exit %d (%v), want %d and the usage:\n%s", c.args, status, err, c.status, stderr)
+		}
+	}
+}
+
 // TestCdktfCLISynth runs `cdktf synth` from node_modules, as users do, and
 // expects the same stacks as the program writes itself.
 func TestCdktfCLISynth(t *testing.T) {
