@@ -225,7 +225,7 @@ func (v *validator) tags() {
 	auto := slices.Sorted(maps.Keys(c.automaticTags()))
 	first := map[string]string{} // lower-case name -> the first name seen
 	for _, k := range keys {
-		path := "/tags/" + pointerEscape(k)
+		path := pointer([]string{"tags", k})
 		if i := slices.IndexFunc(auto, func(a string) bool { return strings.EqualFold(a, k) }); i >= 0 {
 			v.add(path, c.Tags[k], "the tag %q is set on every resource automatically (%s); Azure tag names ignore case, so this one would replace it or be replaced: remove it", auto[i], strings.Join(auto, ", "))
 			continue
@@ -239,10 +239,6 @@ func (v *validator) tags() {
 	if n := len(c.AllTags()); n > MaxTags {
 		v.add("/tags", nil, "%d tags with the %d added automatically (%s); Azure allows at most %d on a resource: remove %d", n, len(auto), strings.Join(auto, ", "), MaxTags, n-MaxTags)
 	}
-}
-
-func pointerEscape(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
 // emails refuses an address listed twice in one list with different case:
