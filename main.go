@@ -4,54 +4,148 @@
 // cluster), written to cdktf.out.
 //
 // It validates every configuration file before synthesizing anything and
-// replaces the output directory only when synthesis succeeds: a bad
-// configuration prints one line per problem, exits 1 and leaves the previous
-// output as it was.
+// replaces the output directory only when synthesis succeeds, as a whole and
+// in one step (package internal/outdir): a bad configuration prints one line
+// per problem, exits 1 and leaves the previous output as it was. It replaces
+// only a directory it wrote itself, and concurrent runs take turns.
+//
+// SIGINT and SIGTERM stop the run before the new output is put in place
+// (at once when the signal reaches Node.js too, as Ctrl-C in a terminal
+// does; otherwise when the synthesis under way ends), remove the unfinished
+// output and exit with 128 plus the signal's number; the previous output is
+// unchanged. A signal that arrives once the new output is in place lets the
+// run finish. However the run ends, short of SIGKILL, the unfinished output
+// and the runtime jsii unpacked into $TMPDIR are removed (package
+// internal/jsiiproc).
 //
 // The cdktf CLI runs it ("app": "go run ." in cdktf.json), and so does
 // `make synth`. The output directory is $CDKTF_OUTDIR or cdktf.out.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsiiproc"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/outdir"
 	"github.com/my-mimisbrunnr/perpetual-infra/stacks"
 )
 
 func main() {
-	configDir := flag.String("config", "config", "directory of the environment files (<environment>.json)")
-	out := flag.String("out", "", "output directory (default $CDKTF_OUTDIR, else cdktf.out)")
-	flag.Parse()
+	// Every deferred cleanup runs in run; os.Exit comes after it.
+	os.Exit(run())
+}
+
+// run synthesizes and returns the exit status.
+func run() int {
+	// jsii unpacked its runtime when the bindings were registered, before
+	// main: from here on every return must close it.
+	stopJSII, err := jsiiproc.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopJSII()
+
+	flags := flag.NewFlagSet(os.Args[0], flag.ContinueOnError)
+	configDir := flags.String("config", "config", "directory of the environment files (<environment>.json)")
+	out := flags.String("out", "", "output directory (default $CDKTF_OUTDIR, else cdktf.out)")
+	if err := flags.Parse(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
 	if *out == "" {
 		*out = os.Getenv("CDKTF_OUTDIR")
 	}
 	if *out == "" {
 		*out = "cdktf.out"
 	}
-	if err := run(*configDir, *out); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		fmt.Fprintln(os.Stderr, "synthesis failed; the previous output in", *out, "is unchanged")
-		os.Exit(1)
+
+	ctx, signaled, stop := interrupts()
+	defer stop()
+
+	res, err := generate(ctx, *configDir, *out)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, err)
+	what := "synthesis failed"
+	if s := signaled(); s != nil {
+		what = "stopped by " + signalName(s)
+	}
+	if res.Existed {
+		fmt.Fprintf(os.Stderr, "%s; the previous output in %s is unchanged\n", what, *out)
+	} else {
+		fmt.Fprintf(os.Stderr, "%s; nothing was written to %s\n", what, *out)
+	}
+	if s, ok := signaled().(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 1
+}
+
+// generate loads the configuration and replaces the output with the
+// synthesized stacks.
+func generate(ctx context.Context, configDir, out string) (outdir.Result, error) {
+	cfgs, err := config.LoadDir(configDir)
+	if err != nil {
+		return outdir.Result{}, err
+	}
+	return outdir.Replace(ctx, out, func(tmp string) error {
+		return synth(cfgs, tmp)
+	}, outdir.Options{Notify: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})
+}
+
+// interrupts returns a context that SIGINT or SIGTERM cancels, and the
+// signal received, if any. Later signals are ignored while the run cleans
+// up.
+func interrupts() (ctx context.Context, signaled func() os.Signal, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var got atomic.Value
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			got.Store(s)
+			cancel(errors.New(signalName(s) + " received"))
+		case <-done:
+		}
+	}()
+	signaled = func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
+	return ctx, signaled, func() {
+		close(done)
+		cancel(nil)
 	}
 }
 
-func run(configDir, out string) error {
-	cfgs, err := config.LoadDir(configDir)
-	if err != nil {
-		return err
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
 	}
-	return outdir.Replace(out, func(tmp string) error {
-		return synth(cfgs, tmp)
-	})
+	return s.String()
 }
 
 // synth builds every stack into dir. jsii reports errors from the

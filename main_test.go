@@ -66,13 +66,35 @@ func workspace(t *testing.T) string {
 // runProgram runs the program in dir and returns its exit error and stderr.
 func runProgram(t *testing.T, dir string, env ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(binary)
+	return runArgs(t, dir, nil, env...)
+}
+
+// runArgs runs the program in dir with arguments, in a temporary directory
+// of its own ($TMPDIR), and fails the test if the run leaves anything there
+// (jsii unpacks its runtime into it).
+func runArgs(t *testing.T, dir string, args []string, env ...string) (string, error) {
+	t.Helper()
+	tmp := t.TempDir()
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(os.Environ(), append([]string{"TMPDIR=" + tmp}, env...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
+	assertEmpty(t, tmp)
 	return stderr.String(), err
+}
+
+// assertEmpty fails if the program left anything in its $TMPDIR.
+func assertEmpty(t *testing.T, tmp string) {
+	t.Helper()
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("the program left %s in $TMPDIR", e.Name())
+	}
 }
 
 // tree reads every file under root, keyed by relative path.
@@ -138,10 +160,19 @@ func TestSynthesisIsPortableAndLeaksNothing(t *testing.T) {
 			}
 		}
 	}
-	// Nothing but cdktf.out is left next to the output.
-	entries, _ := os.ReadDir(a)
+	assertOnlyOutput(t, a)
+	if !strings.Contains(string(ta[".perpetual-infra-output"]), "synthesized output of perpetual-infra") {
+		t.Error("the output does not carry the marker that lets the next run replace it")
+	}
+}
+
+// assertOnlyOutput fails if anything but the configuration, the output and
+// its lock file is in dir: no temporary output, no output moved aside.
+func assertOnlyOutput(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if e.Name() != "config" && e.Name() != "cdktf.out" {
+		if e.Name() != "config" && e.Name() != "cdktf.out" && e.Name() != ".cdktf.out.lock" {
 			t.Errorf("synthesis left %s behind", e.Name())
 		}
 	}
@@ -231,6 +262,74 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 	}
 	if b, err := os.ReadFile(lock); err != nil || string(b) != "# provider locks\n" {
 		t.Errorf(".terraform.lock.hcl was not carried over: %v %q", err, b)
+	}
+}
+
+// TestOutputIsOursOrUntouched: the program replaces only an output it
+// wrote. A directory it did not write, the working directory, the root are
+// refused, naming the path, and nothing in them changes.
+func TestOutputIsOursOrUntouched(t *testing.T) {
+	dir := workspace(t)
+	foreign := filepath.Join(t.TempDir(), "x")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notes := filepath.Join(foreign, "notes")
+	if err := os.WriteFile(notes, []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := digest(tree(t, dir))
+	for _, c := range []struct {
+		name   string
+		args   []string
+		env    []string
+		target string
+		reason string
+	}{
+		{"-out names a directory of someone else's", []string{"-out", foreign}, nil, foreign, "it is not empty and was not written by this tool"},
+		{"CDKTF_OUTDIR is the working directory", nil, []string{"CDKTF_OUTDIR=" + dir}, dir, "it is the working directory or one of its parents"},
+		{"-out .", []string{"-out", "."}, nil, dir, "it is the working directory or one of its parents"},
+		{"-out /", []string{"-out", "/"}, nil, "/", "it is the root of the file system"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stderr, err := runArgs(t, dir, c.args, c.env...)
+			if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
+			}
+			for _, want := range []string{"refusing to use " + c.target + " as the output directory: " + c.reason, "nothing was written to "} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+	if b, err := os.ReadFile(notes); err != nil || string(b) != "keep\n" {
+		t.Errorf("notes: %q %v", b, err)
+	}
+	if after := digest(tree(t, dir)); after != before {
+		t.Error("a refused run changed the working directory")
+	}
+}
+
+// TestUsageErrorsLeaveNothing: a wrong flag or -h ends the program before
+// synthesis, and jsii's runtime, unpacked before main, is still removed.
+func TestUsageErrorsLeaveNothing(t *testing.T) {
+	dir := workspace(t)
+	for _, c := range []struct {
+		args   []string
+		status int
+	}{{[]string{"-nonsense"}, 2}, {[]string{"-h"}, 0}} {
+		stderr, err := runArgs(t, dir, c.args)
+		status := 0
+		if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+			status = exit.ExitCode()
+		}
+		if status != c.status || !strings.Contains(stderr, "-out string") {
+			t.Errorf("%v: exit %d (%v), want %d and the usage:\n%s", c.args, status, err, c.status, stderr)
+		}
 	}
 }
 

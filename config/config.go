@@ -1,19 +1,26 @@
 // Package config loads and validates the environment configuration files
 // (config/<environment>.json).
 //
-// A file is checked in three steps, and every problem of a step is reported,
-// not only the first:
+// Only regular files of at most [MaxFileSize] bytes are read (see
+// [IsEnvironmentFile] for which names), and a file that is not UTF-8 or
+// gives a key twice in one object is refused before anything else. A file is
+// then checked in three steps, and every problem of a step is reported, not
+// only the first:
 //
 //  1. JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
 //     enumerations and unknown fields. The schema's "default" values fill in
 //     what the file leaves out, so the schema is the one place defaults live.
 //  2. Strict decoding into [Config]: unknown fields are errors here too.
-//  3. Cross-field rules in Go ([Config.Validate]): overlapping networks, VM
-//     sizes AKS rejects, what production forbids, derived name lengths.
+//  3. Rules in Go ([Config.Validate]): overlapping and AKS-reserved
+//     networks, VM sizes AKS rejects, what production forbids (admin
+//     networks measured by the public address space they cover), tags as
+//     Azure counts and compares them, waivers, derived name lengths.
 //
 // Each problem names the file, the JSON path, the offending value and what is
 // allowed.
 package config
+
+import "maps"
 
 // Config is one environment. The JSON field names are those of the files;
 // see schema.json for the meaning, range and default of each.
@@ -201,15 +208,19 @@ type Waiver struct {
 // K8sStackName is the name of the environment's in-cluster stack.
 func (c *Config) K8sStackName() string { return c.Environment + "-k8s" }
 
-// AllTags returns the configured tags plus environment and managed-by.
+// AllTags returns the configured tags plus the automatic ones (environment
+// and managed-by), which the validator keeps from colliding.
 func (c *Config) AllTags() map[string]string {
 	tags := make(map[string]string, len(c.Tags)+2)
-	for k, v := range c.Tags {
-		tags[k] = v
-	}
-	tags["environment"] = c.Environment
-	tags["managed-by"] = "cdktf"
+	maps.Copy(tags, c.Tags)
+	maps.Copy(tags, c.automaticTags())
 	return tags
+}
+
+// automaticTags are the tags every resource gets whatever the configuration
+// says.
+func (c *Config) automaticTags() map[string]string {
+	return map[string]string{"environment": c.Environment, "managed-by": "cdktf"}
 }
 
 // AllowedLocations returns the regions of the "Allowed locations" policy.

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,6 +221,46 @@ func TestMalformedConfigs(t *testing.T) {
 			[]string{"/policy/allowedLocations", `location "eastus"`}},
 		{"Kubernetes policies without the add-on", "dev", with(t, minimal, `{"policy": {"azurePolicyAddon": false}}`),
 			[]string{"/policy/azurePolicyAddon = false:", "need the Azure Policy add-on"}},
+		{"duplicate key", "prod", []byte(strings.Replace(production, `"production": true,`, `"production": true, "budget": {"amount": 1, "emails": ["a@example.com"]},`, 1) + "\n"),
+			[]string{"prod.json: /budget: duplicate key", "line 2 and again at line 5"}},
+		{"duplicate key overriding production", "prod", []byte(strings.Replace(production, "\n}", ",\n  \"production\": false\n}", 1)),
+			[]string{"prod.json: /production: duplicate key", `"production" appears at line 2 and again at line 7`}},
+		{"duplicate nested key", "dev", []byte(`{"budget": {"amount": 50, "emails": ["ops@example.com"], "amount": 5000}}`),
+			[]string{"dev.json: /budget/amount: duplicate key"}},
+		{"duplicate key inside a list", "dev", []byte(`{"budget": {"amount": 50, "emails": ["ops@example.com"]}, "guardrails": {"waivers": [{"rule": "NET-001", "reason": "a reason long enough to count", "rule": "KV-001"}]}}`),
+			[]string{"dev.json: /guardrails/waivers/0/rule: duplicate key"}},
+		{"invalid UTF-8", "dev", []byte("{\"tags\": {\"owner\": \"caf\xe9\"},\n \"budget\": {\"amount\": 50, \"emails\": [\"ops@example.com\"]}}"),
+			[]string{"dev.json: /: not valid UTF-8: line 1, column 24: byte 0xe9"}},
+		{"admin CIDRs that split the internet in prod", "prod", with(t, production, `{"network": {"adminCidrs": ["0.0.0.0/1", "128.0.0.0/1"]}}`),
+			[]string{`prod.json: /network/adminCidrs/1 = "128.0.0.0/1":`, "covers 1609300992 public IPv4 addresses: it would open SSH (22)", "at most 16777216 public IPv4 addresses (a /8) in total"}},
+		{"admin CIDRs in many parts in prod", "prod", with(t, production, `{"network": {"adminCidrs": ["1.0.0.0/8", "2.0.0.0/8", "203.0.113.0/24"]}}`),
+			[]string{"prod.json: /network/adminCidrs:", "together these networks cover 33554432 public IPv4 addresses: they would open SSH (22)"}},
+		{"admin CIDR half the internet in prod", "prod", with(t, production, `{"network": {"adminCidrs": ["128.0.0.0/1"]}}`),
+			[]string{`prod.json: /network/adminCidrs/0 = "128.0.0.0/1":`, "a large part of the internet"}},
+		{"pod CIDR in a range AKS reserves", "dev", with(t, minimal, `{"network": {"podCidr": "172.30.0.0/16"}}`),
+			[]string{`/network/podCidr = "172.30.0.0/16":`, "overlaps 172.30.0.0/16, which AKS reserves"}},
+		{"service CIDR in a range AKS reserves", "dev", with(t, minimal, `{"network": {"serviceCidr": "169.254.0.0/16", "dnsServiceIp": "169.254.0.10"}}`),
+			[]string{`/network/serviceCidr = "169.254.0.0/16":`, "overlaps 169.254.0.0/16, which AKS reserves"}},
+		{"service CIDR around a range AKS reserves", "dev", with(t, minimal, `{"network": {"serviceCidr": "172.16.0.0/12", "dnsServiceIp": "172.16.0.10"}}`),
+			[]string{`/network/serviceCidr = "172.16.0.0/12":`, "overlaps 172.31.0.0/16, which AKS reserves"}},
+		{"virtual network in a range AKS reserves", "dev", with(t, minimal, `{"network": {"vnetCidr": "172.31.0.0/16", "nodeSubnetCidr": "172.31.1.0/24"}}`),
+			[]string{`/network/vnetCidr = "172.31.0.0/16":`, "AKS reserves"}},
+		{"too many tags with the automatic ones", "dev", with(t, minimal, manyTags(49)),
+			[]string{"dev.json: /tags:", "51 tags with the 2 added automatically (environment, managed-by)", "at most 50"}},
+		{"tag names differing only in case", "dev", with(t, minimal, `{"tags": {"Owner": "a", "owner": "b"}}`),
+			[]string{`/tags/owner = "b":`, `differs from the tag "Owner" only in case`}},
+		{"a tag colliding with an automatic one", "dev", with(t, minimal, `{"tags": {"Environment": "staging"}}`),
+			[]string{`/tags/Environment = "staging":`, `"environment" is set on every resource automatically`}},
+		{"a waiver whose reason is blanks", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-001", "reason": "                         "}]}}`),
+			[]string{"/guardrails/waivers/0/reason", "0 characters besides blanks", "at least 20"}},
+		{"a waiver whose reason is padded", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-001", "reason": "   because     \t\n   "}]}}`),
+			[]string{"/guardrails/waivers/0/reason", "7 characters besides blanks"}},
+		{"required tags emptied", "dev", with(t, minimal, `{"guardrails": {"requiredTags": []}}`),
+			[]string{"dev.json: /guardrails/requiredTags:", "switches the guardrail TAG-001 off", "waive TAG-001"}},
+		{"alert e-mails differing only in case", "dev", with(t, minimal, `{"alerts": {"emails": ["ops@example.com", "Ops@Example.com"]}}`),
+			[]string{`/alerts/emails/1 = "Ops@Example.com":`, `repeats "ops@example.com"`}},
+		{"budget e-mails differing only in case", "dev", with(t, minimal, `{"budget": {"emails": ["ops@example.com", "OPS@EXAMPLE.COM"]}}`),
+			[]string{`/budget/emails/1 = "OPS@EXAMPLE.COM":`, "without regard to case"}},
 		{"not JSON", "dev", []byte("{\n  \"nodeCount\": 1,\n}"),
 			[]string{"dev.json: /: not valid JSON: line 3, column 1"}},
 		{"environment name from the file", "Dev_1", []byte(minimal),
@@ -242,6 +283,39 @@ func TestMalformedConfigs(t *testing.T) {
 				}
 			}
 			t.Errorf("no problem contains all of %q; got:\n%v", c.want, err)
+		})
+	}
+}
+
+// manyTags returns a patch with n tags.
+func manyTags(n int) string {
+	tags := map[string]string{}
+	for i := range n {
+		tags[fmt.Sprintf("tag%02d", i)] = "v"
+	}
+	b, _ := json.Marshal(map[string]any{"tags": tags})
+	return string(b)
+}
+
+// TestSemanticChecksAcceptWhatIsFine: the limits of the checks above are
+// not stricter than they say.
+func TestSemanticChecksAcceptWhatIsFine(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  string
+		data []byte
+	}{
+		{"admin networks up to a /8 in total", "prod", with(t, production, `{"network": {"adminCidrs": ["1.0.0.0/9", "1.128.0.0/9", "10.0.0.0/8", "203.0.113.0/24"]}}`)},
+		{"48 tags, 50 with the automatic ones", "dev", with(t, minimal, manyTags(48))},
+		{"required tags emptied with a waiver of TAG-001", "dev", with(t, minimal, `{"guardrails": {"requiredTags": [], "waivers": [{"rule": "TAG-001", "reason": "a sandbox subscription without a tagging policy"}]}}`)},
+		{"distinct e-mails", "dev", with(t, minimal, `{"alerts": {"emails": ["ops@example.com", "dev@example.com"]}}`)},
+		{"non-ASCII UTF-8", "dev", with(t, minimal, `{"tags": {"owner": "équipe plateforme ☃"}}`)},
+		{"the same key in different objects", "dev", []byte(`{"tags": {"name": "a"}, "guardrails": {"waivers": [{"rule": "NET-001", "reason": "a reason long enough to count"}, {"rule": "KV-001", "reason": "another reason long enough"}]}, "budget": {"amount": 50, "emails": ["ops@example.com"]}}`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := Parse(c.env+".json", c.env, c.data); err != nil {
+				t.Errorf("rejected:\n%v", err)
+			}
 		})
 	}
 }

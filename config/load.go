@@ -6,15 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -64,14 +67,35 @@ func (e *Error) Error() string {
 
 var environmentName = regexp.MustCompile(`^[a-z][a-z0-9]{1,5}$`)
 
-// LoadDir loads every <environment>.json in dir (schema.json excepted), in
-// name order. It returns an *Error with the problems of all files.
+// MaxFileSize is the largest configuration file read, in bytes. An
+// environment file is a few kilobytes; the bound keeps a mistaken path (a
+// log, a device, a symbolic link to /dev/zero) from exhausting memory.
+const MaxFileSize = 1 << 20
+
+// IsEnvironmentFile reports whether a file name in the configuration
+// directory is an environment file: <name>.json, except schema.json, hidden
+// files and what editors leave next to the files they edit (Emacs lock files
+// .#dev.json and autosaves #dev.json#, backups dev.json~, Vim swap files
+// .dev.json.swp), which are not configuration.
+func IsEnvironmentFile(name string) bool {
+	return strings.HasSuffix(name, ".json") && name != "schema.json" &&
+		!strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
+}
+
+// LoadDir loads every environment file in dir (see [IsEnvironmentFile]),
+// in name order. It returns an *Error with the problems of all files, or
+// another error when the directory itself cannot be read.
 func LoadDir(dir string) ([]*Config, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: cannot read the configuration directory: %w", dir, err)
 	}
-	paths = slices.DeleteFunc(paths, func(p string) bool { return filepath.Base(p) == "schema.json" })
+	var paths []string
+	for _, e := range entries {
+		if IsEnvironmentFile(e.Name()) {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%s: no environment files (<environment>.json) found", dir)
 	}
@@ -99,12 +123,66 @@ func LoadDir(dir string) ([]*Config, error) {
 // Load reads, completes and validates one configuration file. The
 // environment name is the file's base name without ".json".
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, err
+		return nil, &Error{[]Problem{{File: path, Message: err.Error()}}}
 	}
 	env := strings.TrimSuffix(filepath.Base(path), ".json")
 	return Parse(path, env, data)
+}
+
+// readFile reads a regular file of at most MaxFileSize bytes. It opens
+// without blocking, so that a named pipe with no writer cannot stall
+// synthesis, and checks what it opened (after symbolic links) before
+// reading, so that devices and directories are refused rather than read.
+func readFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		// The message names the file already.
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			err = perr.Err
+		}
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("is %s, not a regular file; only regular files are read as configuration", describeMode(fi.Mode()))
+	}
+	tooBig := fmt.Errorf("is larger than %d bytes; a configuration file is a few kilobytes", MaxFileSize)
+	if fi.Size() > MaxFileSize {
+		return nil, tooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooBig
+	}
+	return data, nil
+}
+
+// describeMode names the kind of file a mode describes.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "a special file"
+	}
 }
 
 // Parse validates data as the configuration of environment env; file is
@@ -114,9 +192,15 @@ func Parse(file, env string, data []byte) (*Config, error) {
 		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
 			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter (it becomes part of Azure resource names)", env)}}}
 	}
+	if !utf8.Valid(data) {
+		return nil, &Error{[]Problem{{File: file, Message: "not valid UTF-8: " + describeInvalidUTF8(data) + "; save the file as UTF-8"}}}
+	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, &Error{[]Problem{{File: file, Message: "not valid JSON: " + describeSyntaxError(data, err)}}}
+	}
+	if problems := duplicateKeys(file, data); len(problems) > 0 {
+		return nil, &Error{problems}
 	}
 	root, ok := doc.(map[string]any)
 	if !ok {
@@ -151,6 +235,108 @@ func Parse(file, env string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
+// describeInvalidUTF8 locates the first byte that is not UTF-8.
+func describeInvalidUTF8(data []byte) string {
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	line, col := position(data, i)
+	return fmt.Sprintf("line %d, column %d: byte 0x%02x", line, col, data[i])
+}
+
+// position returns the line and column (in bytes, from 1) of offset.
+func position(data []byte, offset int) (line, col int) {
+	line, col = 1, 1
+	for _, b := range data[:min(max(offset, 0), len(data))] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// duplicateKeys reports every key that appears twice in one object, at any
+// depth. encoding/json (and the schema validator's decoder) keep the last
+// value silently, so "production": true followed by "production": false
+// would make production a development environment. data must be valid
+// JSON.
+func duplicateKeys(file string, data []byte) []Problem {
+	type frame struct {
+		object    bool
+		seen      map[string]int // key -> line of its first appearance
+		expectKey bool
+		key       string // the current member's key (objects)
+		index     int    // the current element's index (arrays)
+	}
+	var (
+		stack    []*frame
+		problems []Problem
+	)
+	path := func(last string) []string {
+		var tokens []string
+		for _, f := range stack[:len(stack)-1] {
+			if f.object {
+				tokens = append(tokens, f.key)
+			} else {
+				tokens = append(tokens, strconv.Itoa(f.index))
+			}
+		}
+		return append(tokens, last)
+	}
+	valueDone := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.object {
+			top.expectKey = true
+		} else {
+			top.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// io.EOF, or a syntax error the parser has reported already.
+			return problems
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+			if key, ok := tok.(string); ok {
+				top := stack[n-1]
+				line, _ := position(data, int(dec.InputOffset()))
+				if first, dup := top.seen[key]; dup {
+					problems = append(problems, Problem{File: file, Path: pointer(path(key)), Message: fmt.Sprintf(
+						"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
+				} else {
+					top.seen[key] = line
+				}
+				top.key, top.expectKey = key, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, seen: map[string]int{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
 // describeSyntaxError turns a decoding error into "line L, column C: ...".
 func describeSyntaxError(data []byte, err error) string {
 	var serr *json.SyntaxError
@@ -166,16 +352,7 @@ func describeSyntaxError(data []byte, err error) string {
 		return err.Error()
 	}
 	// The offset counts the offending byte; report that byte's position.
-	end := min(max(int(offset)-1, 0), len(data))
-	line, col := 1, 1
-	for _, b := range data[:end] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
+	line, col := position(data, int(offset)-1)
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 

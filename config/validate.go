@@ -3,9 +3,13 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/exposure"
 )
 
 // Validate applies the rules that JSON Schema cannot express: relations
@@ -17,6 +21,9 @@ func (c *Config) Validate() []Problem {
 	v.network()
 	v.production()
 	v.consistency()
+	v.tags()
+	v.emails()
+	v.guardrails()
 	v.names()
 	return v.problems
 }
@@ -80,11 +87,67 @@ func (v *validator) network() {
 	if !services.Contains(dns) || dns == services.Addr() {
 		v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
 	}
-	for i, cidr := range n.AdminCIDRs {
-		if netip.MustParsePrefix(cidr).Bits() == 0 && v.cfg.Production {
-			v.add(fmt.Sprintf("/network/adminCidrs/%d", i), cidr,
-				"opens SSH (22), the IPFS RPC API (5001, full control of the node) and the Kubernetes API to the whole internet; production must list specific networks, such as your office's public range")
+	for _, f := range []struct {
+		path, value string
+		prefix      netip.Prefix
+	}{
+		{"/network/vnetCidr", n.VNetCIDR, vnet},
+		{"/network/podCidr", n.PodCIDR, pods},
+		{"/network/serviceCidr", n.ServiceCIDR, services},
+	} {
+		for _, r := range AKSReservedRanges {
+			if f.prefix.Overlaps(r) {
+				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, reservedList())
+			}
 		}
+	}
+	if v.cfg.Production {
+		v.adminCIDRs()
+	}
+}
+
+// AKSReservedRanges may not hold the cluster's virtual network, pod or
+// service addresses: AKS uses them itself (Microsoft's AKS networking
+// documentation: "AKS clusters may not use 169.254.0.0/16, 172.30.0.0/16,
+// 172.31.0.0/16, or 192.0.2.0/24 for the Kubernetes service address range,
+// pod address range, or cluster virtual network address range").
+var AKSReservedRanges = []netip.Prefix{
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("172.30.0.0/16"),
+	netip.MustParsePrefix("172.31.0.0/16"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+}
+
+func reservedList() string {
+	s := make([]string, len(AKSReservedRanges))
+	for i, r := range AKSReservedRanges {
+		s[i] = r.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// adminCIDRs refuses production admin networks that admit the internet,
+// however it is split: each network and all of them together must stay
+// within the bound of package exposure (the guardrail NET-001 applies the
+// same bound to the NSG rules).
+func (v *validator) adminCIDRs() {
+	const opens = "would open SSH (22), the IPFS RPC API (5001, full control of the node), the Kubernetes API and the Key Vault and storage firewalls to a large part of the internet"
+	advice := fmt.Sprintf("production must list specific networks, such as your office's public range, covering at most %d public IPv4 addresses (a %s) in total",
+		exposure.MaxIPv4, exposure.MaxIPv4Prefix)
+	var all []netip.Prefix
+	single := false
+	for i, cidr := range v.cfg.Network.AdminCIDRs {
+		p := netip.MustParsePrefix(cidr)
+		all = append(all, p)
+		if space := exposure.Measure([]netip.Prefix{p}); space.TooBroad() {
+			single = true
+			v.add(fmt.Sprintf("/network/adminCidrs/%d", i), cidr,
+				"covers %s: it %s; %s", space, opens, advice)
+		}
+	}
+	if space := exposure.Measure(all); !single && space.TooBroad() {
+		v.add("/network/adminCidrs", nil,
+			"together these networks cover %s: they %s; %s", space, opens, advice)
 	}
 }
 
@@ -155,6 +218,64 @@ func (v *validator) consistency() {
 			v.add(f.path, f.name, "storage container names cannot contain two hyphens in a row")
 		}
 	}
+}
+
+// MaxTags is how many tags Azure allows on one resource.
+const MaxTags = 50
+
+// tags checks the tags as Azure will see them: with the automatic ones
+// added, names compared without regard to case.
+func (v *validator) tags() {
+	c := v.cfg
+	keys := slices.Sorted(maps.Keys(c.Tags))
+	auto := slices.Sorted(maps.Keys(c.automaticTags()))
+	first := map[string]string{} // lower-case name -> the first name seen
+	for _, k := range keys {
+		path := pointer([]string{"tags", k})
+		if i := slices.IndexFunc(auto, func(a string) bool { return strings.EqualFold(a, k) }); i >= 0 {
+			v.add(path, c.Tags[k], "the tag %q is set on every resource automatically (%s); Azure tag names ignore case, so this one would replace it or be replaced: remove it", auto[i], strings.Join(auto, ", "))
+			continue
+		}
+		if prev, ok := first[strings.ToLower(k)]; ok {
+			v.add(path, c.Tags[k], "differs from the tag %q only in case; Azure tag names ignore case, so one would overwrite the other: keep one", prev)
+			continue
+		}
+		first[strings.ToLower(k)] = k
+	}
+	if n := len(c.AllTags()); n > MaxTags {
+		v.add("/tags", nil, "%d tags with the %d added automatically (%s); Azure allows at most %d on a resource: remove %d", n, len(auto), strings.Join(auto, ", "), MaxTags, n-MaxTags)
+	}
+}
+
+// emails refuses an address listed twice in one list with different case:
+// mail systems treat them as one receiver.
+func (v *validator) emails() {
+	for _, list := range []struct {
+		path   string
+		emails []string
+	}{
+		{"/alerts/emails", v.cfg.Alerts.Emails},
+		{"/budget/emails", v.cfg.Budget.Emails},
+	} {
+		seen := map[string]string{}
+		for i, e := range list.emails {
+			key := strings.ToLower(e)
+			if prev, ok := seen[key]; ok {
+				v.add(fmt.Sprintf("%s/%d", list.path, i), e, "repeats %q (addresses are compared without regard to case); list each receiver once", prev)
+				continue
+			}
+			seen[key] = e
+		}
+	}
+}
+
+// MinWaiverReason is the least number of characters of a waiver's reason,
+// blanks at either end and repeated blanks inside not counted.
+const MinWaiverReason = 20
+
+// guardrails checks the waivers and the required tags.
+func (v *validator) guardrails() {
+	c := v.cfg
 	seen := map[string]bool{}
 	for i, w := range c.Guardrails.Waivers {
 		path := fmt.Sprintf("/guardrails/waivers/%d/rule", i)
@@ -165,6 +286,14 @@ func (v *validator) consistency() {
 			v.add(path, w.Rule, "waived twice; keep one waiver per rule")
 		}
 		seen[w.Rule] = true
+		if n := utf8.RuneCountInString(strings.Join(strings.Fields(w.Reason), " ")); n < MinWaiverReason {
+			v.add(fmt.Sprintf("/guardrails/waivers/%d/reason", i), w.Reason,
+				"has %d characters besides blanks; a waiver needs a written reason of at least %d", n, MinWaiverReason)
+		}
+	}
+	if len(c.Guardrails.RequiredTags) == 0 && !seen["TAG-001"] {
+		v.add("/guardrails/requiredTags", nil,
+			"an empty list switches the guardrail TAG-001 off; list the tags every resource must carry (the default is project, environment, managed-by), or waive TAG-001 in guardrails.waivers with the reason")
 	}
 }
 

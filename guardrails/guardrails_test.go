@@ -150,6 +150,65 @@ func TestNET001AdminPortFromTheInternet(t *testing.T) {
 	})
 }
 
+// TestNET001TheInternetInAnySplit: the internet split into networks is
+// still the internet, in one rule or over several.
+func TestNET001TheInternetInAnySplit(t *testing.T) {
+	t.Run("one rule", func(t *testing.T) {
+		stack := newStack(t, false)
+		nsgRuleFrom(stack, "rule", "22", "0.0.0.0/1", "128.0.0.0/1")
+		wantBroken(t, stack, "NET-001", "rule", "allows port 22 from 0.0.0.0/1, 128.0.0.0/1, which covers 3702258688 public IPv4 addresses (more than a /8 of IPv4")
+	})
+	t.Run("specific networks", func(t *testing.T) {
+		stack := newStack(t, false)
+		nsgRuleFrom(stack, "rule", "22", "203.0.113.0/24", "198.51.100.0/24", "1.0.0.0/9")
+		if msg := synth(t, stack); msg != "" {
+			t.Errorf("specific networks rejected:\n%s", msg)
+		}
+	})
+
+	rule := func(name, port string, sources ...any) map[string]any {
+		return map[string]any{"name": name, "access": "Allow", "direction": "Inbound", "destination_port_range": port, "source_address_prefixes": sources}
+	}
+	stack := func(rules ...map[string]any) map[string]any {
+		byName := map[string]any{}
+		for _, r := range rules {
+			byName[r["name"].(string)] = r
+		}
+		return map[string]any{"resource": map[string]any{"azurerm_network_security_rule": byName}}
+	}
+	findings := Check(stack(
+		rule("a", "22", "1.0.0.0/8", "203.0.113.0/24"),
+		rule("b", "20-25", "2.0.0.0/8"),
+		rule("c", "4001", "3.0.0.0/8"), // not an admin port
+	), Options{})
+	var got []string
+	for _, f := range findings {
+		got = append(got, f.String())
+	}
+	want := []string{
+		"azurerm_network_security_rule.a (azurerm_network_security_rule.a): rule a allows port 22 from 1.0.0.0/8, 203.0.113.0/24, and with rules b the networks admitted to port 22 cover 33554432 public IPv4 addresses (more than a /8 of IPv4 or a /32 of IPv6 is the internet)",
+		"azurerm_network_security_rule.b (azurerm_network_security_rule.b): rule b allows port 22 from 2.0.0.0/8, and with rules a the networks admitted to port 22 cover 33554432 public IPv4 addresses (more than a /8 of IPv4 or a /32 of IPv6 is the internet)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("split over rules:\n got %q\nwant %q", got, want)
+	}
+	if f := Check(stack(rule("a", "22", "1.0.0.0/8"), rule("b", "4001", "2.0.0.0/8")), Options{}); len(f) != 0 {
+		t.Errorf("a /8 to SSH and another to the swarm port: %v", f)
+	}
+	if f := Check(stack(rule("a", "*", "2a00::/32"), rule("b", "22", "2a01::/32")), Options{}); len(f) != 2 {
+		t.Errorf("two IPv6 /32s: %v", f)
+	}
+}
+
+func nsgRuleFrom(stack cdktf.TerraformStack, id, port string, sources ...string) {
+	networksecurityrule.NewNetworkSecurityRule(stack, jsii.String(id), &networksecurityrule.NetworkSecurityRuleConfig{
+		Name: jsii.String(id), ResourceGroupName: jsii.String("rg"), NetworkSecurityGroupName: jsii.String("nsg"),
+		Priority: jsii.Number(100), Direction: jsii.String("Inbound"), Access: jsii.String("Allow"), Protocol: jsii.String("Tcp"),
+		SourcePortRange: jsii.String("*"), DestinationPortRange: jsii.String(port),
+		SourceAddressPrefixes: tfx.Strings(sources), DestinationAddressPrefix: jsii.String("*"),
+	})
+}
+
 func TestKV001PurgeProtection(t *testing.T) {
 	stack := newStack(t, true)
 	vault(stack, vaultOpts{purge: false, action: "Deny", protect: true})

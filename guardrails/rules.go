@@ -13,11 +13,14 @@ package guardrails
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/exposure"
 )
 
 // Finding is one broken rule.
@@ -101,8 +104,9 @@ func resources(stack map[string]any) []resource {
 // findings sorted by rule and path.
 func Check(stack map[string]any, opts Options) []Finding {
 	var out []Finding
-	for _, r := range resources(stack) {
-		out = append(out, checkNetwork(r)...)
+	rs := resources(stack)
+	out = append(out, checkNetwork(rs)...)
+	for _, r := range rs {
 		out = append(out, checkStorage(r)...)
 		out = append(out, checkTags(r, opts.RequiredTags)...)
 		if opts.Production {
@@ -132,46 +136,95 @@ var (
 // AdminPorts must never be reachable from the internet.
 var AdminPorts = []int{22, 5001, 6443}
 
-// internetSources are the NSG source prefixes that mean "anyone".
-var internetSources = []string{"*", "Internet", "Any", "0.0.0.0/0", "::/0"}
+// internetTags are the NSG source service tags that mean "anyone".
+var internetTags = []string{"*", "Internet", "Any"}
 
-func checkNetwork(r resource) []Finding {
-	var rules []map[string]any
-	switch r.typ {
-	case "azurerm_network_security_rule":
-		rules = append(rules, r.attrs)
-	case "azurerm_network_security_group":
-		// Inline rules, if anyone adds them.
-		list, _ := r.attrs["security_rule"].([]any)
-		for _, e := range list {
-			if m, ok := e.(map[string]any); ok {
-				rules = append(rules, m)
+// inboundRule is one inbound allow rule of an NSG, standalone or inline.
+type inboundRule struct {
+	r       resource
+	name    any
+	ports   []string
+	tag     string         // an internet service tag among the sources, or ""
+	sources []netip.Prefix // the sources that are networks
+}
+
+// inboundAllowRules returns the inbound allow rules of the stack.
+func inboundAllowRules(rs []resource) []inboundRule {
+	var out []inboundRule
+	for _, r := range rs {
+		var rules []map[string]any
+		switch r.typ {
+		case "azurerm_network_security_rule":
+			rules = append(rules, r.attrs)
+		case "azurerm_network_security_group":
+			// Inline rules, if anyone adds them.
+			list, _ := r.attrs["security_rule"].([]any)
+			for _, e := range list {
+				if m, ok := e.(map[string]any); ok {
+					rules = append(rules, m)
+				}
 			}
 		}
-	default:
-		return nil
+		for _, rule := range rules {
+			if s, _ := rule["access"].(string); !strings.EqualFold(s, "Allow") {
+				continue
+			}
+			if s, _ := rule["direction"].(string); !strings.EqualFold(s, "Inbound") {
+				continue
+			}
+			nr := inboundRule{r: r, name: rule["name"], ports: stringsOf(rule["destination_port_range"], rule["destination_port_ranges"])}
+			for _, s := range stringsOf(rule["source_address_prefix"], rule["source_address_prefixes"]) {
+				if slices.ContainsFunc(internetTags, func(tag string) bool { return strings.EqualFold(tag, s) }) {
+					nr.tag = s
+				} else if p, ok := exposure.ParseSource(s); ok {
+					nr.sources = append(nr.sources, p)
+				}
+			}
+			out = append(out, nr)
+		}
 	}
+	return out
+}
+
+// allows reports whether the rule admits port p.
+func (nr inboundRule) allows(p int) bool {
+	return slices.ContainsFunc(nr.ports, func(spec string) bool { return spec == "*" || portInRange(p, spec) })
+}
+
+// sourceText lists the network sources for messages.
+func sourceText(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// bound says where the internet begins, for messages.
+var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet", exposure.MaxIPv4Prefix, exposure.MaxIPv6Prefix)
+
+// checkNetwork applies NET-001. A source is the internet when it is an
+// internet service tag, or when the networks admitted to an admin port
+// cover more public address space than package exposure allows, whether in
+// one rule or spread over several (0.0.0.0/1 in one rule and 128.0.0.0/1 in
+// another is the internet too).
+func checkNetwork(rs []resource) []Finding {
+	rules := inboundAllowRules(rs)
 	var out []Finding
-	for _, rule := range rules {
-		if s, _ := rule["access"].(string); !strings.EqualFold(s, "Allow") {
-			continue
-		}
-		if s, _ := rule["direction"].(string); !strings.EqualFold(s, "Inbound") {
-			continue
-		}
-		sources := stringsOf(rule["source_address_prefix"], rule["source_address_prefixes"])
-		var from string
-		for _, s := range sources {
-			if slices.Contains(internetSources, s) {
-				from = s
-			}
-		}
+	flagged := map[int]bool{}
+	for i, nr := range rules {
+		from := nr.tag
 		if from == "" {
-			continue
+			space := exposure.Measure(nr.sources)
+			if !space.TooBroad() {
+				continue
+			}
+			from = fmt.Sprintf("%s, which covers %s (%s)", sourceText(nr.sources), space, bound)
 		}
-		for _, ports := range stringsOf(rule["destination_port_range"], rule["destination_port_ranges"]) {
+		flagged[i] = true
+		for _, ports := range nr.ports {
 			if ports == "*" {
-				out = append(out, r.finding("NET-001", "rule %v allows all ports from %s", rule["name"], from))
+				out = append(out, nr.r.finding("NET-001", "rule %v allows all ports from %s", nr.name, from))
 				continue
 			}
 			for _, p := range AdminPorts {
@@ -179,11 +232,36 @@ func checkNetwork(r resource) []Finding {
 					continue
 				}
 				if ports == strconv.Itoa(p) {
-					out = append(out, r.finding("NET-001", "rule %v allows port %d from %s", rule["name"], p, from))
+					out = append(out, nr.r.finding("NET-001", "rule %v allows port %d from %s", nr.name, p, from))
 				} else {
-					out = append(out, r.finding("NET-001", "rule %v allows port %d (range %s) from %s", rule["name"], p, ports, from))
+					out = append(out, nr.r.finding("NET-001", "rule %v allows port %d (range %s) from %s", nr.name, p, ports, from))
 				}
 			}
+		}
+	}
+	// The internet split over several rules.
+	for _, p := range AdminPorts {
+		var contributors []int
+		var all []netip.Prefix
+		for i, nr := range rules {
+			if !flagged[i] && len(nr.sources) > 0 && nr.allows(p) {
+				contributors = append(contributors, i)
+				all = append(all, nr.sources...)
+			}
+		}
+		space := exposure.Measure(all)
+		if len(contributors) < 2 || !space.TooBroad() {
+			continue
+		}
+		for _, i := range contributors {
+			var others []string
+			for _, j := range contributors {
+				if j != i {
+					others = append(others, fmt.Sprint(rules[j].name))
+				}
+			}
+			out = append(out, rules[i].r.finding("NET-001", "rule %v allows port %d from %s, and with rules %s the networks admitted to port %d cover %s (%s)",
+				rules[i].name, p, sourceText(rules[i].sources), strings.Join(others, ", "), p, space, bound))
 		}
 	}
 	return out

@@ -1,0 +1,179 @@
+// Package exposure measures how much of the public internet a set of source
+// networks admits, so that "open to the internet" is decided by the address
+// space a rule or a setting lets in, not by spelling: 0.0.0.0/0 is the
+// internet, and so are 0.0.0.0/1 with 128.0.0.0/1, or any other split.
+//
+// The configuration validator (production admin CIDRs) and the guardrail
+// NET-001 (NSG rules) both use [Measure] and [Space.TooBroad], so they cannot
+// disagree.
+package exposure
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// The bounds: a set of networks is "the internet" when it covers more public
+// addresses than these. An office, a VPN or even a large provider's range is
+// far smaller; one /8 is already 16.7 million addresses, and whole /8s are
+// held by single organizations, so anything beyond it is not a list of
+// specific networks any more.
+const (
+	// MaxIPv4 is the most public IPv4 addresses allowed: one /8.
+	MaxIPv4 uint64 = 1 << 24
+	// MaxIPv6 is the most public IPv6 /64 networks allowed: one /32 (the
+	// size of a whole provider's allocation).
+	MaxIPv6 uint64 = 1 << 32
+)
+
+// MaxIPv4Prefix and MaxIPv6Prefix name the bounds for messages.
+const (
+	MaxIPv4Prefix = "/8"
+	MaxIPv6Prefix = "/32"
+)
+
+// nonPublicIPv4 are the IPv4 special-purpose blocks that are not reachable
+// from the internet (RFC 6890 and the IANA registry): they do not count
+// toward the bound. They are disjoint.
+var nonPublicIPv4 = prefixes(
+	"0.0.0.0/8",       // "this network"
+	"10.0.0.0/8",      // private
+	"100.64.0.0/10",   // carrier-grade NAT
+	"127.0.0.0/8",     // loopback
+	"169.254.0.0/16",  // link-local
+	"172.16.0.0/12",   // private
+	"192.0.0.0/24",    // IETF protocol assignments
+	"192.0.2.0/24",    // documentation
+	"192.168.0.0/16",  // private
+	"198.18.0.0/15",   // benchmarking
+	"198.51.100.0/24", // documentation
+	"203.0.113.0/24",  // documentation
+	"224.0.0.0/3",     // multicast and reserved, up to 255.255.255.255
+)
+
+// publicIPv6 is the global unicast space; the rest of IPv6 is not reachable
+// from the internet.
+var publicIPv6 = netip.MustParsePrefix("2000::/3")
+
+func prefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParsePrefix(s)
+	}
+	return out
+}
+
+// Space is the public address space a set of networks covers, overlaps
+// counted once.
+type Space struct {
+	// IPv4 is the number of public IPv4 addresses.
+	IPv4 uint64
+	// IPv6 is the number of public IPv6 /64 networks (a prefix longer than
+	// /64 counts as one).
+	IPv6 uint64
+}
+
+// TooBroad reports whether the space exceeds MaxIPv4 or MaxIPv6: whether
+// the networks together admit the internet rather than specific networks.
+func (s Space) TooBroad() bool { return s.IPv4 > MaxIPv4 || s.IPv6 > MaxIPv6 }
+
+// String describes the space for messages.
+func (s Space) String() string {
+	switch {
+	case s.IPv4 > 0 && s.IPv6 > 0:
+		return fmt.Sprintf("%d public IPv4 addresses and %d public IPv6 /64 networks", s.IPv4, s.IPv6)
+	case s.IPv6 > 0:
+		return fmt.Sprintf("%d public IPv6 /64 networks", s.IPv6)
+	default:
+		return fmt.Sprintf("%d public IPv4 addresses", s.IPv4)
+	}
+}
+
+// Measure returns the public address space the prefixes cover together.
+//
+// Two prefixes are either disjoint or one contains the other, so the union
+// is the sum of the prefixes that no other prefix contains; the public part
+// of each is its size minus the non-public blocks inside it (or zero when it
+// lies inside one).
+func Measure(ps []netip.Prefix) Space {
+	var outer []netip.Prefix
+	for _, p := range ps {
+		p = p.Masked()
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+		}
+		if !p.IsValid() {
+			continue
+		}
+		outer = append(outer, p)
+	}
+	// Keep the prefixes no other (or, for duplicates, no earlier) one
+	// contains.
+	var maximal []netip.Prefix
+	for i, p := range outer {
+		covered := false
+		for j, q := range outer {
+			if i != j && within(p, q) && (p != q || j < i) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			maximal = append(maximal, p)
+		}
+	}
+	var s Space
+	for _, p := range maximal {
+		if p.Addr().Is4() {
+			s.IPv4 += publicIPv4(p)
+		} else {
+			s.IPv6 += publicIPv6Nets(p)
+		}
+	}
+	return s
+}
+
+// within reports whether inner lies inside outer.
+func within(inner, outer netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+func publicIPv4(p netip.Prefix) uint64 {
+	size := uint64(1) << (32 - p.Bits())
+	for _, np := range nonPublicIPv4 {
+		switch {
+		case within(p, np):
+			return 0
+		case within(np, p):
+			size -= uint64(1) << (32 - np.Bits())
+		}
+	}
+	return size
+}
+
+func publicIPv6Nets(p netip.Prefix) uint64 {
+	switch {
+	case within(p, publicIPv6):
+	case within(publicIPv6, p):
+		p = publicIPv6
+	default:
+		return 0
+	}
+	if p.Bits() >= 64 {
+		return 1
+	}
+	return uint64(1) << (64 - p.Bits())
+}
+
+// ParseSource parses an NSG-style source: a CIDR or a single address. It
+// reports false for anything else (service tags such as "VirtualNetwork",
+// Terraform references).
+func ParseSource(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p, true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
