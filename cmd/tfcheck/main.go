@@ -6,8 +6,9 @@
 //
 // The providers come from the Terraform registry, or from a filesystem
 // mirror named by TF_CLI_CONFIG_FILE (../shared/tools/build-provider-mirror.sh
-// builds one offline); without TF_CLI_CONFIG_FILE, the mirror in its default
-// place (~/.cache/terraform-provider-mirror) is used when present.
+// builds one offline); without TF_CLI_CONFIG_FILE (or when it names a file
+// that does not exist), the mirror in its default place
+// (~/.cache/terraform-provider-mirror) is used when present.
 //
 // Test files live in tftest/<set>/; which sets run against a stack follows
 // from its configuration (see testSets). For every data resource of a stack
@@ -115,13 +116,17 @@ func run(mode string, only []string, out, configDir, tests, work string) error {
 // TF_CLI_CONFIG_FILE at the default mirror when it is present and nothing
 // else was chosen.
 func providerSource(r *tfcheck.Runner) string {
-	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+	f := os.Getenv("TF_CLI_CONFIG_FILE")
+	if _, err := os.Stat(f); f != "" && err == nil {
 		return "as configured in TF_CLI_CONFIG_FILE=" + f
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		rc := filepath.Join(home, ".cache", "terraform-provider-mirror", "terraformrc")
 		if _, err := os.Stat(rc); err == nil {
 			r.Env = append(r.Env, "TF_CLI_CONFIG_FILE="+rc)
+			if f != "" {
+				return "filesystem mirror (TF_CLI_CONFIG_FILE=" + rc + "; " + f + " does not exist)"
+			}
 			return "filesystem mirror (TF_CLI_CONFIG_FILE=" + rc + ")"
 		}
 	}
