@@ -28,7 +28,7 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
 
-.PHONY: help setup synth hcl test trials golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
+.PHONY: help setup synth hcl test trials docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,7 +54,10 @@ tftest: synth ## terraform test: a mocked apply of every stack with the real pro
 trials: setup ## Kill (24 times) and race (10 pairs) real synthesis; cdktf.out must never be lost or mixed (minutes)
 	FAULT_TRIALS=1 go test -count=1 -run '^TestFaultTrials$$' -v .
 
-golden: setup ## Rewrite the golden snapshots (stacks/testdata/, the estimate in docs/cost.md); read the diff before committing
+docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate)
+	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost
+
+golden: setup ## Rewrite the golden snapshots (stacks/testdata/) and the generated docs; read the diff before committing
 	UPDATE_SNAPSHOTS=1 go test -count=1 ./...
 
 bench: setup ## Time synthesis of all stacks against an empty stack with the same bindings

@@ -42,12 +42,12 @@ type Config struct {
 	NodeCount    int               `json:"nodeCount"`
 	VMSize       string            `json:"vmSize"`
 	// BurstableSystemPool opts in to a B-series VMSize (see schema.json).
-	BurstableSystemPool bool   `json:"burstableSystemPool"`
-	StorageSize         int    `json:"storageSize"`
-	ContainerRegistry   string `json:"containerRegistry"`
-	ImageRepository     string `json:"imageRepository"`
-	Monitoring          string `json:"monitoring"`
-	EnableBackups       bool   `json:"enableBackups"`
+	BurstableSystemPool bool           `json:"burstableSystemPool"`
+	StorageSize         int            `json:"storageSize"`
+	ContainerRegistry   string         `json:"containerRegistry"`
+	ImageRepository     string         `json:"imageRepository"`
+	Monitoring          MonitoringMode `json:"monitoring"`
+	EnableBackups       bool           `json:"enableBackups"`
 
 	Kubernetes     Kubernetes     `json:"kubernetes"`
 	Network        Network        `json:"network"`
@@ -63,10 +63,13 @@ type Config struct {
 	Guardrails     Guardrails     `json:"guardrails"`
 }
 
+// MonitoringMode is how much of Azure Monitor an environment uses.
+type MonitoringMode string
+
 // Monitoring modes.
 const (
-	MonitoringBasic        = "basic"
-	MonitoringLogAnalytics = "log-analytics"
+	MonitoringBasic        MonitoringMode = "basic"
+	MonitoringLogAnalytics MonitoringMode = "log-analytics"
 )
 
 // Kubernetes configures the AKS cluster.
@@ -79,14 +82,18 @@ type Kubernetes struct {
 	MaintenanceWindow       MaintenanceWindow `json:"maintenanceWindow"`
 	LocalAccountsEnabled    bool              `json:"localAccountsEnabled"`
 	AdminGroupObjectIDs     []string          `json:"adminGroupObjectIds"`
-	ProviderAuth            string            `json:"providerAuth"`
+	ProviderAuth            ProviderAuth      `json:"providerAuth"`
 	KubeloginMode           string            `json:"kubeloginMode"`
 }
 
+// ProviderAuth is how the in-cluster stack's kubernetes provider
+// authenticates.
+type ProviderAuth string
+
 // Provider authentication modes of the Kubernetes stack.
 const (
-	AuthKubelogin        = "kubelogin"
-	AuthAdminCertificate = "admin-certificate"
+	AuthKubelogin        ProviderAuth = "kubelogin"
+	AuthAdminCertificate ProviderAuth = "admin-certificate"
 )
 
 // MaintenanceWindow is a weekly window for automatic upgrades.
@@ -179,18 +186,21 @@ type Workload struct {
 
 // Backend configures Terraform state.
 type Backend struct {
-	Type               string `json:"type"`
-	ResourceGroupName  string `json:"resourceGroupName"`
-	StorageAccountName string `json:"storageAccountName"`
-	ContainerName      string `json:"containerName"`
-	KeyPrefix          string `json:"keyPrefix"`
-	UseOIDC            bool   `json:"useOidc"`
+	Type               BackendType `json:"type"`
+	ResourceGroupName  string      `json:"resourceGroupName"`
+	StorageAccountName string      `json:"storageAccountName"`
+	ContainerName      string      `json:"containerName"`
+	KeyPrefix          string      `json:"keyPrefix"`
+	UseOIDC            bool        `json:"useOidc"`
 }
+
+// BackendType is where Terraform keeps the stacks' state.
+type BackendType string
 
 // Backend types.
 const (
-	BackendLocal   = "local"
-	BackendAzureRM = "azurerm"
+	BackendLocal   BackendType = "local"
+	BackendAzureRM BackendType = "azurerm"
 )
 
 // Guardrails configures the synthesis-time policy checks.

@@ -132,7 +132,7 @@ func TestDefaultsComeFromTheSchema(t *testing.T) {
 		{"budget.actualThresholdPercent", cfg.Budget.ActualThresholdPercent, 80},
 		{"backup.retentionDays", cfg.Backup.RetentionDays, 7},
 		{"workload.namespace", cfg.Workload.Namespace, "perpetual"},
-		{"backend.type", cfg.Backend.Type, "local"},
+		{"backend.type", cfg.Backend.Type, BackendLocal},
 		{"guardrails.requiredTags", cfg.Guardrails.RequiredTags, []string{"project", "environment", "managed-by"}},
 	}
 	for _, c := range checks {
@@ -465,36 +465,43 @@ func TestVMSizeCatalog(t *testing.T) {
 	}
 }
 
-// TestREADMEDocumentsEveryField keeps the configuration reference of the
-// README complete: every schema property, by its dotted path.
-func TestREADMEDocumentsEveryField(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+// TestREADMEReferenceIsGenerated keeps the README's configuration
+// reference generated from schema.json (ReferenceTable): UPDATE_SNAPSHOTS=1
+// (make golden) rewrites it.
+func TestREADMEReferenceIsGenerated(t *testing.T) {
+	const path = "../README.md"
+	const begin, end = "<!-- config.ReferenceTable: begin -->\n", "<!-- config.ReferenceTable: end -->"
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var schema map[string]any
-	if err := json.Unmarshal(SchemaJSON, &schema); err != nil {
-		t.Fatal(err)
+	doc := string(raw)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s lacks the markers %q and %q around the configuration reference", path, begin, end)
 	}
-	var walk func(s map[string]any, prefix string)
-	walk = func(s map[string]any, prefix string) {
-		props, _ := s["properties"].(map[string]any)
-		for name, raw := range props {
-			if name == "$schema" {
-				continue
-			}
-			p, _ := raw.(map[string]any)
-			path := prefix + name
-			if sub, ok := p["properties"]; ok && sub != nil {
-				walk(p, path+".")
-				continue
-			}
-			if !strings.Contains(string(readme), "| `"+path+"` |") {
-				t.Errorf("README.md's configuration reference lacks `%s`", path)
-			}
+	table := ReferenceTable()
+	want := doc[:i+len(begin)] + table + doc[j:]
+	if want == doc {
+		return
+	}
+	if os.Getenv("UPDATE_SNAPSHOTS") == "1" {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s shows an outdated configuration reference; run make golden and review it. Now:\n%s", path, table)
+}
+
+// TestEveryFieldIsDocumented: every field of the schema has a description
+// for the reference (and for editors).
+func TestEveryFieldIsDocumented(t *testing.T) {
+	for _, line := range strings.Split(strings.TrimSpace(ReferenceTable()), "\n")[2:] {
+		if strings.HasSuffix(line, "|  |") {
+			t.Errorf("no description in schema.json: %s", line)
 		}
 	}
-	walk(schema, "")
 }
 
 // TestEveryFieldIsValidated gives every field of the schema a value of the

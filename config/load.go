@@ -13,15 +13,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
-	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsondoc"
 )
 
 // SchemaJSON is the JSON Schema of the configuration files.
@@ -192,27 +188,17 @@ func Parse(file, env string, data []byte) (*Config, error) {
 		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
 			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter (it becomes part of Azure resource names)", env)}}}
 	}
-	if !utf8.Valid(data) {
-		return nil, &Error{[]Problem{{File: file, Message: "not valid UTF-8: " + describeInvalidUTF8(data) + "; save the file as UTF-8"}}}
+	root, issues := jsondoc.Read(data)
+	if len(issues) > 0 {
+		return nil, &Error{asProblems(file, issues)}
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	Schema().ApplyDefaults(root)
+	issues, err := Schema().Validate(root)
 	if err != nil {
-		return nil, &Error{[]Problem{{File: file, Message: "not valid JSON: " + describeSyntaxError(data, err)}}}
+		return nil, err
 	}
-	if problems := duplicateKeys(file, data); len(problems) > 0 {
-		return nil, &Error{problems}
-	}
-	root, ok := doc.(map[string]any)
-	if !ok {
-		return nil, &Error{[]Problem{{File: file, Message: "the document must be a JSON object"}}}
-	}
-	applyDefaults(schemaDoc(), root)
-	if err := compiledSchema().Validate(root); err != nil {
-		var verr *jsonschema.ValidationError
-		if !errors.As(err, &verr) {
-			return nil, err
-		}
-		return nil, &Error{schemaProblems(file, root, verr)}
+	if len(issues) > 0 {
+		return nil, &Error{asProblems(file, issues)}
 	}
 
 	// The document is valid against the schema, so decoding can only fail
@@ -235,157 +221,16 @@ func Parse(file, env string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-// describeInvalidUTF8 locates the first byte that is not UTF-8.
-func describeInvalidUTF8(data []byte) string {
-	i := 0
-	for i < len(data) {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			break
-		}
-		i += size
-	}
-	line, col := position(data, i)
-	return fmt.Sprintf("line %d, column %d: byte 0x%02x", line, col, data[i])
-}
-
-// position returns the line and column (in bytes, from 1) of offset.
-func position(data []byte, offset int) (line, col int) {
-	line, col = 1, 1
-	for _, b := range data[:min(max(offset, 0), len(data))] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}
-
-// duplicateKeys reports every key that appears twice in one object, at any
-// depth. encoding/json (and the schema validator's decoder) keep the last
-// value silently, so "production": true followed by "production": false
-// would make production a development environment. data must be valid
-// JSON.
-func duplicateKeys(file string, data []byte) []Problem {
-	type frame struct {
-		object    bool
-		seen      map[string]int // key -> line of its first appearance
-		expectKey bool
-		key       string // the current member's key (objects)
-		index     int    // the current element's index (arrays)
-	}
-	var (
-		stack    []*frame
-		problems []Problem
-	)
-	path := func(last string) []string {
-		var tokens []string
-		for _, f := range stack[:len(stack)-1] {
-			if f.object {
-				tokens = append(tokens, f.key)
-			} else {
-				tokens = append(tokens, strconv.Itoa(f.index))
-			}
-		}
-		return append(tokens, last)
-	}
-	valueDone := func() {
-		if len(stack) == 0 {
-			return
-		}
-		if top := stack[len(stack)-1]; top.object {
-			top.expectKey = true
-		} else {
-			top.index++
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			// io.EOF, or a syntax error the parser has reported already.
-			return problems
-		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
-			if key, ok := tok.(string); ok {
-				top := stack[n-1]
-				line, _ := position(data, int(dec.InputOffset()))
-				if first, dup := top.seen[key]; dup {
-					problems = append(problems, Problem{File: file, Path: pointer(path(key)), Message: fmt.Sprintf(
-						"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
-				} else {
-					top.seen[key] = line
-				}
-				top.key, top.expectKey = key, false
-				continue
-			}
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, seen: map[string]int{}, expectKey: true})
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
-		default:
-			valueDone()
-		}
-	}
-}
-
-// describeSyntaxError turns a decoding error into "line L, column C: ...".
-func describeSyntaxError(data []byte, err error) string {
-	var serr *json.SyntaxError
-	var terr *json.UnmarshalTypeError
-	offset := int64(-1)
-	switch {
-	case errors.As(err, &serr):
-		offset = serr.Offset
-	case errors.As(err, &terr):
-		offset = terr.Offset
-	}
-	if offset < 0 {
-		return err.Error()
-	}
-	// The offset counts the offending byte; report that byte's position.
-	line, col := position(data, int(offset)-1)
-	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
-}
-
 const schemaURL = "config/schema.json"
 
-// schemaDoc is the schema as plain JSON, for defaults and hints.
-var schemaDoc = sync.OnceValue(func() map[string]any {
-	var doc map[string]any
-	if err := json.Unmarshal(SchemaJSON, &doc); err != nil {
-		panic("config: schema.json is not valid JSON: " + err.Error())
-	}
-	return doc
-})
-
-// compiledSchema is the schema compiled for validation. Formats are
+// Schema is the compiled schema of the configuration files. Formats are
 // asserted, and "cidr" is an IPv4 network.
-var compiledSchema = sync.OnceValue(func() *jsonschema.Schema {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
+var Schema = sync.OnceValue(func() *jsondoc.Schema {
+	s, err := jsondoc.Compile(schemaURL, SchemaJSON, map[string]func(any) error{"cidr": validateCIDR})
 	if err != nil {
-		panic("config: schema.json is not valid JSON: " + err.Error())
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	c.RegisterFormat(&jsonschema.Format{Name: "cidr", Validate: validateCIDR})
-	if err := c.AddResource(schemaURL, doc); err != nil {
 		panic("config: " + err.Error())
 	}
-	sch, err := c.Compile(schemaURL)
-	if err != nil {
-		panic("config: schema.json does not compile: " + err.Error())
-	}
-	return sch
+	return s
 })
 
 // validateCIDR accepts an IPv4 network in CIDR notation whose address is the
@@ -405,129 +250,11 @@ func validateCIDR(v any) error {
 	return nil
 }
 
-// applyDefaults fills in, recursively, the "default" of every property the
-// document leaves out. Objects whose default is {} are created and then
-// completed from their own properties' defaults.
-func applyDefaults(schema map[string]any, doc map[string]any) {
-	props, _ := schema["properties"].(map[string]any)
-	for name, raw := range props {
-		ps, _ := raw.(map[string]any)
-		if _, present := doc[name]; !present {
-			if def, ok := ps["default"]; ok {
-				doc[name] = deepCopy(def)
-			}
-		}
-		if child, ok := doc[name].(map[string]any); ok {
-			applyDefaults(ps, child)
-		}
+// asProblems turns jsondoc issues into problems of file.
+func asProblems(file string, issues []jsondoc.Issue) []Problem {
+	out := make([]Problem, len(issues))
+	for i, is := range issues {
+		out[i] = Problem{File: file, Path: is.Path, Value: is.Value, Message: is.Message}
 	}
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = deepCopy(e)
-		}
-		return s
-	case float64:
-		// The schema is decoded with encoding/json; the document with
-		// json.Number. Keep numbers of one kind for the validator.
-		return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
-	default:
-		return v
-	}
-}
-
-var printer = message.NewPrinter(language.English)
-
-// schemaProblems flattens a validation error tree into one problem per leaf.
-func schemaProblems(file string, doc any, verr *jsonschema.ValidationError) []Problem {
-	var out []Problem
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
-		}
-		p := Problem{
-			File:    file,
-			Path:    pointer(e.InstanceLocation),
-			Value:   scalarAt(doc, e.InstanceLocation),
-			Message: e.ErrorKind.LocalizedString(printer),
-		}
-		if hint := allowedHint(e.SchemaURL); hint != "" {
-			p.Message += "; allowed: " + hint
-		}
-		out = append(out, p)
-	}
-	walk(verr)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
-}
-
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
-	}
-	return b.String()
-}
-
-// scalarAt returns the JSON text of the scalar at the location, or "".
-func scalarAt(doc any, loc []string) string {
-	v := doc
-	for _, tok := range loc {
-		switch c := v.(type) {
-		case map[string]any:
-			v = c[tok]
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return ""
-			}
-			v = c[i]
-		default:
-			return ""
-		}
-	}
-	switch v.(type) {
-	case map[string]any, []any, nil:
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-// allowedHint returns the "x-allowed" text of the subschema at url, if any.
-func allowedHint(url string) string {
-	_, frag, ok := strings.Cut(url, "#")
-	if !ok {
-		return ""
-	}
-	var v any = schemaDoc()
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[tok]
-	}
-	m, _ := v.(map[string]any)
-	hint, _ := m["x-allowed"].(string)
-	return hint
 }

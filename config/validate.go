@@ -9,7 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/exposure"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsondoc"
 )
 
 // Validate applies the rules that JSON Schema cannot express: relations
@@ -231,7 +233,7 @@ func (v *validator) tags() {
 	auto := slices.Sorted(maps.Keys(c.automaticTags()))
 	first := map[string]string{} // lower-case name -> the first name seen
 	for _, k := range keys {
-		path := pointer([]string{"tags", k})
+		path := jsondoc.Pointer([]string{"tags", k})
 		if i := slices.IndexFunc(auto, func(a string) bool { return strings.EqualFold(a, k) }); i >= 0 {
 			v.add(path, c.Tags[k], "the tag %q is set on every resource automatically (%s); Azure tag names ignore case, so this one would replace it or be replaced: remove it", auto[i], strings.Join(auto, ", "))
 			continue
@@ -279,8 +281,8 @@ func (v *validator) guardrails() {
 	seen := map[string]bool{}
 	for i, w := range c.Guardrails.Waivers {
 		path := fmt.Sprintf("/guardrails/waivers/%d/rule", i)
-		if _, ok := GuardrailRules[w.Rule]; !ok {
-			v.add(path, w.Rule, "unknown guardrail rule; known rules: %s", strings.Join(ruleIDs(), ", "))
+		if _, ok := guardrails.Lookup(w.Rule); !ok {
+			v.add(path, w.Rule, "unknown guardrail rule; known rules: %s", strings.Join(guardrails.IDs(), ", "))
 		}
 		if seen[w.Rule] {
 			v.add(path, w.Rule, "waived twice; keep one waiver per rule")

@@ -7,9 +7,14 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
-	"github.com/my-mimisbrunnr/perpetual-infra/config"
 )
+
+// Waiver switches one rule off for a stack, with the reason written in the
+// environment's configuration.
+type Waiver struct {
+	Rule   string
+	Reason string
+}
 
 // Metadata is what a stack records of its guardrails in "//".guardrails.
 type Metadata struct {
@@ -31,20 +36,15 @@ type WaiverRecord struct {
 type validation struct {
 	stack   cdktf.TerraformStack
 	opts    Options
-	waivers []config.Waiver
+	waivers []Waiver
 }
 
 // Attach makes synthesis of the stack fail when a rule is broken and not
 // waived, and records the rules and waivers in the stack's metadata.
 // Validations run in `go run .` and under the cdktf CLI alike (unlike error
 // annotations, which the CLI lets through).
-func Attach(stack cdktf.TerraformStack, opts Options, waivers []config.Waiver) {
+func Attach(stack cdktf.TerraformStack, opts Options, waivers []Waiver) {
 	stack.Node().AddValidation(&validation{stack: stack, opts: opts, waivers: waivers})
-}
-
-// AttachConfig attaches the rules of an environment's configuration.
-func AttachConfig(stack cdktf.TerraformStack, cfg *config.Config) {
-	Attach(stack, Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}, cfg.Guardrails.Waivers)
 }
 
 // Validate implements constructs.IValidation.
@@ -59,9 +59,9 @@ func (v *validation) Validate() *[]*string {
 	}
 	findings := Check(doc, v.opts)
 
-	meta := Metadata{Rules: slices.Clone(AlwaysRules), Waivers: []WaiverRecord{}}
-	if v.opts.Production {
-		meta.Rules = append(meta.Rules, ProductionRules...)
+	meta := Metadata{Waivers: []WaiverRecord{}}
+	for _, r := range Applicable(v.opts.Production) {
+		meta.Rules = append(meta.Rules, r.ID)
 	}
 	slices.Sort(meta.Rules)
 	waived := map[string]*WaiverRecord{}
@@ -77,8 +77,9 @@ func (v *validation) Validate() *[]*string {
 			w.Waived = append(w.Waived, f.String())
 			continue
 		}
+		rule, _ := Lookup(f.Rule)
 		errs = append(errs, jsii.String(fmt.Sprintf("guardrail %s (%s) broken by %s. Fix it, or waive %s for this environment in its configuration (guardrails.waivers) with the reason.",
-			f.Rule, config.GuardrailRules[f.Rule], f, f.Rule)))
+			f.Rule, rule.Summary, f, f.Rule)))
 	}
 	var record map[string]any
 	raw, _ = json.Marshal(meta)

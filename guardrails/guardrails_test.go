@@ -20,7 +20,6 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -52,7 +51,7 @@ func synth(t *testing.T, stack cdktf.TerraformStack) (msg string) {
 	return ""
 }
 
-func newStack(t *testing.T, production bool, waivers ...config.Waiver) cdktf.TerraformStack {
+func newStack(t *testing.T, production bool, waivers ...Waiver) cdktf.TerraformStack {
 	stacks++
 	name := fmt.Sprintf("%s-%d", strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")), stacks)
 	stack := synthtest.NewAzureStack(app, name)
@@ -353,13 +352,13 @@ func TestSEC002WriteOnlySecrets(t *testing.T) {
 // waiver, its reason and what it covered are in the stack's metadata.
 func TestWaiverIsRecorded(t *testing.T) {
 	reason := "dev node reachable from a travelling laptop; holds no data"
-	stack := newStack(t, false, config.Waiver{Rule: "NET-001", Reason: reason})
+	stack := newStack(t, false, Waiver{Rule: "NET-001", Reason: reason})
 	nsgRule(stack, "ssh", "22", "Internet")
 	dir := t.TempDir()
 	// Full synthesis keeps the "//" metadata that Testing_Synth drops.
 	a := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir), StackTraces: jsii.Bool(false)})
 	s := synthtest.NewAzureStack(a, "waived")
-	Attach(s, Options{RequiredTags: required}, []config.Waiver{{Rule: "NET-001", Reason: reason}})
+	Attach(s, Options{RequiredTags: required}, []Waiver{{Rule: "NET-001", Reason: reason}})
 	nsgRule(s, "ssh", "22", "Internet")
 	a.Synth()
 	raw, err := os.ReadFile(filepath.Join(dir, "stacks", "waived", "cdk.tf.json"))
@@ -381,7 +380,7 @@ func TestWaiverIsRecorded(t *testing.T) {
 	if len(g.Waivers[0].Waived) != 1 || !strings.Contains(g.Waivers[0].Waived[0], "allows port 22 from Internet") {
 		t.Errorf("waived findings %v", g.Waivers[0].Waived)
 	}
-	if len(g.Rules) != len(AlwaysRules) {
+	if len(g.Rules) != len(Applicable(false)) {
 		t.Errorf("rules checked %v", g.Rules)
 	}
 	if msg := synth(t, stack); msg != "" {
@@ -397,17 +396,40 @@ func TestPortInRange(t *testing.T) {
 	}
 }
 
-func TestEveryRuleIsKnownToTheConfiguration(t *testing.T) {
-	// Check and config.GuardrailRules must name the same rules.
-	all := append(append([]string{}, AlwaysRules...), ProductionRules...)
-	if len(all) != len(configRules()) {
-		t.Errorf("guardrails implements %v; config knows %v", all, configRules())
+// TestDocsShowEveryRule keeps docs/guardrails.md's table generated from
+// Rules: UPDATE_SNAPSHOTS=1 (make golden) rewrites it.
+func TestDocsShowEveryRule(t *testing.T) {
+	const path = "../docs/guardrails.md"
+	const begin, end = "<!-- guardrails.Rules: begin -->\n", "<!-- guardrails.Rules: end -->"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, r := range all {
-		if _, ok := configRules()[r]; !ok {
-			t.Errorf("%s is not in config.GuardrailRules", r)
+	doc := string(raw)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s lacks the markers %q and %q around the rules table", path, begin, end)
+	}
+	want := doc[:i+len(begin)] + Table() + doc[j:]
+	if want == doc {
+		return
+	}
+	if synthtest.Updating() {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
 		}
+		return
 	}
+	t.Errorf("%s shows an outdated rules table; run make golden and review it. Now:\n%s", path, Table())
 }
 
-func configRules() map[string]string { return config.GuardrailRules }
+// TestRulesAreDeclaredOnce: IDs are unique, and each has both texts.
+func TestRulesAreDeclaredOnce(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules {
+		if seen[r.ID] || r.Summary == "" || r.Checks == "" || r.check == nil {
+			t.Errorf("rule %+v: duplicate or incomplete", r)
+		}
+		seen[r.ID] = true
+	}
+}

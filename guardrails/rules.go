@@ -7,7 +7,8 @@
 // A rule can be waived for an environment in its configuration, only with a
 // written reason; a waiver is written into the stack's metadata
 // ("//".guardrails) with the findings it covers. The rule IDs and summaries
-// are config.GuardrailRules; docs/guardrails.md explains each.
+// and what each checks are in Rules (registry.go), from which
+// docs/guardrails.md's table is generated.
 package guardrails
 
 import (
@@ -100,22 +101,18 @@ func resources(stack map[string]any) []resource {
 	return out
 }
 
-// Check applies every rule to a stack's Terraform JSON and returns the
-// findings sorted by rule and path.
+// Check applies every rule that opts selects to a stack's Terraform JSON
+// and returns the findings sorted by rule and path.
 func Check(stack map[string]any, opts Options) []Finding {
-	var out []Finding
 	rs := resources(stack)
-	out = append(out, checkNetwork(rs)...)
-	for _, r := range rs {
-		out = append(out, checkStorage(r)...)
-		out = append(out, checkTags(r, opts.RequiredTags)...)
-		if opts.Production {
-			out = append(out, checkKeyVault(r)...)
-			out = append(out, checkPreventDestroy(r)...)
+	var out []Finding
+	for _, rule := range Applicable(opts.Production) {
+		for _, f := range rule.check(stack, rs, opts) {
+			if f.Rule == rule.ID {
+				out = append(out, f)
+			}
 		}
 	}
-	out = append(out, checkCredentials(stack)...)
-	out = append(out, checkWriteOnlySecrets(stack)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Rule != out[j].Rule {
 			return out[i].Rule < out[j].Rule
@@ -125,11 +122,21 @@ func Check(stack map[string]any, opts Options) []Finding {
 	return out
 }
 
-// Rules that apply to every stack, and the production-only ones.
-var (
-	AlwaysRules     = []string{"NET-001", "ST-001", "ST-002", "ST-003", "TAG-001", "SEC-001", "SEC-002"}
-	ProductionRules = []string{"KV-001", "KV-002", "DATA-001"}
-)
+// eachResource runs a per-resource check over the stack.
+func eachResource(check func(resource, Options) []Finding) func(map[string]any, []resource, Options) []Finding {
+	return func(_ map[string]any, rs []resource, opts Options) []Finding {
+		var out []Finding
+		for _, r := range rs {
+			out = append(out, check(r, opts)...)
+		}
+		return out
+	}
+}
+
+// wholeStack runs a check of the stack's whole JSON.
+func wholeStack(check func(map[string]any) []Finding) func(map[string]any, []resource, Options) []Finding {
+	return func(stack map[string]any, _ []resource, _ Options) []Finding { return check(stack) }
+}
 
 // NET-001: no inbound allow rule from the internet to an admin port.
 
@@ -208,7 +215,7 @@ var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet"
 // cover more public address space than package exposure allows, whether in
 // one rule or spread over several (0.0.0.0/1 in one rule and 128.0.0.0/1 in
 // another is the internet too).
-func checkNetwork(rs []resource) []Finding {
+func checkNetwork(_ map[string]any, rs []resource, _ Options) []Finding {
 	rules := inboundAllowRules(rs)
 	var out []Finding
 	flagged := map[int]bool{}
@@ -302,7 +309,7 @@ func portInRange(port int, spec string) bool {
 
 // KV-001, KV-002: production Key Vaults.
 
-func checkKeyVault(r resource) []Finding {
+func checkKeyVault(r resource, _ Options) []Finding {
 	if r.typ != "azurerm_key_vault" {
 		return nil
 	}
@@ -318,7 +325,7 @@ func checkKeyVault(r resource) []Finding {
 
 // ST-001, ST-002, ST-003: storage accounts.
 
-func checkStorage(r resource) []Finding {
+func checkStorage(r resource, _ Options) []Finding {
 	if r.typ != "azurerm_storage_account" {
 		return nil
 	}
@@ -351,7 +358,7 @@ var DataResources = []string{
 	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_instance_disk",
 }
 
-func checkPreventDestroy(r resource) []Finding {
+func checkPreventDestroy(r resource, _ Options) []Finding {
 	if !slices.Contains(DataResources, r.typ) {
 		return nil
 	}
@@ -376,7 +383,8 @@ var Taggable = []string{
 	"azurerm_monitor_data_collection_rule", "azurerm_container_registry",
 }
 
-func checkTags(r resource, required []string) []Finding {
+func checkTags(r resource, opts Options) []Finding {
+	required := opts.RequiredTags
 	tags, has := r.attrs["tags"].(map[string]any)
 	if !has && !slices.Contains(Taggable, r.typ) {
 		return nil

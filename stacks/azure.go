@@ -15,7 +15,6 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/networking"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
-	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -60,7 +59,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 
 	s.outputs()
 	addMoves(stack, s.movesOfPinnedNames())
-	guardrails.AttachConfig(stack, cfg)
+	attachGuardrails(stack, cfg)
 	return s
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/container"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
-	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 )
 
 // Fixed names of the in-cluster objects (the configurable ones come from
@@ -121,7 +120,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 	if w.DevSecrets {
 		output(stack, "dev_secret_name", DevSecretName, "Development Secret with github-token and ipfs-private-key.", false)
 	}
-	guardrails.AttachConfig(stack, cfg)
+	attachGuardrails(stack, cfg)
 	return s
 }
 

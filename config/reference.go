@@ -1,0 +1,115 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ReferenceTable is the README's configuration reference: one Markdown row
+// per field of schema.json, by its dotted path, with its default and its
+// description. The schema is the one place a field is documented; a test
+// keeps the README's copy current (make golden rewrites it).
+func ReferenceTable() string {
+	var b strings.Builder
+	b.WriteString("| field | default | meaning |\n|---|---|---|\n")
+	var walk func(node map[string]any, ptr, prefix string)
+	walk = func(node map[string]any, ptr, prefix string) {
+		props, _ := node["properties"].(map[string]any)
+		required, _ := node["required"].([]any)
+		for _, name := range propertyOrder()[ptr+"/properties"] {
+			if name == "$schema" {
+				continue
+			}
+			prop, _ := props[name].(map[string]any)
+			path := prefix + name
+			if _, nested := prop["properties"]; nested && prop["type"] == "object" {
+				walk(prop, ptr+"/properties/"+name, path+".")
+				continue
+			}
+			desc, _ := prop["description"].(string)
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", path, defaultText(prop, slices.Contains(required, any(name))), desc)
+		}
+	}
+	walk(Schema().Doc(), "", "")
+	return b.String()
+}
+
+// defaultText renders a field's default as the reference shows it.
+func defaultText(prop map[string]any, required bool) string {
+	def, ok := prop["default"]
+	switch {
+	case !ok && required:
+		return "required"
+	case !ok:
+		return "none"
+	}
+	switch v := def.(type) {
+	case string:
+		if v == "" {
+			return "`\"\"`"
+		}
+		return "`" + v + "`"
+	case []any:
+		if len(v) == 0 {
+			return "`[]`"
+		}
+		items := make([]string, len(v))
+		for i, e := range v {
+			items[i] = "`" + fmt.Sprint(e) + "`"
+		}
+		return strings.Join(items, ", ")
+	case map[string]any:
+		if len(v) == 0 {
+			return "`{}`"
+		}
+	}
+	raw, _ := json.Marshal(def)
+	return "`" + string(raw) + "`"
+}
+
+// propertyOrder lists, for each object of schema.json by its JSON pointer,
+// its keys in the order the file declares them (decoded maps have none).
+var propertyOrder = sync.OnceValue(func() map[string][]string {
+	orders := map[string][]string{}
+	dec := json.NewDecoder(bytes.NewReader(SchemaJSON))
+	var walk func(ptr string) error
+	walk = func(ptr string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key := k.(string)
+				orders[ptr] = append(orders[ptr], key)
+				if err := walk(ptr + "/" + key); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s/%d", ptr, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		}
+		return nil
+	}
+	if err := walk(""); err != nil {
+		panic("config: schema.json: " + err.Error())
+	}
+	return orders
+})

@@ -1,0 +1,355 @@
+// Package jsondoc reads JSON documents strictly and checks them against a
+// JSON Schema (draft 2020-12, with the santhosh-tekuri/jsonschema
+// validator): invalid UTF-8, syntax errors and duplicate keys are reported
+// with their line and column, every schema violation as one issue at its
+// JSON pointer, with the schema's "x-allowed" hint for what is allowed, and
+// the schema's defaults fill in what a document leaves out.
+package jsondoc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Issue is one problem of a document.
+type Issue struct {
+	// Path is the JSON pointer of the offending value ("" for the document).
+	Path string
+	// Value is the offending value as JSON, or "" when it is an object or
+	// array, or missing.
+	Value string
+	// Message says what is wrong and what is allowed.
+	Message string
+}
+
+// Read decodes data, which must be UTF-8 JSON holding one object with no key
+// twice in any object (encoding/json would keep the last silently: a second
+// "production": false would win). Numbers are json.Number.
+func Read(data []byte) (map[string]any, []Issue) {
+	if !utf8.Valid(data) {
+		return nil, []Issue{{Message: "not valid UTF-8: " + describeInvalidUTF8(data) + "; save the file as UTF-8"}}
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, []Issue{{Message: "not valid JSON: " + describeSyntaxError(data, err)}}
+	}
+	if issues := duplicateKeys(data); len(issues) > 0 {
+		return nil, issues
+	}
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return nil, []Issue{{Message: "the document must be a JSON object"}}
+	}
+	return root, nil
+}
+
+// Schema is a compiled JSON Schema.
+type Schema struct {
+	doc      map[string]any
+	compiled *jsonschema.Schema
+}
+
+// Compile compiles the schema raw, known as url, asserting formats; formats
+// adds custom ones by name.
+func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schema, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
+	}
+	sdoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for name, check := range formats {
+		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: check})
+	}
+	if err := c.AddResource(url, sdoc); err != nil {
+		return nil, err
+	}
+	compiled, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("%s does not compile: %w", url, err)
+	}
+	return &Schema{doc: doc, compiled: compiled}, nil
+}
+
+// Doc is the schema as plain JSON (for documentation generated from it).
+func (s *Schema) Doc() map[string]any { return s.doc }
+
+// ApplyDefaults fills in, recursively, the "default" of every property doc
+// leaves out.
+func (s *Schema) ApplyDefaults(doc map[string]any) { applyDefaults(s.doc, doc) }
+
+// Validate returns one issue per violation of the schema, sorted by path.
+func (s *Schema) Validate(doc map[string]any) ([]Issue, error) {
+	err := s.compiled.Validate(doc)
+	if err == nil {
+		return nil, nil
+	}
+	var verr *jsonschema.ValidationError
+	if !errors.As(err, &verr) {
+		return nil, err
+	}
+	return s.issues(doc, verr), nil
+}
+
+// describeInvalidUTF8 locates the first byte that is not UTF-8.
+func describeInvalidUTF8(data []byte) string {
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	line, col := position(data, i)
+	return fmt.Sprintf("line %d, column %d: byte 0x%02x", line, col, data[i])
+}
+
+// position returns the line and column (in bytes, from 1) of offset.
+func position(data []byte, offset int) (line, col int) {
+	line, col = 1, 1
+	for _, b := range data[:min(max(offset, 0), len(data))] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// duplicateKeys reports every key that appears twice in one object, at any
+// depth. encoding/json (and the schema validator's decoder) keep the last
+// value silently, so "production": true followed by "production": false
+// would make production a development environment. data must be valid
+// JSON.
+func duplicateKeys(data []byte) []Issue {
+	type frame struct {
+		object    bool
+		seen      map[string]int // key -> line of its first appearance
+		expectKey bool
+		key       string // the current member's key (objects)
+		index     int    // the current element's index (arrays)
+	}
+	var (
+		stack    []*frame
+		problems []Issue
+	)
+	path := func(last string) []string {
+		var tokens []string
+		for _, f := range stack[:len(stack)-1] {
+			if f.object {
+				tokens = append(tokens, f.key)
+			} else {
+				tokens = append(tokens, strconv.Itoa(f.index))
+			}
+		}
+		return append(tokens, last)
+	}
+	valueDone := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.object {
+			top.expectKey = true
+		} else {
+			top.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// io.EOF, or a syntax error the parser has reported already.
+			return problems
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+			if key, ok := tok.(string); ok {
+				top := stack[n-1]
+				line, _ := position(data, int(dec.InputOffset()))
+				if first, dup := top.seen[key]; dup {
+					problems = append(problems, Issue{Path: Pointer(path(key)), Message: fmt.Sprintf(
+						"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
+				} else {
+					top.seen[key] = line
+				}
+				top.key, top.expectKey = key, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, seen: map[string]int{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// describeSyntaxError turns a decoding error into "line L, column C: ...".
+func describeSyntaxError(data []byte, err error) string {
+	var serr *json.SyntaxError
+	var terr *json.UnmarshalTypeError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &serr):
+		offset = serr.Offset
+	case errors.As(err, &terr):
+		offset = terr.Offset
+	}
+	if offset < 0 {
+		return err.Error()
+	}
+	// The offset counts the offending byte; report that byte's position.
+	line, col := position(data, int(offset)-1)
+	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+}
+
+// applyDefaults fills in, recursively, the "default" of every property the
+// document leaves out. Objects whose default is {} are created and then
+// completed from their own properties' defaults.
+func applyDefaults(schema map[string]any, doc map[string]any) {
+	props, _ := schema["properties"].(map[string]any)
+	for name, raw := range props {
+		ps, _ := raw.(map[string]any)
+		if _, present := doc[name]; !present {
+			if def, ok := ps["default"]; ok {
+				doc[name] = deepCopy(def)
+			}
+		}
+		if child, ok := doc[name].(map[string]any); ok {
+			applyDefaults(ps, child)
+		}
+	}
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = deepCopy(e)
+		}
+		return s
+	case float64:
+		// The schema is decoded with encoding/json; the document with
+		// json.Number. Keep numbers of one kind for the validator.
+		return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
+	default:
+		return v
+	}
+}
+
+var printer = message.NewPrinter(language.English)
+
+// issues flattens a validation error tree into one issue per leaf.
+func (s *Schema) issues(doc any, verr *jsonschema.ValidationError) []Issue {
+	var out []Issue
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		p := Issue{
+			Path:    Pointer(e.InstanceLocation),
+			Value:   scalarAt(doc, e.InstanceLocation),
+			Message: e.ErrorKind.LocalizedString(printer),
+		}
+		if hint := s.allowedHint(e.SchemaURL); hint != "" {
+			p.Message += "; allowed: " + hint
+		}
+		out = append(out, p)
+	}
+	walk(verr)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Pointer joins tokens into a JSON pointer ("/a/0/b").
+func Pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+	}
+	return b.String()
+}
+
+// scalarAt returns the JSON text of the scalar at the location, or "".
+func scalarAt(doc any, loc []string) string {
+	v := doc
+	for _, tok := range loc {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return ""
+			}
+			v = c[i]
+		default:
+			return ""
+		}
+	}
+	switch v.(type) {
+	case map[string]any, []any, nil:
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// allowedHint returns the "x-allowed" text of the subschema at url, if any.
+func (s *Schema) allowedHint(url string) string {
+	_, frag, ok := strings.Cut(url, "#")
+	if !ok {
+		return ""
+	}
+	var v any = s.doc
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[tok]
+	}
+	m, _ := v.(map[string]any)
+	hint, _ := m["x-allowed"].(string)
+	return hint
+}
