@@ -52,7 +52,7 @@ func (v *validator) nodePool() {
 			"unknown VM size; this project knows (and can price) the sizes AKS accepts for a system pool: %s", systemPoolSizes())
 	case size.VCPU < MinSystemPoolVCPU || size.MemoryGiB < MinSystemPoolMemoryGiB:
 		v.add("/vmSize", v.cfg.VMSize,
-			"%s has %d vCPU and %g GiB of memory; AKS rejects system node pools with less than %d vCPU and %d GiB (the seed's Standard_B1ms is such a size); use one of: %s",
+			"%s has %d vCPU and %g GiB of memory; AKS rejects system node pools with less than %d vCPU and %d GiB; use one of: %s",
 			size.Name, size.VCPU, size.MemoryGiB, MinSystemPoolVCPU, MinSystemPoolMemoryGiB, systemPoolSizes())
 	case size.Burstable() && v.cfg.Production:
 		v.add("/vmSize", v.cfg.VMSize,

@@ -11,7 +11,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 )
 
-// Key Vault secret names, as in the design.
+// Key Vault secret names, which the Helm package's SecretProviderClass reads.
 const (
 	SecretGitHubToken    = "github-token"
 	SecretIPFSPrivateKey = "ipfs-private-key"

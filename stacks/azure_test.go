@@ -12,7 +12,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-// Networking (issue: Azure platform I).
+// Networking.
 
 func TestNSGAdminPortsNeverFromTheInternet(t *testing.T) {
 	for _, doc := range []*synthtest.Doc{dev, prod} {
@@ -68,7 +68,7 @@ func TestNSGRulesFromConfig(t *testing.T) {
 	}
 }
 
-// Cluster (issue: Azure platform I).
+// Cluster.
 
 func TestClusterFromConfig(t *testing.T) {
 	for _, doc := range []*synthtest.Doc{dev, prod} {
@@ -141,7 +141,7 @@ func TestAzureOutputs(t *testing.T) {
 	}
 }
 
-// Storage, security and monitoring (issue: Azure platform II).
+// Storage, security and monitoring.
 
 func TestProductionDataCannotBeDestroyed(t *testing.T) {
 	for _, typ := range guardrails.DataResources {

@@ -1,5 +1,5 @@
 // Package container connects the cluster to the node's container registry:
-// GitHub Container Registry (ghcr.io), as in the design. No Azure Container
+// GitHub Container Registry (ghcr.io). No Azure Container
 // Registry is created.
 package container
 

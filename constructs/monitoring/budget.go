@@ -18,7 +18,7 @@ type BudgetProps struct {
 	// Amount per month, in the billing currency.
 	Amount float64
 	Emails []string
-	// ActualThresholdPercent notifies on actual cost (80 in the design);
+	// ActualThresholdPercent notifies on actual cost;
 	// ForecastThresholdPercent on forecast cost. Azure takes whole
 	// percentages only.
 	ActualThresholdPercent   int

@@ -17,7 +17,7 @@ type Rule struct {
 	Description string
 }
 
-// Public ports of the node, open to the internet as in the design.
+// Public ports of the node, open to the internet.
 const (
 	PortIPFSSwarm   = "4001"
 	PortIPFSGateway = "8080"
@@ -31,14 +31,15 @@ const (
 )
 
 // SecurityRules returns the inbound rules of the node subnet in priority
-// order. They differ from the design's in three ways:
+// order, ending with a deny of everything else:
 //
 //   - AzureLoadBalancer, VirtualNetwork and the pod CIDR are allowed first.
 //     Azure's default allow rules for them (65000, 65001) are evaluated after
-//     every custom rule, so the design's DenyAllInbound at 4000 would drop
-//     the load balancer's health probes (from 168.63.129.16) and traffic
-//     between nodes and pods.
-//   - The IPFS swarm port is open for UDP too: QUIC is IPFS's main transport.
+//     every custom rule, so a deny-all at 4000 would otherwise drop the load
+//     balancer's health probes (from 168.63.129.16) and traffic between
+//     nodes and pods.
+//   - The IPFS swarm port is open for TCP and UDP: QUIC is IPFS's main
+//     transport.
 //   - The IPFS RPC API (5001, full control of the node) and SSH (22) are open
 //     only to the admin CIDRs, and not at all without them.
 func SecurityRules(adminCIDRs []string, podCIDR string) []Rule {
