@@ -35,7 +35,7 @@ func TestFaultTrials(t *testing.T) {
 	dir := workspace(t)
 	configs := map[string]string{"A": filepath.Join(dir, "configA"), "B": filepath.Join(dir, "configB")}
 	for name, cdir := range configs {
-		if err := os.CopyFS(cdir, os.DirFS("config")); err != nil {
+		if err := os.CopyFS(cdir, os.DirFS(filepath.Join("testdata", "config"))); err != nil {
 			t.Fatal(err)
 		}
 		for _, env := range []string{"dev.json", "prod.json"} {

@@ -69,10 +69,27 @@ func problems(t *testing.T, err error) []Problem {
 	return cerr.Problems
 }
 
+// TestRepositoryConfigsAreValid: the environments of config/ (whatever
+// their number and values) are valid. What else they must satisfy is
+// checked where it is computed: they synthesize past the guardrails
+// (stacks) and stay within budget (internal/cost).
 func TestRepositoryConfigsAreValid(t *testing.T) {
 	cfgs, err := LoadDir(".")
 	if err != nil {
 		t.Fatalf("config/*.json: %v", err)
+	}
+	if len(cfgs) == 0 {
+		t.Fatal("config/ holds no environment")
+	}
+}
+
+// TestFixturesKeepTheDesignsSettings: the fixture environments that the
+// tests and goldens use (testdata/config) carry the original design's
+// settings.
+func TestFixturesKeepTheDesignsSettings(t *testing.T) {
+	cfgs, err := LoadDir("../testdata/config")
+	if err != nil {
+		t.Fatalf("testdata/config/*.json: %v", err)
 	}
 	var envs []string
 	for _, c := range cfgs {
@@ -85,7 +102,6 @@ func TestRepositoryConfigsAreValid(t *testing.T) {
 	if dev.Production || !prod.Production {
 		t.Errorf("production flags: dev %v, prod %v; want false, true", dev.Production, prod.Production)
 	}
-	// The seed's settings.
 	for _, c := range cfgs {
 		if c.Location != "eastus" || c.NodeCount != 1 || c.ContainerRegistry != "github" {
 			t.Errorf("%s: location %q nodeCount %d containerRegistry %q; want eastus, 1, github", c.Environment, c.Location, c.NodeCount, c.ContainerRegistry)

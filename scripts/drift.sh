@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --skip-synth) export SKIP_SYNTH=1 ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
-    *) if [ -f "config/$1.json" ]; then stacks+=("$1" "$1-k8s"); else stacks+=("$1"); fi ;;
+    *) if [ -f "$CONFIG_DIR/$1.json" ]; then stacks+=("$1" "$1-k8s"); else stacks+=("$1"); fi ;;
   esac
   shift
 done

@@ -11,8 +11,9 @@ export CHECKPOINT_DISABLE=1
 # Terraform never asks questions in these scripts; they ask themselves.
 export TF_IN_AUTOMATION=1
 
-# Where the synthesized stacks are.
+# Where the synthesized stacks are, and the environment files.
 OUTDIR="${CDKTF_OUTDIR:-cdktf.out}"
+CONFIG_DIR="${CONFIG_DIR:-config}"
 
 die() {
   echo "$(basename "$0"): $*" >&2
@@ -36,11 +37,11 @@ tf() {
 }
 
 # load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
-# config/ENV.json, validated (cmd/envinfo).
+# $CONFIG_DIR/ENV.json, validated (cmd/envinfo).
 load_env() {
-  [ -f "config/$1.json" ] || die "no environment '$1' (config/$1.json does not exist)"
+  [ -f "$CONFIG_DIR/$1.json" ] || die "no environment '$1' ($CONFIG_DIR/$1.json does not exist)"
   local vars
-  vars=$(go run ./cmd/envinfo "$1") || die "config/$1.json is not valid (see above)"
+  vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$CONFIG_DIR/$1.json is not valid (see above)"
   eval "$vars"
 }
 

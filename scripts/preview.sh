@@ -64,7 +64,7 @@ need_terraform
 # Expand environments into their stacks, in deployment order.
 stacks=()
 for t in ${targets[@]+"${targets[@]}"}; do
-  if [ -f "config/$t.json" ]; then
+  if [ -f "$CONFIG_DIR/$t.json" ]; then
     stacks+=("$t" "$t-k8s")
   else
     stacks+=("$t")

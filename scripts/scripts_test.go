@@ -236,6 +236,8 @@ func (e *env) runIn(dir, command string, args ...string) (string, int) {
 		"FAKE_LOG=" + e.log,
 		"FAKE_AZ_DIR=" + e.state,
 		"CDKTF_OUTDIR=" + e.outdir,
+		// The fixture environments, not the user's config/.
+		"CONFIG_DIR=testdata/config",
 		"SKIP_SYNTH=1",
 	}, e.extra...)
 	var out bytes.Buffer

@@ -116,7 +116,7 @@ echo "providers: ${#providers[@]} resource providers registered (or registering)
 
 # 4. State storage, per environment.
 if [ ${#envs[@]} -eq 0 ]; then
-  for f in config/*.json; do
+  for f in "$CONFIG_DIR"/*.json; do
     name=$(basename "$f" .json)
     [ "$name" = schema ] || envs+=("$name")
   done

@@ -14,11 +14,13 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
-// The stacks of config/dev.json and config/prod.json, synthesized once for
-// the package, and a second synthesis for the determinism test.
+// The stacks of the fixture environments testdata/config/dev.json and
+// prod.json (the project's behaviour, whatever config/ holds), synthesized
+// once for the package, and a second synthesis for the determinism test.
 var (
 	cfgs          []*config.Config
 	out, again    *synthtest.App
@@ -39,7 +41,7 @@ func TestMain(m *testing.M) {
 
 func setup(m *testing.M) (int, error) {
 	var err error
-	if cfgs, err = config.LoadDir("../config"); err != nil {
+	if cfgs, err = config.LoadDir("../testdata/config"); err != nil {
 		return 0, err
 	}
 	tmp, err := os.MkdirTemp("", "stacks-test-")
@@ -60,6 +62,40 @@ func setup(m *testing.M) (int, error) {
 	dev, prod = out.Stacks["dev"], out.Stacks["prod"]
 	devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
 	return m.Run(), nil
+}
+
+// TestRepositoryEnvironments: every environment of config/, with whatever
+// values its owner gave it, synthesizes (so passes every guardrail it does
+// not waive) and its estimate stays within its budget's first alert.
+func TestRepositoryEnvironments(t *testing.T) {
+	real, err := config.LoadDir("../config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := synthtest.SynthApp(filepath.Join(t.TempDir(), "out"), func(app cdktf.App) { Build(app, real) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range real {
+		for _, name := range []string{c.Environment, c.K8sStackName()} {
+			if app.Stacks[name] == nil {
+				t.Errorf("%s: no stack %s", c.File, name)
+			}
+		}
+	}
+	raw := map[string][]byte{}
+	for name, doc := range app.Stacks {
+		raw[name] = doc.Raw
+	}
+	ests, err := cost.EstimateAll(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ests {
+		if e.OverBudget() {
+			t.Errorf("%s: estimate $%.2f passes the budget's alert at $%.2f (make cost shows why)", e.Stack, e.Total, e.Budget.AlertAt())
+		}
+	}
 }
 
 func TestStacks(t *testing.T) {

@@ -22,7 +22,7 @@ func TestWrite(t *testing.T) {
 		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'"},
 		"dev":  {"PRODUCTION='false'", "ENV_RESOURCE_GROUPS='perpetual-dev-rg'", "FIREWALL_ADMIN_RULES=''"},
 	} {
-		cfg, err := config.Load("../../config/" + env + ".json")
+		cfg, err := config.Load("../../testdata/config/" + env + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
