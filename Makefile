@@ -27,8 +27,10 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
+# Revision make changes compares with.
+BASE ?= HEAD
 
-.PHONY: help setup synth hcl test trials docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
+.PHONY: help setup synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +55,9 @@ tftest: synth ## terraform test: a mocked apply of every stack with the real pro
 
 trials: setup ## Kill (24 times) and race (10 pairs) real synthesis; cdktf.out must never be lost or mixed (minutes)
 	FAULT_TRIALS=1 go test -count=1 -run '^TestFaultTrials$$' -v .
+
+changes: setup ## What the working tree's changes do to the stacks and their cost, against HEAD (or BASE=<revision>), offline
+	scripts/changes.sh $(BASE)
 
 docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate)
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost

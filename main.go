@@ -29,6 +29,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -51,6 +53,11 @@ func main() {
 func run() int {
 	// jsii unpacked its runtime when the bindings were registered, before
 	// main: from here on every return must close it.
+	// jsii prints a large banner at every start on Node.js 20, which the
+	// project supports (its end of life is no news to the user).
+	if os.Getenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") == "" {
+		_ = os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	}
 	stopJSII, err := jsiiproc.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -81,6 +88,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
 	if err == nil {
+		fmt.Fprintf(os.Stderr, "wrote %s: %s\n", *out, strings.Join(res.Stacks, ", "))
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, err)
@@ -101,14 +109,56 @@ func run() int {
 
 // generate loads the configuration and replaces the output with the
 // synthesized stacks.
-func generate(ctx context.Context, configDir, out string) (outdir.Result, error) {
+func generate(ctx context.Context, configDir, out string) (result, error) {
 	cfgs, err := config.LoadDir(configDir)
 	if err != nil {
-		return outdir.Result{}, err
+		return result{}, err
 	}
-	return outdir.Replace(ctx, out, func(tmp string) error {
-		return synth(cfgs, tmp)
+	previous := stackDirs(out)
+	var written []string
+	res, err := outdir.Replace(ctx, out, func(tmp string) error {
+		if err := synth(cfgs, tmp); err != nil {
+			return err
+		}
+		written = stackDirs(tmp)
+		if os.Getenv("CDKTF_CONTEXT_JSON") != "" {
+			keepForTheCLI(tmp, previous, written)
+		}
+		return nil
 	}, outdir.Options{Notify: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})
+	return result{Result: res, Stacks: written}, err
+}
+
+// result is what a run did.
+type result struct {
+	outdir.Result
+	// Stacks are the stacks written, in name order.
+	Stacks []string
+}
+
+// stackDirs lists the stack directories of an output directory.
+func stackDirs(out string) []string {
+	entries, _ := os.ReadDir(filepath.Join(out, "stacks"))
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// keepForTheCLI leaves an empty directory in the new output for each stack
+// of the previous one that is gone (an environment file was removed). The
+// cdktf CLI lists the stack directories before running the program and
+// deletes the ones the new manifest lacks afterwards, failing with ENOENT
+// when a directory is missing already; the empty ones are what it deletes.
+func keepForTheCLI(out string, previous, written []string) {
+	for _, name := range previous {
+		if !slices.Contains(written, name) {
+			_ = os.MkdirAll(filepath.Join(out, "stacks", name), 0o755)
+		}
+	}
 }
 
 // interrupts returns a context that SIGINT or SIGTERM cancels, and the

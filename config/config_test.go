@@ -280,7 +280,13 @@ func TestMalformedConfigs(t *testing.T) {
 		{"not JSON", "dev", []byte("{\n  \"nodeCount\": 1,\n}"),
 			[]string{"dev.json: /: not valid JSON: line 3, column 1"}},
 		{"environment name from the file", "Dev_1", []byte(minimal),
-			[]string{`environment name "Dev_1"`, "2 to 6 lower-case letters or digits"}},
+			[]string{`environment name "Dev_1"`, "2 to 6 lower-case letters or digits", "for example to dev1.json"}},
+		{"a long environment name", "staging", []byte(minimal),
+			[]string{`environment name "staging"`, "storage account", "for example to stage.json"}},
+		{"a misspelt waiver", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-01", "reason": "because we said so, in writing"}]}}`),
+			[]string{`/guardrails/waivers/0/rule = "NET-01":`, `did you mean "NET-001"?`}},
+		{"a misspelt field", "dev", with(t, minimal, `{"nodeCuont": 2}`),
+			[]string{`additional properties 'nodeCuont' not allowed`, `did you mean "nodeCount" for "nodeCuont"?`}},
 	}
 	if len(cases) < 15 {
 		t.Fatalf("only %d cases; the foundation asks for at least 15", len(cases))

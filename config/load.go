@@ -63,6 +63,39 @@ func (e *Error) Error() string {
 
 var environmentName = regexp.MustCompile(`^[a-z][a-z0-9]{1,5}$`)
 
+// commonEnvironmentNames are the usual short forms of long environment
+// names.
+var commonEnvironmentNames = map[string]string{
+	"development": "dev", "develop": "dev", "production": "prod", "staging": "stage",
+	"testing": "test", "integration": "int", "preproduction": "preprd", "preprod": "preprd",
+	"sandbox": "sbx", "performance": "perf", "acceptance": "acc", "qualityassurance": "qa",
+}
+
+// SuggestEnvironmentName returns a valid environment name close to name:
+// its usual short form, else its letters and digits, lower-case, cut to
+// six.
+func SuggestEnvironmentName(name string) string {
+	lower := strings.ToLower(name)
+	var b strings.Builder
+	for _, r := range lower {
+		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	clean := b.String()
+	if short, ok := commonEnvironmentNames[clean]; ok {
+		return short
+	}
+	clean = strings.TrimLeft(clean, "0123456789")
+	if len(clean) > 6 {
+		clean = clean[:6]
+	}
+	if len(clean) < 2 {
+		return "env1"
+	}
+	return clean
+}
+
 // MaxFileSize is the largest configuration file read, in bytes. An
 // environment file is a few kilobytes; the bound keeps a mistaken path (a
 // log, a device, a symbolic link to /dev/zero) from exhausting memory.
@@ -186,7 +219,7 @@ func describeMode(m fs.FileMode) string {
 func Parse(file, env string, data []byte) (*Config, error) {
 	if !environmentName.MatchString(env) {
 		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
-			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter (it becomes part of Azure resource names)", env)}}}
+			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, SuggestEnvironmentName(env))}}}
 	}
 	root, issues := jsondoc.Read(data)
 	if len(issues) > 0 {

@@ -282,7 +282,11 @@ func (v *validator) guardrails() {
 	for i, w := range c.Guardrails.Waivers {
 		path := fmt.Sprintf("/guardrails/waivers/%d/rule", i)
 		if _, ok := guardrails.Lookup(w.Rule); !ok {
-			v.add(path, w.Rule, "unknown guardrail rule; known rules: %s", strings.Join(guardrails.IDs(), ", "))
+			hint := ""
+			if best := jsondoc.Closest(w.Rule, guardrails.IDs()); best != "" {
+				hint = fmt.Sprintf("did you mean %q? ", best)
+			}
+			v.add(path, w.Rule, "unknown guardrail rule; %sknown rules: %s", hint, strings.Join(guardrails.IDs(), ", "))
 		}
 		if seen[w.Rule] {
 			v.add(path, w.Rule, "waived twice; keep one waiver per rule")

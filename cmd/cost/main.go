@@ -3,6 +3,9 @@
 // unit price and monthly cost, and the total against the stack's budget. It
 // exits 1 when an estimate passes its budget's first actual-cost alert, or
 // when a resource has no price.
+//
+// With -base DIR it prints instead how the estimates change from the stacks
+// in DIR to those in -out (make changes).
 package main
 
 import (
@@ -17,8 +20,15 @@ import (
 
 func main() {
 	out := flag.String("out", "cdktf.out", "synthesized output directory")
+	base := flag.String("base", "", "compare with the synthesized output directory `DIR`")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	var err error
+	if *base != "" {
+		err = diff(*base, *out)
+	} else {
+		err = run(*out)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)
 		os.Exit(1)
 	}
@@ -43,5 +53,21 @@ func run(dir string) error {
 	if len(over) > 0 {
 		return fmt.Errorf("the estimate of %v passes the budget's alert threshold: lower the cost or raise budget.amount in %s", over, filepath.Join("config", "<environment>.json"))
 	}
+	return nil
+}
+
+// diff prints how the estimates change from base to head.
+func diff(base, head string) error {
+	var ests [2][]*cost.Estimate
+	for i, dir := range []string{base, head} {
+		stacks, err := manifest.Stacks(dir)
+		if err != nil {
+			return err
+		}
+		if ests[i], err = cost.EstimateAll(stacks); err != nil {
+			return err
+		}
+	}
+	cost.RenderDiff(os.Stdout, ests[0], ests[1])
 	return nil
 }

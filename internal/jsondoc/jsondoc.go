@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -289,6 +290,9 @@ func (s *Schema) issues(doc any, verr *jsonschema.ValidationError) []Issue {
 		if hint := s.allowedHint(e.SchemaURL); hint != "" {
 			p.Message += "; allowed: " + hint
 		}
+		if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+			p.Message += s.suggest(e.SchemaURL, ap.Properties)
+		}
 		out = append(out, p)
 	}
 	walk(verr)
@@ -332,6 +336,94 @@ func scalarAt(doc any, loc []string) string {
 		return ""
 	}
 	return string(b)
+}
+
+// suggest returns, for properties the subschema at url does not allow, the
+// allowed ones they are probably misspellings of ("; did you mean ...").
+func (s *Schema) suggest(url string, unknown []string) string {
+	props, _ := s.at(url)["properties"].(map[string]any)
+	var hints []string
+	for _, u := range unknown {
+		if best := Closest(u, keys(props)); best != "" {
+			hints = append(hints, fmt.Sprintf("%q for %q", best, u))
+		}
+	}
+	if len(hints) == 0 {
+		return ""
+	}
+	return "; did you mean " + strings.Join(hints, ", ") + "?"
+}
+
+// Closest returns the candidate nearest to word, by edit distance ignoring
+// case (a swap of two neighbouring letters counts as one edit), if it is
+// near enough to be a likely misspelling: at most two edits, or a third of
+// the word's letters; "" otherwise.
+func Closest(word string, candidates []string) string {
+	best, bestDist := "", max(2, len(word)/3)+1
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(word), strings.ToLower(c)); d < bestDist || (d == bestDist && best != "" && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// distance is the edit distance between a and b (in bytes): insertions,
+// deletions, substitutions and swaps of neighbours (optimal string
+// alignment).
+func distance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// at returns the subschema at url ("...#/properties/x"), or nil.
+func (s *Schema) at(url string) map[string]any {
+	_, frag, ok := strings.Cut(url, "#")
+	if !ok {
+		return nil
+	}
+	var v any = s.doc
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[tok]
+	}
+	m, _ := v.(map[string]any)
+	return m
 }
 
 // allowedHint returns the "x-allowed" text of the subschema at url, if any.

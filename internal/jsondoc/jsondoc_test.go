@@ -75,3 +75,15 @@ type oddError struct{}
 func (oddError) Error() string { return "is odd" }
 
 var errOdd = oddError{}
+
+func TestClosest(t *testing.T) {
+	fields := []string{"nodeCount", "emails", "version", "vmSize", "storageSize"}
+	for word, want := range map[string]string{
+		"nodeCuont": "nodeCount", "emial": "emails", "verison": "version", "VMsize": "vmSize",
+		"storage": "", "region": "", "x": "",
+	} {
+		if got := Closest(word, fields); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", word, got, want)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package cost
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"text/tabwriter"
+)
+
+// RenderDiff writes how the monthly estimates change from base to head:
+// per stack, the components whose cost changes (added, removed or
+// different) and the totals. Stacks whose estimate is the same are named
+// once at the end.
+func RenderDiff(w io.Writer, base, head []*Estimate) {
+	byStack := func(ests []*Estimate) map[string]*Estimate {
+		m := map[string]*Estimate{}
+		for _, e := range ests {
+			m[e.Stack] = e
+		}
+		return m
+	}
+	b, h := byStack(base), byStack(head)
+	names := slices.Sorted(maps.Keys(b))
+	for n := range h {
+		if _, ok := b[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var same []string
+	var total, totalBase float64
+	for _, n := range names {
+		be, he := b[n], h[n]
+		lines := lineDiff(be, he)
+		bt, ht := totalOf(be), totalOf(he)
+		total, totalBase = total+ht, totalBase+bt
+		if be != nil && he != nil && len(lines) == 0 && round2(bt) == round2(ht) {
+			same = append(same, n)
+			continue
+		}
+		switch {
+		case be == nil:
+			fmt.Fprintf(w, "Stack %s (new): $%.2f a month\n", n, ht)
+		case he == nil:
+			fmt.Fprintf(w, "Stack %s (removed): $%.2f a month less\n", n, bt)
+			fmt.Fprintln(w)
+			continue
+		default:
+			fmt.Fprintf(w, "Stack %s: $%.2f -> $%.2f a month (%+.2f)\n", n, bt, ht, ht-bt)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, l := range lines {
+			fmt.Fprintln(tw, l)
+		}
+		_ = tw.Flush()
+		if he != nil && he.OverBudget() {
+			fmt.Fprintf(w, "  over the budget's first alert at $%.2f\n", he.Budget.AlertAt())
+		}
+		fmt.Fprintln(w)
+	}
+	if len(same) > 0 {
+		fmt.Fprintf(w, "Unchanged: %s\n", joinNames(same))
+	}
+	fmt.Fprintf(w, "All stacks: $%.2f -> $%.2f a month (%+.2f)\n", totalBase, total, total-totalBase)
+}
+
+func totalOf(e *Estimate) float64 {
+	if e == nil {
+		return 0
+	}
+	return e.Total
+}
+
+// lineDiff lists the components of a stack whose monthly cost or SKU
+// differs, as tab-separated rows.
+func lineDiff(base, head *Estimate) []string {
+	key := func(l Line) string { return l.Component }
+	index := func(e *Estimate) map[string]Line {
+		m := map[string]Line{}
+		if e != nil {
+			for _, l := range e.Lines {
+				m[key(l)] = l
+			}
+		}
+		return m
+	}
+	b, h := index(base), index(head)
+	comps := slices.Sorted(maps.Keys(b))
+	for c := range h {
+		if _, ok := b[c]; !ok {
+			comps = append(comps, c)
+		}
+	}
+	slices.Sort(comps)
+	var out []string
+	for _, c := range comps {
+		bl, inBase := b[c]
+		hl, inHead := h[c]
+		switch {
+		case !inBase:
+			out = append(out, fmt.Sprintf("  + %s\t%s\t$%.2f", c, hl.SKU, hl.Monthly))
+		case !inHead:
+			out = append(out, fmt.Sprintf("  - %s\t%s\t-$%.2f", c, bl.SKU, bl.Monthly))
+		case bl.SKU != hl.SKU || round2(bl.Monthly) != round2(hl.Monthly):
+			out = append(out, fmt.Sprintf("  ~ %s\t%s -> %s\t$%.2f -> $%.2f", c, bl.SKU, hl.SKU, bl.Monthly, hl.Monthly))
+		}
+	}
+	return out
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
