@@ -14,29 +14,6 @@ import (
 
 // Networking.
 
-func TestNSGAdminPortsNeverFromTheInternet(t *testing.T) {
-	for _, doc := range []*synthtest.Doc{dev, prod} {
-		for _, r := range doc.Resources("azurerm_network_security_rule") {
-			if r.Str(t, "access") != "Allow" {
-				continue
-			}
-			port := r.Str(t, "destination_port_range")
-			var sources []string
-			if r.Has("source_address_prefix") {
-				sources = []string{r.Str(t, "source_address_prefix")}
-			} else {
-				sources = r.Strs(t, "source_address_prefixes")
-			}
-			for _, s := range sources {
-				internet := s == "*" || s == "Internet" || s == "0.0.0.0/0" || s == "Any"
-				if internet && (port == "22" || port == "5001" || port == "6443" || port == "*") {
-					t.Errorf("%s: %s allows port %s from %s", doc.Name, r.Str(t, "name"), port, s)
-				}
-			}
-		}
-	}
-}
-
 func TestNSGRulesFromConfig(t *testing.T) {
 	// prod lists an admin CIDR: the admin rules exist and admit only it.
 	for _, name := range []string{"AllowIPFSAPIFromAdmins", "AllowSSHFromAdmins"} {
@@ -143,11 +120,11 @@ func TestAzureOutputs(t *testing.T) {
 
 // Storage, security and monitoring.
 
-func TestProductionDataCannotBeDestroyed(t *testing.T) {
+// TestDevelopmentStaysDisposable: production keeps its data resources
+// (guardrail DATA-001 checks that at every synthesis); development does
+// not, so that it can be torn down.
+func TestDevelopmentStaysDisposable(t *testing.T) {
 	for _, typ := range guardrails.DataResources {
-		for _, r := range prod.Resources(typ) {
-			r.Equal(t, "lifecycle.prevent_destroy", true)
-		}
 		for _, r := range dev.Resources(typ) {
 			if v, _ := r.Get("lifecycle.prevent_destroy"); v == true {
 				t.Errorf("dev %s has prevent_destroy; dev stays disposable", r.Address())
@@ -165,12 +142,11 @@ func TestProductionDataCannotBeDestroyed(t *testing.T) {
 	dev.Only(t, "azurerm_managed_disk").Equal(t, "disk_size_gb", 1)
 }
 
-func TestStorageAccountHardening(t *testing.T) {
+// TestStorageAccount: what the configuration sets (the hardening the
+// guardrails ST-001 to ST-003 check is not repeated here).
+func TestStorageAccount(t *testing.T) {
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		a := doc.Only(t, "azurerm_storage_account")
-		a.Equal(t, "min_tls_version", "TLS1_2")
-		a.Equal(t, "https_traffic_only_enabled", true)
-		a.Equal(t, "allow_nested_items_to_be_public", false)
 		a.Equal(t, "blob_properties.versioning_enabled", true)
 		a.Equal(t, "blob_properties.delete_retention_policy.days", 7)
 		doc.Named(t, "azurerm_storage_container", "logs").Equal(t, "container_access_type", "private")
@@ -200,8 +176,6 @@ func TestBackupsOnlyWhereEnabled(t *testing.T) {
 func TestKeyVault(t *testing.T) {
 	p := prod.Only(t, "azurerm_key_vault")
 	p.Equal(t, "sku_name", "standard")
-	p.Equal(t, "purge_protection_enabled", true)
-	p.Equal(t, "network_acls.default_action", "Deny")
 	p.Equal(t, "network_acls.bypass", "AzureServices")
 	p.Equal(t, "network_acls.ip_rules", `${concat(["203.0.113.0/24"], var.deployer_ips)}`)
 	// The node's workload identity reads the vault from the node subnet.

@@ -13,21 +13,9 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 )
 
-// Environment is the pair of stacks of one environment.
-type Environment struct {
-	Azure      *AzureStack
-	Kubernetes *KubernetesStack
-}
-
-// Build adds the stacks of every configuration to app, in order.
-func Build(app cdktf.App, cfgs []*config.Config) []*Environment {
-	envs := make([]*Environment, 0, len(cfgs))
+// Build adds the two stacks of every configuration to app, in order.
+func Build(app cdktf.App, cfgs []*config.Config) {
 	for _, cfg := range cfgs {
-		azure := NewAzureStack(app, cfg)
-		envs = append(envs, &Environment{
-			Azure:      azure,
-			Kubernetes: NewKubernetesStack(app, cfg, azure),
-		})
+		NewKubernetesStack(app, cfg, NewAzureStack(app, cfg))
 	}
-	return envs
 }

@@ -269,36 +269,3 @@ func TestMovedBlocksPointAtDeclaredResources(t *testing.T) {
 		}
 	}
 }
-
-func TestTagsOnEveryTaggableResource(t *testing.T) {
-	for _, doc := range []*synthtest.Doc{dev, prod} {
-		for _, typ := range doc.ResourceTypes() {
-			for _, r := range doc.Resources(typ) {
-				if !r.Has("tags") {
-					continue
-				}
-				for _, k := range []string{"project", "environment", "managed-by"} {
-					if !r.Has("tags." + k) {
-						t.Errorf("%s: %s lacks tag %s", doc.Name, r.Address(), k)
-					}
-				}
-				r.Equal(t, "tags.environment", doc.Name)
-			}
-		}
-	}
-}
-
-func TestNoSecretLiterals(t *testing.T) {
-	for _, name := range stackNames {
-		raw := string(out.Stacks[name].Raw)
-		for _, v := range []string{"github_token", "ipfs_private_key", "github_username"} {
-			if strings.Contains(raw, `"`+v+`": {`) {
-				vb := out.Stacks[name].Variable(t, v)
-				vb.Equal(t, "sensitive", true)
-				if vb.Has("default") {
-					t.Errorf("%s: variable %s has a default", name, v)
-				}
-			}
-		}
-	}
-}
