@@ -32,20 +32,20 @@ const NoAutomaticUpgrades = "none"
 
 // applyUpgrades sets the automatic upgrade channels and their windows.
 func applyUpgrades(cfg *kubernetescluster.KubernetesClusterConfig, u Upgrades) {
-	w := u.Window
+	window := weekly(u.Window)
 	if u.AutomaticChannel != NoAutomaticUpgrades {
 		cfg.AutomaticUpgradeChannel = jsii.String(u.AutomaticChannel)
-		cfg.MaintenanceWindowAutoUpgrade = &kubernetescluster.KubernetesClusterMaintenanceWindowAutoUpgrade{
-			Frequency: jsii.String("Weekly"),
-			Interval:  tfx.Num(1),
-			DayOfWeek: jsii.String(w.DayOfWeek),
-			StartTime: jsii.String(w.StartTime),
-			Duration:  tfx.Num(w.DurationHours),
-			UtcOffset: jsii.String(w.UTCOffset),
-		}
+		auto := kubernetescluster.KubernetesClusterMaintenanceWindowAutoUpgrade(window)
+		cfg.MaintenanceWindowAutoUpgrade = &auto
 	}
 	cfg.NodeOsUpgradeChannel = jsii.String(u.NodeOSChannel)
-	cfg.MaintenanceWindowNodeOs = &kubernetescluster.KubernetesClusterMaintenanceWindowNodeOs{
+	cfg.MaintenanceWindowNodeOs = &window
+}
+
+// weekly is the weekly window w, as both maintenance window blocks take it
+// (the two binding types have the same fields).
+func weekly(w MaintenanceWindow) kubernetescluster.KubernetesClusterMaintenanceWindowNodeOs {
+	return kubernetescluster.KubernetesClusterMaintenanceWindowNodeOs{
 		Frequency: jsii.String("Weekly"),
 		Interval:  tfx.Num(1),
 		DayOfWeek: jsii.String(w.DayOfWeek),
