@@ -35,7 +35,7 @@ BASE ?= HEAD
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: ## Install pinned tooling and generate the Kubernetes bindings (idempotent)
+setup: ## Install pinned tooling and generate the azurerm and Kubernetes bindings (idempotent)
 	@scripts/bootstrap.sh
 
 synth: setup ## Synthesize every stack into cdktf.out/
