@@ -545,3 +545,47 @@ func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
 		}
 	}
 }
+
+// TestTheEnvironmentsActionListsTheFiles runs the step of
+// .github/actions/environments as GitHub would (bash -eo pipefail) on a
+// configuration with a second development and a second production
+// environment: its outputs are the files.
+func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
+	b, err := os.ReadFile("../.github/actions/environments/action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)\n      run: \|\n((?:        .*\n|\n)+)`).FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatal("no run step in the environments action")
+	}
+	script := strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+	e := newEnv(t, true)
+	dir := thirdEnvironment(t, e)
+	// And a second production environment, a copy of prod.
+	prod, err := os.ReadFile("../testdata/config/prod.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "live.json"), prod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	output := filepath.Join(t.TempDir(), "output")
+	e.extra = append(e.extra, "CONFIG_DIR="+dir, "GITHUB_OUTPUT="+output, "GITHUB_STEP_SUMMARY="+filepath.Join(t.TempDir(), "summary"))
+	out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	got, _ := os.ReadFile(output)
+	want := "all=[\"dev\",\"live\",\"prod\",\"stage\"]\ndevelopment=[\"dev\",\"stage\"]\nproduction=[\"live\",\"prod\"]\n"
+	if string(got) != want {
+		t.Errorf("outputs\n%s\nwant\n%s", got, want)
+	}
+	// An environment file that does not load fails the step.
+	if err := os.WriteFile(filepath.Join(dir, "staging.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script); code == 0 {
+		t.Errorf("staging.json listed:\n%s", out)
+	}
+}
