@@ -55,10 +55,29 @@ func TestPreflightStopsBeforeAnyPlan(t *testing.T) {
 				t.Errorf("exit %d\n%s", code, out)
 			}
 			contains(t, out, c.want...)
+			contains(t, out, "problem(s) above; nothing was planned or changed")
 			if len(e.terraformCalls()) != 0 {
 				t.Errorf("ran terraform before the checks failed: %v", e.terraformCalls())
 			}
 		})
+	}
+}
+
+// TestPreflightBeforeSynthesis: what can be checked without the stacks is
+// checked before synthesizing them (minutes, with the bindings).
+func TestPreflightBeforeSynthesis(t *testing.T) {
+	e := newEnv(t, true)
+	if err := os.WriteFile(filepath.Join(e.bin, "make"), []byte("#!/usr/bin/env bash\necho \"make $*\" >> \"$FAKE_LOG\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.extra = []string{"SKIP_SYNTH=0", "FAKE_AZ_FAIL=account show"}
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "not logged in to Azure") || len(e.callsOf("make")) != 0 {
+		t.Errorf("exit %d, make %v\n%s", code, e.callsOf("make"), out)
+	}
+	e.extra = []string{"SKIP_SYNTH=0"}
+	if out, code := e.run("deploy.sh", "--yes", "dev"); code != 0 || len(e.callsOf("make")) != 1 {
+		t.Errorf("exit %d, make %v\n%s", code, e.callsOf("make"), out)
 	}
 }
 
@@ -253,14 +272,23 @@ func TestAThirdEnvironment(t *testing.T) {
 	equal(t, "clusters stopped", stops, []string{"perpetual-dev-aks"})
 	contains(t, out, "perpetual-stage-aks is already Stopped")
 
-	// The sweep takes every production environment, and stage is none.
+	// The sweep takes every production environment, and stage is none;
+	// live, a copy of prod, is one.
 	e = newEnv(t, true)
-	thirdEnvironment(t, e)
+	dir := thirdEnvironment(t, e)
+	prod, err := os.ReadFile(filepath.Join(dir, "prod.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "live.json"), prod, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	e.seed("kv", "198.51.100.7/32\n")
 	out, code = e.run("firewall.sh", "sweep")
-	if code != 0 || !strings.Contains(out, "swept leftover runner addresses from prod: kv:198.51.100.7") || strings.Contains(out, "stage") {
+	if code != 0 || strings.Contains(out, "stage") {
 		t.Errorf("firewall.sh sweep: exit %d\n%s", code, out)
 	}
+	contains(t, out, "swept leftover runner addresses from live: kv:198.51.100.7", "nothing to sweep in prod")
 
 	// setup.sh prints an identity and a GitHub environment for it.
 	e = newEnv(t, true)
