@@ -30,7 +30,9 @@ so the plan keeps it for the run and the API server admits it too.
           (config/<env>.json with "production": true) when none is named;
           run it only while no pipeline job is using the firewalls
 
-open and close are idempotent.
+open and close are idempotent, and do nothing for an environment whose Key
+Vault and storage firewalls both allow by default (networkDefaultAction
+Allow): the pipeline runs them for every environment.
 
 Options:
   -h, --help   show this text
@@ -64,6 +66,10 @@ if [ "$action" = sweep ]; then
   done
 else
   load_env "$2"
+  if [ "$FIREWALLS_DENY" != true ]; then
+    echo "firewall: the Key Vault and storage firewalls of $ENVIRONMENT allow by default; nothing to $action"
+    exit 0
+  fi
 fi
 
 # The firewalls' address rules, one a line, without /32 (the Key Vault

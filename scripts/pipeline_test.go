@@ -379,6 +379,14 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 		if regexp.MustCompile(`(?m)^    env:\n(      .*\n)*      TF_VAR_(github|ipfs)`).MatchString(j.text) {
 			t.Errorf("%s/%s gives the node's secrets to every step", j.workflow, j.name)
 		}
+		// Any environment's firewalls may deny by default: every job that
+		// runs Terraform opens them first (firewall.sh does nothing when
+		// they allow).
+		if tf := regexp.MustCompile(`scripts/(deploy|preview|drift)\.sh`).FindStringIndex(j.text); tf != nil {
+			if open := strings.Index(j.text, "run: scripts/firewall.sh open"); open < 0 || open > tf[0] {
+				t.Errorf("%s/%s runs Terraform without opening the firewalls first", j.workflow, j.name)
+			}
+		}
 		// Every job that opens a firewall closes it, always, after logging in again.
 		if strings.Contains(j.text, "firewall.sh open") {
 			closeStep := regexp.MustCompile(`(?s)- name: Log in to Azure again to close the firewalls\n\s*if: always\(\)[^\n]*\n\s*uses: ./.github/actions/azure-login\n\s*- name: Close[^\n]*\n\s*if: always\(\)[^\n]*\n\s*run: scripts/firewall.sh close`)

@@ -169,10 +169,13 @@ func write(w io.Writer, c *config.Config, github bool) {
 		// in the Key Vault or storage firewall is a runner's (firewall.sh
 		// sweep removes those).
 		{"FIREWALL_ADMIN_RULES", strings.Join(firewallAdminRules(c.Network.AdminCIDRs), " ")},
+		// Whether the Key Vault or the storage firewall denies by default:
+		// a pipeline job must then open them to its runner (firewall.sh).
+		{"FIREWALLS_DENY", fmt.Sprint(firewallsDeny(c))},
 		// Whether a machine outside network.adminCidrs must be named in
-		// TF_VAR_deployer_ips to deploy: a Key Vault or storage firewall
-		// that denies by default, or an API server limited to authorized
-		// ranges (which it has whenever adminCidrs is set).
+		// TF_VAR_deployer_ips to deploy: firewalls that deny by default,
+		// or an API server limited to authorized ranges (which it has
+		// whenever adminCidrs is set).
 		{"DEPLOYER_IPS_NEEDED", fmt.Sprint(deployerIPsNeeded(c))},
 	}
 	for _, v := range vars {
@@ -187,8 +190,13 @@ func write(w io.Writer, c *config.Config, github bool) {
 // deployerIPsNeeded reports whether the environment admits a deploying
 // machine only by address (see DEPLOYER_IPS_NEEDED).
 func deployerIPsNeeded(c *config.Config) bool {
-	return c.KeyVault.NetworkDefaultAction == "Deny" || c.StorageAccount.NetworkDefaultAction == "Deny" ||
-		len(c.Network.AdminCIDRs) > 0
+	return firewallsDeny(c) || len(c.Network.AdminCIDRs) > 0
+}
+
+// firewallsDeny reports whether the Key Vault or the storage account
+// firewall denies by default (see FIREWALLS_DENY).
+func firewallsDeny(c *config.Config) bool {
+	return c.KeyVault.NetworkDefaultAction == "Deny" || c.StorageAccount.NetworkDefaultAction == "Deny"
 }
 
 // resourceGroups lists the resource groups the environment's Azure stack

@@ -21,8 +21,8 @@ func TestFirewallAdminRules(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	for env, want := range map[string][]string{
-		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'", "DEPLOYER_IPS_NEEDED='true'"},
-		"dev":  {"PRODUCTION='false'", "ENV_RESOURCE_GROUPS='perpetual-dev-rg'", "FIREWALL_ADMIN_RULES=''", "DEPLOYER_IPS_NEEDED='false'"},
+		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'", "DEPLOYER_IPS_NEEDED='true'", "FIREWALLS_DENY='true'"},
+		"dev":  {"PRODUCTION='false'", "ENV_RESOURCE_GROUPS='perpetual-dev-rg'", "FIREWALL_ADMIN_RULES=''", "DEPLOYER_IPS_NEEDED='false'", "FIREWALLS_DENY='false'"},
 	} {
 		cfg, err := config.Load("../../testdata/config/" + env + ".json")
 		if err != nil {
@@ -57,6 +57,9 @@ func TestDeployerIPsNeeded(t *testing.T) {
 		change(&c)
 		if !deployerIPsNeeded(&c) {
 			t.Errorf("%s: DEPLOYER_IPS_NEEDED false", name)
+		}
+		if firewallsDeny(&c) != (name != "admin networks") {
+			t.Errorf("%s: FIREWALLS_DENY %v", name, firewallsDeny(&c))
 		}
 	}
 }
