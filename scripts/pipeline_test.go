@@ -379,6 +379,11 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 		if regexp.MustCompile(`(?m)^    env:\n(      .*\n)*      TF_VAR_(github|ipfs)`).MatchString(j.text) {
 			t.Errorf("%s/%s gives the node's secrets to every step", j.workflow, j.name)
 		}
+		// A command that fails inside echo's arguments goes unseen (bash -e
+		// checks echo's status): outputs are assigned first.
+		if m := regexp.MustCompile(`echo "[A-Za-z_]+=\$\(`).FindString(j.text); m != "" {
+			t.Errorf("%s/%s: %s...: a failure of the command would go unseen; assign it to a variable first", j.workflow, j.name, m)
+		}
 		// Any environment's firewalls may deny by default: every job that
 		// runs Terraform opens them first (firewall.sh does nothing when
 		// they allow).
