@@ -25,15 +25,21 @@ GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 ACTIONLINT := $(TOOLS)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 
-# Stack for diff/deploy/destroy: make diff STACK=dev
+# Stack for diff/deploy/destroy: make diff STACK=<env> or STACK=<env>-k8s,
+# for an environment file config/<env>.json.
 STACK ?=
 # Revision make changes compares with.
 BASE ?= HEAD
 
 .PHONY: help setup synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
 
-help: ## List the commands
+help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@printf '\nEnvironments (config/<env>.json, each the stacks <env> and <env>-k8s):\n'
+	@for kind in development production; do \
+	  list=$$(go run ./cmd/envinfo -config config -list $$kind 2>/dev/null | tr '\n' ' ') || list='(cannot list them: scripts/environments.sh says why)'; \
+	  list=$${list% }; printf '  %-12s %s\n' "$$kind" "$${list:-none}"; \
+	done
 
 setup: ## Install pinned tooling and generate the azurerm and Kubernetes bindings (idempotent)
 	@scripts/bootstrap.sh
@@ -78,30 +84,38 @@ lint: setup $(GOLANGCI_LINT) ## go vet and golangci-lint
 $(GOLANGCI_LINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
+# STACK must be <env> or <env>-k8s of an environment file; otherwise the
+# message lists the stacks there are (cmd/envinfo -list: config/ is the list).
 check-stack:
-	@if [ -z "$(STACK)" ]; then echo "Name the stack: make $(MAKECMDGOALS) STACK=dev (stacks: dev dev-k8s prod prod-k8s)" >&2; exit 2; fi
+	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	if [ -z "$(STACK)" ] || [ ! -f "config/$$env.json" ]; then \
+	  stacks=$$(go run ./cmd/envinfo -config config -list all | sed 's/.*/& &-k8s/' | tr '\n' ' ') || stacks='<env> and <env>-k8s for each config/<env>.json '; \
+	  if [ -z "$(STACK)" ]; then echo "Name the stack: make $(MAKECMDGOALS) STACK=<stack> (stacks: $${stacks% })" >&2; \
+	  else echo "$(STACK) is no stack: config/$$env.json does not exist (stacks: $${stacks% })" >&2; fi; \
+	  exit 2; \
+	fi
 
-diff: setup check-stack ## Show the plan of one stack: make diff STACK=dev
+diff: setup check-stack ## Show the plan of one stack: make diff STACK=<env>
 	$(CDKTF) diff $(STACK)
 
 # The cdktf CLI's deploy and destroy skip every guard of scripts/deploy.sh
 # and scripts/destroy.sh (typed confirmation, reviewed plans, destroy planned
 # for every stack first): they refuse the stacks of a production environment.
+# Production is what the environment file says ("production": true, read
+# by cmd/envinfo), not a name.
 refuse-production: check-stack
 	@env='$(patsubst %-k8s,%,$(STACK))'; \
-	if [ -f "config/$$env.json" ]; then \
-	  vars=$$(go run ./cmd/envinfo "$$env"); \
-	  if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
-	    echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \
-	    echo "Use scripts/deploy.sh --production $$env or scripts/destroy.sh --production $$env (--help first), or the pipeline." >&2; \
-	    exit 2; \
-	  fi; \
+	vars=$$(go run ./cmd/envinfo -config config "$$env"); \
+	if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
+	  echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \
+	  echo "Use scripts/deploy.sh --production $$env or scripts/destroy.sh --production $$env (--help first), or the pipeline." >&2; \
+	  exit 2; \
 	fi
 
-deploy: setup refuse-production ## Deploy one development stack: make deploy STACK=dev (production: scripts/deploy.sh)
+deploy: setup refuse-production ## Deploy one development stack: make deploy STACK=<env> (production: scripts/deploy.sh)
 	$(CDKTF) deploy $(STACK)
 
-destroy: setup refuse-production ## Destroy one development stack: make destroy STACK=dev (production: scripts/destroy.sh)
+destroy: setup refuse-production ## Destroy one development stack: make destroy STACK=<env> (production: scripts/destroy.sh)
 	$(CDKTF) destroy $(STACK)
 
 cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fails over the budget's alert threshold

@@ -15,6 +15,14 @@ come from TF_VAR_github_token, TF_VAR_github_username and
 TF_VAR_ipfs_private_key; TF_VAR_deployer_ips='["<your public IPv4>"]' lets
 this machine through the production firewalls.
 
+Before anything is planned, it checks what the run needs and names every
+missing thing at once: terraform, go and make; kubelogin when the in-cluster
+stack signs in with it; the Azure CLI, logged in, on ARM_SUBSCRIPTION_ID's
+subscription when that is set (else it says which one it uses); after
+synthesis, every variable the stacks of the run declare without a default
+(TF_VAR_<name>). It notes a missing TF_VAR_deployer_ips when the
+environment admits deploying machines by address only.
+
 Options:
   --production     required to deploy a production environment
   --confirm WORD   the typed confirmation given non-interactively: the
@@ -72,24 +80,27 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$env" ] || { usage >&2; exit 2; }
 [ -z "$plan_dir" ] || [ -z "$check_dir" ] || die "--plan-dir and --check-against exclude each other"
-need_terraform
 load_env "$env"
-
 if [ "$PRODUCTION" = true ]; then
   [ "$production_flag" = true ] || die "$ENVIRONMENT is a production environment: pass --production to deploy it"
-  confirm_typed "$ENVIRONMENT" "You are deploying PRODUCTION ($ENVIRONMENT)."
 fi
-
 stacks=("$AZURE_STACK" "$K8S_STACK")
 if [ -n "$only" ]; then
   check_stack "$only"
   stacks=("$only")
 fi
-if [ "$PROVIDER_AUTH" = kubelogin ] && [[ " ${stacks[*]} " == *" $K8S_STACK "* ]]; then
-  need kubelogin "The $K8S_STACK stack authenticates to AKS with kubelogin: https://azure.github.io/kubelogin/install.html (or az aks install-cli)."
+
+# Everything the run needs, checked before anything is planned: a missing
+# tool, login or variable found after the Azure stack was applied would
+# leave the environment half deployed.
+preflight "${stacks[@]}"
+synth
+preflight_vars "${stacks[@]}"
+
+if [ "$PRODUCTION" = true ]; then
+  confirm_typed "$ENVIRONMENT" "You are deploying PRODUCTION ($ENVIRONMENT)."
 fi
 
-synth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 applied=()

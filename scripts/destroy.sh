@@ -13,7 +13,8 @@ stack; if any plan fails, it stops before destroying anything. Then it
 applies exactly those plans, the in-cluster stack first. You must type the
 environment's name back (or pass it with --confirm). Secrets must be set as
 for a deploy (TF_VAR_github_token, TF_VAR_github_username,
-TF_VAR_ipfs_private_key).
+TF_VAR_ipfs_private_key): like deploy.sh, it checks the tools, the Azure
+login and subscription and those variables before planning anything.
 
 Production keeps its data: the IPFS disk, the storage account and the Key
 Vault carry lifecycle.prevent_destroy, so Terraform refuses to plan their
@@ -48,7 +49,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$env" ] || { usage >&2; exit 2; }
-need_terraform
 load_env "$env"
 
 stacks=("$K8S_STACK" "$AZURE_STACK")
@@ -59,6 +59,13 @@ fi
 
 if [ "$PRODUCTION" = true ]; then
   [ "$production_flag" = true ] || die "$ENVIRONMENT is a production environment: pass --production to destroy it (see --help first)"
+fi
+# Tools, login, subscription and variables, before anything is planned
+# (as deploy.sh).
+preflight "${stacks[@]}"
+synth
+preflight_vars "${stacks[@]}"
+if [ "$PRODUCTION" = true ]; then
   cat >&2 <<MSG
 $ENVIRONMENT is a PRODUCTION environment. Its IPFS disk, storage account and
 Key Vault carry lifecycle.prevent_destroy: Terraform will refuse to plan
@@ -68,7 +75,6 @@ MSG
 fi
 confirm_typed "$ENVIRONMENT" "This destroys ${stacks[*]}."
 
-synth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -6,18 +6,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/dev-schedule.sh [--wait] start|stop|auto ENVIRONMENT
+Usage: scripts/dev-schedule.sh [--wait] start|stop|auto [ENVIRONMENT ...]
 
-Stops (deallocates) or starts the environment's AKS cluster with az aks,
-waits until the operation has finished, and checks that the cluster is then
-in the wanted state (Running or Stopped); it fails otherwise. "auto" takes
-the action from the cron expression in $SCHEDULE (set by the scheduled
-workflow): an hour before 12 starts the cluster, any later hour stops it, so
-the schedule lives only in the workflow's cron lines. Refuses production
-environments. Does nothing when the cluster is already in the wanted state,
-or does not exist (yet); fails when Azure cannot be asked (login,
-permissions, network). While stopped, the node costs nothing; the load
-balancer, IPs and disks still bill.
+Stops (deallocates) or starts the AKS cluster of each named environment, or
+of every development environment (every config/<env>.json without
+"production": true) when none is named, with az aks; waits until the
+operation has finished, and checks that the cluster is then in the wanted
+state (Running or Stopped); it fails otherwise. "auto" takes the action
+from the cron expression in $SCHEDULE (set by the scheduled workflow): an
+hour before 12 starts the cluster, any later hour stops it, so the schedule
+lives only in the workflow's cron lines. Refuses production environments.
+Does nothing when the cluster is already in the wanted state, or does not
+exist (yet); fails when Azure cannot be asked (login, permissions,
+network). With several environments, each is tried and the run fails if
+any failed. While stopped, the node costs nothing; the load balancer, IPs
+and disks still bill.
 
 Options:
   --wait       accepted for compatibility: the script always waits
@@ -33,10 +36,8 @@ case "${1:-}" in
   start|stop|auto) action=$1 ;;
   *) usage >&2; exit 2 ;;
 esac
-[ -n "${2:-}" ] || { usage >&2; exit 2; }
+shift
 need az "Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"
-load_env "$2"
-[ "$PRODUCTION" != true ] || die "$ENVIRONMENT is production; it is never stopped on a schedule"
 
 if [ "$action" = auto ]; then
   [ -n "${SCHEDULE:-}" ] || die "auto needs SCHEDULE, the cron expression that triggered the run"
@@ -46,6 +47,17 @@ if [ "$action" = auto ]; then
 fi
 want=Running
 [ "$action" = start ] || want=Stopped
+
+envs=("$@")
+if [ ${#envs[@]} -eq 0 ]; then
+  list=$(environments development) || exit 1
+  read -r -d '' -a envs <<<"$list" || true
+  [ ${#envs[@]} -gt 0 ] || { echo "no development environment in $CONFIG_DIR/: nothing to $action"; exit 0; }
+fi
+for env in "${envs[@]}"; do
+  load_env "$env"
+  [ "$PRODUCTION" != true ] || die "$ENVIRONMENT is production; it is never stopped on a schedule"
+done
 
 # power_state: the cluster's power state; exit 3 when the cluster (or its
 # resource group) does not exist; any other failure of az is fatal, with
@@ -67,24 +79,41 @@ power_state() {
   die "cannot ask Azure for the state of $CLUSTER_NAME (above)"
 }
 
-set +e
-state=$(power_state)
-code=$?
-set -e
-if [ "$code" = 3 ]; then
-  echo "$CLUSTER_NAME does not exist (yet); nothing to $action"
-  exit 0
-fi
-[ "$code" = 0 ] || die "nothing was changed"
-if [ "$state" = "$want" ]; then
-  echo "$CLUSTER_NAME is already $state"
-  exit 0
-fi
-echo "$action $CLUSTER_NAME (now $state); waiting for the operation to finish"
-# Without --no-wait, az returns when the operation has finished, and fails
-# when it failed.
-az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --output none ||
-  die "az aks $action $CLUSTER_NAME failed (above)"
-state=$(power_state) || die "cannot read the state of $CLUSTER_NAME after az aks $action"
-[ "$state" = "$want" ] || die "$CLUSTER_NAME is $state after az aks $action, not $want"
-echo "$CLUSTER_NAME is $state"
+# schedule ENV: bring ENV's cluster to $want. Run it in a subshell: a
+# failure (die) ends that environment only.
+schedule() {
+  load_env "$1"
+  local state code
+  set +e
+  state=$(power_state)
+  code=$?
+  set -e
+  if [ "$code" = 3 ]; then
+    echo "$CLUSTER_NAME does not exist (yet); nothing to $action"
+    return 0
+  fi
+  [ "$code" = 0 ] || die "nothing was changed"
+  if [ "$state" = "$want" ]; then
+    echo "$CLUSTER_NAME is already $state"
+    return 0
+  fi
+  echo "$action $CLUSTER_NAME (now $state); waiting for the operation to finish"
+  # Without --no-wait, az returns when the operation has finished, and
+  # fails when it failed.
+  az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --output none ||
+    die "az aks $action $CLUSTER_NAME failed (above)"
+  state=$(power_state) || die "cannot read the state of $CLUSTER_NAME after az aks $action"
+  [ "$state" = "$want" ] || die "$CLUSTER_NAME is $state after az aks $action, not $want"
+  echo "$CLUSTER_NAME is $state"
+}
+
+failed=()
+for env in "${envs[@]}"; do
+  # Not (...) || ...: errexit would be off inside the subshell.
+  set +e
+  (set -e; schedule "$env")
+  code=$?
+  set -e
+  [ "$code" = 0 ] || failed+=("$env")
+done
+[ ${#failed[@]} -eq 0 ] || die "could not $action the cluster of: ${failed[*]} (above)"

@@ -44,9 +44,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ ${#stacks[@]} -gt 0 ] || { usage >&2; exit 2; }
-need_terraform
-
+# Without a tool, the login or a variable, no stack could be checked: say
+# so before planning any (exit 1).
+preflight "${stacks[@]}"
 synth
+preflight_vars "${stacks[@]}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 errors=0

@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
   cat <<'USAGE'
 Usage: scripts/firewall.sh open|close ENVIRONMENT IPV4
-       scripts/firewall.sh sweep ENVIRONMENT
+       scripts/firewall.sh sweep [ENVIRONMENT ...]
 
 A GitHub-hosted runner has a new public address on every job, outside the
 admin networks that the production firewalls admit. Terraform must read the
@@ -25,10 +25,14 @@ so the plan keeps it for the run and the API server admits it too.
   close   removes the address from both firewalls and checks it is gone;
           exits 1, loudly, if it is still there or Azure cannot be asked
   sweep   removes every address that is not one of the configuration's
-          network.adminCidrs from both firewalls (the scheduled sweeper);
+          network.adminCidrs from both firewalls (the scheduled sweeper),
+          of each named environment, or of every production environment
+          (config/<env>.json with "production": true) when none is named;
           run it only while no pipeline job is using the firewalls
 
-open and close are idempotent.
+open and close are idempotent, and do nothing for an environment whose Key
+Vault and storage firewalls both allow by default (networkDefaultAction
+Allow): the pipeline runs them for every environment.
 
 Options:
   -h, --help   show this text
@@ -40,7 +44,7 @@ case "${1:-}" in
   open|close|sweep) action=$1 ;;
   *) usage >&2; exit 2 ;;
 esac
-if [ -z "${2:-}" ] || { [ "$action" != sweep ] && [ -z "${3:-}" ]; }; then
+if [ "$action" != sweep ] && { [ -z "${2:-}" ] || [ -z "${3:-}" ] || [ -n "${4:-}" ]; }; then
   usage >&2
   exit 2
 fi
@@ -49,7 +53,24 @@ if [ "$action" != sweep ]; then
   [[ "$ip" =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ ]] || die "'$ip' is not an IPv4 address"
 fi
 need az "Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"
-load_env "$2"
+if [ "$action" = sweep ]; then
+  shift
+  sweep_envs=("$@")
+  if [ ${#sweep_envs[@]} -eq 0 ]; then
+    list=$(environments production) || exit 1
+    read -r -d '' -a sweep_envs <<<"$list" || true
+    [ ${#sweep_envs[@]} -gt 0 ] || { echo "firewall: no production environment in $CONFIG_DIR/: nothing to sweep"; exit 0; }
+  fi
+  for env in "${sweep_envs[@]}"; do
+    load_env "$env"
+  done
+else
+  load_env "$2"
+  if [ "$FIREWALLS_DENY" != true ]; then
+    echo "firewall: the Key Vault and storage firewalls of $ENVIRONMENT allow by default; nothing to $action"
+    exit 0
+  fi
+fi
 
 # The firewalls' address rules, one a line, without /32 (the Key Vault
 # reports a single address as a.b.c.d/32, the storage account as a.b.c.d).
@@ -122,31 +143,46 @@ case "$action" in
     fi
     ;;
   sweep)
-    # Keep exactly the configuration's admin entries (cmd/envinfo).
-    read -r -a keep <<<"$FIREWALL_ADMIN_RULES"
-    kept() { [[ " ${keep[*]} " == *" $1 "* ]]; }
-    removed=()
-    for fw in kv storage; do
-      current=$(rules "$fw")
-      while read -r rule; do
-        if [ -z "$rule" ] || kept "$rule"; then
-          continue
-        fi
-        remove "$fw" "$rule" || die "cannot remove $rule from the $fw firewall of $ENVIRONMENT (above)"
-        removed+=("$fw:$rule")
-      done <<<"$current"
+    # sweep_one ENV: keep exactly ENV's admin entries (cmd/envinfo). Run it
+    # in a subshell: a failure (die) ends that environment only.
+    sweep_one() {
+      load_env "$1"
+      local -a keep removed=()
+      local fw current rule
+      read -r -a keep <<<"$FIREWALL_ADMIN_RULES"
+      kept() { [[ " ${keep[*]} " == *" $1 "* ]]; }
+      for fw in kv storage; do
+        current=$(rules "$fw")
+        while read -r rule; do
+          if [ -z "$rule" ] || kept "$rule"; then
+            continue
+          fi
+          remove "$fw" "$rule" || die "cannot remove $rule from the $fw firewall of $ENVIRONMENT (above)"
+          removed+=("$fw:$rule")
+        done <<<"$current"
+      done
+      for fw in kv storage; do
+        current=$(rules "$fw")
+        while read -r rule; do
+          [ -z "$rule" ] || kept "$rule" || die "$rule is still in the $fw firewall of $ENVIRONMENT after the sweep"
+        done <<<"$current"
+      done
+      if [ ${#removed[@]} -gt 0 ]; then
+        echo "firewall: swept leftover runner addresses from $ENVIRONMENT: ${removed[*]}"
+      else
+        echo "firewall: nothing to sweep in $ENVIRONMENT"
+      fi
+    }
+    failed=()
+    for env in "${sweep_envs[@]}"; do
+      # Not (...) || ...: errexit would be off inside the subshell.
+      set +e
+      (set -e; sweep_one "$env")
+      code=$?
+      set -e
+      [ "$code" = 0 ] || failed+=("$env")
     done
-    for fw in kv storage; do
-      current=$(rules "$fw")
-      while read -r rule; do
-        [ -z "$rule" ] || kept "$rule" || die "$rule is still in the $fw firewall of $ENVIRONMENT after the sweep"
-      done <<<"$current"
-    done
-    if [ ${#removed[@]} -gt 0 ]; then
-      echo "firewall: swept leftover runner addresses from $ENVIRONMENT: ${removed[*]}"
-    else
-      echo "firewall: nothing to sweep in $ENVIRONMENT"
-    fi
+    [ ${#failed[@]} -eq 0 ] || die "the sweep failed for: ${failed[*]} (above)"
     exit 0
     ;;
 esac

@@ -36,13 +36,31 @@ tf() {
   "$TERRAFORM" "$@"
 }
 
+need_go() {
+  need go "Install Go 1.26 (https://go.dev/dl/)."
+}
+
+# environments all|production|development: the names of the environments,
+# one a line: every file $CONFIG_DIR/<env>.json, validated (cmd/envinfo
+# -list). An environment is its file: nothing else lists them.
+environments() {
+  need_go
+  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$1" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+}
+
 # load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
 # $CONFIG_DIR/ENV.json, validated (cmd/envinfo).
 load_env() {
-  [ -f "$CONFIG_DIR/$1.json" ] || die "no environment '$1' ($CONFIG_DIR/$1.json does not exist)"
+  if [ ! -f "$CONFIG_DIR/$1.json" ]; then
+    local known
+    known=$(environments all 2>/dev/null | tr '\n' ' ') || known=""
+    die "no environment '$1' ($CONFIG_DIR/$1.json does not exist)${known:+; the environments are: ${known% }}"
+  fi
+  need_go
   local vars
   vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$CONFIG_DIR/$1.json is not valid (see above)"
   eval "$vars"
+  LOADED_ENV=$1
 }
 
 # check_stack STACK: fail unless STACK is one of the loaded environment's
@@ -58,7 +76,7 @@ synth() {
     [ -d "$OUTDIR/stacks" ] || die "SKIP_SYNTH=1 but $OUTDIR/stacks does not exist"
     return
   fi
-  need go "Install Go 1.26 (https://go.dev/dl/)."
+  need_go
   need make "Install GNU make."
   make --no-print-directory synth >&2
 }
@@ -109,3 +127,106 @@ redacted_plan_json() {
   tf -chdir="$1" show -json "$2" | plancheck -redact /dev/stdin
 }
 
+
+# Checks before anything is planned or changed. Each one adds a line per
+# missing thing to PROBLEMS; report_problems fails with all of them at once,
+# so that one run tells everything to fix.
+PROBLEMS=()
+
+problem() {
+  PROBLEMS+=("$*")
+}
+
+report_problems() {
+  [ ${#PROBLEMS[@]} -gt 0 ] || return 0
+  local p
+  for p in "${PROBLEMS[@]}"; do
+    echo "$(basename "$0"): $p" >&2
+  done
+  die "${#PROBLEMS[@]} problem(s) above; nothing was planned or changed"
+}
+
+# check_tool TOOL HINT: a problem when TOOL is not on PATH.
+check_tool() {
+  command -v "$1" >/dev/null 2>&1 || problem "'$1' is not installed or not on PATH. $2"
+}
+
+# check_azure_login: the Azure CLI is installed and logged in, and its
+# subscription is ARM_SUBSCRIPTION_ID when that is set (Terraform's azurerm
+# provider, its backend and kubelogin's azurecli mode all sign in through
+# the CLI; a subscription other than the intended one would deploy there).
+# Says which subscription the run uses.
+check_azure_login() {
+  if ! command -v az >/dev/null 2>&1; then
+    problem "'az' is not installed or not on PATH: Terraform signs in to Azure through it. Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"
+    return 0
+  fi
+  local id name
+  if ! id=$(az account show --query id -o tsv 2>/dev/null) || [ -z "$id" ]; then
+    problem "not logged in to Azure (az account show failed): run az login, then az account set --subscription <id>"
+    return 0
+  fi
+  name=$(az account show --query name -o tsv 2>/dev/null || echo '?')
+  if [ -z "${ARM_SUBSCRIPTION_ID:-}" ]; then
+    echo "$(basename "$0"): Azure subscription: $name ($id), the Azure CLI's active one (set ARM_SUBSCRIPTION_ID to insist on one)" >&2
+  elif [ "$id" != "$ARM_SUBSCRIPTION_ID" ]; then
+    problem "the Azure CLI's subscription is $name ($id), not ARM_SUBSCRIPTION_ID=$ARM_SUBSCRIPTION_ID: run az account set --subscription $ARM_SUBSCRIPTION_ID, or correct ARM_SUBSCRIPTION_ID"
+  else
+    echo "$(basename "$0"): Azure subscription: $name ($id), as ARM_SUBSCRIPTION_ID says" >&2
+  fi
+}
+
+# preflight STACK...: what a run of these stacks needs before synthesis:
+# terraform, make and go (unless SKIP_SYNTH=1), kubelogin for an in-cluster
+# stack that signs in with it, the Azure login and subscription; and a note
+# when an environment admits deploying machines by address only and
+# TF_VAR_deployer_ips is empty. Fails listing every problem. Loads each
+# stack's environment (load_env): the last one stays loaded.
+preflight() {
+  local stack env envs=" "
+  check_tool "$TERRAFORM" "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+  [ "${SKIP_SYNTH:-0}" = 1 ] || check_tool make "Install GNU make."
+  for stack in "$@"; do
+    env=${stack%-k8s}
+    [[ "$envs" == *" $env "* ]] || envs+="$env "
+  done
+  for env in $envs; do
+    [ "${LOADED_ENV:-}" = "$env" ] || load_env "$env"
+    if [ "$PROVIDER_AUTH" = kubelogin ] && [[ " $* " == *" $K8S_STACK "* ]]; then
+      check_tool kubelogin "The $K8S_STACK stack authenticates to AKS with kubelogin: https://azure.github.io/kubelogin/install.html (or az aks install-cli)."
+    fi
+    if [ "$DEPLOYER_IPS_NEEDED" = true ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
+      echo "$(basename "$0"): note: TF_VAR_deployer_ips is not set, and $ENVIRONMENT admits only network.adminCidrs to its Key Vault, storage or API server; unless this machine is in them, set TF_VAR_deployer_ips='[\"<your public IPv4>\"]'" >&2
+    fi
+  done
+  check_azure_login
+  report_problems
+}
+
+# preflight_vars STACK...: after synthesis, before the first plan: every
+# variable the stacks declare without a default (cmd/envinfo
+# -required-vars) must be set as TF_VAR_<name>; one line per missing
+# variable, naming the stacks that need it.
+preflight_vars() {
+  local stack dir names name
+  local -A needed_by=()
+  local order=()
+  for stack in "$@"; do
+    dir=$(stack_dir "$stack")
+    if [ ! -f "$dir/cdk.tf.json" ]; then
+      echo "$(basename "$0"): note: $stack is HCL only; its variables are not checked before planning" >&2
+      continue
+    fi
+    names=$(go run ./cmd/envinfo -required-vars "$dir") || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    for name in $names; do
+      local var="TF_VAR_$name"
+      [ -z "${!var:-}" ] || continue
+      [ -n "${needed_by[$name]+x}" ] || order+=("$name")
+      needed_by[$name]+="${needed_by[$name]:+, }$stack"
+    done
+  done
+  for name in ${order[@]+"${order[@]}"}; do
+    problem "TF_VAR_$name is not set; ${needed_by[$name]} cannot be planned without it (docs/deployment.md, Secrets)"
+  done
+  report_problems
+}

@@ -41,6 +41,15 @@ func TestFirewallOpen(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "is not an IPv4 address") {
 		t.Errorf("a CIDR was accepted: exit %d\n%s", code, out)
 	}
+	// Firewalls that allow by default (the dev fixture): nothing to open or
+	// close, no call to Azure.
+	e = newEnv(t, true)
+	for _, action := range []string{"open", "close"} {
+		out, code := e.run("firewall.sh", action, "dev", "198.51.100.7")
+		if code != 0 || !strings.Contains(out, "firewalls of dev allow by default; nothing to "+action) || len(e.callsOf("az")) != 0 {
+			t.Errorf("%s dev: exit %d, az %v\n%s", action, code, e.callsOf("az"), out)
+		}
+	}
 	// An address that Azure did not take is an error, not an open firewall.
 	for _, bad := range []string{"FAKE_AZ_FAIL=storage account network-rule add", "FAKE_AZ_DROP=storage", "FAKE_AZ_DROP=kv"} {
 		e = newEnv(t, true)

@@ -137,7 +137,8 @@ func TestWaitIdle(t *testing.T) {
 }
 
 // TestMakeRefusesProductionStacks: make deploy and make destroy go through
-// the cdktf CLI, without the scripts' guards.
+// the cdktf CLI, without the scripts' guards. The Makefile reads config/
+// (what the cdktf CLI synthesizes), whatever its environments are.
 func TestMakeRefusesProductionStacks(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed")
@@ -160,22 +161,73 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		}
 		return string(out), 0
 	}
-	for _, args := range [][]string{{"deploy", "STACK=prod"}, {"deploy", "STACK=prod-k8s"}, {"destroy", "STACK=prod"}, {"destroy", "STACK=prod-k8s"}} {
+	list := func(kind string) []string {
+		out, err := exec.Command("go", "run", "../cmd/envinfo", "-config", "../config", "-list", kind).Output()
+		if err != nil {
+			t.Fatalf("envinfo -list %s: %v", kind, err)
+		}
+		return strings.Fields(string(out))
+	}
+	production, development := list("production"), list("development")
+	for _, env := range production {
+		for _, args := range [][]string{{"deploy", "STACK=" + env}, {"deploy", "STACK=" + env + "-k8s"}, {"destroy", "STACK=" + env}, {"destroy", "STACK=" + env + "-k8s"}} {
+			out, code := make(args...)
+			if code == 0 || !strings.Contains(out, "is a stack of the production environment "+env+": make "+args[0]+" refuses it") || !strings.Contains(out, "scripts/"+args[0]+".sh --production "+env) {
+				t.Errorf("make %v: exit %d\n%s", args, code, out)
+			}
+		}
+	}
+	if len(e.calls()) != 0 {
+		t.Errorf("the cdktf CLI ran: %v", e.calls())
+	}
+	// A stack that is no environment's, or none: the stacks there are.
+	var stacks []string
+	for _, env := range list("all") {
+		stacks = append(stacks, env, env+"-k8s")
+	}
+	for _, args := range [][]string{{"deploy", "STACK=nosuch"}, {"diff"}} {
 		out, code := make(args...)
-		if code == 0 || !strings.Contains(out, "is a stack of the production environment prod: make "+args[0]+" refuses it") || !strings.Contains(out, "scripts/"+args[0]+".sh --production prod") {
+		if code == 0 || !strings.Contains(out, "(stacks: "+strings.Join(stacks, " ")+")") {
 			t.Errorf("make %v: exit %d\n%s", args, code, out)
 		}
 	}
 	if len(e.calls()) != 0 {
 		t.Errorf("the cdktf CLI ran: %v", e.calls())
 	}
-	if out, code := make("deploy", "STACK=dev-k8s"); code != 0 || !slices.Contains(e.calls(), "cdktf deploy dev-k8s") {
-		t.Errorf("make deploy STACK=dev-k8s: exit %d, calls %v\n%s", code, e.calls(), out)
+	for _, env := range development {
+		if out, code := make("deploy", "STACK="+env+"-k8s"); code != 0 || !slices.Contains(e.calls(), "cdktf deploy "+env+"-k8s") {
+			t.Errorf("make deploy STACK=%s-k8s: exit %d, calls %v\n%s", env, code, e.calls(), out)
+		}
+	}
+	// make help lists them too.
+	out, code := make("help")
+	none := func(l []string) string {
+		if len(l) == 0 {
+			return "none"
+		}
+		return strings.Join(l, " ")
+	}
+	if code != 0 || !strings.Contains(out, "\n  development  "+none(development)+"\n  production   "+none(production)+"\n") {
+		t.Errorf("make help: exit %d\n%s", code, out)
 	}
 }
 
-// job is one job of a workflow file, as text.
-type job struct{ workflow, name, text string }
+// job is one job of a workflow file, as text, with what decides where its
+// credentials come from.
+type job struct {
+	workflow, name, text string
+	// environment is the job's GitHub environment (expression), matrix
+	// the list its matrix's environment runs over, uses the workflow it
+	// calls and with the environment it passes to it.
+	environment, matrix, uses, with string
+}
+
+var (
+	jobEnvironment = regexp.MustCompile(`(?m)^    environment:[ \t]*(.*?)[ \t]*\n(?:      name: (.+)\n)?`)
+	jobMatrix      = regexp.MustCompile(`(?m)^      matrix:\n        environment: (.+)$`)
+	jobUses        = regexp.MustCompile(`(?m)^    uses: (\S+)$`)
+	jobWith        = regexp.MustCompile(`(?m)^    with:\n(?:      .*\n)*?      environment: (.+)$`)
+)
 
 // workflowJobs splits every workflow into its jobs (two-space indented
 // keys under "jobs:") and returns them with each file's text before jobs.
@@ -212,28 +264,108 @@ func workflowJobs(t *testing.T) (map[string]string, []job) {
 			}
 		}
 	}
+	for i := range jobs {
+		j := &jobs[i]
+		if m := jobEnvironment.FindStringSubmatch(j.text); m != nil {
+			j.environment = m[1] + m[2]
+		}
+		if m := jobMatrix.FindStringSubmatch(j.text); m != nil {
+			j.matrix = m[1]
+		}
+		if m := jobUses.FindStringSubmatch(j.text); m != nil {
+			j.uses = m[1]
+		}
+		if m := jobWith.FindStringSubmatch(j.text); m != nil {
+			j.with = m[1]
+		}
+	}
 	return heads, jobs
+}
+
+// triggers returns the events of a workflow's on: block.
+func triggers(head string) []string {
+	i := strings.Index(head, "\non:\n")
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(head[i+len("\non:\n"):], "\n") {
+		if line != "" && !strings.HasPrefix(line, " ") {
+			break
+		}
+		if m := regexp.MustCompile(`^  ([a-z_]+):`).FindStringSubmatch(line); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// The environment lists of the credential-free job resolve
+// (.github/actions/environments: every config/<env>.json, by kind).
+const (
+	developmentList = "${{ fromJSON(needs.resolve.outputs.development) }}"
+	productionList  = "${{ fromJSON(needs.resolve.outputs.production) }}"
+)
+
+// protectedEnvironment tells whether a job's GitHub environment is one that
+// scripts/setup.sh creates (each admits main only; TestSetupCreatesTheWorkflowsEnvironments
+// checks the names): a development environment <env> deploys in <env>, a
+// production environment <env> plans in <env>-plan and applies in <env>
+// (required reviewers). In a workflow that only runs when called, the
+// environment comes from the caller's matrix (checked at the caller).
+func protectedEnvironment(j job, called bool) bool {
+	switch {
+	case called:
+		return j.environment == "${{ inputs.environment }}-plan" || j.environment == "${{ inputs.environment }}"
+	case j.environment == "${{ matrix.environment }}":
+		return j.matrix == developmentList
+	case j.environment == "${{ matrix.environment }}-plan":
+		return j.matrix == productionList
+	}
+	return false
 }
 
 // TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments: pull requests
 // (forks included) reach no Azure identity and no secret; only jobs in an
-// environment (which admits main only) may ask for an OIDC token.
+// environment that setup.sh protects (main only) may ask for an OIDC token,
+// for any number of environments.
 func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 	heads, jobs := workflowJobs(t)
-	protected := map[string]bool{"dev": true, "production-plan": true, "production": true}
+	calledOnly := func(workflow string) bool {
+		return slices.Equal(triggers(heads[workflow]), []string{"workflow_call"})
+	}
+	byName := map[string]job{}
+	for _, j := range jobs {
+		byName[j.workflow+"/"+j.name] = j
+	}
 	for _, j := range jobs {
 		text := heads[j.workflow] + j.text
 		if strings.Contains(j.text, "id-token: write") {
-			env := ""
-			if m := regexp.MustCompile(`(?m)^    environment:[ \t]*(\S*)[ \t]*\n(?:      name: (\S+))?`).FindStringSubmatch(j.text); m != nil {
-				env = m[1] + m[2]
+			switch {
+			case j.uses != "":
+				// A call: the called workflow's jobs are checked themselves;
+				// it must run only when called, by a job that passes a
+				// production environment from the list.
+				called := strings.TrimPrefix(j.uses, "./.github/workflows/")
+				if !calledOnly(called) || j.matrix != productionList || j.with != "${{ matrix.environment }}" {
+					t.Errorf("%s/%s lends id-token to %s (on %v) with environment %q from %q; want a workflow_call-only workflow, given a production environment of the list", j.workflow, j.name, j.uses, triggers(heads[called]), j.with, j.matrix)
+				}
+			case !protectedEnvironment(j, calledOnly(j.workflow)):
+				t.Errorf("%s/%s asks for an OIDC token outside a protected environment (%q over %q)", j.workflow, j.name, j.environment, j.matrix)
 			}
-			if !protected[env] {
-				t.Errorf("%s/%s asks for an OIDC token outside a protected environment (%q)", j.workflow, j.name, env)
+		}
+		// The lists come from a job that has no credentials.
+		if j.matrix != "" {
+			resolve, ok := byName[j.workflow+"/resolve"]
+			if !ok || strings.Contains(resolve.text, "id-token") || strings.Contains(resolve.text, "secrets.") || !strings.Contains(resolve.text, "uses: ./.github/actions/environments") {
+				t.Errorf("%s/%s: its environments do not come from a credential-free resolve job that lists config/", j.workflow, j.name)
+			}
+			if !strings.Contains(j.text, "    if: needs.resolve.outputs.") && !strings.Contains(j.text, "&& needs.resolve.outputs.") {
+				t.Errorf("%s/%s: an empty list would fail the run (a matrix needs a value): guard it with if", j.workflow, j.name)
 			}
 		}
 		if strings.Contains(heads[j.workflow], "pull_request") {
-			for _, bad := range []string{"id-token: write", "secrets.", "vars.AZURE_CLIENT_ID", "azure-login", "Azure/login", "pull_request_target"} {
+			for _, bad := range []string{"id-token: write", "secrets.", "vars.AZURE_CLIENT_ID", "azure-login", "Azure/login", "pull_request_target", "uses: ./.github/workflows/"} {
 				if strings.Contains(text, bad) {
 					t.Errorf("%s/%s runs for pull requests and uses %q", j.workflow, j.name, bad)
 				}
@@ -247,6 +379,19 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 		if regexp.MustCompile(`(?m)^    env:\n(      .*\n)*      TF_VAR_(github|ipfs)`).MatchString(j.text) {
 			t.Errorf("%s/%s gives the node's secrets to every step", j.workflow, j.name)
 		}
+		// A command that fails inside echo's arguments goes unseen (bash -e
+		// checks echo's status): outputs are assigned first.
+		if m := regexp.MustCompile(`echo "[A-Za-z_]+=\$\(`).FindString(j.text); m != "" {
+			t.Errorf("%s/%s: %s...: a failure of the command would go unseen; assign it to a variable first", j.workflow, j.name, m)
+		}
+		// Any environment's firewalls may deny by default: every job that
+		// runs Terraform opens them first (firewall.sh does nothing when
+		// they allow).
+		if tf := regexp.MustCompile(`scripts/(deploy|preview|drift)\.sh`).FindStringIndex(j.text); tf != nil {
+			if open := strings.Index(j.text, "run: scripts/firewall.sh open"); open < 0 || open > tf[0] {
+				t.Errorf("%s/%s runs Terraform without opening the firewalls first", j.workflow, j.name)
+			}
+		}
 		// Every job that opens a firewall closes it, always, after logging in again.
 		if strings.Contains(j.text, "firewall.sh open") {
 			closeStep := regexp.MustCompile(`(?s)- name: Log in to Azure again to close the firewalls\n\s*if: always\(\)[^\n]*\n\s*uses: ./.github/actions/azure-login\n\s*- name: Close[^\n]*\n\s*if: always\(\)[^\n]*\n\s*run: scripts/firewall.sh close`)
@@ -254,15 +399,29 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 				t.Errorf("%s/%s opens a firewall without an always() re-login and close", j.workflow, j.name)
 			}
 		}
-		// A fresh login right before every step that runs Terraform on a
-		// -k8s stack (kubelogin needs a new token for the AKS API).
-		steps := strings.Split(j.text, "\n      - ")
-		for i, step := range steps {
+		for i, step := range steps(j) {
 			name := strings.SplitN(step, "\n", 2)[0]
-			if strings.Contains(name, "-k8s") && strings.Contains(step, "scripts/") && strings.Contains(step, "TF_VAR_") {
-				if i == 0 || !strings.Contains(steps[i-1], "uses: ./.github/actions/azure-login") {
+			if !strings.Contains(step, "scripts/") || !strings.Contains(step, "TF_VAR_") {
+				continue
+			}
+			// A fresh login right before every step that runs Terraform on
+			// a -k8s stack (kubelogin needs a new token for the AKS API),
+			// whose kubelogin reads that login's token file.
+			if strings.Contains(step, "-k8s") {
+				if i == 0 || !strings.Contains(steps(j)[i-1], "uses: ./.github/actions/azure-login") {
 					t.Errorf("%s/%s: %q does not follow a fresh Azure login", j.workflow, j.name, name)
 				}
+				if !strings.Contains(step, "TF_VAR_kubelogin_login: workloadidentity") {
+					t.Errorf("%s/%s: %q does not set TF_VAR_kubelogin_login", j.workflow, j.name, name)
+				}
+			}
+			// The secrets are written again when the revision grows.
+			if strings.Contains(step, "TF_VAR_github_token") && !strings.Contains(step, "TF_VAR_secrets_revision: ${{ vars.SECRETS_REVISION || 1 }}") {
+				t.Errorf("%s/%s: %q does not set TF_VAR_secrets_revision", j.workflow, j.name, name)
+			}
+			// The identities may not register resource providers.
+			if !strings.Contains(heads[j.workflow], "  ARM_RESOURCE_PROVIDER_REGISTRATIONS: none\n") {
+				t.Errorf("%s: runs Terraform without ARM_RESOURCE_PROVIDER_REGISTRATIONS=none", j.workflow)
 			}
 		}
 	}
@@ -271,40 +430,82 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 	}
 }
 
-// TestWorkflowConcurrency: scheduled work never shares a concurrency group
-// with the deployments (a queued job cancels the one pending in its
-// group); the deploying jobs serialize per state.
-func TestWorkflowConcurrency(t *testing.T) {
-	heads, jobs := workflowJobs(t)
-	group := regexp.MustCompile(`group: (\S+)`)
-	deployGroups := map[string]bool{}
+// steps splits a job into its steps.
+func steps(j job) []string {
+	return strings.Split(j.text, "\n      - ")
+}
+
+// TestProductionAppliesOnlyTheReviewedPlans: every job that applies with
+// --check-against first checks the reviewed plans' digest against the one
+// its plan job output (not a value the artifact could bring), and the plan
+// job outputs it.
+func TestProductionAppliesOnlyTheReviewedPlans(t *testing.T) {
+	_, jobs := workflowJobs(t)
+	byName := map[string]job{}
 	for _, j := range jobs {
-		if j.workflow == "infra.yml" && j.name != "resolve" {
-			m := group.FindStringSubmatch(j.text)
-			if m == nil {
-				t.Errorf("infra.yml/%s has no concurrency group", j.name)
-				continue
-			}
-			deployGroups[m[1]] = true
-		}
+		byName[j.workflow+"/"+j.name] = j
 	}
-	if len(deployGroups) != 2 {
-		t.Errorf("deploy groups %v, want one per state (tfstate-dev, tfstate-prod)", deployGroups)
-	}
-	for name, head := range heads {
-		if name == "infra.yml" {
+	n := 0
+	for _, j := range jobs {
+		deploy := strings.Index(j.text, "--check-against reviewed")
+		if deploy < 0 {
 			continue
 		}
+		n++
+		m := regexp.MustCompile(`DIGEST: \$\{\{ needs\.([a-z-]+)\.outputs\.digest \}\}`).FindStringSubmatchIndex(j.text)
+		if m == nil || m[0] > deploy || !strings.Contains(j.text[m[0]:deploy], `[ "$got" != "$DIGEST" ]`) {
+			t.Errorf("%s/%s applies without checking the reviewed plans' digest first", j.workflow, j.name)
+			continue
+		}
+		plan := byName[j.workflow+"/"+j.text[m[2]:m[3]]]
+		if !strings.Contains(plan.text, "digest: ${{ steps.digest.outputs.digest }}") || !strings.Contains(plan.text, `grep -q '"redacted": true'`) {
+			t.Errorf("%s/%s: the plan job %s does not output the digest of redacted plans", j.workflow, j.name, plan.name)
+		}
+	}
+	if n == 0 {
+		t.Error("no job applies reviewed plans")
+	}
+}
+
+// TestWorkflowConcurrency: the deploying jobs serialize per state, one
+// group per environment however many there are (tfstate-<env>, the plan and
+// the apply of a production environment sharing theirs); scheduled work
+// never shares a group with the deployments (a queued job cancels the one
+// pending in its group).
+func TestWorkflowConcurrency(t *testing.T) {
+	heads, jobs := workflowJobs(t)
+	group := regexp.MustCompile(`group: (.+)`)
+	deploying := func(j job) bool {
+		called := slices.Equal(triggers(heads[j.workflow]), []string{"workflow_call"})
+		return (j.workflow == "infra.yml" || called) && j.name != "resolve" && j.uses == ""
+	}
+	n := 0
+	for _, j := range jobs {
+		if !deploying(j) {
+			continue
+		}
+		n++
+		base := strings.TrimSuffix(j.environment, "-plan")
+		want := "tfstate-" + base
+		m := regexp.MustCompile(`(?m)^    concurrency:\n      group: (.+)\n      cancel-in-progress: false\n`).FindStringSubmatch(j.text)
+		if base == "" || m == nil || m[1] != want {
+			t.Errorf("%s/%s (environment %q): concurrency %v, want group %s without cancel-in-progress", j.workflow, j.name, j.environment, m, want)
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d deploying jobs, want the development one, a production plan and apply", n)
+	}
+	for name, head := range heads {
 		for _, m := range group.FindAllStringSubmatch(head, -1) {
-			if deployGroups[m[1]] {
+			if strings.HasPrefix(m[1], "tfstate-") {
 				t.Errorf("%s shares the deployments' group %s", name, m[1])
 			}
 		}
 	}
 	for _, j := range jobs {
-		if j.workflow != "infra.yml" {
+		if !deploying(j) {
 			for _, m := range group.FindAllStringSubmatch(j.text, -1) {
-				if deployGroups[m[1]] {
+				if strings.HasPrefix(m[1], "tfstate-") {
 					t.Errorf("%s/%s shares the deployments' group %s", j.workflow, j.name, m[1])
 				}
 			}
@@ -314,5 +515,90 @@ func TestWorkflowConcurrency(t *testing.T) {
 		if !strings.Contains(heads[f], "      - Makefile\n") {
 			t.Errorf("%s: the Makefile is not in the path filters", f)
 		}
+	}
+}
+
+// TestSetupCreatesTheWorkflowsEnvironments: the GitHub environments the
+// workflows run in, for each environment file, are exactly the ones
+// setup.sh creates and trusts, with a third environment too.
+func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
+	_, jobs := workflowJobs(t)
+	e := newEnv(t, true)
+	thirdEnvironment(t, e)
+	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	created := map[string]bool{}
+	for _, c := range calls {
+		if strings.HasPrefix(c, "gh api -X PUT repos/octo/perpetual-infra/environments/") {
+			created[strings.TrimPrefix(strings.Fields(c)[4], "repos/octo/perpetual-infra/environments/")] = true
+		}
+	}
+	kinds := map[string][]string{developmentList: {"dev", "stage"}, productionList: {"prod"}}
+	used := map[string]bool{}
+	for _, j := range jobs {
+		if !strings.Contains(j.text, "id-token: write") || j.uses != "" {
+			continue
+		}
+		envs := kinds[j.matrix]
+		expr := strings.ReplaceAll(j.environment, "${{ matrix.environment }}", "%s")
+		if strings.Contains(j.environment, "inputs.environment") {
+			envs = kinds[productionList] // the callers' list (checked above)
+			expr = strings.ReplaceAll(j.environment, "${{ inputs.environment }}", "%s")
+		}
+		for _, env := range envs {
+			name := strings.ReplaceAll(expr, "%s", env)
+			used[name] = true
+			if !created[name] {
+				t.Errorf("%s/%s runs in the GitHub environment %s, which setup.sh does not create", j.workflow, j.name, name)
+			}
+		}
+	}
+	for name := range created {
+		if !used[name] {
+			t.Errorf("setup.sh creates the GitHub environment %s, which no workflow uses", name)
+		}
+	}
+}
+
+// TestTheEnvironmentsActionListsTheFiles runs the step of
+// .github/actions/environments as GitHub would (bash -eo pipefail) on a
+// configuration with a second development and a second production
+// environment: its outputs are the files.
+func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
+	b, err := os.ReadFile("../.github/actions/environments/action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)\n      run: \|\n((?:        .*\n|\n)+)`).FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatal("no run step in the environments action")
+	}
+	script := strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+	e := newEnv(t, true)
+	dir := thirdEnvironment(t, e)
+	// And a second production environment, a copy of prod.
+	prod, err := os.ReadFile("../testdata/config/prod.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "live.json"), prod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	output := filepath.Join(t.TempDir(), "output")
+	e.extra = append(e.extra, "CONFIG_DIR="+dir, "GITHUB_OUTPUT="+output, "GITHUB_STEP_SUMMARY="+filepath.Join(t.TempDir(), "summary"))
+	out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	got, _ := os.ReadFile(output)
+	want := "all=[\"dev\",\"live\",\"prod\",\"stage\"]\ndevelopment=[\"dev\",\"stage\"]\nproduction=[\"live\",\"prod\"]\n"
+	if string(got) != want {
+		t.Errorf("outputs\n%s\nwant\n%s", got, want)
+	}
+	// An environment file that does not load fails the step.
+	if err := os.WriteFile(filepath.Join(dir, "staging.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script); code == 0 {
+		t.Errorf("staging.json listed:\n%s", out)
 	}
 }

@@ -12,12 +12,16 @@ Usage: scripts/preview.sh [options] ENVIRONMENT|STACK ...
 Synthesizes, then runs terraform init and terraform plan for each stack and
 saves the plan (<stack>.tfplan), its text (<stack>.txt, sensitive values
 hidden by Terraform) and its redacted JSON (<stack>.json: the resource
-changes with every sensitive value replaced, for cmd/plancheck). The
-.tfplan file holds the secrets in clear: keep it on the machine that made
-it; the .txt and .json files may be shared for review. An ENVIRONMENT (dev,
-prod) means both of its stacks, Azure first: <env> then <env>-k8s. Secrets
-come from TF_VAR_github_token, TF_VAR_github_username and
-TF_VAR_ipfs_private_key.
+changes with every sensitive value replaced, for cmd/plancheck; the full
+JSON of terraform show -json goes through a pipe and is never written).
+The .tfplan file holds the prior state, sensitive values included: keep it
+on the machine that made it (the files are readable by you only, and
+plans/ is git-ignored); the .txt and .json files may be shared for review.
+An ENVIRONMENT (any config/<env>.json) means both of its stacks, Azure
+first: <env> then <env>-k8s. Secrets come from TF_VAR_github_token,
+TF_VAR_github_username and TF_VAR_ipfs_private_key; like deploy.sh, it
+checks the tools, the Azure login and subscription and every variable the
+stacks need before planning anything.
 
 Options:
   --plan-dir DIR   where plans go: DIR/<stack>.tfplan and DIR/<stack>.txt (default: plans)
@@ -29,7 +33,7 @@ Options:
   --no-lock        do not lock the state (a look that must not block a
                    deployment, or an identity that may only read the state)
   --stack NAME     plan exactly this stack (a name that is also an
-                   environment's, like prod, otherwise means both stacks)
+                   environment's otherwise means both of its stacks)
   --skip-synth     use the stacks already in cdktf.out
   -h, --help       show this text
 
@@ -59,7 +63,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ $((${#targets[@]} + ${#exact[@]})) -gt 0 ] || { usage >&2; exit 2; }
-need_terraform
 
 # Expand environments into their stacks, in deployment order.
 stacks=()
@@ -72,7 +75,11 @@ for t in ${targets[@]+"${targets[@]}"}; do
 done
 stacks+=(${exact[@]+"${exact[@]}"})
 
+preflight "${stacks[@]}"
 synth
+preflight_vars "${stacks[@]}"
+# The plans and their text are for the one who planned.
+umask 077
 mkdir -p "$plan_dir"
 plan_abs=$(cd "$plan_dir" && pwd)
 status=0

@@ -180,15 +180,27 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 		}
 	}
 	for _, st := range []string{"dev", "dev-k8s", "prod", "prod-k8s"} {
-		dir := filepath.Join(e.outdir, "stacks", st)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte("{}"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		e.stack(st, st)
 	}
 	return e
+}
+
+// stack writes a synthesized-looking stack into the output directory: the
+// golden snapshot of the stack like (stacks/testdata/<like>.tf.json), whose
+// variables the scripts check before planning.
+func (e *env) stack(name, like string) {
+	e.t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "stacks", "testdata", like+".tf.json"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dir := filepath.Join(e.outdir, "stacks", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), b, 0o644); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // without removes a tool from the PATH.
@@ -239,6 +251,12 @@ func (e *env) runIn(dir, command string, args ...string) (string, int) {
 		// The fixture environments, not the user's config/.
 		"CONFIG_DIR=testdata/config",
 		"SKIP_SYNTH=1",
+		// What every stack needs: a test that checks a missing one sets
+		// it empty in e.extra (the last value of a name counts).
+		"TF_VAR_github_token=test-token",
+		"TF_VAR_github_username=test-user",
+		"TF_VAR_ipfs_private_key=test-key",
+		`TF_VAR_deployer_ips=["198.51.100.7"]`,
 	}, e.extra...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -326,7 +344,7 @@ func contains(t *testing.T, out string, want ...string) {
 
 func TestHelp(t *testing.T) {
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)

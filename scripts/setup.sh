@@ -25,13 +25,19 @@ Usage: scripts/setup.sh [options] [ENVIRONMENT ...]
      GitHub admin: one identity per environment (OIDC, no secret), trusted
      only by that environment's GitHub environments, with roles only on the
      environment's resource groups and state blobs; the GitHub variables,
-     environments (main only; production with required reviewers and
-     prevent_self_review) and secrets. Pull requests get no identity.
+     environments and secrets. Pull requests get no identity.
+
+The environments are the files config/<env>.json (default: every one;
+scripts/environments.sh lists them). GitHub environments, the names the
+workflows use: a development environment <env> deploys in <env>; a
+production environment <env> plans for review in <env>-plan and applies in
+<env>, which waits for a required reviewer (prevent_self_review). All admit
+main only. An environment with local state gets no identity.
 
 Options:
   --repo OWNER/REPO   GitHub repository for the federated credentials
                       (default: from the origin remote)
-  --reviewer LOGIN    a required reviewer of the production environment
+  --reviewer LOGIN    a required reviewer of the production environments
                       (repeat it; with prevent_self_review, name at least two
                       so that nobody waits on themselves)
   --dry-run           print the Azure commands that would change something
@@ -116,10 +122,8 @@ echo "providers: ${#providers[@]} resource providers registered (or registering)
 
 # 4. State storage, per environment.
 if [ ${#envs[@]} -eq 0 ]; then
-  for f in "$CONFIG_DIR"/*.json; do
-    name=$(basename "$f" .json)
-    [ "$name" = schema ] || envs+=("$name")
-  done
+  list=$(environments all) || exit 1
+  read -r -d '' -a envs <<<"$list" || true
 fi
 for env in "${envs[@]}"; do
   load_env "$env"
@@ -258,10 +262,29 @@ grant() {
 grant_condition="$grant_condition"
 MSG
 
+# The GitHub environments of each environment (the workflows use the same
+# names): a development environment <env> deploys in the GitHub environment
+# <env>; a production environment <env> plans for review in <env>-plan and
+# applies, after approval, in <env>. Every environment file is listed.
+secret_envs=""
+echo
+echo "# ---- Environments ($CONFIG_DIR/<env>.json) and their GitHub environments ----"
 for env in "${envs[@]}"; do
   load_env "$env"
-  [ "$BACKEND_TYPE" = azurerm ] || { echo "# $env keeps local state: the pipeline cannot deploy it; no identity."; continue; }
-  if [ "$PRODUCTION" = true ]; then gh_envs="production-plan production"; else gh_envs=$ENVIRONMENT; fi
+  if [ "$BACKEND_TYPE" != azurerm ]; then
+    echo "#   $ENVIRONMENT: keeps local state; the pipeline cannot deploy it (no identity, no GitHub environment)"
+  elif [ "$PRODUCTION" = true ]; then
+    echo "#   $ENVIRONMENT: production; GitHub environments $ENVIRONMENT-plan (plan for review) and $ENVIRONMENT (approved apply)"
+  else
+    echo "#   $ENVIRONMENT: development; GitHub environment $ENVIRONMENT"
+  fi
+done
+
+for env in "${envs[@]}"; do
+  load_env "$env"
+  [ "$BACKEND_TYPE" = azurerm ] || { echo; echo "# ---- $env keeps local state: the pipeline cannot deploy it; no identity. ----"; continue; }
+  if [ "$PRODUCTION" = true ]; then gh_envs="$ENVIRONMENT-plan $ENVIRONMENT"; else gh_envs=$ENVIRONMENT; fi
+  secret_envs+="${secret_envs:+ }$gh_envs"
   container_scope="/subscriptions/$subscription/resourceGroups/$STATE_RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STATE_STORAGE_ACCOUNT/blobServices/default/containers/$STATE_CONTAINER"
   var="client_id_${ENVIRONMENT//-/_}"
   cat <<MSG
@@ -284,13 +307,14 @@ grant "Storage Blob Data Contributor" "$container_scope" "$(state_condition "$ST
 $var=\$app
 MSG
   for e in $gh_envs; do
-    # Every environment admits main only; production also waits for a
-    # reviewer, who may not be the one who triggered the run.
+    # Every environment admits main only; a production environment's
+    # apply also waits for a reviewer, who may not be the one who
+    # triggered the run.
     # shellcheck disable=SC2016 # $repo belongs to the printed script
-    if [ "$e" != production ]; then
+    if [ "$PRODUCTION" != true ] || [ "$e" != "$ENVIRONMENT" ]; then
       printf 'gh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{%s}\nJSON\n' "$e" "$branch_policy"
     elif [ ${#reviewers[@]} -eq 0 ]; then
-      echo "# !! production needs required reviewers: run setup.sh again with --reviewer LOGIN (two or more)."
+      echo "# !! $e is production and needs required reviewers: run setup.sh again with --reviewer LOGIN (two or more)."
     else
       printf '%sgh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{"prevent_self_review": true, "reviewers": [%s], %s}\nJSON\n' \
         "$reviewer_lines" "$e" "$reviewer_json" "$branch_policy"
@@ -311,7 +335,7 @@ gh label create drift --repo "\$repo" --color D93F0B --description "Real infrast
 # Rollback accepts a release tag: only admins may create, move or delete v* tags.
 gh api -X POST "repos/\$repo/rulesets" --input - <<<'{"name": "release tags", "target": "tag", "enforcement": "active", "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}}, "rules": [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}, {"type": "non_fast_forward"}], "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}]}'
 # The node's secrets, in each GitHub environment (Terraform writes them to Key Vault):
-for e in $(for env in "${envs[@]}"; do if [ "$(go run ./cmd/envinfo "$env" | sed -n "s/^PRODUCTION='\(.*\)'$/\1/p")" = true ]; then printf 'production-plan production '; else printf '%s ' "$env"; fi; done); do
+for e in $secret_envs; do
   gh secret set GH_PACKAGES_USERNAME --repo "\$repo" --env "\$e"
   gh secret set GH_PACKAGES_TOKEN --repo "\$repo" --env "\$e"      # a token with read:packages
   gh secret set IPFS_PRIVATE_KEY --repo "\$repo" --env "\$e"
@@ -322,5 +346,14 @@ done
 #   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-deploy'" --query '[0].appId' -o tsv)"
 #   az ad app delete --id "\$(az ad app list --filter "displayName eq 'perpetual-infra-plan'" --query '[0].appId' -o tsv)"
 #   for s in AZURE_CLIENT_ID AZURE_PLAN_CLIENT_ID AZURE_TENANT_ID AZURE_SUBSCRIPTION_ID; do gh secret delete "\$s" --repo "\$repo"; done
+# Moving from the GitHub environments production-plan and production (the
+# earlier names, for the one production environment) to <env>-plan and
+# <env> (above): once the pipeline has run with the new ones, delete the
+# old environments and the production identity's federated credentials for
+# them (<env>: that production environment):
+#   gh api -X DELETE "repos/\$repo/environments/production-plan"; gh api -X DELETE "repos/\$repo/environments/production"
+#   app=\$(az ad app list --filter "displayName eq '\${repo##*/}-<env>'" --query '[0].appId' -o tsv)
+#   az ad app federated-credential delete --id "\$app" --federated-credential-id github-env-production-plan
+#   az ad app federated-credential delete --id "\$app" --federated-credential-id github-env-production
 -------- >8 --------
 MSG

@@ -75,8 +75,13 @@ func TestSetupWaitsForItsRoleAssignment(t *testing.T) {
 // would paste it, with the fake az and gh, and returns their calls.
 func pasted(t *testing.T, args ...string) (*env, []string) {
 	t.Helper()
-	e := newEnv(t, true)
-	e.extra = []string{"FAKE_AZ_STATE=exists"}
+	return pastedIn(t, newEnv(t, true), args...)
+}
+
+// pastedIn is pasted in a prepared test environment.
+func pastedIn(t *testing.T, e *env, args ...string) (*env, []string) {
+	t.Helper()
+	e.extra = append(e.extra, "FAKE_AZ_STATE=exists")
 	out, code := e.run("setup.sh", args...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
@@ -127,8 +132,8 @@ func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
 	// Trusted by GitHub environments only: no branch, tag or pull request.
 	equal(t, "federated subjects", subjects, []string{
 		"repo:octo/perpetual-infra:environment:dev",
-		"repo:octo/perpetual-infra:environment:production-plan",
-		"repo:octo/perpetual-infra:environment:production",
+		"repo:octo/perpetual-infra:environment:prod-plan",
+		"repo:octo/perpetual-infra:environment:prod",
 	})
 	const sub = "/subscriptions/00000000-0000-0000-0000-00000000000a"
 	const state = sub + "/resourceGroups/perpetual-tfstate-rg/providers/Microsoft.Storage/storageAccounts/perpetualtfstate/blobServices/default/containers/tfstate"
@@ -227,22 +232,33 @@ func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 			envs = append(envs, strings.TrimPrefix(strings.Fields(c)[4], "repos/octo/perpetual-infra/environments/"))
 		}
 	}
-	equal(t, "environments", envs, []string{"dev", "production-plan", "production"})
+	equal(t, "environments", envs, []string{"dev", "prod-plan", "prod"})
+	var clientIDs, secrets []string
 	for _, c := range calls {
-		if strings.HasPrefix(c, "gh variable set AZURE_CLIENT_ID") && strings.Contains(c, "--env production ") && !strings.Contains(c, "--body 11111111-1111-1111-1111-111111111111") {
-			t.Errorf("the client ID is not the identity's: %s", c)
+		if strings.HasPrefix(c, "gh variable set AZURE_CLIENT_ID") {
+			clientIDs = append(clientIDs, strings.Fields(c)[7])
+			if !strings.Contains(c, "--body 11111111-1111-1111-1111-111111111111") {
+				t.Errorf("the client ID is not the identity's: %s", c)
+			}
+		}
+		if strings.HasPrefix(c, "gh secret set GH_PACKAGES_TOKEN") {
+			secrets = append(secrets, strings.Fields(c)[7])
 		}
 	}
+	equal(t, "GitHub environments with a client ID", clientIDs, envs)
+	equal(t, "GitHub environments with the node's secrets", secrets, envs)
 
 	// The environment bodies go through stdin: check them in the output.
 	out, _ := newEnvRun(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	contains(t, out, `{"prevent_self_review": true, "reviewers": [{"type": "User", "id": $reviewer_0}, {"type": "User", "id": $reviewer_1}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}`,
 		"reviewer_0=$(gh api users/alice --jq .id)")
 	out, _ = newEnvRun(t, "--repo", "octo/perpetual-infra")
-	contains(t, out, "production needs required reviewers: run setup.sh again with --reviewer LOGIN")
-	if strings.Contains(out, "environments/production\"") {
+	contains(t, out, "prod is production and needs required reviewers: run setup.sh again with --reviewer LOGIN")
+	if strings.Contains(out, "environments/prod\"") {
 		t.Error("production created without reviewers")
 	}
+	// Every environment file is in the printout, production or not.
+	contains(t, out, "#   dev: development; GitHub environment dev\n", "#   prod: production; GitHub environments prod-plan (plan for review) and prod (approved apply)\n")
 }
 
 func newEnvRun(t *testing.T, args ...string) (string, int) {

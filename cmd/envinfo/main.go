@@ -1,18 +1,34 @@
 // Command envinfo prints what the scripts and workflows need to know about
-// an environment, derived from its validated configuration, as shell
-// assignments (KEY='value'), so that no script repeats a resource name:
+// the environments, derived from their validated configuration, so that no
+// script or workflow repeats an environment's name or a resource name.
+//
+// One environment, as shell assignments (KEY='value'), or KEY=value lines
+// for $GITHUB_ENV:
 //
 //	eval "$(go run ./cmd/envinfo dev)"
 //	go run ./cmd/envinfo -github prod >> "$GITHUB_ENV"
+//
+// The environments of the configuration directory, one name a line, or as a
+// JSON array for a workflow's matrix (scripts/environments.sh):
+//
+//	go run ./cmd/envinfo -list all
+//	go run ./cmd/envinfo -list production -json
+//
+// The variables a synthesized stack declares without a default, which must
+// be set (TF_VAR_<name>) before it is planned:
+//
+//	go run ./cmd/envinfo -required-vars cdktf.out/stacks/dev
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -21,21 +37,110 @@ import (
 func main() {
 	dir := flag.String("config", "config", "directory of the environment files")
 	github := flag.Bool("github", false, "write KEY=value lines for $GITHUB_ENV instead of shell assignments")
+	list := flag.String("list", "", "list the environments instead: all, production or development")
+	asJSON := flag.Bool("json", false, "with -list: print a JSON array (for a workflow matrix)")
+	requiredVars := flag.String("required-vars", "", "print the variables that the stack synthesized in this directory declares without a default")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: envinfo [-config DIR] ENVIRONMENT")
+		fmt.Fprintln(os.Stderr, "usage: envinfo [-config DIR] [-github] ENVIRONMENT")
+		fmt.Fprintln(os.Stderr, "       envinfo [-config DIR] -list all|production|development [-json]")
+		fmt.Fprintln(os.Stderr, "       envinfo -required-vars STACK_DIR")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() != 1 {
-		flag.Usage()
-		os.Exit(2)
+	switch {
+	case *requiredVars != "":
+		if flag.NArg() != 0 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		names, err := stackRequiredVars(*requiredVars)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for _, n := range names {
+			fmt.Println(n)
+		}
+	case *list != "":
+		if flag.NArg() != 0 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		if err := writeList(os.Stdout, *dir, *list, *asJSON); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	default:
+		if flag.NArg() != 1 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		cfg, err := config.Load(filepath.Join(*dir, flag.Arg(0)+".json"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		write(os.Stdout, cfg, *github)
 	}
-	cfg, err := config.Load(filepath.Join(*dir, flag.Arg(0)+".json"))
+}
+
+// writeList prints the names of the environments of dir of the given kind
+// (all, production, development), in name order: every environment file
+// (config.IsEnvironmentFile), each validated as synthesis validates it, so
+// that a list never names an environment that make synth rejects.
+func writeList(w io.Writer, dir, kind string, asJSON bool) error {
+	if kind != "all" && kind != "production" && kind != "development" {
+		return fmt.Errorf("-list %q: want all, production or development", kind)
+	}
+	cfgs, err := config.LoadDir(dir)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
-	write(os.Stdout, cfg, *github)
+	names := []string{}
+	for _, c := range cfgs {
+		if kind == "all" || c.Production == (kind == "production") {
+			names = append(names, c.Environment)
+		}
+	}
+	if asJSON {
+		b, err := json.Marshal(names)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	for _, n := range names {
+		if _, err := fmt.Fprintln(w, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stackRequiredVars returns, sorted, the variables of the synthesized stack
+// in dir (cdk.tf.json) that have no default: Terraform cannot plan the
+// stack without them (-input=false), so the scripts check them first.
+func stackRequiredVars(dir string) ([]string, error) {
+	path := filepath.Join(dir, "cdk.tf.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var stack struct {
+		Variable map[string]map[string]json.RawMessage `json:"variable"`
+	}
+	if err := json.Unmarshal(b, &stack); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var names []string
+	for name, v := range stack.Variable {
+		if _, ok := v["default"]; !ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 func write(w io.Writer, c *config.Config, github bool) {
@@ -64,6 +169,14 @@ func write(w io.Writer, c *config.Config, github bool) {
 		// in the Key Vault or storage firewall is a runner's (firewall.sh
 		// sweep removes those).
 		{"FIREWALL_ADMIN_RULES", strings.Join(firewallAdminRules(c.Network.AdminCIDRs), " ")},
+		// Whether the Key Vault or the storage firewall denies by default:
+		// a pipeline job must then open them to its runner (firewall.sh).
+		{"FIREWALLS_DENY", fmt.Sprint(firewallsDeny(c))},
+		// Whether a machine outside network.adminCidrs must be named in
+		// TF_VAR_deployer_ips to deploy: firewalls that deny by default,
+		// or an API server limited to authorized ranges (which it has
+		// whenever adminCidrs is set).
+		{"DEPLOYER_IPS_NEEDED", fmt.Sprint(deployerIPsNeeded(c))},
 	}
 	for _, v := range vars {
 		if github {
@@ -72,6 +185,18 @@ func write(w io.Writer, c *config.Config, github bool) {
 		}
 		fmt.Fprintf(w, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
 	}
+}
+
+// deployerIPsNeeded reports whether the environment admits a deploying
+// machine only by address (see DEPLOYER_IPS_NEEDED).
+func deployerIPsNeeded(c *config.Config) bool {
+	return firewallsDeny(c) || len(c.Network.AdminCIDRs) > 0
+}
+
+// firewallsDeny reports whether the Key Vault or the storage account
+// firewall denies by default (see FIREWALLS_DENY).
+func firewallsDeny(c *config.Config) bool {
+	return c.KeyVault.NetworkDefaultAction == "Deny" || c.StorageAccount.NetworkDefaultAction == "Deny"
 }
 
 // resourceGroups lists the resource groups the environment's Azure stack

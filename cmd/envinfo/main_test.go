@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,8 +21,8 @@ func TestFirewallAdminRules(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	for env, want := range map[string][]string{
-		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'"},
-		"dev":  {"PRODUCTION='false'", "ENV_RESOURCE_GROUPS='perpetual-dev-rg'", "FIREWALL_ADMIN_RULES=''"},
+		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'", "DEPLOYER_IPS_NEEDED='true'", "FIREWALLS_DENY='true'"},
+		"dev":  {"PRODUCTION='false'", "ENV_RESOURCE_GROUPS='perpetual-dev-rg'", "FIREWALL_ADMIN_RULES=''", "DEPLOYER_IPS_NEEDED='false'", "FIREWALLS_DENY='false'"},
 	} {
 		cfg, err := config.Load("../../testdata/config/" + env + ".json")
 		if err != nil {
@@ -33,5 +35,119 @@ func TestWrite(t *testing.T) {
 				t.Errorf("%s: no %s in\n%s", env, w, out.String())
 			}
 		}
+	}
+}
+
+// TestDeployerIPsNeeded: each of the three ways an environment admits a
+// deploying machine only by address.
+func TestDeployerIPsNeeded(t *testing.T) {
+	cfg, err := config.Load("../../testdata/config/dev.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deployerIPsNeeded(cfg) {
+		t.Fatal("dev fixture: firewalls allow, no admin networks")
+	}
+	for name, change := range map[string]func(c *config.Config){
+		"Key Vault denies": func(c *config.Config) { c.KeyVault.NetworkDefaultAction = "Deny" },
+		"storage denies":   func(c *config.Config) { c.StorageAccount.NetworkDefaultAction = "Deny" },
+		"admin networks":   func(c *config.Config) { c.Network.AdminCIDRs = []string{"203.0.113.0/24"} },
+	} {
+		c := *cfg
+		change(&c)
+		if !deployerIPsNeeded(&c) {
+			t.Errorf("%s: DEPLOYER_IPS_NEEDED false", name)
+		}
+		if firewallsDeny(&c) != (name != "admin networks") {
+			t.Errorf("%s: FIREWALLS_DENY %v", name, firewallsDeny(&c))
+		}
+	}
+}
+
+// copyFixtures writes the fixture environments, plus stage.json (a copy of
+// the dev fixture), into a new configuration directory.
+func copyFixtures(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, from := range map[string]string{"dev.json": "dev.json", "prod.json": "prod.json", "stage.json": "dev.json"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/config", from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestWriteList(t *testing.T) {
+	dir := copyFixtures(t)
+	for _, c := range []struct {
+		kind   string
+		asJSON bool
+		want   string
+	}{
+		{"all", false, "dev\nprod\nstage\n"},
+		{"production", false, "prod\n"},
+		{"development", false, "dev\nstage\n"},
+		{"all", true, `["dev","prod","stage"]` + "\n"},
+		{"development", true, `["dev","stage"]` + "\n"},
+		{"production", true, `["prod"]` + "\n"},
+	} {
+		var out bytes.Buffer
+		if err := writeList(&out, dir, c.kind, c.asJSON); err != nil {
+			t.Fatalf("%s: %v", c.kind, err)
+		}
+		if out.String() != c.want {
+			t.Errorf("-list %s (json %v): %q, want %q", c.kind, c.asJSON, out.String(), c.want)
+		}
+	}
+	// No environment of a kind: an empty array, which a workflow can test
+	// for (a matrix must not be empty).
+	if err := os.Remove(filepath.Join(dir, "prod.json")); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeList(&out, dir, "production", true); err != nil || out.String() != "[]\n" {
+		t.Errorf("no production environment: %q, %v", out.String(), err)
+	}
+	// What synthesis refuses, the list refuses: an invalid name, a kind
+	// that does not exist.
+	if err := os.WriteFile(filepath.Join(dir, "staging.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeList(&out, dir, "all", false); err == nil || !strings.Contains(err.Error(), "staging") {
+		t.Errorf("staging.json listed: %v", err)
+	}
+	if err := writeList(&out, "../../testdata/config", "staging", false); err == nil {
+		t.Error("-list staging accepted")
+	}
+}
+
+// TestStackRequiredVars reads the golden stacks: the secrets have no
+// default and must be set; deployer_ips and secrets_revision have one.
+func TestStackRequiredVars(t *testing.T) {
+	for stack, want := range map[string][]string{
+		"dev":      {"github_token", "ipfs_private_key"},
+		"dev-k8s":  {"github_token", "github_username", "ipfs_private_key"},
+		"prod":     {"github_token", "ipfs_private_key"},
+		"prod-k8s": {"github_token", "github_username"},
+	} {
+		dir := t.TempDir()
+		b, err := os.ReadFile("../../stacks/testdata/" + stack + ".tf.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := stackRequiredVars(dir)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: %v %v, want %v", stack, got, err, want)
+		}
+	}
+	if _, err := stackRequiredVars(t.TempDir()); err == nil {
+		t.Error("no error without cdk.tf.json")
 	}
 }

@@ -79,7 +79,7 @@ var errOdd = oddError{}
 func TestClosest(t *testing.T) {
 	fields := []string{"nodeCount", "emails", "version", "vmSize", "storageSize"}
 	for word, want := range map[string]string{
-		"nodeCuont": "nodeCount", "emial": "emails", "verison": "version", "VMsize": "vmSize",
+		"nodeCuont": "nodeCount", "emial": "emails", "verison": "version", "VMsize": "vmSize", //nolint:misspell // misspellings on purpose
 		"storage": "", "region": "", "x": "",
 	} {
 		if got := Closest(word, fields); got != want {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# environments.sh: list the environments. An environment is a file,
+# config/<env>.json; this is the one place that turns the files into a
+# list, for the other scripts, the Makefile and the workflows' matrices.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/environments.sh [--production|--development] [--json]
+
+Prints the environments, one name a line in name order: every file
+$CONFIG_DIR/<env>.json (CONFIG_DIR defaults to config), each validated as
+make synth validates it, so that the list never names an environment that
+synthesis rejects. "production": true in a file makes that environment a
+production environment (reviewed plans, approval, stricter rules); every
+other is a development environment.
+
+Options:
+  --production    production environments only
+  --development   development environments only
+  --json          a JSON array on one line, for a workflow matrix
+                  (fromJSON); [] when there is none
+  -h, --help      show this text
+USAGE
+}
+
+kind=all
+json=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --production) kind=production ;;
+    --development) kind=development ;;
+    --json) json=true ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+  shift
+done
+need_go
+args=(-config "$CONFIG_DIR" -list "$kind")
+[ "$json" = false ] || args+=(-json)
+go run ./cmd/envinfo "${args[@]}" || die "cannot list the environments of $CONFIG_DIR/ (above)"
