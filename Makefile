@@ -28,7 +28,7 @@ TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 # Stack for diff/deploy/destroy: make diff STACK=dev
 STACK ?=
 
-.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan actionlint shellcheck check validate tftest
+.PHONY: help setup synth hcl test golden bench fmt lint diff deploy destroy check-stack cost scan actionlint shellcheck check validate tftest ktest
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,16 @@ validate: synth ## terraform init + validate of every stack with the real provid
 
 tftest: synth ## terraform test: a mocked apply of every stack with the real providers (tftest/)
 	go run ./cmd/tfcheck -out cdktf.out test
+
+# Binaries of the local control plane of make ktest (etcd, kube-apiserver,
+# kube-controller-manager) in the envtest layout; scripts/kube-testenv.sh
+# gets them.
+KUBEBUILDER_ASSETS ?= $(HOME)/.cache/kube-testenv/1.35.4
+
+ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a local Kubernetes control plane (KUBEBUILDER_ASSETS)
+	@# Built, not `go run`: an interrupt or SIGTERM then reaches tfcheck, which stops the control plane.
+	go build -o .tfcheck/bin/tfcheck ./cmd/tfcheck
+	.tfcheck/bin/tfcheck -out cdktf.out -assets "$(KUBEBUILDER_ASSETS)" live
 
 golden: setup ## Rewrite the golden snapshots (stacks/testdata/, the estimate in docs/cost.md); read the diff before committing
 	UPDATE_SNAPSHOTS=1 go test -count=1 ./...
