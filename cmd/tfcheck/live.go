@@ -84,25 +84,28 @@ func startControlPlane(ctx context.Context, r *tfcheck.Runner) (*kubelive.Contro
 }
 
 // liveTest runs the live sets of stack s and checks that its destroy left
-// nothing behind.
+// nothing behind, also when a test failed.
 func liveTest(ctx context.Context, r *tfcheck.Runner, cp *kubelive.ControlPlane, s tfcheck.Stack) error {
 	before, err := cp.Objects(ctx)
 	if err != nil {
 		return err
 	}
-	rep, err := r.Test(ctx, s)
+	rep, testErr := r.Test(ctx, s)
 	if rep != nil {
 		printTimings(rep)
 	}
-	if err != nil {
-		return err
+	if ctx.Err() != nil {
+		return testErr
 	}
 	after, err := cp.Objects(ctx)
 	if err != nil {
-		return err
+		return errors.Join(testErr, err)
 	}
 	if left := kubelive.Added(before, after); len(left) > 0 {
-		return fmt.Errorf("%s: left on the API server after destroy: %s", s.Name, strings.Join(left, ", "))
+		return errors.Join(testErr, fmt.Errorf("%s: left on the API server after destroy: %s", s.Name, strings.Join(left, ", ")))
+	}
+	if testErr != nil {
+		return testErr
 	}
 	fmt.Printf("  %d runs passed, %d failed as they must; nothing left on the API server after destroy\n", rep.Passed, len(s.ExpectedErrors))
 	return nil

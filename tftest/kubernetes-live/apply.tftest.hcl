@@ -77,7 +77,7 @@ run "pod" {
   # The Pod spec names no pull secret: admission copied the service
   # account's.
   assert {
-    condition     = [for s in kubernetes_pod_v1.node.spec[0].image_pull_secrets : s.name] == [run.apply.pull_secret_name]
+    condition     = [for s in coalesce(kubernetes_pod_v1.node.spec[0].image_pull_secrets, []) : s.name] == [run.apply.pull_secret_name]
     error_message = "Admission did not give the Pod the service account's pull secret."
   }
 }
@@ -112,11 +112,11 @@ run "live" {
   # The service account acts as the node's Azure identity and pulls with the
   # pull secret.
   assert {
-    condition     = run.objects.service_account.metadata.annotations["azure.workload.identity/client-id"] == data.azurerm_user_assigned_identity.node-identity.client_id && run.objects.service_account.metadata.annotations["azure.workload.identity/tenant-id"] == data.azurerm_user_assigned_identity.node-identity.tenant_id
+    condition     = try(run.objects.service_account.metadata.annotations["azure.workload.identity/client-id"], "") == data.azurerm_user_assigned_identity.node-identity.client_id && try(run.objects.service_account.metadata.annotations["azure.workload.identity/tenant-id"], "") == data.azurerm_user_assigned_identity.node-identity.tenant_id
     error_message = "The service account does not carry the node identity's client and tenant IDs."
   }
   assert {
-    condition     = [for s in run.objects.service_account.imagePullSecrets : s.name] == [kubernetes_secret_v1.github-registry.metadata[0].name]
+    condition     = [for s in coalesce(run.objects.service_account.imagePullSecrets, []) : s.name] == [kubernetes_secret_v1.github-registry.metadata[0].name]
     error_message = "The service account does not pull with the pull secret."
   }
 
