@@ -47,13 +47,14 @@ func liveSets(cfg *config.Config) []string {
 // fails when the claim's create timeout ends. The kubernetes provider
 // (2.37.1) means to report "timeout while waiting for state to become
 // 'Bound'" with the claim's warning events, but fetches those events with
-// the expired context and reports that instead ("client rate limiter Wait
-// returned an error: context deadline exceeded",
-// hashicorp/terraform-provider-kubernetes#2171); either message passes.
+// the expiring context and reports that instead ("client rate limiter Wait
+// returned an error: context deadline exceeded", or "...: rate: Wait(n=1)
+// would exceed context deadline", hashicorp/terraform-provider-kubernetes#2171);
+// any of these passes.
 var liveExpectedErrors = []tfcheck.ExpectedError{{
 	Run:     "claim_replaced",
 	Address: "kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
-	Message: regexp.MustCompile(`context deadline exceeded|waiting for state to become 'Bound'`),
+	Message: regexp.MustCompile(`context deadline|waiting for state to become 'Bound'`),
 }}
 
 // live holds the flags of tfcheck live.
