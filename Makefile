@@ -31,7 +31,7 @@ STACK ?=
 # Revision make changes compares with.
 BASE ?= HEAD
 
-.PHONY: help setup synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest
+.PHONY: help setup synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest
 
 help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,16 @@ changes: setup ## What the working tree's changes do to the stacks and their cos
 
 docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate)
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost
+
+# Binaries of the local control plane of make ktest (etcd, kube-apiserver,
+# kube-controller-manager) in the envtest layout; scripts/kube-testenv.sh
+# gets them.
+KUBEBUILDER_ASSETS ?= $(HOME)/.cache/kube-testenv/1.35.4
+
+ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a local Kubernetes control plane (KUBEBUILDER_ASSETS)
+	@# Built, not `go run`: an interrupt or SIGTERM then reaches tfcheck, which stops the control plane.
+	go build -o .tfcheck/bin/tfcheck ./cmd/tfcheck
+	.tfcheck/bin/tfcheck -out cdktf.out -assets "$(KUBEBUILDER_ASSETS)" live
 
 golden: setup ## Rewrite the golden snapshots (stacks/testdata/) and the generated docs; read the diff before committing
 	UPDATE_SNAPSHOTS=1 go test -count=1 ./...

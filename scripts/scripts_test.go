@@ -344,11 +344,21 @@ func contains(t *testing.T, out string, want ...string) {
 
 func TestHelp(t *testing.T) {
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)
 		}
+	}
+}
+
+// kube-testenv.sh refuses a version setup-envtest and the module proxy
+// would not understand, before fetching anything.
+func TestKubeTestenvVersion(t *testing.T) {
+	e := newEnv(t, true)
+	out, code := e.run("kube-testenv.sh", "1.35")
+	if code != 2 || !strings.Contains(out, "VERSION must look like 1.35.0") {
+		t.Errorf("exit %d\n%s", code, out)
 	}
 }
 

@@ -94,6 +94,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		ClaimName:  w.ClaimName,
 		Namespace:  namespace,
 		DiskID:     *disk.Id(),
+		DiskSizeGB: *disk.DiskSizeGb(),
 		SizeGB:     cfg.StorageSize,
 	})
 	if w.DevSecrets {

@@ -3,6 +3,8 @@
 //
 //	tfcheck validate   terraform init -backend=false + terraform validate
 //	tfcheck test       terraform test: a mocked apply of every stack
+//	tfcheck live       terraform test of every in-cluster stack on a local
+//	                   Kubernetes control plane (see live.go)
 //
 // The providers come from the Terraform registry, or from a filesystem
 // mirror named by TF_CLI_CONFIG_FILE (../shared/tools/build-provider-mirror.sh
@@ -18,6 +20,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -25,12 +28,15 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/kubelive"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfcheck"
 )
@@ -40,27 +46,38 @@ func main() {
 	configDir := flag.String("config", "config", "directory of the environment files")
 	tests := flag.String("tests", "tftest", "directory of the test sets and mocks")
 	work := flag.String("work", ".tfcheck", "working directories of the stacks (git-ignored)")
+	flag.StringVar(&live.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "live: directory of etcd, kube-apiserver and kube-controller-manager (envtest layout)")
+	flag.DurationVar(&live.binderSync, "binder-sync", time.Second, "live: kube-controller-manager --pvclaimbinder-sync-period (its default is 15s)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: tfcheck [flags] validate|test [stack ...]")
+		fmt.Fprintln(os.Stderr, "usage: tfcheck [flags] validate|test|live [stack ...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() < 1 || (flag.Arg(0) != "validate" && flag.Arg(0) != "test") {
+	if flag.NArg() < 1 || !slices.Contains([]string{"validate", "test", "live"}, flag.Arg(0)) {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Args()[1:], *out, *configDir, *tests, *work); err != nil {
+	// An interrupt or a termination stops terraform, then the control plane.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, flag.Arg(0), flag.Args()[1:], *out, *configDir, *tests, *work)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "tfcheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode string, only []string, out, configDir, tests, work string) error {
+func run(ctx context.Context, mode string, only []string, out, configDir, tests, work string) (err error) {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH; install Terraform 1.11 or newer")
 	}
 	r := &tfcheck.Runner{Terraform: tf, Tests: tests, Log: os.Stdout}
+	if mode == "live" {
+		// Apart from the mocked runs: make tftest and make ktest may run at
+		// the same time.
+		work = filepath.Join(work, "live")
+	}
 	if r.Work, err = filepath.Abs(work); err != nil {
 		return err
 	}
@@ -77,27 +94,45 @@ func run(mode string, only []string, out, configDir, tests, work string) error {
 	if err != nil {
 		return err
 	}
-	stacks, err := plan(cfgs, out)
+	stacks, err := plan(cfgs, out, mode == "live")
 	if err != nil {
 		return err
+	}
+	var cp *kubelive.ControlPlane
+	if mode == "live" {
+		if cp, err = startControlPlane(ctx, r); err != nil {
+			return err
+		}
+		defer func() {
+			start := time.Now()
+			if serr := cp.Stop(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+			fmt.Printf("control plane stopped (%.1fs)\n", time.Since(start).Seconds())
+		}()
 	}
 	var failed []string
 	for _, s := range stacks {
 		if len(only) > 0 && !slices.Contains(only, s.Name) {
 			continue
 		}
+		if ctx.Err() != nil {
+			return errors.New("interrupted")
+		}
 		start := time.Now()
 		fmt.Printf("%s %s\n", mode, s.Name)
 		switch mode {
 		case "validate":
-			err = r.Validate(s)
+			err = r.Validate(ctx, s)
 		case "test":
 			var rep *tfcheck.Report
-			rep, err = r.Test(s)
+			rep, err = r.Test(ctx, s)
 			if err == nil {
 				fmt.Printf("  %d runs passed, %d replacements of data resources %s\n", rep.Passed, len(s.DataResources),
 					map[bool]string{true: "refused by prevent_destroy", false: "planned (not production)"}[s.Production])
 			}
+		case "live":
+			err = liveTest(ctx, r, cp, s)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -166,8 +201,8 @@ func testSets(cfg *config.Config) (azure, kubernetes []string) {
 }
 
 // plan lists the stacks of every environment with their test sets and
-// their data resources.
-func plan(cfgs []*config.Config, out string) ([]tfcheck.Stack, error) {
+// their data resources: for the live tests, the in-cluster stacks only.
+func plan(cfgs []*config.Config, out string, live bool) ([]tfcheck.Stack, error) {
 	m, err := manifest.Read(out)
 	if err != nil {
 		return nil, fmt.Errorf("%w (run make synth first)", err)
@@ -175,16 +210,25 @@ func plan(cfgs []*config.Config, out string) ([]tfcheck.Stack, error) {
 	var stacks []tfcheck.Stack
 	for _, cfg := range cfgs {
 		azureSets, k8sSets := testSets(cfg)
-		for _, s := range []tfcheck.Stack{
+		envStacks := []tfcheck.Stack{
 			{Name: cfg.Environment, Sets: azureSets},
 			{Name: cfg.K8sStackName(), Sets: k8sSets},
-		} {
+		}
+		if live {
+			envStacks = []tfcheck.Stack{{Name: cfg.K8sStackName(), Sets: liveSets(cfg), ExpectedErrors: liveExpectedErrors}}
+		}
+		for _, s := range envStacks {
 			st, ok := m.Stacks[s.Name]
 			if !ok {
 				return nil, fmt.Errorf("%s: stack %s is not in %s; synthesize again", cfg.File, s.Name, out)
 			}
 			s.Config = filepath.Join(out, st.SynthesizedStackPath)
 			s.Production = cfg.Production
+			if live {
+				// The generated replacement tests are mocked runs.
+				stacks = append(stacks, s)
+				continue
+			}
 			if s.DataResources, err = dataResources(s.Config); err != nil {
 				return nil, err
 			}

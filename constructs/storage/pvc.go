@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/persistentvolumeclaimv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/persistentvolumev1"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -27,11 +28,21 @@ type VolumeProps struct {
 	VolumeName string
 	ClaimName  string
 	Namespace  string
-	// DiskID is the managed disk's resource ID (a Terraform expression).
-	DiskID string
-	// SizeGB of the disk.
+	// DiskID is the managed disk's resource ID and DiskSizeGB its actual
+	// size in GiB (Terraform expressions: the Azure stack's disk, found by a
+	// data source).
+	DiskID     string
+	DiskSizeGB float64
+	// SizeGB is what the volume declares and the claim requests
+	// (storageSize).
 	SizeGB int
 }
+
+// ClaimBindTimeout is how long an apply waits for the claim to be bound.
+// The volume binder binds a claim to the volume it names as soon as it sees
+// both, or at its next periodic pass (every 15 s by default) when the claim
+// came before the volume reached its cache: a minute leaves it four passes.
+const ClaimBindTimeout = "1m"
 
 // Volume is the statically provisioned volume and its claim.
 type Volume struct {
@@ -43,8 +54,18 @@ type Volume struct {
 // Azure Disk CSI driver and a claim for it. The reclaim policy is Retain:
 // deleting the claim (or the volume object) never deletes the disk, which
 // belongs to the Azure stack.
+//
+// The volume is reserved for the claim (claimRef) and the claim names the
+// volume, so nothing is provisioned dynamically and no other claim can take
+// the disk. For such a pair the volume binder checks neither size nor
+// class: a disk smaller than the size the volume declares is refused here,
+// at plan time, by a precondition. Apply waits until the claim is bound and
+// fails after [ClaimBindTimeout] if it is not, for example when the volume
+// is still bound to an earlier claim of the same name (a replaced claim
+// finds its Retain volume Released, bound to the old claim's UID).
 func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 	size := fmt.Sprintf("%dGi", p.SizeGB)
+	diskSize := jsii.Number(p.DiskSizeGB)
 	pv := tfx.Pin(persistentvolumev1.NewPersistentVolumeV1(scope, jsii.String(id), &persistentvolumev1.PersistentVolumeV1Config{
 		Metadata: &persistentvolumev1.PersistentVolumeV1Metadata{
 			Name: jsii.String(p.VolumeName),
@@ -66,6 +87,13 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 				},
 			},
 		}},
+		Lifecycle: &cdktf.TerraformResourceLifecycle{
+			Precondition: &[]*cdktf.Precondition{{
+				Condition: cdktf.Op_Gte(diskSize, tfx.Num(p.SizeGB)),
+				ErrorMessage: jsii.String(fmt.Sprintf("The data disk has %s GiB, less than the %d GiB (storageSize) that the volume declares and its claim requests; Kubernetes would bind the claim all the same. Deploy the Azure stack first: it sizes the disk from storageSize.",
+					*cdktf.Token_AsString(diskSize, nil), p.SizeGB)),
+			}},
+		},
 	}), id)
 	claim := tfx.Pin(persistentvolumeclaimv1.NewPersistentVolumeClaimV1(scope, jsii.String(id+"-claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
 		Metadata: &persistentvolumeclaimv1.PersistentVolumeClaimV1Metadata{
@@ -80,10 +108,12 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 				Requests: &map[string]*string{"storage": jsii.String(size)},
 			},
 		},
-		// managed-csi binds on first use (WaitForFirstConsumer); a claim that
-		// names its volume binds at once, but apply must not hang on it if a
-		// cluster delays binding anyway.
-		WaitUntilBound: jsii.Bool(false),
+		// A claim that cannot bind fails the deploy instead of leaving the
+		// node's pod Pending.
+		WaitUntilBound: jsii.Bool(true),
+		Timeouts: &persistentvolumeclaimv1.PersistentVolumeClaimV1Timeouts{
+			Create: jsii.String(ClaimBindTimeout),
+		},
 	}), id+"-claim")
 	return &Volume{Volume: pv, Claim: claim}
 }

@@ -43,7 +43,8 @@ var synth = synthtest.Once(func(app cdktf.App) {
 		})
 	}
 	k := synthtest.NewKubernetesStack(app, "kube")
-	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", SizeGB: 5})
+	diskSize := cdktf.NewTerraformVariable(k, jsii.String("disk_size_gb"), &cdktf.TerraformVariableConfig{Type: jsii.String("number")})
+	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", DiskSizeGB: *diskSize.NumberValue(), SizeGB: 5})
 })
 
 func TestDataDisk(t *testing.T) {
@@ -156,4 +157,16 @@ func TestVolumeAndClaim(t *testing.T) {
 	pvc.Equal(t, "spec.storage_class_name", StorageClass)
 	pvc.Equal(t, "spec.access_modes", []string{"ReadWriteOnce"})
 	pvc.Equal(t, "spec.resources.requests.storage", "5Gi")
+}
+
+// A deploy fails when the claim cannot bind: apply waits for the binding,
+// and a disk smaller than the volume is refused before anything is applied
+// (the binder does not compare sizes for a pre-bound pair).
+func TestClaimMustBind(t *testing.T) {
+	pvc := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_claim_v1")
+	pvc.Equal(t, "wait_until_bound", true)
+	pvc.Equal(t, "timeouts.create", ClaimBindTimeout)
+	pv := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_v1")
+	pv.Equal(t, "lifecycle.precondition.0.condition", "${(var.disk_size_gb >= 5)}")
+	pv.Equal(t, "lifecycle.precondition.0.error_message", "The data disk has ${var.disk_size_gb} GiB, less than the 5 GiB (storageSize) that the volume declares and its claim requests; Kubernetes would bind the claim all the same. Deploy the Azure stack first: it sizes the disk from storageSize.")
 }

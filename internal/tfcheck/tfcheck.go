@@ -1,18 +1,21 @@
 // Package tfcheck runs the real Terraform and the real providers on the
 // synthesized stacks, without Azure credentials: `terraform validate`, and
 // `terraform test` with mocked providers, which plans and applies every
-// resource through the provider's own validation.
+// resource through the provider's own validation, or with the kubernetes
+// provider on a real API server (see internal/kubelive).
 //
 // Each stack runs in a working directory of its own under Runner.Work: a
 // copy of its cdk.tf.json, the test files of the sets that apply to it
-// (tftest/<set>/*.tftest.hcl) and the shared mock data (tftest/mocks). The
-// stack's directory in cdktf.out is never touched, so its lock file and
-// .terraform stay those of the registry providers that deploy it.
+// (tftest/<set>/*.tftest.hcl), the shared mock data (tftest/mocks) and the
+// helper modules that test runs may use (tftest/modules). The stack's
+// directory in cdktf.out is never touched, so its lock file and .terraform
+// stay those of the registry providers that deploy it.
 package tfcheck
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +45,20 @@ type Stack struct {
 	// (lifecycle.prevent_destroy), elsewhere it must plan it.
 	DataResources []string
 	Production    bool
+	// ExpectedErrors are runs that must end in an error (see
+	// [ExpectedError]).
+	ExpectedErrors []ExpectedError
+}
+
+// ExpectedError is a run that must fail with an error that Terraform cannot
+// expect by itself (expect_failures covers only custom conditions): a
+// provider's error while applying. The run must end with status error, and
+// one of its errors must come from Address and match Message. An error ends
+// its test file, so such a run is the last of its file.
+type ExpectedError struct {
+	Run     string
+	Address string
+	Message *regexp.Regexp
 }
 
 // MockSecrets are the values of the stacks' secret variables in tests. The
@@ -62,7 +79,9 @@ type Runner struct {
 	Work string
 	// Tests is the root of the test sets and of mocks/.
 	Tests string
-	// Env is added to the environment of every terraform command.
+	// Env is added to the environment of every terraform command, which
+	// otherwise inherits the caller's, less any Kubernetes client settings
+	// (KUBECONFIG, KUBE_*): no test reaches a cluster of the caller's.
 	Env []string
 	// Log receives progress and, on failure, Terraform's output.
 	Log io.Writer
@@ -108,13 +127,13 @@ func ParseVersion(s string) ([3]int, error) {
 func Less(a, b [3]int) bool { return slices.Compare(a[:], b[:]) < 0 }
 
 // prepare fills the stack's working directory and runs terraform init.
-func (r *Runner) prepare(s Stack) (string, error) {
+func (r *Runner) prepare(ctx context.Context, s Stack) (string, error) {
 	dir := filepath.Join(r.Work, s.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	// Tests and mocks of an earlier run go: a removed test must not run.
-	for _, old := range []string{"tests", "mocks", "cdk.tf.json"} {
+	for _, old := range []string{"tests", "mocks", "modules", "cdk.tf.json"} {
 		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
 			return "", err
 		}
@@ -124,6 +143,11 @@ func (r *Runner) prepare(s Stack) (string, error) {
 	}
 	if err := copyTree(filepath.Join(r.Tests, "mocks"), filepath.Join(dir, "mocks")); err != nil {
 		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(r.Tests, "modules")); err == nil {
+		if err := copyTree(filepath.Join(r.Tests, "modules"), filepath.Join(dir, "modules")); err != nil {
+			return "", err
+		}
 	}
 	for _, set := range s.Sets {
 		files, err := filepath.Glob(filepath.Join(r.Tests, set, "*.tftest.hcl"))
@@ -146,7 +170,7 @@ func (r *Runner) prepare(s Stack) (string, error) {
 			return "", err
 		}
 	}
-	if _, err := r.run(dir, "init", "-backend=false", "-input=false", "-no-color"); err != nil {
+	if _, err := r.run(ctx, dir, "init", "-backend=false", "-input=false", "-no-color"); err != nil {
 		return "", fmt.Errorf("%s: terraform init: %w", s.Name, err)
 	}
 	return dir, nil
@@ -170,12 +194,12 @@ func keepTest(addr string) string {
 }
 
 // Validate runs terraform init and validate on a stack.
-func (r *Runner) Validate(s Stack) error {
-	dir, err := r.prepare(s)
+func (r *Runner) Validate(ctx context.Context, s Stack) error {
+	dir, err := r.prepare(ctx, s)
 	if err != nil {
 		return err
 	}
-	if _, err := r.run(dir, "validate", "-no-color"); err != nil {
+	if _, err := r.run(ctx, dir, "validate", "-no-color"); err != nil {
 		return fmt.Errorf("%s: terraform validate: %w", s.Name, err)
 	}
 	return nil
@@ -184,15 +208,18 @@ func (r *Runner) Validate(s Stack) error {
 // Test runs terraform test on a stack and checks its report (see
 // [Report.Check]). The machine-readable output is kept in the stack's
 // working directory as test.json.
-func (r *Runner) Test(s Stack) (*Report, error) {
-	dir, err := r.prepare(s)
+func (r *Runner) Test(ctx context.Context, s Stack) (*Report, error) {
+	dir, err := r.prepare(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	out, _ := r.run(dir, "test", "-json", "-no-color")
+	out, err := r.run(ctx, dir, "test", "-json", "-no-color")
 	log := filepath.Join(dir, "test.json")
-	if err := os.WriteFile(log, out, 0o644); err != nil {
-		return nil, err
+	if werr := os.WriteFile(log, out, 0o644); werr != nil {
+		return nil, werr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: terraform test (output in %s): %w", s.Name, log, err)
 	}
 	rep, err := ParseReport(bytes.NewReader(out))
 	if err != nil {
@@ -206,10 +233,14 @@ func (r *Runner) Test(s Stack) (*Report, error) {
 
 // run runs terraform in dir and returns its standard output. On failure the
 // error carries the output, so that the caller shows what Terraform said.
-func (r *Runner) run(dir string, args ...string) ([]byte, error) {
-	cmd := exec.Command(r.Terraform, args...)
+// When ctx ends, terraform gets an interrupt, and is killed if it has not
+// stopped 30 seconds later.
+func (r *Runner) run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, r.Terraform, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), r.Env...)
+	cmd.Env = append(clientFreeEnviron(), r.Env...)
 	for k, v := range MockSecrets {
 		cmd.Env = append(cmd.Env, "TF_VAR_"+k+"="+v)
 	}
@@ -218,11 +249,28 @@ func (r *Runner) run(dir string, args ...string) ([]byte, error) {
 	start := time.Now()
 	err := cmd.Run()
 	r.logf("  terraform %s (%s, %.1fs)\n", strings.Join(args, " "), filepath.Base(dir), time.Since(start).Seconds())
+	if ctx.Err() != nil {
+		return stdout.Bytes(), fmt.Errorf("terraform %s interrupted: %w", args[0], context.Cause(ctx))
+	}
 	if err != nil && args[0] != "test" {
 		return stdout.Bytes(), fmt.Errorf("%w\n%s%s", err, stdout.String(), stderr.String())
 	}
 	// terraform test exits 1 whenever a run fails; the report says why.
 	return stdout.Bytes(), nil
+}
+
+// clientFreeEnviron is the caller's environment without the settings that
+// point Kubernetes clients (the kubernetes provider among them) at a
+// cluster.
+func clientFreeEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 func (r *Runner) logf(format string, args ...any) {
@@ -247,6 +295,16 @@ type Report struct {
 	TeardownErrors  []string
 	// Summary is false when the output ended without a test summary.
 	Summary bool
+	// Timings are how long each run and each file's cleanup took, in the
+	// order they ended (empty when the output has no timestamps).
+	Timings []Timing
+}
+
+// Timing is the duration of a run ("file/run") or of the cleanup of a file
+// ("file/cleanup").
+type Timing struct {
+	Key     string
+	Elapsed time.Duration
 }
 
 var preventDestroyDetail = regexp.MustCompile(`^Resource (\S+) has lifecycle\.prevent_destroy set`)
@@ -255,6 +313,16 @@ var preventDestroyDetail = regexp.MustCompile(`^Resource (\S+) has lifecycle\.pr
 func ParseReport(r io.Reader) (*Report, error) {
 	rep := &Report{Runs: map[string]string{}, RunErrors: map[string][]string{}, Refused: map[string][]string{}}
 	teardown := map[string]bool{} // files whose cleanup has started
+	started := map[string]time.Time{}
+	timing := func(key string, at time.Time, begin bool) {
+		switch {
+		case at.IsZero():
+		case begin:
+			started[key] = at
+		case !started[key].IsZero():
+			rep.Timings = append(rep.Timings, Timing{key, at.Sub(started[key])})
+		}
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1024*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -263,10 +331,12 @@ func ParseReport(r io.Reader) (*Report, error) {
 			continue
 		}
 		var m struct {
-			Type     string `json:"type"`
-			TestFile string `json:"@testfile"`
-			TestRun  string `json:"@testrun"`
-			File     *struct {
+			Type      string    `json:"type"`
+			Timestamp time.Time `json:"@timestamp"`
+			TestFile  string    `json:"@testfile"`
+			TestRun   string    `json:"@testrun"`
+			File      *struct {
+				Path     string `json:"path"`
 				Progress string `json:"progress"`
 			} `json:"test_file"`
 			Run *struct {
@@ -282,6 +352,7 @@ func ParseReport(r io.Reader) (*Report, error) {
 				Severity string `json:"severity"`
 				Summary  string `json:"summary"`
 				Detail   string `json:"detail"`
+				Address  string `json:"address"`
 			} `json:"diagnostic"`
 		}
 		if err := json.Unmarshal(line, &m); err != nil {
@@ -290,14 +361,23 @@ func ParseReport(r io.Reader) (*Report, error) {
 		switch {
 		case m.Type == "test_file" && m.File != nil && m.File.Progress == "teardown":
 			teardown[m.TestFile] = true
+			timing(m.File.Path+"/cleanup", m.Timestamp, true)
+		case m.Type == "test_file" && m.File != nil && m.File.Progress == "complete":
+			timing(m.File.Path+"/cleanup", m.Timestamp, false)
+		case m.Type == "test_run" && m.Run != nil && m.Run.Progress == "starting":
+			timing(m.Run.Path+"/"+m.Run.Run, m.Timestamp, true)
 		case m.Type == "test_run" && m.Run != nil && m.Run.Progress == "complete":
 			rep.Runs[m.Run.Path+"/"+m.Run.Run] = m.Run.Status
+			timing(m.Run.Path+"/"+m.Run.Run, m.Timestamp, false)
 		case m.Type == "test_summary" && m.Summary != nil:
 			rep.Summary = true
 			rep.Passed, rep.Failed, rep.Errored, rep.Skipped = m.Summary.Passed, m.Summary.Failed, m.Summary.Errored, m.Summary.Skipped
 		case m.Diagnostic != nil && m.Diagnostic.Severity == "error":
 			refused := preventDestroyDetail.FindStringSubmatch(m.Diagnostic.Detail)
-			msg := strings.TrimSpace(m.Diagnostic.Summary + ": " + m.Diagnostic.Detail)
+			msg := strings.TrimSuffix(strings.TrimSpace(m.Diagnostic.Summary+": "+m.Diagnostic.Detail), ":")
+			if m.Diagnostic.Address != "" {
+				msg = m.Diagnostic.Address + ": " + msg
+			}
 			key := m.TestFile + "/" + m.TestRun
 			switch {
 			case teardown[m.TestFile] && refused != nil:
@@ -324,6 +404,7 @@ func ParseReport(r io.Reader) (*Report, error) {
 //   - each generated replacement of a data resource is refused by
 //     prevent_destroy (for that resource only) in production, and planned
 //     elsewhere;
+//   - each expected error (Stack.ExpectedErrors) happened, in its run;
 //   - cleanup destroys everything, except in production, where it may only
 //     be refused for data resources.
 func (rep *Report) Check(s Stack) []string {
@@ -339,7 +420,13 @@ func (rep *Report) Check(s Stack) []string {
 		file, run := k[:i], k[i+1:]
 		keep := strings.HasPrefix(filepath.Base(file), "keep-") && run == KeepRun
 		status, errs := rep.Runs[k], rep.RunErrors[k]
+		expected := slices.IndexFunc(s.ExpectedErrors, func(e ExpectedError) bool { return e.Run == run })
 		switch {
+		case expected >= 0:
+			e := s.ExpectedErrors[expected]
+			if status != "error" || !slices.ContainsFunc(errs, e.matches) {
+				problems = append(problems, fmt.Sprintf("run %s: expected an error of %s matching %q, got status %s, errors %q", k, e.Address, e.Message, status, errs))
+			}
 		case keep && s.Production:
 			addr := keepAddress(file, s.DataResources)
 			if status == "pass" || !slices.Equal(rep.Refused[k], []string{addr}) || len(errs) > 0 {
@@ -354,6 +441,11 @@ func (rep *Report) Check(s Stack) []string {
 			problems = append(problems, fmt.Sprintf("run %s: %s: %s", k, status, strings.Join(detail, "; ")))
 		}
 	}
+	for _, e := range s.ExpectedErrors {
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(rep.Runs)), func(k string) bool { return strings.HasSuffix(k, "/"+e.Run) }) {
+			problems = append(problems, fmt.Sprintf("run %s, which must fail, did not run", e.Run))
+		}
+	}
 	problems = append(problems, rep.TeardownErrors...)
 	for _, addr := range rep.TeardownRefused {
 		if !s.Production || !slices.Contains(s.DataResources, addr) {
@@ -361,6 +453,11 @@ func (rep *Report) Check(s Stack) []string {
 		}
 	}
 	return problems
+}
+
+// matches reports whether msg, an error of the report, is the expected one.
+func (e ExpectedError) matches(msg string) bool {
+	return strings.HasPrefix(msg, e.Address+": ") && e.Message.MatchString(msg)
 }
 
 // keepAddress returns the data resource of a generated test file

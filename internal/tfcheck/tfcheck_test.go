@@ -2,8 +2,11 @@ package tfcheck
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fixtures are `terraform test -json` outputs of this project's prod
@@ -140,5 +143,105 @@ func TestParseVersion(t *testing.T) {
 	}
 	if _, err := ParseVersion("dev"); err == nil {
 		t.Error("accepted a version without numbers")
+	}
+}
+
+// dev-k8s-live.jsonl is the `terraform test -json` output of make ktest
+// for dev-k8s (Terraform 1.11.4, kubernetes 2.37.1 on a 1.35.4 API
+// server), trimmed of plans, snippets and progress lines.
+
+var claimReplaced = ExpectedError{
+	Run:     "claim_replaced",
+	Address: "kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
+	Message: regexp.MustCompile(`context deadline|to become 'Bound'`),
+}
+
+func TestLiveReportPasses(t *testing.T) {
+	rep := report(t, "dev-k8s-live.jsonl", nil)
+	if p := rep.Check(Stack{Name: "dev-k8s", ExpectedErrors: []ExpectedError{claimReplaced}}); len(p) > 0 {
+		t.Fatalf("problems in a good report:\n%s", strings.Join(p, "\n"))
+	}
+	var waited, cleanups time.Duration
+	for _, tm := range rep.Timings {
+		switch {
+		case strings.HasSuffix(tm.Key, "/claim_replaced"):
+			waited = tm.Elapsed
+		case strings.HasSuffix(tm.Key, "/cleanup"):
+			cleanups += tm.Elapsed
+		}
+	}
+	if waited < time.Minute || waited > 2*time.Minute || cleanups <= 0 {
+		t.Errorf("timings: claim_replaced %s (the claim's 1m timeout), cleanups %s; all: %v", waited, cleanups, rep.Timings)
+	}
+}
+
+// The provider words the expired wait in more than one way.
+func TestExpectedErrorVariants(t *testing.T) {
+	rep := report(t, "dev-k8s-live.jsonl", func(s string) string {
+		return strings.Replace(s, "client rate limiter Wait returned an error: context deadline exceeded", "client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline", 1)
+	})
+	if p := rep.Check(Stack{Name: "dev-k8s", ExpectedErrors: []ExpectedError{claimReplaced}}); len(p) > 0 {
+		t.Errorf("problems: %q", p)
+	}
+}
+
+func TestExpectedErrors(t *testing.T) {
+	live := Stack{Name: "dev-k8s", ExpectedErrors: []ExpectedError{claimReplaced}}
+	cases := []struct {
+		name  string
+		stack Stack
+		edit  func(string) string
+		want  string
+	}{
+		{
+			name: "an error nobody expects", stack: Stack{Name: "dev-k8s"},
+			edit: func(s string) string { return s + "\n" },
+			want: "claim_replaced: error: kubernetes_persistent_volume_claim_v1.ipfs-volume-claim: client rate limiter",
+		},
+		{
+			name: "the claim bound after all", stack: live,
+			edit: func(s string) string {
+				return strings.Replace(s, `"run":"claim_replaced","progress":"complete","status":"error"`, `"run":"claim_replaced","progress":"complete","status":"pass"`, 1)
+			},
+			want: "expected an error of kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
+		},
+		{
+			name: "the error came from elsewhere", stack: live,
+			edit: func(s string) string {
+				return strings.Replace(s, `"address":"kubernetes_persistent_volume_claim_v1.ipfs-volume-claim"`, `"address":"kubernetes_persistent_volume_v1.ipfs-volume"`, 1)
+			},
+			want: "expected an error of kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
+		},
+		{
+			name: "the failing run was renamed", stack: Stack{Name: "dev-k8s", ExpectedErrors: []ExpectedError{claimReplaced, {Run: "gone", Address: "x", Message: regexp.MustCompile("x")}}},
+			edit: func(s string) string { return s + "\n" },
+			want: "run gone, which must fail, did not run",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := report(t, "dev-k8s-live.jsonl", c.edit).Check(c.stack)
+			if !strings.Contains(strings.Join(p, "\n"), c.want) {
+				t.Errorf("problems %q lack %q", p, c.want)
+			}
+		})
+	}
+}
+
+// Terraform never sees the caller's Kubernetes client settings: a test
+// reaches only the cluster its own provider configuration names.
+func TestNoClusterFromTheCaller(t *testing.T) {
+	t.Setenv("KUBECONFIG", "/home/someone/.kube/config")
+	t.Setenv("KUBE_CONFIG_PATH", "/home/someone/.kube/config")
+	t.Setenv("KUBE_HOST", "https://prod.example")
+	t.Setenv("TFCHECK_KEEP", "1")
+	env := clientFreeEnviron()
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=") {
+			t.Errorf("%s reaches terraform", kv)
+		}
+	}
+	if !slices.Contains(env, "TFCHECK_KEEP=1") {
+		t.Error("other variables were dropped too")
 	}
 }
