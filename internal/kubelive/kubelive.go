@@ -28,7 +28,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,7 +129,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	cp = &ControlPlane{Kubeconfig: filepath.Join(o.Dir, "kubeconfig")}
 	defer func() {
 		if err != nil {
-			cp.Stop()
+			_ = cp.Stop() // the start error is the one to report
 			cp = nil
 		}
 	}()
@@ -265,7 +264,7 @@ func (cp *ControlPlane) waitForControllers(ctx context.Context, timeout time.Dur
 		}
 		select {
 		case <-cp.kcmDone:
-			return fmt.Errorf("kube-controller-manager exited (%v):\n%s", cp.kcmErr, tail(cp.kcmLog, 20))
+			return fmt.Errorf("kube-controller-manager exited (%w):\n%s", cp.kcmErr, tail(cp.kcmLog, 20))
 		case <-ctx.Done():
 			return fmt.Errorf("kube-controller-manager did not create the default service account within %s (log %s):\n%s", timeout, cp.kcmLog, tail(cp.kcmLog, 20))
 		case <-tick.C:
@@ -362,12 +361,10 @@ func Added(before, after []string) []string {
 
 // tail returns the last n lines of a file.
 func tail(path string, n int) string {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return err.Error()
 	}
-	defer f.Close()
-	b, _ := io.ReadAll(f)
 	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
