@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
-	"github.com/my-mimisbrunnr/perpetual-infra/constructs/container"
-	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
 )
 
@@ -28,8 +26,7 @@ const (
 // KubernetesStack is an environment's in-cluster objects.
 type KubernetesStack struct {
 	// Stack is the cdktf stack.
-	Stack  cdktf.TerraformStack
-	Config *config.Config
+	Stack cdktf.TerraformStack
 }
 
 // NewKubernetesStack builds the <environment>-k8s stack. It finds the
@@ -40,7 +37,7 @@ type KubernetesStack struct {
 func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *AzureStack) *KubernetesStack {
 	name := cfg.K8sStackName()
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
-	s := &KubernetesStack{Stack: stack, Config: cfg}
+	s := &KubernetesStack{Stack: stack}
 	stack.AddDependency(azure.Stack)
 	names := cfg.Names()
 	w := cfg.Workload
@@ -68,16 +65,18 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 	token := secretVariable(stack, VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
 	revision := secretsRevision(stack)
 
-	ns := workload.NewNamespace(stack, "workload-namespace", w.Namespace, map[string]string{
-		"app.kubernetes.io/part-of":    "perpetual-node",
-		"app.kubernetes.io/managed-by": "cdktf",
-	})
-	namespace := *ns.Metadata().Name()
+	namespace := workload.NewNamespace(stack, "workload-namespace", workload.NamespaceProps{
+		Name: w.Namespace,
+		Labels: map[string]string{
+			"app.kubernetes.io/part-of":    "perpetual-node",
+			"app.kubernetes.io/managed-by": "cdktf",
+		},
+	}).Name
 
-	container.NewPullSecret(stack, "github-registry", container.PullSecretProps{
+	workload.NewPullSecret(stack, "github-registry", workload.PullSecretProps{
 		Name:      w.PullSecretName,
 		Namespace: namespace,
-		Server:    container.GitHubRegistry,
+		Server:    workload.GitHubRegistry,
 		Username:  *username.StringValue(),
 		Token:     *token.StringValue(),
 		Revision:  *revision.NumberValue(),
@@ -89,7 +88,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		TenantID:         *identity.TenantId(),
 		ImagePullSecrets: []string{w.PullSecretName},
 	})
-	storage.NewVolume(stack, "ipfs-volume", storage.VolumeProps{
+	workload.NewVolume(stack, "ipfs-volume", workload.VolumeProps{
 		VolumeName: names.DataDisk,
 		ClaimName:  w.ClaimName,
 		Namespace:  namespace,

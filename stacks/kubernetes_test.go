@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
-	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
@@ -139,7 +138,7 @@ func TestServiceAccountAndVolume(t *testing.T) {
 		disk.Equal(t, "name", "perpetual-"+env+"-ipfs-data")
 		pv := doc.Only(t, "kubernetes_persistent_volume_v1")
 		pv.Equal(t, "spec.0.persistent_volume_source.csi.volume_handle", synthtest.DataRef(disk, "id"))
-		pv.Equal(t, "spec.0.persistent_volume_source.csi.driver", storage.DiskCSIDriver)
+		pv.Equal(t, "spec.0.persistent_volume_source.csi.driver", workload.DiskCSIDriver)
 		pv.Equal(t, "spec.0.persistent_volume_reclaim_policy", "Retain")
 		pv.Equal(t, "spec.0.access_modes", []string{"ReadWriteOnce"})
 		size := map[string]string{"dev": "1Gi", "prod": "5Gi"}[env]

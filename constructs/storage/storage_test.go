@@ -42,9 +42,6 @@ var synth = synthtest.Once(func(app cdktf.App) {
 			TimeOfDay: v.time, RetentionDays: v.days,
 		})
 	}
-	k := synthtest.NewKubernetesStack(app, "kube")
-	diskSize := cdktf.NewTerraformVariable(k, jsii.String("disk_size_gb"), &cdktf.TerraformVariableConfig{Type: jsii.String("number")})
-	NewVolume(k, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", DiskSizeGB: *diskSize.NumberValue(), SizeGB: 5})
 })
 
 func TestDataDisk(t *testing.T) {
@@ -136,37 +133,4 @@ func TestBackupPolicyNamesFollowEveryArgument(t *testing.T) {
 	if vault := synth(t)["policies"].Resources("azurerm_data_protection_backup_vault")[0]; vault.Has("lifecycle") {
 		t.Error("prevent_destroy on a backup vault without PreventDestroy")
 	}
-}
-
-func TestVolumeAndClaim(t *testing.T) {
-	pv := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_v1")
-	pv.Equal(t, "metadata.name", "data")
-	spec := "spec.0."
-	pv.Equal(t, spec+"persistent_volume_reclaim_policy", "Retain")
-	pv.Equal(t, spec+"access_modes", []string{"ReadWriteOnce"})
-	pv.Equal(t, spec+"capacity.storage", "5Gi")
-	pv.Equal(t, spec+"storage_class_name", StorageClass)
-	pv.Equal(t, spec+"persistent_volume_source.csi.driver", "disk.csi.azure.com")
-	pv.Equal(t, spec+"persistent_volume_source.csi.volume_handle", "/disks/data")
-	pv.Equal(t, spec+"claim_ref", map[string]string{"name": "ipfs-data", "namespace": "perpetual"})
-
-	pvc := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_claim_v1")
-	pvc.Equal(t, "metadata.name", "ipfs-data")
-	pvc.Equal(t, "metadata.namespace", "perpetual")
-	pvc.Equal(t, "spec.volume_name", synthtest.Ref(pv, "metadata[0].name"))
-	pvc.Equal(t, "spec.storage_class_name", StorageClass)
-	pvc.Equal(t, "spec.access_modes", []string{"ReadWriteOnce"})
-	pvc.Equal(t, "spec.resources.requests.storage", "5Gi")
-}
-
-// A deploy fails when the claim cannot bind: apply waits for the binding,
-// and a disk smaller than the volume is refused before anything is applied
-// (the binder does not compare sizes for a pre-bound pair).
-func TestClaimMustBind(t *testing.T) {
-	pvc := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_claim_v1")
-	pvc.Equal(t, "wait_until_bound", true)
-	pvc.Equal(t, "timeouts.create", ClaimBindTimeout)
-	pv := synth(t)["kube"].Only(t, "kubernetes_persistent_volume_v1")
-	pv.Equal(t, "lifecycle.precondition.0.condition", "${(var.disk_size_gb >= 5)}")
-	pv.Equal(t, "lifecycle.precondition.0.error_message", "The data disk has ${var.disk_size_gb} GiB, less than the 5 GiB (storageSize) that the volume declares and its claim requests; Kubernetes would bind the claim all the same. Deploy the Azure stack first: it sizes the disk from storageSize.")
 }

@@ -1,4 +1,4 @@
-package storage
+package workload
 
 import (
 	"fmt"
@@ -46,6 +46,7 @@ const ClaimBindTimeout = "1m"
 
 // Volume is the statically provisioned volume and its claim.
 type Volume struct {
+	constructs.Construct
 	Volume persistentvolumev1.PersistentVolumeV1
 	Claim  persistentvolumeclaimv1.PersistentVolumeClaimV1
 }
@@ -64,9 +65,10 @@ type Volume struct {
 // is still bound to an earlier claim of the same name (a replaced claim
 // finds its Retain volume Released, bound to the old claim's UID).
 func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
+	v := &Volume{Construct: constructs.NewConstruct(scope, &id)}
 	size := fmt.Sprintf("%dGi", p.SizeGB)
 	diskSize := jsii.Number(p.DiskSizeGB)
-	pv := tfx.Pin(persistentvolumev1.NewPersistentVolumeV1(scope, jsii.String(id), &persistentvolumev1.PersistentVolumeV1Config{
+	v.Volume = tfx.Pin(persistentvolumev1.NewPersistentVolumeV1(v.Construct, jsii.String("volume"), &persistentvolumev1.PersistentVolumeV1Config{
 		Metadata: &persistentvolumev1.PersistentVolumeV1Metadata{
 			Name: jsii.String(p.VolumeName),
 		},
@@ -95,7 +97,7 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 			}},
 		},
 	}), id)
-	claim := tfx.Pin(persistentvolumeclaimv1.NewPersistentVolumeClaimV1(scope, jsii.String(id+"-claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
+	v.Claim = tfx.Pin(persistentvolumeclaimv1.NewPersistentVolumeClaimV1(v.Construct, jsii.String("claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
 		Metadata: &persistentvolumeclaimv1.PersistentVolumeClaimV1Metadata{
 			Name:      jsii.String(p.ClaimName),
 			Namespace: jsii.String(p.Namespace),
@@ -103,7 +105,7 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 		Spec: &persistentvolumeclaimv1.PersistentVolumeClaimV1Spec{
 			AccessModes:      tfx.Strings([]string{"ReadWriteOnce"}),
 			StorageClassName: jsii.String(StorageClass),
-			VolumeName:       pv.Metadata().Name(),
+			VolumeName:       v.Volume.Metadata().Name(),
 			Resources: &persistentvolumeclaimv1.PersistentVolumeClaimV1SpecResources{
 				Requests: &map[string]*string{"storage": jsii.String(size)},
 			},
@@ -115,5 +117,5 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 			Create: jsii.String(ClaimBindTimeout),
 		},
 	}), id+"-claim")
-	return &Volume{Volume: pv, Claim: claim}
+	return v
 }
