@@ -107,13 +107,5 @@ schedule() {
   echo "$CLUSTER_NAME is $state"
 }
 
-failed=()
-for env in "${envs[@]}"; do
-  # Not (...) || ...: errexit would be off inside the subshell.
-  set +e
-  (set -e; schedule "$env")
-  code=$?
-  set -e
-  [ "$code" = 0 ] || failed+=("$env")
-done
-[ ${#failed[@]} -eq 0 ] || die "could not $action the cluster of: ${failed[*]} (above)"
+each_env schedule "${envs[@]}"
+[ ${#FAILED[@]} -eq 0 ] || die "could not $action the cluster of: ${FAILED[*]} (above)"

@@ -145,6 +145,7 @@ case "$action" in
   sweep)
     # sweep_one ENV: keep exactly ENV's admin entries (cmd/envinfo). Run it
     # in a subshell: a failure (die) ends that environment only.
+    # shellcheck disable=SC2317 # called through each_env
     sweep_one() {
       load_env "$1"
       local -a keep removed=()
@@ -173,16 +174,8 @@ case "$action" in
         echo "firewall: nothing to sweep in $ENVIRONMENT"
       fi
     }
-    failed=()
-    for env in "${sweep_envs[@]}"; do
-      # Not (...) || ...: errexit would be off inside the subshell.
-      set +e
-      (set -e; sweep_one "$env")
-      code=$?
-      set -e
-      [ "$code" = 0 ] || failed+=("$env")
-    done
-    [ ${#failed[@]} -eq 0 ] || die "the sweep failed for: ${failed[*]} (above)"
+    each_env sweep_one "${sweep_envs[@]}"
+    [ ${#FAILED[@]} -eq 0 ] || die "the sweep failed for: ${FAILED[*]} (above)"
     exit 0
     ;;
 esac

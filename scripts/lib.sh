@@ -48,6 +48,23 @@ environments() {
   go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$1" || die "cannot list the environments of $CONFIG_DIR/ (above)"
 }
 
+# each_env FUNC ENV...: run FUNC ENV for every ENV, each in a subshell with
+# errexit on, so that one environment's failure does not stop the others;
+# FAILED then holds the environments whose FUNC failed.
+each_env() {
+  local fn=$1 env code
+  shift
+  FAILED=()
+  for env in "$@"; do
+    # Not (...) || ...: errexit would be off inside the subshell.
+    set +e
+    (set -e; "$fn" "$env")
+    code=$?
+    set -e
+    [ "$code" = 0 ] || FAILED+=("$env")
+  done
+}
+
 # load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
 # $CONFIG_DIR/ENV.json, validated (cmd/envinfo).
 load_env() {

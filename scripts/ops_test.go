@@ -241,3 +241,25 @@ func TestDevScheduleChecksTheOutcome(t *testing.T) {
 		t.Error("stopped a cluster whose state it could not read")
 	}
 }
+
+// each_env (lib.sh) runs every environment whatever happened to the others,
+// stops an environment at its first failing command, and names the failed
+// ones in FAILED.
+func TestEachEnv(t *testing.T) {
+	e := newEnv(t, false)
+	script := `set -euo pipefail
+source scripts/lib.sh
+step() { echo "start $1"; [ "$1" != b ] || false; echo "done $1"; }
+each_env step a b c
+echo "failed: ${FAILED[*]}"`
+	out, code := e.runIn("..", "bash", "-c", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"start a\ndone a\nstart b\nstart c\ndone c\n", "failed: b\n"} {
+		contains(t, out, want)
+	}
+	if strings.Contains(out, "done b") {
+		t.Errorf("b went on after its failing command:\n%s", out)
+	}
+}

@@ -61,64 +61,49 @@ const usage = `usage: plancheck REVIEWED.json CURRENT.json   (exit 0 same change
        plancheck -drift PLAN.json                (exit 0 no drift, 1 drift)`
 
 func run(args []string, stdout, stderr io.Writer) int {
+	var mode string
+	var files []string
 	switch {
-	case len(args) == 2 && args[0] == "-redact":
-		p, err := load(args[1])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(p); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		return 0
-	case len(args) == 2 && args[0] == "-drift":
-		p, err := load(args[1])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		if !drift(stdout, p) {
-			return 1
-		}
-		return 0
+	case len(args) == 2 && (args[0] == "-redact" || args[0] == "-drift"):
+		mode, files = args[0], args[1:]
 	case len(args) == 3 && args[0] == "-remaining":
-		applied, err := load(args[1])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		current, err := load(args[2])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		if !compare(stdout, applied, current, true) {
-			return 1
-		}
-		return 0
+		mode, files = args[0], args[1:]
 	case len(args) == 2 && !strings.HasPrefix(args[0], "-"):
-		reviewed, err := load(args[0])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		current, err := load(args[1])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		if !compare(stdout, reviewed, current, false) {
-			return 1
-		}
-		return 0
+		mode, files = "compare", args
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
+	plans := make([]*Plan, len(files))
+	for i, f := range files {
+		p, err := load(f)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		plans[i] = p
+	}
+	var ok bool
+	switch mode {
+	case "-redact":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(plans[0]); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		ok = true
+	case "-drift":
+		ok = drift(stdout, plans[0])
+	case "-remaining":
+		ok = compare(stdout, plans[0], plans[1], true)
+	default:
+		ok = compare(stdout, plans[0], plans[1], false)
+	}
+	if !ok {
+		return 1
+	}
+	return 0
 }
 
 // Plan is the redacted plan: what terraform show -json holds, less
