@@ -21,13 +21,7 @@ func RenderDiff(w io.Writer, base, head []*Estimate) {
 		return m
 	}
 	b, h := byStack(base), byStack(head)
-	names := slices.Sorted(maps.Keys(b))
-	for n := range h {
-		if _, ok := b[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
+	names := sortedKeys(b, h)
 	var same []string
 	var total, totalBase float64
 	for _, n := range names {
@@ -86,13 +80,7 @@ func lineDiff(base, head *Estimate) []string {
 		return m
 	}
 	b, h := index(base), index(head)
-	comps := slices.Sorted(maps.Keys(b))
-	for c := range h {
-		if _, ok := b[c]; !ok {
-			comps = append(comps, c)
-		}
-	}
-	slices.Sort(comps)
+	comps := sortedKeys(b, h)
 	var out []string
 	for _, c := range comps {
 		bl, inBase := b[c]
@@ -118,4 +106,16 @@ func joinNames(names []string) string {
 		s += n
 	}
 	return s
+}
+
+// sortedKeys returns the keys of a and b, sorted, each once.
+func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
