@@ -8,10 +8,13 @@ package main
 // the kubeconfig named by KUBE_CONFIG_PATH). Each file applies the stack
 // for real, asserts on the objects read back from the API server and
 // destroys everything when it ends; afterwards nothing the test created may
-// remain on the server.
+// remain on the server. The claims' wait for their volume is shortened in
+// the working copy (claimTimeoutOverride), since the local volume binder
+// passes every second.
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -59,8 +62,44 @@ var liveExpectedErrors = []tfcheck.ExpectedError{{
 
 // live holds the flags of tfcheck live.
 var live struct {
-	assets     string
-	binderSync time.Duration
+	assets       string
+	binderSync   time.Duration
+	claimTimeout time.Duration
+}
+
+// claimTimeoutOverride returns a Terraform override file that sets the
+// create timeout of every claim of the stack config that waits until bound
+// to timeout, or nil when there is none. The stacks wait a minute
+// (workload.ClaimBindTimeout) for a volume binder that passes every 15 s;
+// the local control plane's binder passes every second (-binder-sync), so
+// the live tests wait less: a claim that binds, binds within the shorter
+// wait (which makes those runs stricter), and a claim that cannot bind
+// fails the apply in seconds instead of a minute.
+func claimTimeoutOverride(config string, timeout time.Duration) ([]byte, error) {
+	raw, err := os.ReadFile(config)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Resource struct {
+			Claims map[string]struct {
+				WaitUntilBound bool `json:"wait_until_bound"`
+			} `json:"kubernetes_persistent_volume_claim_v1"`
+		} `json:"resource"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", config, err)
+	}
+	claims := map[string]any{}
+	for name, c := range doc.Resource.Claims {
+		if c.WaitUntilBound {
+			claims[name] = map[string]any{"timeouts": map[string]string{"create": timeout.String()}}
+		}
+	}
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	return json.MarshalIndent(map[string]any{"resource": map[string]any{"kubernetes_persistent_volume_claim_v1": claims}}, "", "  ")
 }
 
 // startControlPlane starts the control plane and points the runner's

@@ -48,6 +48,7 @@ func main() {
 	work := flag.String("work", ".tfcheck", "working directories of the stacks (git-ignored)")
 	flag.StringVar(&live.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "live: directory of etcd, kube-apiserver and kube-controller-manager (envtest layout)")
 	flag.DurationVar(&live.binderSync, "binder-sync", time.Second, "live: kube-controller-manager --pvclaimbinder-sync-period (its default is 15s)")
+	flag.DurationVar(&live.claimTimeout, "claim-timeout", 10*time.Second, "live: how long an apply waits for a claim to bind (the stacks wait workload.ClaimBindTimeout)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: tfcheck [flags] validate|test|live [stack ...]")
 		flag.PrintDefaults()
@@ -202,7 +203,7 @@ func testSets(cfg *config.Config) (azure, kubernetes []string) {
 
 // plan lists the stacks of every environment with their test sets and
 // their data resources: for the live tests, the in-cluster stacks only.
-func plan(cfgs []*config.Config, out string, live bool) ([]tfcheck.Stack, error) {
+func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, error) {
 	m, err := manifest.Read(out)
 	if err != nil {
 		return nil, fmt.Errorf("%w (run make synth first)", err)
@@ -214,7 +215,7 @@ func plan(cfgs []*config.Config, out string, live bool) ([]tfcheck.Stack, error)
 			{Name: cfg.Environment, Sets: azureSets},
 			{Name: cfg.K8sStackName(), Sets: k8sSets},
 		}
-		if live {
+		if liveMode {
 			envStacks = []tfcheck.Stack{{Name: cfg.K8sStackName(), Sets: liveSets(cfg), ExpectedErrors: liveExpectedErrors}}
 		}
 		for _, s := range envStacks {
@@ -224,7 +225,10 @@ func plan(cfgs []*config.Config, out string, live bool) ([]tfcheck.Stack, error)
 			}
 			s.Config = filepath.Join(out, st.SynthesizedStackPath)
 			s.Production = cfg.Production
-			if live {
+			if liveMode {
+				if s.Override, err = claimTimeoutOverride(s.Config, live.claimTimeout); err != nil {
+					return nil, err
+				}
 				// The generated replacement tests are mocked runs.
 				stacks = append(stacks, s)
 				continue

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/kubelive"
@@ -77,4 +80,33 @@ func TestLiveFilesNameTheLocalContext(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The live tests shorten the wait of every claim that waits until bound,
+// and only of those.
+func TestClaimTimeoutOverride(t *testing.T) {
+	got, err := claimTimeoutOverride("../../stacks/testdata/dev-k8s.tf.json", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"resource":{"kubernetes_persistent_volume_claim_v1":{"ipfs-volume-claim":{"timeouts":{"create":"10s"}}}}}`
+	if compacted := compactJSON(t, got); compacted != want {
+		t.Errorf("override:\n%s\nwant %s", compacted, want)
+	}
+	none := filepath.Join(t.TempDir(), "cdk.tf.json")
+	if err := os.WriteFile(none, []byte(`{"resource":{"kubernetes_persistent_volume_claim_v1":{"c":{"wait_until_bound":false}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := claimTimeoutOverride(none, time.Second); err != nil || got != nil {
+		t.Errorf("a claim that does not wait: %s, %v; want no override", got, err)
+	}
+}
+
+func compactJSON(t *testing.T, b []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return buf.String()
 }

@@ -48,7 +48,15 @@ type Stack struct {
 	// ExpectedErrors are runs that must end in an error (see
 	// [ExpectedError]).
 	ExpectedErrors []ExpectedError
+	// Override, when not empty, is written next to the stack's
+	// configuration as a Terraform override file (OverrideFile): its blocks
+	// replace the same arguments of the synthesized configuration in every
+	// run, as Terraform merges override files.
+	Override []byte
 }
+
+// OverrideFile is the name of the override file of Stack.Override.
+const OverrideFile = "tfcheck_override.tf.json"
 
 // ExpectedError is a run that must fail with an error that Terraform cannot
 // expect by itself (expect_failures covers only custom conditions): a
@@ -133,13 +141,18 @@ func (r *Runner) prepare(ctx context.Context, s Stack) (string, error) {
 		return "", err
 	}
 	// Tests and mocks of an earlier run go: a removed test must not run.
-	for _, old := range []string{"tests", "mocks", "modules", "cdk.tf.json"} {
+	for _, old := range []string{"tests", "mocks", "modules", "cdk.tf.json", OverrideFile} {
 		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
 			return "", err
 		}
 	}
 	if err := copyFile(s.Config, filepath.Join(dir, "cdk.tf.json")); err != nil {
 		return "", err
+	}
+	if len(s.Override) > 0 {
+		if err := os.WriteFile(filepath.Join(dir, OverrideFile), s.Override, 0o644); err != nil {
+			return "", err
+		}
 	}
 	if err := copyTree(filepath.Join(r.Tests, "mocks"), filepath.Join(dir, "mocks")); err != nil {
 		return "", err

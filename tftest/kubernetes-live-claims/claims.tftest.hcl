@@ -56,7 +56,8 @@ run "apply" {
 # The claim is replaced (deleted and created again, as after a taint or a
 # change that forces a new claim). The Retain volume keeps the old claim's
 # UID and stays Released: the volume is claimed elsewhere, and the new claim
-# never binds. The apply must fail, naming the reason (tfcheck expects this
+# never binds. The apply must fail when the claim's wait ends (10 s here:
+# tfcheck's override file), naming the reason (tfcheck expects this
 # run's error, see ExpectedErrors in cmd/tfcheck); it must be the last run of
 # the file, since an error ends the file.
 run "claim_replaced" {
