@@ -1,7 +1,10 @@
 package tfcheck
 
 import (
+	"context"
+	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,5 +246,43 @@ func TestNoClusterFromTheCaller(t *testing.T) {
 	}
 	if !slices.Contains(env, "TFCHECK_KEEP=1") {
 		t.Error("other variables were dropped too")
+	}
+}
+
+// A stack's override file is written into its working copy, and is gone
+// again when a later run of the stack has none.
+func TestOverrideFile(t *testing.T) {
+	tests := t.TempDir()
+	for _, d := range []string{"mocks", "set"} {
+		if err := os.MkdirAll(filepath.Join(tests, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := filepath.Join(t.TempDir(), "cdk.tf.json")
+	fakeTerraform := filepath.Join(t.TempDir(), "terraform")
+	for name, body := range map[string]string{
+		filepath.Join(tests, "set", "a.tftest.hcl"): "",
+		config:        "{}",
+		fakeTerraform: "#!/bin/sh\nexit 0\n",
+	} {
+		if err := os.WriteFile(name, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &Runner{Terraform: fakeTerraform, Work: t.TempDir(), Tests: tests, Log: io.Discard}
+	s := Stack{Name: "k8s", Config: config, Sets: []string{"set"}, Override: []byte(`{"resource":{}}`)}
+	dir, err := r.prepare(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, OverrideFile)); err != nil || string(b) != `{"resource":{}}` {
+		t.Errorf("override file: %q, %v", b, err)
+	}
+	s.Override = nil
+	if _, err := r.prepare(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, OverrideFile)); !os.IsNotExist(err) {
+		t.Errorf("the override of an earlier run is still there (%v)", err)
 	}
 }
