@@ -20,7 +20,11 @@
 // allowed.
 package config
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+)
 
 // Config is one environment. The JSON field names are those of the files;
 // see schema.json for the meaning, range and default of each.
@@ -210,10 +214,7 @@ type Guardrails struct {
 }
 
 // Waiver switches one guardrail rule off for an environment, with a reason.
-type Waiver struct {
-	Rule   string `json:"rule"`
-	Reason string `json:"reason"`
-}
+type Waiver = guardrails.Waiver
 
 // K8sStackName is the name of the environment's in-cluster stack.
 func (c *Config) K8sStackName() string { return c.Environment + "-k8s" }

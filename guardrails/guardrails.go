@@ -12,8 +12,8 @@ import (
 // Waiver switches one rule off for a stack, with the reason written in the
 // environment's configuration.
 type Waiver struct {
-	Rule   string
-	Reason string
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
 }
 
 // Metadata is what a stack records of its guardrails in "//".guardrails.

@@ -74,7 +74,7 @@ var Rules = []Rule{
 	{
 		ID: "SEC-002", Summary: "Key Vault secrets and Kubernetes Secrets are written through write-only attributes, so no secret rests in state or plans",
 		Checks: "Key Vault secrets set `value_wo` (never `value`) and Kubernetes Secrets `data_wo` / `binary_data_wo` (never `data` / `binary_data`): write-only attributes fed by ephemeral variables, so no secret rests in state or a saved plan",
-		check:  wholeStack(checkWriteOnlySecrets),
+		check:  eachResource(checkWriteOnlySecrets),
 	},
 }
 

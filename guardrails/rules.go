@@ -40,8 +40,7 @@ func (f Finding) String() string {
 
 // Options say which rules apply to a stack.
 type Options struct {
-	// Production enables the production-only rules (KV-001, KV-002,
-	// DATA-001).
+	// Production enables the rules marked ProductionOnly.
 	Production bool
 	// RequiredTags must be on every taggable resource (TAG-001).
 	RequiredTags []string
@@ -334,7 +333,7 @@ func checkStorage(r resource, _ Options) []Finding {
 	if v, ok := r.attrs["https_traffic_only_enabled"].(bool); ok && !v {
 		out = append(out, r.finding("ST-001", "https_traffic_only_enabled is false: the account accepts plain HTTP"))
 	}
-	// min_tls_version defaults to TLS1_2 in azurerm 3.x.
+	// azurerm defaults min_tls_version to TLS1_2.
 	if v, ok := r.attrs["min_tls_version"].(string); ok && v != "TLS1_2" && v != "TLS1_3" {
 		out = append(out, r.finding("ST-002", "min_tls_version is %s: TLS below 1.2 is accepted", v))
 	}
@@ -490,7 +489,6 @@ func checkCredentials(stack map[string]any) []Finding {
 	return out
 }
 
-// isSecretData reports whether the attribute holds Kubernetes Secret data.
 // SEC-002: secrets are written through write-only attributes.
 
 // stateBoundSecretAttributes are the attributes that would keep a secret in
@@ -501,19 +499,18 @@ var stateBoundSecretAttributes = map[string]map[string]string{
 	"kubernetes_secret":        {"data": "data_wo", "binary_data": "binary_data_wo"},
 }
 
-func checkWriteOnlySecrets(stack map[string]any) []Finding {
+func checkWriteOnlySecrets(r resource, _ Options) []Finding {
 	var out []Finding
-	for _, r := range resources(stack) {
-		attrs := stateBoundSecretAttributes[r.typ]
-		for _, k := range slices.Sorted(maps.Keys(attrs)) {
-			if _, ok := r.attrs[k]; ok {
-				out = append(out, r.finding("SEC-002", "%s keeps the secret in state and plans; write it through %s from an ephemeral variable", k, attrs[k]))
-			}
+	attrs := stateBoundSecretAttributes[r.typ]
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		if _, ok := r.attrs[k]; ok {
+			out = append(out, r.finding("SEC-002", "%s keeps the secret in state and plans; write it through %s from an ephemeral variable", k, attrs[k]))
 		}
 	}
 	return out
 }
 
+// isSecretData reports whether the attribute holds Kubernetes Secret data.
 func isSecretData(typ, key string) bool {
 	return strings.HasPrefix(typ, "kubernetes_secret") && (key == "data" || key == "binary_data" || key == "data_wo" || key == "binary_data_wo")
 }

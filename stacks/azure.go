@@ -32,7 +32,6 @@ type AzureStack struct {
 	Backup        *storage.Backup // nil without enableBackups
 	NodeIdentity  *security.WorkloadIdentity
 	KeyVault      *security.KeyVault
-	Alerts        *monitoring.Alerts
 }
 
 // NewAzureStack builds the Azure stack of cfg, named cfg.Environment. Each
@@ -55,7 +54,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	s.NodeIdentity = newNodeIdentity(stack, cfg, place, s.Cluster)
 	s.KeyVault = newKeyVault(stack, cfg, place, in, s.Network, s.NodeIdentity)
 	newPolicies(stack, cfg, place)
-	s.Alerts = newMonitoring(stack, cfg, place, s.Cluster, s.Logs)
+	newMonitoring(stack, cfg, place, s.Cluster, s.Logs)
 
 	s.outputs()
 	addMoves(stack, s.movesOfPinnedNames())

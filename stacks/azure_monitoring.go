@@ -26,7 +26,7 @@ func newLogAnalytics(stack cdktf.TerraformStack, cfg *config.Config, place azure
 // newMonitoring builds the node alerts with their action group, the budget
 // and, with a workspace, Container Insights' collection rule and the alert
 // on the IPFS volume.
-func newMonitoring(stack cdktf.TerraformStack, cfg *config.Config, place azure.Placement, aks *cluster.Cluster, logs *monitoring.LogAnalytics) *monitoring.Alerts {
+func newMonitoring(stack cdktf.TerraformStack, cfg *config.Config, place azure.Placement, aks *cluster.Cluster, logs *monitoring.LogAnalytics) {
 	names, a := cfg.Names(), cfg.Alerts
 	alerts := monitoring.NewAlerts(stack, "alerts", monitoring.AlertsProps{
 		Placement:            place,
@@ -66,5 +66,4 @@ func newMonitoring(stack cdktf.TerraformStack, cfg *config.Config, place azure.P
 		ActualThresholdPercent:   b.ActualThresholdPercent,
 		ForecastThresholdPercent: b.ForecastThresholdPercent,
 	})
-	return alerts
 }

@@ -10,9 +10,5 @@ import (
 // attachGuardrails makes the stack's synthesis fail when it breaks a
 // guardrail that the environment does not waive.
 func attachGuardrails(stack cdktf.TerraformStack, cfg *config.Config) {
-	waivers := make([]guardrails.Waiver, len(cfg.Guardrails.Waivers))
-	for i, w := range cfg.Guardrails.Waivers {
-		waivers[i] = guardrails.Waiver{Rule: w.Rule, Reason: w.Reason}
-	}
-	guardrails.Attach(stack, guardrails.Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}, waivers)
+	guardrails.Attach(stack, guardrails.Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}, cfg.Guardrails.Waivers)
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
 // Terraform variables of the stacks. Secrets never pass through Go: their
@@ -30,7 +32,7 @@ var KubeloginModes = []string{"azurecli", "workloadidentity", "spn", "msi"}
 // write-only (value_wo, data_wo), so no secret can rest there. The value
 // must be given again at apply time.
 func secretVariable(scope constructs.Construct, name, description string) cdktf.TerraformVariable {
-	v := cdktf.NewTerraformVariable(scope, jsii.String(name), &cdktf.TerraformVariableConfig{
+	v := pinnedVariable(scope, name, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Sensitive:   jsii.Bool(true),
 		Nullable:    jsii.Bool(false),
@@ -40,7 +42,6 @@ func secretVariable(scope constructs.Construct, name, description string) cdktf.
 			ErrorMessage: jsii.String(name + " must not be empty: set TF_VAR_" + name + "."),
 		}},
 	})
-	v.OverrideLogicalId(jsii.String(name))
 	v.AddOverride(jsii.String("ephemeral"), true)
 	return v
 }
@@ -51,7 +52,7 @@ func secretVariable(scope constructs.Construct, name, description string) cdktf.
 // this number grows: rotating a secret means a new TF_VAR_<secret> and
 // secrets_revision one higher.
 func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
-	v := cdktf.NewTerraformVariable(scope, jsii.String(VarSecretsRevision), &cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, VarSecretsRevision, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("number"),
 		Default:     1,
 		Nullable:    jsii.Bool(false),
@@ -61,8 +62,6 @@ func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
 			ErrorMessage: jsii.String(VarSecretsRevision + " must be a whole number, 1 or more."),
 		}},
 	})
-	v.OverrideLogicalId(jsii.String(VarSecretsRevision))
-	return v
 }
 
 // kubeloginLogin declares how kubelogin gets the in-cluster stack's token,
@@ -72,7 +71,7 @@ func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
 // login has expired (minutes), while kubelogin's workloadidentity mode reads
 // a freshly written federated token file before each -k8s step.
 func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVariable {
-	v := cdktf.NewTerraformVariable(scope, jsii.String(VarKubeloginLogin), &cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, VarKubeloginLogin, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Default:     jsii.String(mode),
 		Nullable:    jsii.Bool(false),
@@ -82,8 +81,6 @@ func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVari
 			ErrorMessage: jsii.String(VarKubeloginLogin + " must be one of: " + strings.Join(KubeloginModes, ", ") + "."),
 		}},
 	})
-	v.OverrideLogicalId(jsii.String(VarKubeloginLogin))
-	return v
 }
 
 // deployerIPs declares the list of the deploying machine's public IPv4
@@ -92,7 +89,7 @@ func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVari
 // networks can still write secrets, read the storage account and reach the
 // cluster. Plain addresses, because the storage firewall refuses /32 CIDRs.
 func deployerIPs(scope constructs.Construct) cdktf.TerraformVariable {
-	v := cdktf.NewTerraformVariable(scope, jsii.String(VarDeployerIPs), &cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, VarDeployerIPs, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("list(string)"),
 		Default:     &[]*string{},
 		Nullable:    jsii.Bool(false),
@@ -102,6 +99,10 @@ func deployerIPs(scope constructs.Construct) cdktf.TerraformVariable {
 			ErrorMessage: jsii.String(VarDeployerIPs + " must be a list of IPv4 addresses such as [\"198.51.100.7\"]."),
 		}},
 	})
-	v.OverrideLogicalId(jsii.String(VarDeployerIPs))
-	return v
+}
+
+// pinnedVariable declares a variable named name wherever scope is in the
+// tree, so that TF_VAR_<name> sets it.
+func pinnedVariable(scope constructs.Construct, name string, cfg cdktf.TerraformVariableConfig) cdktf.TerraformVariable {
+	return tfx.Pin(cdktf.NewTerraformVariable(scope, jsii.String(name), &cfg), name)
 }

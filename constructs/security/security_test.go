@@ -99,7 +99,7 @@ func TestWorkloadIdentity(t *testing.T) {
 	fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
 	fed.Equal(t, "audience", []string{"api://AzureADTokenExchange"})
 	if n := synth(t)["locked"].Count("azurerm_role_assignment"); n != 0 {
-		t.Errorf("%d role assignments: the design's AcrPull has no registry to apply to", n)
+		t.Errorf("%d role assignments: the node identity needs none (images come from ghcr.io)", n)
 	}
 }
 

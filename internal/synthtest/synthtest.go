@@ -3,8 +3,9 @@
 // messages that say what was looked for and what was there.
 //
 // jsii runs one Node.js process per Go process and loading a provider costs
-// seconds, so a test package builds all the stacks it needs once (in
-// TestMain or a sync.Once) and its tests share the results. Never call jsii
+// seconds, so a test package builds all the stacks it needs once, with
+// [Once] (or in TestMain when it needs a full app on disk), and its tests
+// share the results. Never call jsii
 // from parallel goroutines: no t.Parallel around synthesis.
 package synthtest
 
