@@ -25,7 +25,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,7 +167,7 @@ func write(w io.Writer, c *config.Config, github bool) {
 		// The firewall entries the configuration keeps: any other address
 		// in the Key Vault or storage firewall is a runner's (firewall.sh
 		// sweep removes those).
-		{"FIREWALL_ADMIN_RULES", strings.Join(firewallAdminRules(c.Network.AdminCIDRs), " ")},
+		{"FIREWALL_ADMIN_RULES", strings.Join(c.Network.PublicAdminRules(), " ")},
 		// Whether the Key Vault or the storage firewall denies by default:
 		// a pipeline job must then open them to its runner (firewall.sh).
 		{"FIREWALLS_DENY", fmt.Sprint(firewallsDeny(c))},
@@ -209,27 +208,4 @@ func resourceGroups(c *config.Config) []string {
 		rgs = append(rgs, n.SnapshotResourceGroup)
 	}
 	return rgs
-}
-
-// firewallAdminRules returns the admin CIDRs as the Key Vault and storage
-// firewalls hold them, in the canonical form firewall.sh compares (no /32):
-// public ranges only, a /31 or /32 as its addresses. It mirrors
-// stacks.firewallRules, which cannot be imported here without the
-// provider bindings.
-func firewallAdminRules(adminCIDRs []string) []string {
-	var out []string
-	for _, c := range adminCIDRs {
-		p, err := netip.ParsePrefix(c)
-		if err != nil || p.Addr().IsPrivate() || p.Addr().IsLoopback() {
-			continue
-		}
-		if p.Bits() >= 31 {
-			for a := p.Masked().Addr(); p.Contains(a); a = a.Next() {
-				out = append(out, a.String())
-			}
-			continue
-		}
-		out = append(out, p.String())
-	}
-	return out
 }
