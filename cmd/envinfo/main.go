@@ -46,40 +46,33 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	wantArgs := 1 // ENVIRONMENT
+	if *requiredVars != "" || *list != "" {
+		wantArgs = 0
+	}
+	if flag.NArg() != wantArgs {
+		flag.Usage()
+		os.Exit(2)
+	}
+	var err error
 	switch {
 	case *requiredVars != "":
-		if flag.NArg() != 0 {
-			flag.Usage()
-			os.Exit(2)
-		}
-		names, err := stackRequiredVars(*requiredVars)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+		var names []string
+		names, err = stackRequiredVars(*requiredVars)
 		for _, n := range names {
 			fmt.Println(n)
 		}
 	case *list != "":
-		if flag.NArg() != 0 {
-			flag.Usage()
-			os.Exit(2)
-		}
-		if err := writeList(os.Stdout, *dir, *list, *asJSON); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+		err = writeList(os.Stdout, *dir, *list, *asJSON)
 	default:
-		if flag.NArg() != 1 {
-			flag.Usage()
-			os.Exit(2)
+		var cfg *config.Config
+		if cfg, err = config.Load(filepath.Join(*dir, flag.Arg(0)+".json")); err == nil {
+			write(os.Stdout, cfg, *github)
 		}
-		cfg, err := config.Load(filepath.Join(*dir, flag.Arg(0)+".json"))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		write(os.Stdout, cfg, *github)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 
