@@ -22,6 +22,7 @@ package config
 
 import (
 	"maps"
+	"net/netip"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 )
@@ -119,6 +120,31 @@ type Network struct {
 	DNSLabel       string   `json:"dnsLabel"`
 	DNSZone        string   `json:"dnsZone"`
 	DNSRecordName  string   `json:"dnsRecordName"`
+}
+
+// PublicAdminRules returns the admin CIDRs as the Key Vault and storage
+// firewalls hold them: public ranges only, and a /31 or /32 as its
+// addresses, since the storage firewall refuses those prefixes. The stacks
+// write these rules and scripts/firewall.sh sweep compares the firewalls'
+// entries with them (envinfo's FIREWALL_ADMIN_RULES), so both use this one
+// function. The CIDRs must be valid networks, as Load ensures (an IPv4
+// address without host bits, which prints as written).
+func (n Network) PublicAdminRules() []string {
+	var out []string
+	for _, c := range n.AdminCIDRs {
+		p := netip.MustParsePrefix(c)
+		if p.Addr().IsPrivate() || p.Addr().IsLoopback() {
+			continue
+		}
+		if p.Bits() >= 31 {
+			for a := p.Addr(); p.Contains(a); a = a.Next() {
+				out = append(out, a.String())
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // StorageAccount configures the storage account for logs and backups.

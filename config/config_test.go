@@ -584,3 +584,11 @@ func TestEveryFieldIsValidated(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicAdminRules(t *testing.T) {
+	got := Network{AdminCIDRs: []string{"203.0.113.0/24", "198.51.100.7/32", "198.51.100.10/31", "10.0.0.0/8", "192.168.1.1/32"}}.PublicAdminRules()
+	want := []string{"203.0.113.0/24", "198.51.100.7", "198.51.100.10", "198.51.100.11"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v (private ranges are never in a public firewall)", got, want)
+	}
+}

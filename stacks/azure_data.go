@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"net/netip"
-
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -35,7 +33,7 @@ func newStorageAccount(stack cdktf.TerraformStack, cfg *config.Config, place azu
 		ContainerSoftDeleteDays: a.ContainerSoftDeleteDays,
 		LogsContainer:           a.LogsContainer,
 		NetworkDefaultAction:    a.NetworkDefaultAction,
-		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, a.NetworkDefaultAction, in.DeployerIPs),
+		IPRules:                 firewallRules(cfg.Network, a.NetworkDefaultAction, in.DeployerIPs),
 		PreventDestroy:          cfg.Production,
 	})
 }
@@ -65,25 +63,11 @@ func newBackup(stack cdktf.TerraformStack, cfg *config.Config, place azure.Place
 }
 
 // firewallRules returns the admin CIDRs that the Key Vault and storage
-// firewalls accept (public ranges only; a single host as a plain address,
-// since the storage firewall refuses /31 and /32) followed, when the
+// firewalls accept (config.Network.PublicAdminRules) followed, when the
 // firewall denies by default, by the deployer's addresses (an open firewall
 // needs no exception, and a rule per runner would change on every run).
-func firewallRules(adminCIDRs []string, defaultAction string, deployers cdktf.TerraformVariable) []string {
-	var public []string
-	for _, c := range adminCIDRs {
-		p := netip.MustParsePrefix(c)
-		if p.Addr().IsPrivate() || p.Addr().IsLoopback() {
-			continue
-		}
-		if p.Bits() >= 31 {
-			for a := p.Addr(); p.Contains(a); a = a.Next() {
-				public = append(public, a.String())
-			}
-			continue
-		}
-		public = append(public, c)
-	}
+func firewallRules(n config.Network, defaultAction string, deployers cdktf.TerraformVariable) []string {
+	public := n.PublicAdminRules()
 	if defaultAction != "Deny" {
 		return public
 	}

@@ -41,7 +41,7 @@ func newKeyVault(stack cdktf.TerraformStack, cfg *config.Config, place azure.Pla
 		PurgeProtection:         kv.PurgeProtection,
 		SoftDeleteRetentionDays: kv.SoftDeleteRetentionDays,
 		NetworkDefaultAction:    kv.NetworkDefaultAction,
-		IPRules:                 firewallRules(cfg.Network.AdminCIDRs, kv.NetworkDefaultAction, in.DeployerIPs),
+		IPRules:                 firewallRules(cfg.Network, kv.NetworkDefaultAction, in.DeployerIPs),
 		Subnets:                 []subnet.Subnet{net.Subnet},
 		PreventDestroy:          cfg.Production,
 		Managers:                map[string]string{"deployer": *in.Client.ObjectId()},

@@ -35,11 +35,7 @@ func main() {
 }
 
 func run(dir string) error {
-	stacks, err := manifest.Stacks(dir)
-	if err != nil {
-		return fmt.Errorf("%w (run make synth first)", err)
-	}
-	ests, err := cost.EstimateAll(stacks)
+	ests, err := estimates(dir, " (run make synth first)")
 	if err != nil {
 		return err
 	}
@@ -58,16 +54,25 @@ func run(dir string) error {
 
 // diff prints how the estimates change from base to head.
 func diff(base, head string) error {
-	var ests [2][]*cost.Estimate
-	for i, dir := range []string{base, head} {
-		stacks, err := manifest.Stacks(dir)
-		if err != nil {
-			return err
-		}
-		if ests[i], err = cost.EstimateAll(stacks); err != nil {
-			return err
-		}
+	// Both are synthesized by scripts/changes.sh, not by make synth.
+	baseEsts, err := estimates(base, "")
+	if err != nil {
+		return err
 	}
-	cost.RenderDiff(os.Stdout, ests[0], ests[1])
+	headEsts, err := estimates(head, "")
+	if err != nil {
+		return err
+	}
+	cost.RenderDiff(os.Stdout, baseEsts, headEsts)
 	return nil
+}
+
+// estimates prices the stacks synthesized in dir. advice follows an error
+// reading them.
+func estimates(dir, advice string) ([]*cost.Estimate, error) {
+	stacks, err := manifest.Stacks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w%s", err, advice)
+	}
+	return cost.EstimateAll(stacks)
 }

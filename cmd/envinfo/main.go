@@ -25,7 +25,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,40 +46,33 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	wantArgs := 1 // ENVIRONMENT
+	if *requiredVars != "" || *list != "" {
+		wantArgs = 0
+	}
+	if flag.NArg() != wantArgs {
+		flag.Usage()
+		os.Exit(2)
+	}
+	var err error
 	switch {
 	case *requiredVars != "":
-		if flag.NArg() != 0 {
-			flag.Usage()
-			os.Exit(2)
-		}
-		names, err := stackRequiredVars(*requiredVars)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+		var names []string
+		names, err = stackRequiredVars(*requiredVars)
 		for _, n := range names {
 			fmt.Println(n)
 		}
 	case *list != "":
-		if flag.NArg() != 0 {
-			flag.Usage()
-			os.Exit(2)
-		}
-		if err := writeList(os.Stdout, *dir, *list, *asJSON); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+		err = writeList(os.Stdout, *dir, *list, *asJSON)
 	default:
-		if flag.NArg() != 1 {
-			flag.Usage()
-			os.Exit(2)
+		var cfg *config.Config
+		if cfg, err = config.Load(filepath.Join(*dir, flag.Arg(0)+".json")); err == nil {
+			write(os.Stdout, cfg, *github)
 		}
-		cfg, err := config.Load(filepath.Join(*dir, flag.Arg(0)+".json"))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		write(os.Stdout, cfg, *github)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 
@@ -168,7 +160,7 @@ func write(w io.Writer, c *config.Config, github bool) {
 		// The firewall entries the configuration keeps: any other address
 		// in the Key Vault or storage firewall is a runner's (firewall.sh
 		// sweep removes those).
-		{"FIREWALL_ADMIN_RULES", strings.Join(firewallAdminRules(c.Network.AdminCIDRs), " ")},
+		{"FIREWALL_ADMIN_RULES", strings.Join(c.Network.PublicAdminRules(), " ")},
 		// Whether the Key Vault or the storage firewall denies by default:
 		// a pipeline job must then open them to its runner (firewall.sh).
 		{"FIREWALLS_DENY", fmt.Sprint(firewallsDeny(c))},
@@ -209,27 +201,4 @@ func resourceGroups(c *config.Config) []string {
 		rgs = append(rgs, n.SnapshotResourceGroup)
 	}
 	return rgs
-}
-
-// firewallAdminRules returns the admin CIDRs as the Key Vault and storage
-// firewalls hold them, in the canonical form firewall.sh compares (no /32):
-// public ranges only, a /31 or /32 as its addresses. It mirrors
-// stacks.firewallRules, which cannot be imported here without the
-// provider bindings.
-func firewallAdminRules(adminCIDRs []string) []string {
-	var out []string
-	for _, c := range adminCIDRs {
-		p, err := netip.ParsePrefix(c)
-		if err != nil || p.Addr().IsPrivate() || p.Addr().IsLoopback() {
-			continue
-		}
-		if p.Bits() >= 31 {
-			for a := p.Masked().Addr(); p.Contains(a); a = a.Next() {
-				out = append(out, a.String())
-			}
-			continue
-		}
-		out = append(out, p.String())
-	}
-	return out
 }

@@ -11,14 +11,6 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 )
 
-func TestFirewallAdminRules(t *testing.T) {
-	got := firewallAdminRules([]string{"203.0.113.0/24", "198.51.100.7/32", "198.51.100.10/31", "10.0.0.0/8", "192.168.1.1/32"})
-	want := []string{"203.0.113.0/24", "198.51.100.7", "198.51.100.10", "198.51.100.11"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v (private ranges are never in a public firewall)", got, want)
-	}
-}
-
 func TestWrite(t *testing.T) {
 	for env, want := range map[string][]string{
 		"prod": {"PRODUCTION='true'", "ENV_RESOURCE_GROUPS='perpetual-prod-rg perpetual-prod-snapshots-rg'", "FIREWALL_ADMIN_RULES='203.0.113.0/24'", "STATE_KEY_PREFIX='perpetual'", "DEPLOYER_IPS_NEEDED='true'", "FIREWALLS_DENY='true'"},

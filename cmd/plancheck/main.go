@@ -1,5 +1,5 @@
 // Command plancheck reads Terraform plans (terraform show -json) for the
-// pipeline, in three ways:
+// pipeline, in four ways:
 //
 //	plancheck REVIEWED.json CURRENT.json
 //	plancheck -remaining APPLIED.json CURRENT.json
@@ -146,7 +146,6 @@ func (rc ResourceChange) changes() bool {
 // rawPlan is the part of terraform show -json (or of a redacted plan) that
 // load reads.
 type rawPlan struct {
-	Redacted    bool     `json:"redacted"`
 	DeployerIPs []string `json:"deployer_ips"`
 	Variables   map[string]struct {
 		Value any `json:"value"`
@@ -389,24 +388,31 @@ func diffPaths(a, b any, path string, out *[]string, limit int) {
 	*out = append(*out, path)
 }
 
-// valueAt returns the value at a path written by diffPaths, for messages.
-func valueAt(v any, path string) string {
-	cur := v
+// lookup follows a path written by diffPaths into v as far as it leads. It
+// returns the value it reached and whether that is the value at the whole
+// path.
+func lookup(v any, path string) (any, bool) {
 	for _, part := range splitPath(path) {
-		switch x := cur.(type) {
+		switch x := v.(type) {
 		case map[string]any:
-			cur = x[part]
+			v = x[part]
 		case []any:
 			var i int
 			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(x) {
-				return "(absent)"
+				return v, false
 			}
-			cur = x[i]
+			v = x[i]
 		default:
-			return "(absent)"
+			return v, false
 		}
 	}
-	if cur == nil {
+	return v, true
+}
+
+// valueAt returns the value at a path written by diffPaths, for messages.
+func valueAt(v any, path string) string {
+	cur, ok := lookup(v, path)
+	if !ok || cur == nil {
 		return "(absent)"
 	}
 	b, _ := json.Marshal(cur)
@@ -428,8 +434,6 @@ func splitPath(path string) []string {
 	return parts
 }
 
-// report prints the differences between the reviewed plan and the current
-// one and reports whether there were none.
 // compare prints how current differs from reviewed and reports whether they
 // make the same changes. With remaining, current may leave out changes of
 // reviewed (they were applied) and may replace a resource that reviewed
@@ -507,6 +511,7 @@ func singleHost(s string) bool {
 // and reports whether there were none.
 func drift(w io.Writer, p *Plan) bool {
 	var drifted, ignored []string
+	others := notRunner(p.DeployerIPs)
 	for _, rc := range p.ResourceChanges {
 		if !rc.changes() {
 			continue
@@ -517,11 +522,12 @@ func drift(w io.Writer, p *Plan) bool {
 			// of them is an earlier runner's, left in the API server's
 			// authorized ranges by the last deploy (or in a firewall by a
 			// killed job, until the sweeper runs).
+			after := normalize(rc.Type, rc.Change.After, others)
 			configured := map[string]bool{}
-			collect(normalize(rc.Type, rc.Change.After, notRunner(p.DeployerIPs)), rc.Type, configured)
+			collect(after, rc.Type, configured)
 			var earlier []string
 			keep := func(s string) bool {
-				if !notRunner(p.DeployerIPs)(s) {
+				if !others(s) {
 					return false
 				}
 				if singleHost(s) && !configured[s] {
@@ -531,7 +537,6 @@ func drift(w io.Writer, p *Plan) bool {
 				return true
 			}
 			before := normalize(rc.Type, rc.Change.Before, keep)
-			after := normalize(rc.Type, rc.Change.After, notRunner(p.DeployerIPs))
 			var paths []string
 			diffPaths(before, after, "", &paths, 20)
 			paths = slices.DeleteFunc(paths, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
@@ -570,24 +575,9 @@ func collect(v any, typ string, set map[string]bool) {
 // unknownAt reports whether after_unknown marks the path (or a parent of
 // it) as known only after apply.
 func unknownAt(unknown any, path string) bool {
-	cur := unknown
-	for _, part := range splitPath(path) {
-		if b, ok := cur.(bool); ok {
-			return b
-		}
-		switch x := cur.(type) {
-		case map[string]any:
-			cur = x[part]
-		case []any:
-			var i int
-			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(x) {
-				return false
-			}
-			cur = x[i]
-		default:
-			return false
-		}
-	}
+	// The lookup stops at a true or false that marks a parent, and with
+	// that at everything within it.
+	cur, _ := lookup(unknown, path)
 	b, _ := cur.(bool)
 	return b
 }

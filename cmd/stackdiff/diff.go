@@ -55,6 +55,10 @@ type StackDiff struct {
 	Changes []Change
 }
 
+// Unchanged reports whether the stack is in base and head alike, with no
+// change.
+func (s StackDiff) Unchanged() bool { return s.Status == "" && len(s.Changes) == 0 }
+
 // Dangerous lists the changes that put a stateful resource at risk.
 func (s StackDiff) Dangerous() []Change {
 	var out []Change
@@ -85,7 +89,7 @@ type Result struct {
 // Empty reports whether nothing differs.
 func (r Result) Empty() bool {
 	for _, s := range r.Stacks {
-		if s.Status != "" || len(s.Changes) > 0 {
+		if !s.Unchanged() {
 			return false
 		}
 	}
@@ -119,7 +123,7 @@ func CompareDirs(base, head string) (Result, error) {
 // stack name.
 func Compare(base, head map[string][]byte) (Result, error) {
 	var r Result
-	names := slices.Sorted(maps.Keys(base))
+	names := slices.Collect(maps.Keys(base))
 	for n := range head {
 		if _, ok := base[n]; !ok {
 			names = append(names, n)

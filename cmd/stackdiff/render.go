@@ -77,7 +77,7 @@ func Text(w io.Writer, r Result) {
 		fmt.Fprintln(w)
 	}
 	for _, s := range r.Stacks {
-		if s.Status == "" && len(s.Changes) == 0 {
+		if s.Unchanged() {
 			continue
 		}
 		fmt.Fprintf(w, "== %s: %s\n", s.Name, stackTitle(s))
@@ -126,15 +126,16 @@ func Markdown(w io.Writer, r Result) {
 		if s.Status != "" {
 			name += " (" + string(s.Status) + ")"
 		}
-		risk := fmt.Sprint(len(s.Dangerous()))
-		if len(s.Dangerous()) > 0 {
+		dangerous := len(s.Dangerous())
+		risk := fmt.Sprint(dangerous)
+		if dangerous > 0 {
 			risk = "**" + risk + "** ⚠️"
 		}
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %s |\n", name, s.Count(Added), s.Count(Removed), s.Count(Changed), s.Count(Renamed)+s.Count(Moved), risk)
 	}
 	fmt.Fprintln(w)
 	for _, s := range r.Stacks {
-		if s.Status == "" && len(s.Changes) == 0 {
+		if s.Unchanged() {
 			continue
 		}
 		fmt.Fprintf(w, "### `%s`: %s\n\n", s.Name, stackTitle(s))

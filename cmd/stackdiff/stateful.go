@@ -1,6 +1,9 @@
 package main
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // stateful lists the resource types whose loss costs more than a redeploy:
 // they hold data, secrets or an identity that the outside world knows
@@ -75,7 +78,7 @@ func identityAttribute(t, p string) bool {
 	if !ok {
 		return false
 	}
-	for _, id := range append(append([]string{}, commonIdentity...), s.identity...) {
+	for _, id := range slices.Concat(commonIdentity, s.identity) {
 		if p == id || strings.HasPrefix(p, id+".") || strings.HasPrefix(p, id+"[") {
 			return true
 		}

@@ -210,13 +210,15 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 	}
 	var stacks []tfcheck.Stack
 	for _, cfg := range cfgs {
-		azureSets, k8sSets := testSets(cfg)
-		envStacks := []tfcheck.Stack{
-			{Name: cfg.Environment, Sets: azureSets},
-			{Name: cfg.K8sStackName(), Sets: k8sSets},
-		}
+		var envStacks []tfcheck.Stack
 		if liveMode {
 			envStacks = []tfcheck.Stack{{Name: cfg.K8sStackName(), Sets: liveSets(cfg), ExpectedErrors: liveExpectedErrors}}
+		} else {
+			azureSets, k8sSets := testSets(cfg)
+			envStacks = []tfcheck.Stack{
+				{Name: cfg.Environment, Sets: azureSets},
+				{Name: cfg.K8sStackName(), Sets: k8sSets},
+			}
 		}
 		for _, s := range envStacks {
 			st, ok := m.Stacks[s.Name]
@@ -226,14 +228,13 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 			s.Config = filepath.Join(out, st.SynthesizedStackPath)
 			s.Production = cfg.Production
 			if liveMode {
-				if s.Override, err = claimTimeoutOverride(s.Config, live.claimTimeout); err != nil {
-					return nil, err
-				}
-				// The generated replacement tests are mocked runs.
-				stacks = append(stacks, s)
-				continue
+				// No data resources: the generated replacement tests are
+				// mocked runs.
+				s.Override, err = claimTimeoutOverride(s.Config, live.claimTimeout)
+			} else {
+				s.DataResources, err = dataResources(s.Config)
 			}
-			if s.DataResources, err = dataResources(s.Config); err != nil {
+			if err != nil {
 				return nil, err
 			}
 			stacks = append(stacks, s)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -54,7 +55,7 @@ func RenderDiff(w io.Writer, base, head []*Estimate) {
 		fmt.Fprintln(w)
 	}
 	if len(same) > 0 {
-		fmt.Fprintf(w, "Unchanged: %s\n", joinNames(same))
+		fmt.Fprintf(w, "Unchanged: %s\n", strings.Join(same, ", "))
 	}
 	fmt.Fprintf(w, "All stacks: $%.2f -> $%.2f a month (%+.2f)\n", totalBase, total, total-totalBase)
 }
@@ -69,12 +70,11 @@ func totalOf(e *Estimate) float64 {
 // lineDiff lists the components of a stack whose monthly cost or SKU
 // differs, as tab-separated rows.
 func lineDiff(base, head *Estimate) []string {
-	key := func(l Line) string { return l.Component }
 	index := func(e *Estimate) map[string]Line {
 		m := map[string]Line{}
 		if e != nil {
 			for _, l := range e.Lines {
-				m[key(l)] = l
+				m[l.Component] = l
 			}
 		}
 		return m
@@ -95,17 +95,6 @@ func lineDiff(base, head *Estimate) []string {
 		}
 	}
 	return out
-}
-
-func joinNames(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }
 
 // sortedKeys returns the keys of a and b, sorted, each once.

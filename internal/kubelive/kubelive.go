@@ -51,10 +51,10 @@ import (
 // they can reach this control plane and nothing else.
 const Context = "tfcheck-live"
 
-// Binaries are the executables the control plane needs in its assets
+// binaries are the executables the control plane needs in its assets
 // directory. Upstream envtest archives (setup-envtest) hold the first two
 // and kubectl, not kube-controller-manager.
-var Binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager"}
+var binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager"}
 
 // Controllers are the kube-controller-manager controllers that run.
 var Controllers = []string{
@@ -67,7 +67,8 @@ var Controllers = []string{
 
 // Options configure [Start].
 type Options struct {
-	// Assets is the directory of the binaries (KUBEBUILDER_ASSETS).
+	// Assets is the directory of the binaries (KUBEBUILDER_ASSETS). The
+	// caller makes sure it is set (cmd/tfcheck says how).
 	Assets string
 	// Dir receives the kubeconfig and the components' logs. It is kept
 	// after Stop, for reading the logs of a failed run.
@@ -77,9 +78,10 @@ type Options struct {
 	// volume and claim again, besides reacting to changes (0: its default,
 	// 15s).
 	BinderSyncPeriod time.Duration
-	// StartTimeout bounds the start of each component (0: one minute).
-	StartTimeout time.Duration
 }
+
+// startTimeout bounds the start of each component.
+const startTimeout = time.Minute
 
 // ControlPlane is a running control plane. Stop it on every path.
 type ControlPlane struct {
@@ -99,10 +101,10 @@ type ControlPlane struct {
 	logs    []*os.File
 }
 
-// MissingBinaries returns the [Binaries] that dir lacks.
-func MissingBinaries(dir string) []string {
+// missingBinaries returns the [binaries] that dir lacks.
+func missingBinaries(dir string) []string {
 	var missing []string
-	for _, b := range Binaries {
+	for _, b := range binaries {
 		if fi, err := os.Stat(filepath.Join(dir, b)); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 			missing = append(missing, b)
 		}
@@ -114,14 +116,8 @@ func MissingBinaries(dir string) []string {
 // returns once the controllers run. On error, whatever had started is
 // stopped again.
 func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
-	if o.Assets == "" {
-		return nil, errors.New("no directory of control plane binaries (set KUBEBUILDER_ASSETS)")
-	}
-	if missing := MissingBinaries(o.Assets); len(missing) > 0 {
+	if missing := missingBinaries(o.Assets); len(missing) > 0 {
 		return nil, fmt.Errorf("%s lacks %s", o.Assets, strings.Join(missing, ", "))
-	}
-	if o.StartTimeout == 0 {
-		o.StartTimeout = time.Minute
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
@@ -146,7 +142,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 		// Never a cluster of the caller's environment (USE_EXISTING_CLUSTER).
 		UseExistingCluster:       ptr.To(false),
 		BinaryAssetsDirectory:    o.Assets,
-		ControlPlaneStartTimeout: o.StartTimeout,
+		ControlPlaneStartTimeout: startTimeout,
 		ControlPlaneStopTimeout:  20 * time.Second,
 	}
 	cp.env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(o.Assets, "etcd"), Out: etcdLog, Err: etcdLog}
@@ -176,7 +172,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	if err := cp.startControllers(o); err != nil {
 		return cp, err
 	}
-	if err := cp.waitForControllers(ctx, o.StartTimeout); err != nil {
+	if err := cp.waitForControllers(ctx); err != nil {
 		return cp, err
 	}
 	return cp, nil
@@ -209,9 +205,9 @@ func writeKubeconfig(raw []byte, path string) error {
 	return clientcmd.WriteToFile(*c, path)
 }
 
-// KubeControllerManagerArgs are the arguments of kube-controller-manager
+// kubeControllerManagerArgs are the arguments of kube-controller-manager
 // for a kubeconfig and a binder sync period (0: its default).
-func KubeControllerManagerArgs(kubeconfig string, binderSync time.Duration) []string {
+func kubeControllerManagerArgs(kubeconfig string, binderSync time.Duration) []string {
 	args := []string{
 		"--kubeconfig=" + kubeconfig,
 		"--controllers=" + strings.Join(Controllers, ","),
@@ -233,7 +229,7 @@ func (cp *ControlPlane) startControllers(o Options) error {
 		return err
 	}
 	cp.kcmLog = log.Name()
-	cp.kcm = exec.Command(filepath.Join(o.Assets, "kube-controller-manager"), KubeControllerManagerArgs(cp.Kubeconfig, o.BinderSyncPeriod)...)
+	cp.kcm = exec.Command(filepath.Join(o.Assets, "kube-controller-manager"), kubeControllerManagerArgs(cp.Kubeconfig, o.BinderSyncPeriod)...)
 	cp.kcm.Stdout, cp.kcm.Stderr = log, log
 	if err := cp.kcm.Start(); err != nil {
 		return fmt.Errorf("starting kube-controller-manager: %w", err)
@@ -246,11 +242,11 @@ func (cp *ControlPlane) startControllers(o Options) error {
 	return nil
 }
 
-// waitForControllers waits until the service account controller has
-// created the default namespace's service account: kube-controller-manager
-// is then connected and its controllers run.
-func (cp *ControlPlane) waitForControllers(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+// waitForControllers waits, at most startTimeout, until the service account
+// controller has created the default namespace's service account:
+// kube-controller-manager is then connected and its controllers run.
+func (cp *ControlPlane) waitForControllers(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -266,7 +262,7 @@ func (cp *ControlPlane) waitForControllers(ctx context.Context, timeout time.Dur
 		case <-cp.kcmDone:
 			return fmt.Errorf("kube-controller-manager exited (%w):\n%s", cp.kcmErr, tail(cp.kcmLog, 20))
 		case <-ctx.Done():
-			return fmt.Errorf("kube-controller-manager did not create the default service account within %s (log %s):\n%s", timeout, cp.kcmLog, tail(cp.kcmLog, 20))
+			return fmt.Errorf("kube-controller-manager did not create the default service account within %s (log %s):\n%s", startTimeout, cp.kcmLog, tail(cp.kcmLog, 20))
 		case <-tick.C:
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // These tests start nothing; make ktest runs the control plane.
 
 func TestControllerManagerArgs(t *testing.T) {
-	args := KubeControllerManagerArgs("/tmp/kc", 2*time.Second)
+	args := kubeControllerManagerArgs("/tmp/kc", 2*time.Second)
 	for _, want := range []string{
 		"--kubeconfig=/tmp/kc",
 		"--secure-port=0", // no port to collide with anything
@@ -40,7 +40,7 @@ func TestControllerManagerArgs(t *testing.T) {
 			t.Errorf("controllers %q lack %s", controllers, want)
 		}
 	}
-	if slices.ContainsFunc(KubeControllerManagerArgs("/tmp/kc", 0), func(a string) bool { return strings.HasPrefix(a, "--pvclaimbinder-sync-period") }) {
+	if slices.ContainsFunc(kubeControllerManagerArgs("/tmp/kc", 0), func(a string) bool { return strings.HasPrefix(a, "--pvclaimbinder-sync-period") }) {
 		t.Error("a zero sync period is passed on instead of left to the default")
 	}
 }
@@ -79,7 +79,7 @@ func TestMissingBinaries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "kube-controller-manager"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := MissingBinaries(dir); !slices.Equal(got, []string{"kube-controller-manager"}) {
+	if got := missingBinaries(dir); !slices.Equal(got, []string{"kube-controller-manager"}) {
 		t.Errorf("missing %q", got)
 	}
 }

@@ -294,7 +294,8 @@ func (r *Runner) logf(format string, args ...any) {
 
 // Report is what `terraform test -json` said about one stack.
 type Report struct {
-	Passed, Failed, Errored, Skipped int
+	// Passed is the number of runs that passed, from the test summary.
+	Passed int
 	// Runs maps "file/run" to its status (pass, fail, error, skip).
 	Runs map[string]string
 	// RunErrors maps "file/run" to the errors reported while it ran.
@@ -359,7 +360,7 @@ func ParseReport(r io.Reader) (*Report, error) {
 				Status   string `json:"status"`
 			} `json:"test_run"`
 			Summary *struct {
-				Passed, Failed, Errored, Skipped int
+				Passed int
 			} `json:"test_summary"`
 			Diagnostic *struct {
 				Severity string `json:"severity"`
@@ -384,7 +385,7 @@ func ParseReport(r io.Reader) (*Report, error) {
 			timing(m.Run.Path+"/"+m.Run.Run, m.Timestamp, false)
 		case m.Type == "test_summary" && m.Summary != nil:
 			rep.Summary = true
-			rep.Passed, rep.Failed, rep.Errored, rep.Skipped = m.Summary.Passed, m.Summary.Failed, m.Summary.Errored, m.Summary.Skipped
+			rep.Passed = m.Summary.Passed
 		case m.Diagnostic != nil && m.Diagnostic.Severity == "error":
 			refused := preventDestroyDetail.FindStringSubmatch(m.Diagnostic.Detail)
 			msg := strings.TrimSuffix(strings.TrimSpace(m.Diagnostic.Summary+": "+m.Diagnostic.Detail), ":")
@@ -428,7 +429,8 @@ func (rep *Report) Check(s Stack) []string {
 	if len(rep.Runs) == 0 {
 		problems = append(problems, "no test ran")
 	}
-	for _, k := range slices.Sorted(maps.Keys(rep.Runs)) {
+	runs := slices.Sorted(maps.Keys(rep.Runs))
+	for _, k := range runs {
 		i := strings.LastIndex(k, "/")
 		file, run := k[:i], k[i+1:]
 		keep := strings.HasPrefix(filepath.Base(file), "keep-") && run == KeepRun
@@ -455,7 +457,7 @@ func (rep *Report) Check(s Stack) []string {
 		}
 	}
 	for _, e := range s.ExpectedErrors {
-		if !slices.ContainsFunc(slices.Collect(maps.Keys(rep.Runs)), func(k string) bool { return strings.HasSuffix(k, "/"+e.Run) }) {
+		if !slices.ContainsFunc(runs, func(k string) bool { return strings.HasSuffix(k, "/"+e.Run) }) {
 			problems = append(problems, fmt.Sprintf("run %s, which must fail, did not run", e.Run))
 		}
 	}

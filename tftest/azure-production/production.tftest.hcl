@@ -1,6 +1,8 @@
 # Azure stacks of production environments: what production forbids to relax.
-# That prevent_destroy holds for the data resources is checked by the runner
-# (cmd/tfcheck): Terraform must refuse to destroy exactly those at cleanup.
+# That prevent_destroy holds for each data resource is checked by the runner
+# (cmd/tfcheck, internal/tfcheck): the test it generates per data resource
+# (keep-NN) must see Terraform refuse that resource's replacement, and at
+# cleanup Terraform may refuse to destroy data resources only.
 
 mock_provider "azurerm" {
   source = "./mocks/azurerm"
