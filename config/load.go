@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,6 +114,7 @@ func IsEnvironmentFile(name string) bool {
 // in name order. It returns an *Error with the problems of all files, or
 // another error when the directory itself cannot be read.
 func LoadDir(dir string) ([]*Config, error) {
+	// Sorted by name, and so are the paths: they share the prefix dir.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the configuration directory: %w", dir, err)
@@ -128,7 +128,6 @@ func LoadDir(dir string) ([]*Config, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%s: no environment files (<environment>.json) found", dir)
 	}
-	sort.Strings(paths)
 	var all Error
 	var cfgs []*Config
 	for _, p := range paths {
