@@ -35,7 +35,7 @@ func ReferenceTable() string {
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", path, defaultText(prop, slices.Contains(required, any(name))), desc)
 		}
 	}
-	walk(Schema().Doc(), "", "")
+	walk(schema().Doc(), "", "")
 	return b.String()
 }
 
