@@ -92,16 +92,19 @@ func run() int {
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, err)
+	// One reading of the signal, so that the message and the exit status
+	// agree even if it arrives meanwhile.
+	sig := signaled()
 	what := "synthesis failed"
-	if s := signaled(); s != nil {
-		what = "stopped by " + signalName(s)
+	if sig != nil {
+		what = "stopped by " + signalName(sig)
 	}
 	if res.Existed {
 		fmt.Fprintf(os.Stderr, "%s; the previous output in %s is unchanged\n", what, *out)
 	} else {
 		fmt.Fprintf(os.Stderr, "%s; nothing was written to %s\n", what, *out)
 	}
-	if s, ok := signaled().(syscall.Signal); ok {
+	if s, ok := sig.(syscall.Signal); ok {
 		return 128 + int(s)
 	}
 	return 1
@@ -114,15 +117,23 @@ func generate(ctx context.Context, configDir, out string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	previous := stackDirs(out)
+	// Under the cdktf CLI, the stacks it listed: it lists them before it
+	// starts the program, so they are read here, at the start, not under
+	// the lock Replace takes (by then the recovery of an interrupted run
+	// may have put back an output the CLI did not see).
+	var listed []string
+	underTheCLI := os.Getenv("CDKTF_CONTEXT_JSON") != ""
+	if underTheCLI {
+		listed = stackDirs(out)
+	}
 	var written []string
 	res, err := outdir.Replace(ctx, out, func(tmp string) error {
 		if err := synth(cfgs, tmp); err != nil {
 			return err
 		}
 		written = stackDirs(tmp)
-		if os.Getenv("CDKTF_CONTEXT_JSON") != "" {
-			keepForTheCLI(tmp, previous, written)
+		if underTheCLI {
+			keepForTheCLI(tmp, listed, written)
 		}
 		return nil
 	}, outdir.Options{Notify: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})

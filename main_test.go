@@ -97,6 +97,20 @@ func assertEmpty(t *testing.T, tmp string) {
 	}
 }
 
+// exitStatus is the exit status of a finished run: 0 when err is nil, the
+// process's status for an *exec.ExitError (-1 when a signal ended it), and
+// -1 for any other error (the program did not run or was not waited for).
+func exitStatus(err error) int {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	}
+	return -1
+}
+
 // tree reads every file under root, keyed by relative path.
 func tree(t *testing.T, root string) map[string][]byte {
 	t.Helper()
@@ -207,7 +221,7 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, err := runProgram(t, dir)
-	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+	if exitStatus(err) != 1 {
 		t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
 	}
 	if !strings.Contains(stderr, "config/prod.json: /: additional properties 'nodeCuont' not allowed") {
@@ -235,7 +249,7 @@ func TestBadConfigLeavesOutputUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, err = runProgram(t, dir)
-	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+	if exitStatus(err) != 1 {
 		t.Fatalf("guardrail: want exit status 1, got %v\n%s", err, stderr)
 	}
 	for _, want := range []string{"[dev] guardrail NET-001", "dev/networking/rule-AllowSSHFromAdmins", "allows port 22 from 0.0.0.0/0"} {
@@ -296,7 +310,7 @@ func TestOutputIsOursOrUntouched(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stderr, err := runArgs(t, dir, c.args, c.env...)
-			if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			if exitStatus(err) != 1 {
 				t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
 			}
 			for _, want := range []string{"refusing to use " + c.target + " as the output directory: " + c.reason, "nothing was written to "} {
@@ -323,10 +337,7 @@ func TestUsageErrorsLeaveNothing(t *testing.T) {
 		status int
 	}{{[]string{"-nonsense"}, 2}, {[]string{"-h"}, 0}} {
 		stderr, err := runArgs(t, dir, c.args)
-		status := 0
-		if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
-			status = exit.ExitCode()
-		}
+		status := exitStatus(err)
 		if status != c.status || !strings.Contains(stderr, "-out string") {
 			t.Errorf("%v: exit %d (%v), want %d and the usage:\n%s", c.args, status, err, c.status, stderr)
 		}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,33 +30,16 @@ func TestInterruptedSynthesis(t *testing.T) {
 			dir := workspace(t)
 			out := filepath.Join(dir, "cdktf.out")
 			// A previous output of this program (it carries the marker).
-			for name, content := range map[string]string{
+			writeFiles(t, out, map[string]string{
 				".perpetual-infra-output":                 "marker\n",
 				"manifest.json":                           `{"version": "0.20.12", "stacks": {}}`,
 				"stacks/dev/cdk.tf.json":                  "{}",
 				"stacks/dev/.terraform.lock.hcl":          "# provider locks\n",
 				"stacks/dev/.terraform/providers/azurerm": "plugin",
-			} {
-				p := filepath.Join(out, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			})
 			before := digest(tree(t, out))
 
-			tmp := t.TempDir()
-			cmd := exec.Command(binary)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			run := startProgram(t, dir)
 			// Synthesis is under way once the new output's directory exists.
 			deadline := time.Now().Add(60 * time.Second)
 			for {
@@ -65,30 +47,27 @@ func TestInterruptedSynthesis(t *testing.T) {
 					break
 				}
 				if time.Now().After(deadline) {
-					_ = cmd.Process.Kill()
+					_ = run.cmd.Process.Kill()
 					t.Fatal("synthesis did not start")
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
-			pid := cmd.Process.Pid
-			if c.group {
-				pid = -pid
-			}
-			if err := syscall.Kill(pid, c.sig); err != nil {
+			if err := run.signal(c.sig, c.group); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
-			if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != c.status {
-				t.Fatalf("want exit status %d, got %v\n%s", c.status, err, stderr.String())
+			err := run.cmd.Wait()
+			stderr := run.stderr.String()
+			if exitStatus(err) != c.status {
+				t.Fatalf("want exit status %d, got %v\n%s", c.status, err, stderr)
 			}
-			if want := "stopped by " + signalNames[c.sig] + "; the previous output in cdktf.out is unchanged"; !strings.Contains(stderr.String(), want) {
-				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+			if want := "stopped by " + signalNames[c.sig] + "; the previous output in cdktf.out is unchanged"; !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
 			if after := digest(tree(t, out)); after != before {
 				t.Error("the interrupted synthesis changed the previous output")
 			}
 			assertOnlyOutput(t, dir)
-			entries, _ := os.ReadDir(tmp)
+			entries, _ := os.ReadDir(run.tmp)
 			for _, e := range entries {
 				// Ctrl-C also kills Node.js, whose jsii kernel then
 				// cannot remove its own directory; jsii's runtime goes.
@@ -101,6 +80,56 @@ func TestInterruptedSynthesis(t *testing.T) {
 }
 
 var signalNames = map[syscall.Signal]string{syscall.SIGTERM: "SIGTERM", syscall.SIGINT: "SIGINT"}
+
+// started is a run of the program that has started and not been waited
+// for.
+type started struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	// tmp is the run's $TMPDIR.
+	tmp string
+}
+
+// startProgram starts the program in dir with args, in a process group of
+// its own and with a $TMPDIR of its own, collecting its stderr. The caller
+// waits for it.
+func startProgram(t *testing.T, dir string, args ...string) *started {
+	t.Helper()
+	run := &started{cmd: exec.Command(binary, args...), tmp: t.TempDir()}
+	run.cmd.Dir = dir
+	run.cmd.Env = append(os.Environ(), "TMPDIR="+run.tmp)
+	run.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	run.cmd.Stderr = &run.stderr
+	if err := run.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// signal sends sig to the program or, with group, to its process group, as
+// Ctrl-C in a terminal does.
+func (r *started) signal(sig syscall.Signal, group bool) error {
+	pid := r.cmd.Process.Pid
+	if group {
+		pid = -pid
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// writeFiles writes files, by path relative to root, creating directories
+// as needed.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // TestConfigReaderRefusesWhatIsNotAConfiguration: a named pipe among the
 // environment files is refused at once (reading it would block forever),
@@ -134,7 +163,7 @@ func TestConfigReaderRefusesWhatIsNotAConfiguration(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("the program blocked on the named pipe")
 	}
-	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+	if exitStatus(err) != 1 {
 		t.Fatalf("want exit status 1, got %v\n%s", err, stderr)
 	}
 	for _, want := range []string{

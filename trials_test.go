@@ -80,15 +80,7 @@ func TestFaultTrials(t *testing.T) {
 		"stacks/dev/.terraform.lock.hcl":                                                 "# provider locks\n",
 		"stacks/prod-k8s/.terraform.lock.hcl":                                            "# provider locks\n",
 	}
-	for name, content := range working {
-		p := filepath.Join(out, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, out, working)
 	state := func() (string, error) {
 		if _, err := os.Lstat(out); err != nil {
 			return "", fmt.Errorf("missing: %w", err)
@@ -152,32 +144,15 @@ func TestFaultTrials(t *testing.T) {
 		name := map[string]string{"A": "B", "B": "A"}[current]
 		s := signals[killed%len(signals)]
 		delay := time.Duration(rand.Int64N(int64(synthTime)))
-		tmp := t.TempDir()
-		cmd := exec.Command(binary, "-config", configs[name])
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		run := startProgram(t, dir, "-config", configs[name])
 		time.Sleep(delay)
-		pid := cmd.Process.Pid
-		if s.group {
-			pid = -pid
-		}
-		sent := syscall.Kill(pid, s.sig) == nil
-		err := cmd.Wait()
-		status := 0
-		if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
-			status = exit.ExitCode()
-		}
+		sent := run.signal(s.sig, s.group) == nil
+		status := exitStatus(run.cmd.Wait())
 		got, serr := state()
 		left := leftoverNames(dir)
-		tmpLeft, _ := os.ReadDir(tmp)
+		tmpLeft, _ := os.ReadDir(run.tmp)
 		if serr != nil {
-			t.Errorf("run %d: %v\n%s", i+1, serr, stderr.String())
+			t.Errorf("run %d: %v\n%s", i+1, serr, run.stderr.String())
 		}
 		if status == 0 {
 			t.Logf("run %2d: %-19s after %5v came too late: exit 0, output %s", i+1, s.name, delay.Round(time.Millisecond), got)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
 )
 
 // minimal is the smallest valid development file: everything else defaults.
@@ -491,29 +493,8 @@ func TestVMSizeCatalog(t *testing.T) {
 // reference generated from schema.json (ReferenceTable): UPDATE_SNAPSHOTS=1
 // (make golden) rewrites it.
 func TestREADMEReferenceIsGenerated(t *testing.T) {
-	const path = "../README.md"
-	const begin, end = "<!-- config.ReferenceTable: begin -->\n", "<!-- config.ReferenceTable: end -->"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s lacks the markers %q and %q around the configuration reference", path, begin, end)
-	}
-	table := ReferenceTable()
-	want := doc[:i+len(begin)] + table + doc[j:]
-	if want == doc {
-		return
-	}
-	if os.Getenv("UPDATE_SNAPSHOTS") == "1" {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s shows an outdated configuration reference; run make golden and review it. Now:\n%s", path, table)
+	golden.Section(t, "../README.md", "<!-- config.ReferenceTable: begin -->\n", "<!-- config.ReferenceTable: end -->",
+		ReferenceTable(), "configuration reference")
 }
 
 // TestEveryFieldIsDocumented: every field of the schema has a description

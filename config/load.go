@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,10 +70,10 @@ var commonEnvironmentNames = map[string]string{
 	"sandbox": "sbx", "performance": "perf", "acceptance": "acc", "qualityassurance": "qa",
 }
 
-// SuggestEnvironmentName returns a valid environment name close to name:
+// suggestEnvironmentName returns a valid environment name close to name:
 // its usual short form, else its letters and digits, lower-case, cut to
 // six.
-func SuggestEnvironmentName(name string) string {
+func suggestEnvironmentName(name string) string {
 	lower := strings.ToLower(name)
 	var b strings.Builder
 	for _, r := range lower {
@@ -115,6 +114,7 @@ func IsEnvironmentFile(name string) bool {
 // in name order. It returns an *Error with the problems of all files, or
 // another error when the directory itself cannot be read.
 func LoadDir(dir string) ([]*Config, error) {
+	// Sorted by name, and so are the paths: they share the prefix dir.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the configuration directory: %w", dir, err)
@@ -128,7 +128,6 @@ func LoadDir(dir string) ([]*Config, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%s: no environment files (<environment>.json) found", dir)
 	}
-	sort.Strings(paths)
 	var all Error
 	var cfgs []*Config
 	for _, p := range paths {
@@ -219,14 +218,14 @@ func describeMode(m fs.FileMode) string {
 func Parse(file, env string, data []byte) (*Config, error) {
 	if !environmentName.MatchString(env) {
 		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
-			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, SuggestEnvironmentName(env))}}}
+			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, suggestEnvironmentName(env))}}}
 	}
 	root, issues := jsondoc.Read(data)
 	if len(issues) > 0 {
 		return nil, &Error{asProblems(file, issues)}
 	}
-	Schema().ApplyDefaults(root)
-	issues, err := Schema().Validate(root)
+	schema().ApplyDefaults(root)
+	issues, err := schema().Validate(root)
 	if err != nil {
 		return nil, err
 	}
@@ -256,9 +255,9 @@ func Parse(file, env string, data []byte) (*Config, error) {
 
 const schemaURL = "config/schema.json"
 
-// Schema is the compiled schema of the configuration files. Formats are
+// schema is the compiled schema of the configuration files. Formats are
 // asserted, and "cidr" is an IPv4 network.
-var Schema = sync.OnceValue(func() *jsondoc.Schema {
+var schema = sync.OnceValue(func() *jsondoc.Schema {
 	s, err := jsondoc.Compile(schemaURL, SchemaJSON, map[string]func(any) error{"cidr": validateCIDR})
 	if err != nil {
 		panic("config: " + err.Error())

@@ -1,12 +1,13 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsondoc"
 )
 
 // ReferenceTable is the README's configuration reference: one Markdown row
@@ -27,14 +28,14 @@ func ReferenceTable() string {
 			prop, _ := props[name].(map[string]any)
 			path := prefix + name
 			if _, nested := prop["properties"]; nested && prop["type"] == "object" {
-				walk(prop, ptr+"/properties/"+name, path+".")
+				walk(prop, ptr+jsondoc.Pointer([]string{"properties", name}), path+".")
 				continue
 			}
 			desc, _ := prop["description"].(string)
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", path, defaultText(prop, slices.Contains(required, any(name))), desc)
 		}
 	}
-	walk(Schema().Doc(), "", "")
+	walk(schema().Doc(), "", "")
 	return b.String()
 }
 
@@ -75,40 +76,11 @@ func defaultText(prop map[string]any, required bool) string {
 // its keys in the order the file declares them (decoded maps have none).
 var propertyOrder = sync.OnceValue(func() map[string][]string {
 	orders := map[string][]string{}
-	dec := json.NewDecoder(bytes.NewReader(SchemaJSON))
-	var walk func(ptr string) error
-	walk = func(ptr string) error {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				k, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				key := k.(string)
-				orders[ptr] = append(orders[ptr], key)
-				if err := walk(ptr + "/" + key); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-			return err
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s/%d", ptr, i)); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-			return err
-		}
-		return nil
-	}
-	if err := walk(""); err != nil {
+	err := jsondoc.Keys(SchemaJSON, func(k jsondoc.Key) {
+		object := jsondoc.Pointer(k.Path[:len(k.Path)-1])
+		orders[object] = append(orders[object], k.Path[len(k.Path)-1])
+	})
+	if err != nil {
 		panic("config: schema.json: " + err.Error())
 	}
 	return orders

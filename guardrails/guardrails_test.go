@@ -20,6 +20,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -399,28 +400,8 @@ func TestPortInRange(t *testing.T) {
 // TestDocsShowEveryRule keeps docs/guardrails.md's table generated from
 // Rules: UPDATE_SNAPSHOTS=1 (make golden) rewrites it.
 func TestDocsShowEveryRule(t *testing.T) {
-	const path = "../docs/guardrails.md"
-	const begin, end = "<!-- guardrails.Rules: begin -->\n", "<!-- guardrails.Rules: end -->"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s lacks the markers %q and %q around the rules table", path, begin, end)
-	}
-	want := doc[:i+len(begin)] + Table() + doc[j:]
-	if want == doc {
-		return
-	}
-	if synthtest.Updating() {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s shows an outdated rules table; run make golden and review it. Now:\n%s", path, Table())
+	golden.Section(t, "../docs/guardrails.md", "<!-- guardrails.Rules: begin -->\n", "<!-- guardrails.Rules: end -->",
+		Table(), "rules table")
 }
 
 // TestRulesAreDeclaredOnce: IDs are unique, and each has both texts.

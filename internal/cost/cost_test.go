@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	// Named so, as golden is this package's loader of the golden stacks.
+	goldenfile "github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
 )
 
 // The golden snapshots are exactly what the project synthesizes.
@@ -193,26 +196,6 @@ func TestDocsShowTheCurrentEstimate(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	Render(&buf, ests)
-	path := filepath.Join("..", "..", "docs", "cost.md")
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const begin, end = "<!-- make cost: begin -->\n```\n", "```\n<!-- make cost: end -->"
-	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
-	if i < 0 || j < i {
-		t.Fatalf("%s lacks the markers %q and %q", path, begin, end)
-	}
-	current := doc[i+len(begin) : j]
-	if bytes.Equal(current, buf.Bytes()) {
-		return
-	}
-	if os.Getenv("UPDATE_SNAPSHOTS") == "1" {
-		updated := append(append(append([]byte{}, doc[:i+len(begin)]...), buf.Bytes()...), doc[j:]...)
-		if err := os.WriteFile(path, updated, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s shows an outdated estimate; run make golden and review it. Now:\n%s", path, buf.String())
+	goldenfile.Section(t, filepath.Join("..", "..", "docs", "cost.md"), "<!-- make cost: begin -->\n```\n", "```\n<!-- make cost: end -->",
+		buf.String(), "estimate")
 }

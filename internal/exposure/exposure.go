@@ -19,17 +19,23 @@ import (
 // held by single organizations, so anything beyond it is not a list of
 // specific networks any more.
 const (
+	// maxIPv4Bits and maxIPv6Bits are the bounds as prefix lengths: one
+	// /8 of IPv4, one /32 of IPv6 (the size of a whole provider's
+	// allocation). The other forms below derive from them.
+	maxIPv4Bits = 8
+	maxIPv6Bits = 32
+
 	// MaxIPv4 is the most public IPv4 addresses allowed: one /8.
-	MaxIPv4 uint64 = 1 << 24
-	// MaxIPv6 is the most public IPv6 /64 networks allowed: one /32 (the
-	// size of a whole provider's allocation).
-	MaxIPv6 uint64 = 1 << 32
+	MaxIPv4 uint64 = 1 << (32 - maxIPv4Bits)
+	// MaxIPv6 is the most public IPv6 /64 networks allowed: one /32.
+	MaxIPv6 uint64 = 1 << (64 - maxIPv6Bits)
 )
 
-// MaxIPv4Prefix and MaxIPv6Prefix name the bounds for messages.
-const (
-	MaxIPv4Prefix = "/8"
-	MaxIPv6Prefix = "/32"
+// MaxIPv4Prefix and MaxIPv6Prefix name the bounds for messages ("/8",
+// "/32").
+var (
+	MaxIPv4Prefix = fmt.Sprintf("/%d", maxIPv4Bits)
+	MaxIPv6Prefix = fmt.Sprintf("/%d", maxIPv6Bits)
 )
 
 // nonPublicIPv4 are the IPv4 special-purpose blocks that are not reachable

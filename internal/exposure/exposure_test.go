@@ -86,3 +86,10 @@ func TestParseSource(t *testing.T) {
 		t.Errorf("a bare address: %v %v", p, ok)
 	}
 }
+
+// TestBoundsAgree: the prefixes the messages name are the bounds applied.
+func TestBoundsAgree(t *testing.T) {
+	if MaxIPv4Prefix != "/8" || MaxIPv4 != 1<<24 || MaxIPv6Prefix != "/32" || MaxIPv6 != 1<<32 {
+		t.Errorf("bounds %s = %d addresses, %s = %d /64 networks", MaxIPv4Prefix, MaxIPv4, MaxIPv6Prefix, MaxIPv6)
+	}
+}

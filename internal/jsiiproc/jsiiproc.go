@@ -6,8 +6,8 @@
 // registered, before main starts, and removes it only when jsii.Close is
 // called: a program that does not close jsii leaves one such directory per
 // run. jsii.Close, in turn, sometimes makes jsii-runtime-go print a false
-// report that Node.js exited abnormally (see [Filter]); [Start] sets up the
-// filter that drops it, and the stop function it returns closes jsii.
+// report that Node.js exited abnormally; [Start] sets up a filter that
+// drops it, and the stop function it returns closes jsii.
 package jsiiproc
 
 import (
@@ -21,8 +21,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Start routes os.Stderr through [Filter]. It must run before the first
-// call into jsii and before other goroutines write to os.Stderr.
+// Start routes os.Stderr through a filter that drops that false report. It
+// must run before the first call into jsii and before other goroutines
+// write to os.Stderr.
 //
 // The returned stop closes jsii, which ends the Node.js process and
 // removes the runtime it unpacked. Call it last: writes to os.Stderr after
@@ -36,7 +37,7 @@ func Start() (stop func(), err error) {
 	os.Stderr = w
 	drained := make(chan struct{})
 	go func() {
-		_ = Filter(realStderr, r)
+		_ = filter(realStderr, r)
 		_ = r.Close()
 		close(drained)
 	}()
@@ -56,10 +57,10 @@ func Start() (stop func(), err error) {
 // Node.js ended normally.
 var spurious = regexp.MustCompile(`Runtime process exited abnormally: (waitid|wait): no child processes\n?`)
 
-// Filter copies src to dst until src ends, leaving out jsii's spurious
+// filter copies src to dst until src ends, leaving out jsii's spurious
 // report of an abnormal exit. The report is one write of less than
 // PIPE_BUF bytes, so it arrives whole in one read.
-func Filter(dst io.Writer, src io.Reader) error {
+func filter(dst io.Writer, src io.Reader) error {
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := src.Read(buf)

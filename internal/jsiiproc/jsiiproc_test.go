@@ -28,7 +28,7 @@ func TestFilterDropsOnlyTheFalseReport(t *testing.T) {
 		"done\n",
 	}
 	var out bytes.Buffer
-	if err := Filter(&out, &in); err != nil {
+	if err := filter(&out, &in); err != nil {
 		t.Fatal(err)
 	}
 	want := "synthesis failed\nRuntime process exited abnormally: exit status 1next line\ndone\n"

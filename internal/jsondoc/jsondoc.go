@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,13 +64,17 @@ type Schema struct {
 // Compile compiles the schema raw, known as url, asserting formats; formats
 // adds custom ones by name.
 func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schema, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
-	}
+	// Decoded once, as the validator decodes documents (numbers are
+	// json.Number): the compiler and Doc, ApplyDefaults and the hints
+	// share it, and defaults copied into a document are numbers of the
+	// document's kind.
 	sdoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
+	}
+	doc, ok := sdoc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a JSON object", url)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
@@ -141,27 +146,63 @@ func position(data []byte, offset int) (line, col int) {
 // would make production a development environment. data must be valid
 // JSON.
 func duplicateKeys(data []byte) []Issue {
+	var problems []Issue
+	seen := map[int]map[string]int{} // object -> key -> line of its first appearance
+	// A syntax error ends the walk; the parser has reported it already.
+	_ = Keys(data, func(k Key) {
+		key := k.Path[len(k.Path)-1]
+		line, _ := position(data, int(k.Offset))
+		if first, dup := seen[k.Object][key]; dup {
+			problems = append(problems, Issue{Path: Pointer(k.Path), Message: fmt.Sprintf(
+				"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
+			return
+		}
+		if seen[k.Object] == nil {
+			seen[k.Object] = map[string]int{}
+		}
+		seen[k.Object][key] = line
+	})
+	return problems
+}
+
+// Key is one member key of an object in a JSON document.
+type Key struct {
+	// Object tells the objects apart: they are numbered in document
+	// order from 0. (Paths do not: a key given twice can hold two objects
+	// at one path.)
+	Object int
+	// Path is the member's JSON pointer as tokens: the object's path,
+	// then the key.
+	Path []string
+	// Offset is the byte offset just after the key.
+	Offset int64
+}
+
+// Keys calls fn for every member key of every object in data, in the order
+// the document gives them (decoded maps keep none, and keep one value of a
+// key given twice). A syntax error ends the walk and is returned.
+func Keys(data []byte, fn func(Key)) error {
 	type frame struct {
 		object    bool
-		seen      map[string]int // key -> line of its first appearance
+		id        int
 		expectKey bool
 		key       string // the current member's key (objects)
 		index     int    // the current element's index (arrays)
 	}
 	var (
-		stack    []*frame
-		problems []Issue
+		stack   []*frame
+		objects int
 	)
-	path := func(last string) []string {
-		var tokens []string
-		for _, f := range stack[:len(stack)-1] {
+	path := func() []string {
+		tokens := make([]string, len(stack))
+		for i, f := range stack {
 			if f.object {
-				tokens = append(tokens, f.key)
+				tokens[i] = f.key
 			} else {
-				tokens = append(tokens, strconv.Itoa(f.index))
+				tokens[i] = strconv.Itoa(f.index)
 			}
 		}
-		return append(tokens, last)
+		return tokens
 	}
 	valueDone := func() {
 		if len(stack) == 0 {
@@ -177,27 +218,24 @@ func duplicateKeys(data []byte) []Issue {
 	dec.UseNumber()
 	for {
 		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		if err != nil {
-			// io.EOF, or a syntax error the parser has reported already.
-			return problems
+			return err
 		}
 		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
 			if key, ok := tok.(string); ok {
 				top := stack[n-1]
-				line, _ := position(data, int(dec.InputOffset()))
-				if first, dup := top.seen[key]; dup {
-					problems = append(problems, Issue{Path: Pointer(path(key)), Message: fmt.Sprintf(
-						"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
-				} else {
-					top.seen[key] = line
-				}
 				top.key, top.expectKey = key, false
+				fn(Key{Object: top.id, Path: path(), Offset: dec.InputOffset()})
 				continue
 			}
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, seen: map[string]int{}, expectKey: true})
+			stack = append(stack, &frame{object: true, id: objects, expectKey: true})
+			objects++
 		case json.Delim('['):
 			stack = append(stack, &frame{})
 		case json.Delim('}'), json.Delim(']'):
@@ -260,10 +298,6 @@ func deepCopy(v any) any {
 			s[i] = deepCopy(e)
 		}
 		return s
-	case float64:
-		// The schema is decoded with encoding/json; the document with
-		// json.Number. Keep numbers of one kind for the validator.
-		return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
 	default:
 		return v
 	}
@@ -404,23 +438,22 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-// at returns the subschema at url ("...#/properties/x"), or nil.
+// at returns the subschema at url ("...#/properties/x"; "...#" is the
+// whole schema), or nil.
 func (s *Schema) at(url string) map[string]any {
 	_, frag, ok := strings.Cut(url, "#")
 	if !ok {
 		return nil
 	}
 	var v any = s.doc
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		if tok == "" {
-			continue
+	if frag != "" {
+		for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)]
 		}
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[tok]
 	}
 	m, _ := v.(map[string]any)
 	return m
@@ -428,20 +461,6 @@ func (s *Schema) at(url string) map[string]any {
 
 // allowedHint returns the "x-allowed" text of the subschema at url, if any.
 func (s *Schema) allowedHint(url string) string {
-	_, frag, ok := strings.Cut(url, "#")
-	if !ok {
-		return ""
-	}
-	var v any = s.doc
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[tok]
-	}
-	m, _ := v.(map[string]any)
-	hint, _ := m["x-allowed"].(string)
+	hint, _ := s.at(url)["x-allowed"].(string)
 	return hint
 }

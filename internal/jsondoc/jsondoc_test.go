@@ -1,6 +1,7 @@
 package jsondoc
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -10,6 +11,7 @@ func TestRead(t *testing.T) {
 		name, data, want string
 	}{
 		{"duplicate key", "{\"a\": 1,\n \"b\": {\"c\": 1, \"c\": 2}}", "/b/c|duplicate key: \"c\" appears at line 2 and again at line 2"},
+		{"duplicate key holding objects", "{\"a\": {\"c\": 1},\n \"a\": {\"c\": 2}}", "/a|duplicate key: \"a\" appears at line 1 and again at line 2"},
 		{"invalid UTF-8", "{\"a\": \"caf\xe9\"}", "|not valid UTF-8: line 1, column 11: byte 0xe9"},
 		{"syntax", "{\"a\": }", "|not valid JSON: line 1, column 7"},
 		{"not an object", "[1]", "|the document must be a JSON object"},
@@ -34,8 +36,11 @@ func TestSchema(t *testing.T) {
 	    "inner": {"type": "object", "default": {}, "properties": {"mode": {"enum": ["a", "b"], "default": "a"}}},
 	    "even": {"type": "integer", "format": "even"}
 	  }}`), map[string]func(any) error{"even": func(v any) error {
-		if n, ok := v.(float64); ok && int(n)%2 != 0 {
-			return errOdd
+		// Documents from Read hold json.Number.
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil && i%2 != 0 {
+				return errOdd
+			}
 		}
 		return nil
 	}})
@@ -50,7 +55,7 @@ func TestSchema(t *testing.T) {
 	if inner, _ := doc["inner"].(map[string]any); inner["mode"] != "a" || doc["size"] == nil {
 		t.Errorf("defaults not applied: %v", doc)
 	}
-	doc, _ = Read([]byte(`{"size": 0, "inner": {"mode": "c"}, "extra": true}`))
+	doc, _ = Read([]byte(`{"size": 0, "inner": {"mode": "c"}, "extra": true, "even": 3}`))
 	issues, err := s.Validate(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +72,10 @@ func TestSchema(t *testing.T) {
 	}
 	if _, ok := got[""]; !ok {
 		t.Errorf("no issue for the extra property: %+v", issues)
+	}
+	// Custom formats are asserted.
+	if is := got["/even"]; is.Value != "3" || !strings.Contains(is.Message, "is odd") {
+		t.Errorf("/even: %+v", is)
 	}
 }
 

@@ -410,10 +410,11 @@ func newest(paths []string) string {
 	return best
 }
 
-// stackEntries calls fn for every Preserved entry of every stack in
-// root/stacks.
-func stackEntries(root string, fn func(stack, name string) error) error {
-	stacks, err := os.ReadDir(filepath.Join(root, "stacks"))
+// stackEntries calls fn with the source and destination paths of every
+// Preserved entry of every stack in from/stacks that to/stacks also has
+// (stacks missing in to are skipped).
+func stackEntries(from, to string, fn func(src, dst string) error) error {
+	stacks, err := os.ReadDir(filepath.Join(from, "stacks"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -424,11 +425,16 @@ func stackEntries(root string, fn func(stack, name string) error) error {
 		if !st.IsDir() {
 			continue
 		}
+		dstDir := filepath.Join(to, "stacks", st.Name())
+		if fi, err := os.Stat(dstDir); err != nil || !fi.IsDir() {
+			continue
+		}
 		for _, name := range Preserved {
-			if _, err := os.Lstat(filepath.Join(root, "stacks", st.Name(), name)); err != nil {
+			src := filepath.Join(from, "stacks", st.Name(), name)
+			if _, err := os.Lstat(src); err != nil {
 				continue
 			}
-			if err := fn(st.Name(), name); err != nil {
+			if err := fn(src, filepath.Join(dstDir, name)); err != nil {
 				return err
 			}
 		}
@@ -441,28 +447,17 @@ func stackEntries(root string, fn func(stack, name string) error) error {
 // system has none): the old output keeps its own until it is removed.
 // Stacks that no longer exist lose theirs, with the old output.
 func carryOver(from, to string) error {
-	return stackEntries(from, func(stack, name string) error {
-		dst := filepath.Join(to, "stacks", stack)
-		if fi, err := os.Stat(dst); err != nil || !fi.IsDir() {
-			return nil
-		}
-		return linkTree(filepath.Join(from, "stacks", stack, name), filepath.Join(dst, name))
-	})
+	return stackEntries(from, to, linkTree)
 }
 
 // rescue moves the Preserved entries of from's stacks that to lacks into
 // to, and returns what it moved.
 func rescue(from, to string) (moved []string, err error) {
-	err = stackEntries(from, func(stack, name string) error {
-		dstDir := filepath.Join(to, "stacks", stack)
-		if fi, err := os.Stat(dstDir); err != nil || !fi.IsDir() {
-			return nil
-		}
-		dst := filepath.Join(dstDir, name)
+	err = stackEntries(from, to, func(src, dst string) error {
 		if _, err := os.Lstat(dst); !errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		if err := os.Rename(filepath.Join(from, "stacks", stack, name), dst); err != nil {
+		if err := os.Rename(src, dst); err != nil {
 			return err
 		}
 		moved = append(moved, dst)

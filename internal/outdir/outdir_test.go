@@ -124,6 +124,28 @@ func assertOnlyOutput(t *testing.T, dir string) {
 	}
 }
 
+// replaceWith replaces dir with a fake output tagged tag, which must
+// succeed, and checks that dir is then that output, complete.
+func replaceWith(t *testing.T, dir, tag string) {
+	t.Helper()
+	if _, err := Replace(context.Background(), dir, build(tag), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := outputTag(t, dir); got != tag {
+		t.Errorf("output %q, want %q", got, tag)
+	}
+}
+
+// assertOutput checks that dir is the complete output tagged want and that
+// nothing but it and its lock file is left next to it.
+func assertOutput(t *testing.T, dir, want string) {
+	t.Helper()
+	if got := outputTag(t, dir); got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+	assertOnlyOutput(t, dir)
+}
+
 func TestReplaceSwapsInTheNewOutput(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	previous(t, out)
@@ -156,10 +178,7 @@ func TestReplaceKeepsTheOldOutputOnFailure(t *testing.T) {
 	if !errors.Is(err, boom) || res.Replaced || !res.Existed {
 		t.Fatalf("Replace = %+v, %v; want boom", res, err)
 	}
-	if tag := outputTag(t, out); tag != "old" {
-		t.Errorf("output %q after a failed build", tag)
-	}
-	assertOnlyOutput(t, out)
+	assertOutput(t, out, "old")
 }
 
 func TestReplaceCreatesTheFirstOutput(t *testing.T) {
@@ -270,12 +289,7 @@ func TestReplaceAdoptsEmptyAndEarlierOutputs(t *testing.T) {
 	write(t, filepath.Join(legacy, "stacks", "a", "cdk.tf.json"), "{}")
 	write(t, filepath.Join(legacy, "stacks", "a", ".terraform", "providers", "p"), "plugin")
 	write(t, filepath.Join(legacy, "stacks", "a", ".terraform.lock.hcl"), "locks")
-	if _, err := Replace(context.Background(), legacy, build("new"), Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if tag := outputTag(t, legacy); tag != "new" {
-		t.Errorf("output %q", tag)
-	}
+	replaceWith(t, legacy, "new")
 }
 
 // TestReplaceRecoversLeftovers: what an interrupted run left is repaired
@@ -349,12 +363,7 @@ func TestReplaceRecoversLeftovers(t *testing.T) {
 		if err := os.Rename(filepath.Join(out, "stacks", "a", ".terraform"), filepath.Join(left, "stacks", "a", ".terraform")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Replace(context.Background(), out, build("new"), Options{}); err != nil {
-			t.Fatal(err)
-		}
-		if tag := outputTag(t, out); tag != "new" {
-			t.Errorf("output %q", tag)
-		}
+		replaceWith(t, out, "new")
 		assertOnlyOutput(t, out)
 	})
 }
@@ -368,12 +377,7 @@ func TestReplaceWithoutExchange(t *testing.T) {
 		exchange = fail
 		out := filepath.Join(t.TempDir(), "cdktf.out")
 		previous(t, out)
-		if _, err := Replace(context.Background(), out, build("new"), Options{}); err != nil {
-			t.Fatal(err)
-		}
-		if tag := outputTag(t, out); tag != "new" {
-			t.Errorf("output %q", tag)
-		}
+		replaceWith(t, out, "new")
 		assertOnlyOutput(t, out)
 	}
 }
@@ -390,10 +394,7 @@ func TestFailedSwapLeavesTheOldOutput(t *testing.T) {
 	if !errors.Is(err, syscall.EIO) || res.Replaced {
 		t.Fatalf("Replace = %+v, %v", res, err)
 	}
-	if tag := outputTag(t, out); tag != "old" {
-		t.Errorf("output %q", tag)
-	}
-	assertOnlyOutput(t, out)
+	assertOutput(t, out, "old")
 }
 
 // TestCleanupFailureIsAWarning: the new output is in place when the old
@@ -403,7 +404,10 @@ func TestCleanupFailureIsAWarning(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	previous(t, out)
 	remove = func(path string) error { return fmt.Errorf("remove %s: operation not permitted", path) }
+	t.Cleanup(func() { remove = removeAll })
 	res, err := Replace(context.Background(), out, build("new"), Options{})
+	// Removal works again for the next run, which removes what this one
+	// could not.
 	remove = removeAll
 	if err != nil || !res.Replaced || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "could not remove the previous output") {
 		t.Fatalf("Replace = %+v, %v; want the new output and one warning", res, err)
@@ -411,12 +415,7 @@ func TestCleanupFailureIsAWarning(t *testing.T) {
 	if tag := outputTag(t, out); tag != "new" {
 		t.Errorf("output %q", tag)
 	}
-	if _, err := Replace(context.Background(), out, build("newer"), Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if tag := outputTag(t, out); tag != "newer" {
-		t.Errorf("output %q", tag)
-	}
+	replaceWith(t, out, "newer")
 	assertOnlyOutput(t, out)
 }
 
@@ -435,10 +434,7 @@ func TestReadOnlyStackDirectory(t *testing.T) {
 	if err != nil || len(res.Warnings) > 0 {
 		t.Fatalf("Replace = %+v, %v", res, err)
 	}
-	if tag := outputTag(t, out); tag != "new" {
-		t.Errorf("output %q", tag)
-	}
-	assertOnlyOutput(t, out)
+	assertOutput(t, out, "new")
 }
 
 // TestWorkingFilesAreInBothUntilTheSwap: at every step before the swap the
@@ -488,8 +484,5 @@ func TestCanceledBeforeTheSwap(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "stopped before the new output was put in place: SIGTERM received") {
 		t.Fatalf("err = %v", err)
 	}
-	if tag := outputTag(t, out); tag != "old" {
-		t.Errorf("output %q", tag)
-	}
-	assertOnlyOutput(t, out)
+	assertOutput(t, out, "old")
 }

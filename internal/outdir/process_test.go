@@ -225,12 +225,7 @@ func TestKillAtEveryStep(t *testing.T) {
 					}
 
 					// The next run repairs whatever the kill left.
-					if _, err := Replace(context.Background(), out, build("next"), Options{}); err != nil {
-						t.Fatal(err)
-					}
-					if tag := outputTag(t, out); tag != "next" {
-						t.Errorf("after the next run: output %q", tag)
-					}
+					replaceWith(t, out, "next")
 					assertOnlyOutput(t, out)
 				})
 			}
@@ -344,10 +339,7 @@ func TestRunsTakeTurns(t *testing.T) {
 	if status := second.exit(t); status != 143 {
 		t.Errorf("second: exit %d\n%s", status, second.stderr.String())
 	}
-	if tag := outputTag(t, out); tag != "first" {
-		t.Errorf("output %q", tag)
-	}
-	assertOnlyOutput(t, out)
+	assertOutput(t, out, "first")
 }
 
 // TestRandomKills kills runs at random moments, with SIGKILL or SIGTERM,
@@ -377,11 +369,6 @@ func TestRandomKills(t *testing.T) {
 		}
 		last = got
 	}
-	if _, err := Replace(context.Background(), out, build("final"), Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if tag := outputTag(t, out); tag != "final" {
-		t.Errorf("output %q", tag)
-	}
+	replaceWith(t, out, "final")
 	assertOnlyOutput(t, out)
 }

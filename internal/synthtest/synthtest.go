@@ -28,14 +28,13 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 
-// Updating reports whether golden snapshots should be rewritten: only when
-// asked explicitly with UPDATE_SNAPSHOTS=1 (make golden). An environment
-// variable rather than a -update flag, because `go test ./... -update` fails
-// in every package that does not define the flag.
-func Updating() bool { return os.Getenv("UPDATE_SNAPSHOTS") == "1" }
+// Updating reports whether golden snapshots should be rewritten
+// ([golden.Updating]: UPDATE_SNAPSHOTS=1, make golden).
+func Updating() bool { return golden.Updating() }
 
 // Doc is one synthesized stack.
 type Doc struct {
