@@ -602,3 +602,37 @@ func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
 		t.Errorf("staging.json listed:\n%s", out)
 	}
 }
+
+// TestPRCommentReportsACIJob: pr-comment.yml runs after the workflow CI and
+// reports the conclusion of CI jobs it selects by their names: each must
+// be the name of a job in ci.yml, or the comment always says "not run".
+func TestPRCommentReportsACIJob(t *testing.T) {
+	heads, jobs := workflowJobs(t)
+	if !regexp.MustCompile(`(?m)^name: CI$`).MatchString(heads["ci.yml"]) || !strings.Contains(heads["pr-comment.yml"], "    workflows: [CI]\n") {
+		t.Error("pr-comment.yml does not run after ci.yml (name: CI)")
+	}
+	jobName := regexp.MustCompile(`(?m)^    name: (.+)$`)
+	var ci []string
+	for _, j := range jobs {
+		if m := jobName.FindStringSubmatch(j.text); j.workflow == "ci.yml" && m != nil {
+			ci = append(ci, strings.Trim(m[1], `"'`))
+		}
+	}
+	var selected []string
+	for _, j := range jobs {
+		if j.workflow != "pr-comment.yml" {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`select\(\.name == "([^"]+)"\)`).FindAllStringSubmatch(j.text, -1) {
+			selected = append(selected, m[1])
+		}
+	}
+	if len(selected) == 0 {
+		t.Fatal("pr-comment.yml selects no CI job by name")
+	}
+	for _, name := range selected {
+		if !slices.Contains(ci, name) {
+			t.Errorf("pr-comment.yml reports the CI job %q, which ci.yml does not have (its jobs: %q)", name, ci)
+		}
+	}
+}
