@@ -25,12 +25,13 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"
 }
 
-need_terraform() {
-  need terraform "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
-}
-
 # TERRAFORM may name another binary, such as OpenTofu's tofu.
 TERRAFORM="${TERRAFORM:-terraform}"
+TERRAFORM_HINT="Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+
+need_terraform() {
+  need "$TERRAFORM" "$TERRAFORM_HINT"
+}
 
 tf() {
   "$TERRAFORM" "$@"
@@ -201,7 +202,7 @@ check_azure_login() {
 # stack's environment (load_env): the last one stays loaded.
 preflight() {
   local stack env envs=" "
-  check_tool "$TERRAFORM" "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+  check_tool "$TERRAFORM" "$TERRAFORM_HINT"
   [ "${SKIP_SYNTH:-0}" = 1 ] || check_tool make "Install GNU make."
   for stack in "$@"; do
     env=${stack%-k8s}
