@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
 done
 
 # 1. Tools.
-need go "Install Go 1.26: https://go.dev/dl/"
+need_go
 need node "Install Node.js 20 or newer: https://nodejs.org/"
 need npm "npm comes with Node.js."
 need_terraform
