@@ -50,8 +50,7 @@ want=Running
 
 envs=("$@")
 if [ ${#envs[@]} -eq 0 ]; then
-  list=$(environments development) || exit 1
-  read -r -d '' -a envs <<<"$list" || true
+  environments_into envs development
   [ ${#envs[@]} -gt 0 ] || { echo "no development environment in $CONFIG_DIR/: nothing to $action"; exit 0; }
 fi
 for env in "${envs[@]}"; do

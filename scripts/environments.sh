@@ -38,7 +38,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-need_go
-args=(-config "$CONFIG_DIR" -list "$kind")
-[ "$json" = false ] || args+=(-json)
-go run ./cmd/envinfo "${args[@]}" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+if [ "$json" = true ]; then
+  environments "$kind" -json
+else
+  environments "$kind"
+fi

@@ -41,12 +41,25 @@ need_go() {
   need go "Install Go 1.26 (https://go.dev/dl/)."
 }
 
-# environments all|production|development: the names of the environments,
-# one a line: every file $CONFIG_DIR/<env>.json, validated (cmd/envinfo
-# -list). An environment is its file: nothing else lists them.
+# environments all|production|development [-json]: the names of the
+# environments, one a line (or a JSON array): every file
+# $CONFIG_DIR/<env>.json, validated (cmd/envinfo -list). An environment is
+# its file: nothing else lists them.
 environments() {
   need_go
-  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$1" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+  local kind=$1
+  shift
+  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$kind" "$@" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+}
+
+# environments_into ARRAY all|production|development: set the array ARRAY
+# to those environments (environments); the script fails when they cannot
+# be listed.
+environments_into() {
+  local -n _envs_into=$1
+  local _envs_list
+  _envs_list=$(environments "$2") || exit 1
+  read -r -d '' -a _envs_into <<<"$_envs_list" || true
 }
 
 # each_env FUNC ENV...: run FUNC ENV for every ENV, each in a subshell with

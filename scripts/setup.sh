@@ -122,8 +122,7 @@ echo "providers: ${#providers[@]} resource providers registered (or registering)
 
 # 4. State storage, per environment.
 if [ ${#envs[@]} -eq 0 ]; then
-  list=$(environments all) || exit 1
-  read -r -d '' -a envs <<<"$list" || true
+  environments_into envs all
 fi
 for env in "${envs[@]}"; do
   load_env "$env"
