@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # environments.sh: list the environments. An environment is a file,
-# config/<env>.json; this is the one place that turns the files into a
-# list, for the other scripts, the Makefile and the workflows' matrices.
+# config/<env>.json; cmd/envinfo -list turns the files into a list. This is
+# that list as a command (lib.sh's environments()), for people and for the
+# workflows' matrices (.github/actions/environments); the other scripts call
+# environments() and the Makefile runs cmd/envinfo -list itself.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
