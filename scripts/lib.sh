@@ -80,17 +80,24 @@ each_env() {
 }
 
 # load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
-# $CONFIG_DIR/ENV.json, validated (cmd/envinfo).
+# $CONFIG_DIR/ENV.json, validated (cmd/envinfo). Each file is read once a
+# run (a go run each time otherwise): ENV_VARS keeps what cmd/envinfo said
+# by file, also for the subshells of each_env.
+declare -gA ENV_VARS=()
 load_env() {
-  if [ ! -f "$CONFIG_DIR/$1.json" ]; then
+  local file="$CONFIG_DIR/$1.json"
+  if [ ! -f "$file" ]; then
     local known
     known=$(environments all 2>/dev/null | tr '\n' ' ') || known=""
-    die "no environment '$1' ($CONFIG_DIR/$1.json does not exist)${known:+; the environments are: ${known% }}"
+    die "no environment '$1' ($file does not exist)${known:+; the environments are: ${known% }}"
   fi
-  need_go
-  local vars
-  vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$CONFIG_DIR/$1.json is not valid (see above)"
-  eval "$vars"
+  if [ -z "${ENV_VARS[$file]+x}" ]; then
+    need_go
+    local vars
+    vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$file is not valid (see above)"
+    ENV_VARS[$file]=$vars
+  fi
+  eval "${ENV_VARS[$file]}"
   LOADED_ENV=$1
 }
 
