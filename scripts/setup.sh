@@ -170,7 +170,8 @@ fi
 repo=${repo:-OWNER/REPO}
 
 # The built-in roles the stacks assign (role_definition_name of every
-# azurerm_role_assignment in constructs/; scripts_test.go checks this list
+# azurerm_role_assignment in constructs/; setup_test.go,
+# TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles, checks this list
 # against the synthesized stacks), by role definition ID. The deploying
 # identity may grant these, and only these.
 assignable_roles=(
