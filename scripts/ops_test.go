@@ -218,7 +218,7 @@ func TestDevScheduleChecksTheOutcome(t *testing.T) {
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_AZ_FAIL=aks start"}
 	e.seed("power", "Stopped\n")
-	out, code = e.run("dev-schedule.sh", "--wait", "start", "dev")
+	out, code = e.run("dev-schedule.sh", "start", "dev")
 	if code != 1 || !strings.Contains(out, "az aks start perpetual-dev-aks failed") {
 		t.Errorf("a failed start: exit %d\n%s", code, out)
 	}
