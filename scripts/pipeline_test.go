@@ -515,6 +515,19 @@ func TestWorkflowConcurrency(t *testing.T) {
 		if !strings.Contains(heads[f], "      - Makefile\n") {
 			t.Errorf("%s: the Makefile is not in the path filters", f)
 		}
+		// A change to the workflow or to one it calls (the production
+		// apply) deploys too.
+		filters := []string{".github/workflows/" + f}
+		for _, j := range jobs {
+			if j.workflow == f && strings.HasPrefix(j.uses, "./.github/workflows/") {
+				filters = append(filters, strings.TrimPrefix(j.uses, "./"))
+			}
+		}
+		for _, path := range filters {
+			if !strings.Contains(heads[f], "      - "+path+"\n") {
+				t.Errorf("%s: %s is not in the path filters", f, path)
+			}
+		}
 	}
 }
 
