@@ -69,8 +69,9 @@ docs: setup ## Rewrite the generated docs (README configuration reference, docs/
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost
 
 # Binaries of the local control plane of make ktest (etcd, kube-apiserver,
-# kube-controller-manager) in the envtest layout; scripts/kube-testenv.sh
-# gets them.
+# kube-controller-manager) in the envtest layout. The default is a 1.35.4
+# build (README, The binaries); export "$(scripts/kube-testenv.sh 1.35.0)"
+# gets 1.35.0 and sets KUBEBUILDER_ASSETS to it.
 KUBEBUILDER_ASSETS ?= $(HOME)/.cache/kube-testenv/1.35.4
 
 ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a local Kubernetes control plane (KUBEBUILDER_ASSETS)
