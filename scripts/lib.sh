@@ -215,11 +215,13 @@ check_azure_login() {
 }
 
 # preflight STACK...: what a run of these stacks needs before synthesis:
-# terraform, make and go (unless SKIP_SYNTH=1), kubelogin for an in-cluster
-# stack that signs in with it, the Azure login and subscription; and a note
-# when an environment admits deploying machines by address only and
-# TF_VAR_deployer_ips is empty. Fails listing every problem. Loads each
-# stack's environment (load_env): the last one stays loaded.
+# $TERRAFORM, make (unless SKIP_SYNTH=1), kubelogin for an in-cluster stack
+# that signs in with it, the Azure login and subscription; and a note when
+# an environment admits deploying machines by address only and
+# TF_VAR_deployer_ips is empty. Fails listing every problem. Go is not one
+# of them: load_env needs it first (cmd/envinfo), and without it stops
+# alone (need_go). Loads each stack's environment (load_env): the last one
+# stays loaded.
 preflight() {
   local stack env envs=" "
   check_tool "$TERRAFORM" "$TERRAFORM_HINT"
