@@ -26,8 +26,9 @@ ACTIONLINT := $(TOOLS)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 
 # Stack for diff/deploy/destroy: make diff STACK=<env> or STACK=<env>-k8s,
-# for an environment file config/<env>.json.
+# for an environment file config/<env>.json; STACK_ENV is that <env>.
 STACK ?=
+STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
 
@@ -98,7 +99,7 @@ $(GOLANGCI_LINT):
 # STACK must be <env> or <env>-k8s of an environment file; otherwise the
 # message lists the stacks there are (cmd/envinfo -list: config/ is the list).
 check-stack:
-	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	@env='$(STACK_ENV)'; \
 	if [ -z "$(STACK)" ] || [ ! -f "config/$$env.json" ]; then \
 	  stacks=$$(go run ./cmd/envinfo -config config -list all | sed 's/.*/& &-k8s/' | tr '\n' ' ') || stacks='<env> and <env>-k8s for each config/<env>.json '; \
 	  if [ -z "$(STACK)" ]; then echo "Name the stack: make $(MAKECMDGOALS) STACK=<stack> (stacks: $${stacks% })" >&2; \
@@ -115,7 +116,7 @@ diff: setup check-stack ## Show the plan of one stack: make diff STACK=<env>
 # Production is what the environment file says ("production": true, read
 # by cmd/envinfo), not a name.
 refuse-production: check-stack
-	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	@env='$(STACK_ENV)'; \
 	vars=$$(go run ./cmd/envinfo -config config "$$env"); \
 	if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
 	  echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \
