@@ -26,8 +26,9 @@ ACTIONLINT := $(TOOLS)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 
 # Stack for diff/deploy/destroy: make diff STACK=<env> or STACK=<env>-k8s,
-# for an environment file config/<env>.json.
+# for an environment file config/<env>.json; STACK_ENV is that <env>.
 STACK ?=
+STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
 
@@ -69,8 +70,9 @@ docs: setup ## Rewrite the generated docs (README configuration reference, docs/
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost
 
 # Binaries of the local control plane of make ktest (etcd, kube-apiserver,
-# kube-controller-manager) in the envtest layout; scripts/kube-testenv.sh
-# gets them.
+# kube-controller-manager) in the envtest layout. The default is a 1.35.4
+# build (README, The binaries); export "$(scripts/kube-testenv.sh 1.35.0)"
+# gets 1.35.0 and sets KUBEBUILDER_ASSETS to it.
 KUBEBUILDER_ASSETS ?= $(HOME)/.cache/kube-testenv/1.35.4
 
 ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a local Kubernetes control plane (KUBEBUILDER_ASSETS)
@@ -97,7 +99,7 @@ $(GOLANGCI_LINT):
 # STACK must be <env> or <env>-k8s of an environment file; otherwise the
 # message lists the stacks there are (cmd/envinfo -list: config/ is the list).
 check-stack:
-	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	@env='$(STACK_ENV)'; \
 	if [ -z "$(STACK)" ] || [ ! -f "config/$$env.json" ]; then \
 	  stacks=$$(go run ./cmd/envinfo -config config -list all | sed 's/.*/& &-k8s/' | tr '\n' ' ') || stacks='<env> and <env>-k8s for each config/<env>.json '; \
 	  if [ -z "$(STACK)" ]; then echo "Name the stack: make $(MAKECMDGOALS) STACK=<stack> (stacks: $${stacks% })" >&2; \
@@ -114,7 +116,7 @@ diff: setup check-stack ## Show the plan of one stack: make diff STACK=<env>
 # Production is what the environment file says ("production": true, read
 # by cmd/envinfo), not a name.
 refuse-production: check-stack
-	@env='$(patsubst %-k8s,%,$(STACK))'; \
+	@env='$(STACK_ENV)'; \
 	vars=$$(go run ./cmd/envinfo -config config "$$env"); \
 	if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
 	  echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \

@@ -25,7 +25,7 @@ case "${1:-}" in
 esac
 base=${1:-HEAD}
 need git "Install git."
-need go "Install Go 1.26 (https://go.dev/dl/)."
+need_go
 git rev-parse --verify --quiet "$base^{commit}" >/dev/null || die "$base is not a commit of this repository"
 
 work=$(mktemp -d)

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/dev-schedule.sh [--wait] start|stop|auto [ENVIRONMENT ...]
+Usage: scripts/dev-schedule.sh start|stop|auto [ENVIRONMENT ...]
 
 Stops (deallocates) or starts the AKS cluster of each named environment, or
 of every development environment (every config/<env>.json without
@@ -23,14 +23,10 @@ any failed. While stopped, the node costs nothing; the load balancer, IPs
 and disks still bill.
 
 Options:
-  --wait       accepted for compatibility: the script always waits
   -h, --help   show this text
 USAGE
 }
 
-if [ "${1:-}" = --wait ]; then
-  shift
-fi
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
   start|stop|auto) action=$1 ;;
@@ -50,8 +46,7 @@ want=Running
 
 envs=("$@")
 if [ ${#envs[@]} -eq 0 ]; then
-  list=$(environments development) || exit 1
-  read -r -d '' -a envs <<<"$list" || true
+  environments_into envs development
   [ ${#envs[@]} -gt 0 ] || { echo "no development environment in $CONFIG_DIR/: nothing to $action"; exit 0; }
 fi
 for env in "${envs[@]}"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # environments.sh: list the environments. An environment is a file,
-# config/<env>.json; this is the one place that turns the files into a
-# list, for the other scripts, the Makefile and the workflows' matrices.
+# config/<env>.json; cmd/envinfo -list turns the files into a list. This is
+# that list as a command (lib.sh's environments()), for people and for the
+# workflows' matrices (.github/actions/environments); the other scripts call
+# environments() and the Makefile runs cmd/envinfo -list itself.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,7 +40,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-need_go
-args=(-config "$CONFIG_DIR" -list "$kind")
-[ "$json" = false ] || args+=(-json)
-go run ./cmd/envinfo "${args[@]}" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+if [ "$json" = true ]; then
+  environments "$kind" -json
+else
+  environments "$kind"
+fi

@@ -57,8 +57,7 @@ if [ "$action" = sweep ]; then
   shift
   sweep_envs=("$@")
   if [ ${#sweep_envs[@]} -eq 0 ]; then
-    list=$(environments production) || exit 1
-    read -r -d '' -a sweep_envs <<<"$list" || true
+    environments_into sweep_envs production
     [ ${#sweep_envs[@]} -gt 0 ] || { echo "firewall: no production environment in $CONFIG_DIR/: nothing to sweep"; exit 0; }
   fi
   for env in "${sweep_envs[@]}"; do

@@ -25,12 +25,13 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"
 }
 
-need_terraform() {
-  need terraform "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
-}
-
 # TERRAFORM may name another binary, such as OpenTofu's tofu.
 TERRAFORM="${TERRAFORM:-terraform}"
+TERRAFORM_HINT="Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+
+need_terraform() {
+  need "$TERRAFORM" "$TERRAFORM_HINT"
+}
 
 tf() {
   "$TERRAFORM" "$@"
@@ -40,12 +41,25 @@ need_go() {
   need go "Install Go 1.26 (https://go.dev/dl/)."
 }
 
-# environments all|production|development: the names of the environments,
-# one a line: every file $CONFIG_DIR/<env>.json, validated (cmd/envinfo
-# -list). An environment is its file: nothing else lists them.
+# environments all|production|development [-json]: the names of the
+# environments, one a line (or a JSON array): every file
+# $CONFIG_DIR/<env>.json, validated (cmd/envinfo -list). An environment is
+# its file: nothing else lists them.
 environments() {
   need_go
-  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$1" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+  local kind=$1
+  shift
+  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$kind" "$@" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+}
+
+# environments_into ARRAY all|production|development: set the array ARRAY
+# to those environments (environments); the script fails when they cannot
+# be listed.
+environments_into() {
+  local -n _envs_into=$1
+  local _envs_list
+  _envs_list=$(environments "$2") || exit 1
+  read -r -d '' -a _envs_into <<<"$_envs_list" || true
 }
 
 # each_env FUNC ENV...: run FUNC ENV for every ENV, each in a subshell with
@@ -66,17 +80,24 @@ each_env() {
 }
 
 # load_env ENV: set ENVIRONMENT, AZURE_STACK, K8S_STACK, RESOURCE_GROUP, ... from
-# $CONFIG_DIR/ENV.json, validated (cmd/envinfo).
+# $CONFIG_DIR/ENV.json, validated (cmd/envinfo). Each file is read once a
+# run (a go run each time otherwise): ENV_VARS keeps what cmd/envinfo said
+# by file, also for the subshells of each_env.
+declare -gA ENV_VARS=()
 load_env() {
-  if [ ! -f "$CONFIG_DIR/$1.json" ]; then
+  local file="$CONFIG_DIR/$1.json"
+  if [ ! -f "$file" ]; then
     local known
     known=$(environments all 2>/dev/null | tr '\n' ' ') || known=""
-    die "no environment '$1' ($CONFIG_DIR/$1.json does not exist)${known:+; the environments are: ${known% }}"
+    die "no environment '$1' ($file does not exist)${known:+; the environments are: ${known% }}"
   fi
-  need_go
-  local vars
-  vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$CONFIG_DIR/$1.json is not valid (see above)"
-  eval "$vars"
+  if [ -z "${ENV_VARS[$file]+x}" ]; then
+    need_go
+    local vars
+    vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$file is not valid (see above)"
+    ENV_VARS[$file]=$vars
+  fi
+  eval "${ENV_VARS[$file]}"
   LOADED_ENV=$1
 }
 
@@ -194,14 +215,16 @@ check_azure_login() {
 }
 
 # preflight STACK...: what a run of these stacks needs before synthesis:
-# terraform, make and go (unless SKIP_SYNTH=1), kubelogin for an in-cluster
-# stack that signs in with it, the Azure login and subscription; and a note
-# when an environment admits deploying machines by address only and
-# TF_VAR_deployer_ips is empty. Fails listing every problem. Loads each
-# stack's environment (load_env): the last one stays loaded.
+# $TERRAFORM, make (unless SKIP_SYNTH=1), kubelogin for an in-cluster stack
+# that signs in with it, the Azure login and subscription; and a note when
+# an environment admits deploying machines by address only and
+# TF_VAR_deployer_ips is empty. Fails listing every problem. Go is not one
+# of them: load_env needs it first (cmd/envinfo), and without it stops
+# alone (need_go). Loads each stack's environment (load_env): the last one
+# stays loaded.
 preflight() {
   local stack env envs=" "
-  check_tool "$TERRAFORM" "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install), or OpenTofu and set TERRAFORM=tofu."
+  check_tool "$TERRAFORM" "$TERRAFORM_HINT"
   [ "${SKIP_SYNTH:-0}" = 1 ] || check_tool make "Install GNU make."
   for stack in "$@"; do
     env=${stack%-k8s}

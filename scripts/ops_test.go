@@ -1,6 +1,10 @@
 package scripts
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -214,7 +218,7 @@ func TestDevScheduleChecksTheOutcome(t *testing.T) {
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_AZ_FAIL=aks start"}
 	e.seed("power", "Stopped\n")
-	out, code = e.run("dev-schedule.sh", "--wait", "start", "dev")
+	out, code = e.run("dev-schedule.sh", "start", "dev")
 	if code != 1 || !strings.Contains(out, "az aks start perpetual-dev-aks failed") {
 		t.Errorf("a failed start: exit %d\n%s", code, out)
 	}
@@ -261,5 +265,48 @@ echo "failed: ${FAILED[*]}"`
 	}
 	if strings.Contains(out, "done b") {
 		t.Errorf("b went on after its failing command:\n%s", out)
+	}
+}
+
+// TestEachEnvironmentIsReadOnce: load_env (lib.sh) runs cmd/envinfo once
+// per environment file and run, however often a script loads it (setup.sh
+// in three passes, dev-schedule.sh and firewall.sh sweep checking every
+// environment before the work, which loads it again in a subshell).
+func TestEachEnvironmentIsReadOnce(t *testing.T) {
+	real, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		script string
+		args   []string
+		extra  []string
+		want   []string // the environments loaded, once each
+	}{
+		{"setup.sh", []string{"--repo", "octo/perpetual-infra"}, []string{"FAKE_AZ_STATE=exists"}, []string{"dev", "prod"}},
+		{"dev-schedule.sh", []string{"stop"}, nil, []string{"dev"}},
+		{"dev-schedule.sh", []string{"stop", "dev"}, nil, []string{"dev"}},
+		{"firewall.sh", []string{"sweep"}, nil, []string{"prod"}},
+	}
+	for _, c := range cases {
+		e := newEnv(t, true)
+		e.without("go")
+		// go, recording its calls.
+		if err := os.WriteFile(filepath.Join(e.bin, "go"), []byte("#!/usr/bin/env bash\necho \"go $*\" >> \"$FAKE_LOG\"\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		e.extra = c.extra
+		out, code := e.run(c.script, c.args...)
+		if code != 0 {
+			t.Errorf("%s %v: exit %d\n%s", c.script, c.args, code, out)
+			continue
+		}
+		var loads []string
+		for _, call := range e.callsOf("go run ./cmd/envinfo") {
+			if f := strings.Fields(call); !slices.Contains(f, "-list") {
+				loads = append(loads, f[len(f)-1])
+			}
+		}
+		equal(t, c.script+" "+strings.Join(c.args, " ")+": environments read", loads, c.want)
 	}
 }

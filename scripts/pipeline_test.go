@@ -515,6 +515,19 @@ func TestWorkflowConcurrency(t *testing.T) {
 		if !strings.Contains(heads[f], "      - Makefile\n") {
 			t.Errorf("%s: the Makefile is not in the path filters", f)
 		}
+		// A change to the workflow or to one it calls (the production
+		// apply) deploys too.
+		filters := []string{".github/workflows/" + f}
+		for _, j := range jobs {
+			if j.workflow == f && strings.HasPrefix(j.uses, "./.github/workflows/") {
+				filters = append(filters, strings.TrimPrefix(j.uses, "./"))
+			}
+		}
+		for _, path := range filters {
+			if !strings.Contains(heads[f], "      - "+path+"\n") {
+				t.Errorf("%s: %s is not in the path filters", f, path)
+			}
+		}
 	}
 }
 
@@ -600,5 +613,39 @@ func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
 	}
 	if out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script); code == 0 {
 		t.Errorf("staging.json listed:\n%s", out)
+	}
+}
+
+// TestPRCommentReportsACIJob: pr-comment.yml runs after the workflow CI and
+// reports the conclusion of CI jobs it selects by their names: each must
+// be the name of a job in ci.yml, or the comment always says "not run".
+func TestPRCommentReportsACIJob(t *testing.T) {
+	heads, jobs := workflowJobs(t)
+	if !regexp.MustCompile(`(?m)^name: CI$`).MatchString(heads["ci.yml"]) || !strings.Contains(heads["pr-comment.yml"], "    workflows: [CI]\n") {
+		t.Error("pr-comment.yml does not run after ci.yml (name: CI)")
+	}
+	jobName := regexp.MustCompile(`(?m)^    name: (.+)$`)
+	var ci []string
+	for _, j := range jobs {
+		if m := jobName.FindStringSubmatch(j.text); j.workflow == "ci.yml" && m != nil {
+			ci = append(ci, strings.Trim(m[1], `"'`))
+		}
+	}
+	var selected []string
+	for _, j := range jobs {
+		if j.workflow != "pr-comment.yml" {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`select\(\.name == "([^"]+)"\)`).FindAllStringSubmatch(j.text, -1) {
+			selected = append(selected, m[1])
+		}
+	}
+	if len(selected) == 0 {
+		t.Fatal("pr-comment.yml selects no CI job by name")
+	}
+	for _, name := range selected {
+		if !slices.Contains(ci, name) {
+			t.Errorf("pr-comment.yml reports the CI job %q, which ci.yml does not have (its jobs: %q)", name, ci)
+		}
 	}
 }

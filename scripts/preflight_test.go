@@ -166,13 +166,16 @@ func TestEveryPlanningScriptChecksFirst(t *testing.T) {
 func TestMissingGoIsNamed(t *testing.T) {
 	e := newEnv(t, true)
 	e.without("go")
-	for _, s := range []string{"deploy.sh", "environments.sh"} {
-		out, code := e.run(s, "dev")
-		if s == "environments.sh" {
-			out, code = e.run(s)
-		}
+	for _, c := range []struct {
+		script string
+		args   []string
+	}{
+		{"deploy.sh", []string{"dev"}},
+		{"environments.sh", nil},
+	} {
+		out, code := e.run(c.script, c.args...)
 		if code != 1 || !strings.Contains(out, "'go' is not installed or not on PATH") {
-			t.Errorf("%s without go: exit %d\n%s", s, code, out)
+			t.Errorf("%s without go: exit %d\n%s", c.script, code, out)
 		}
 	}
 }

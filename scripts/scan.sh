@@ -15,6 +15,8 @@
 #   - a production environment ("production": true in config/<env>.json) must
 #     also have no HIGH or CRITICAL finding at all, ignore file or not.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -36,10 +38,6 @@ case "${1:-}" in
   *) hcl_dir=$1 ;;
 esac
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-CONFIG_DIR=${CONFIG_DIR:-config}
-
 version=${TRIVY_VERSION:-v0.74.0}
 trivy=".tools/trivy-$version/trivy"
 if [ ! -x "$trivy" ]; then
@@ -48,7 +46,7 @@ if [ ! -x "$trivy" ]; then
     exit 1
   fi
   echo "scan: building trivy $version from the Go module proxy (several minutes, once per version)"
-  GOEXPERIMENT=jsonv2 GOBIN="$root/.tools/trivy-$version" go install "github.com/aquasecurity/trivy/cmd/trivy@$version"
+  GOEXPERIMENT=jsonv2 GOBIN="$ROOT/.tools/trivy-$version" go install "github.com/aquasecurity/trivy/cmd/trivy@$version"
 fi
 
 if [ ! -d "$hcl_dir/stacks" ]; then
@@ -61,12 +59,16 @@ trivy_config() {
     --cache-dir .tools/trivy-cache --misconfig-scanners terraform --exit-code 1 "$@"
 }
 
+# The production environments ("production": true), as cmd/envinfo reads
+# them.
+environments_into production_envs production
+
 status=0
 for dir in "$hcl_dir"/stacks/*/; do
   stack=$(basename "$dir")
   env=${stack%-k8s}
   production=false
-  if grep -Eq '"production"[[:space:]]*:[[:space:]]*true' "$CONFIG_DIR/$env.json" 2>/dev/null; then
+  if [[ " ${production_envs[*]-} " == *" $env "* ]]; then
     production=true
   fi
   ignore="scan/$env.trivyignore.yaml"

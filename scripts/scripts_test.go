@@ -370,6 +370,16 @@ func TestMissingTerraformIsNamed(t *testing.T) {
 			t.Errorf("%s without terraform: exit %d\n%s", s, code, out)
 		}
 	}
+	// TERRAFORM names the binary the scripts run (OpenTofu's tofu): that
+	// one must be there, whatever terraform there is.
+	e = newEnv(t, true)
+	e.extra = []string{"TERRAFORM=tofu"}
+	for _, s := range []string{"setup.sh", "deploy.sh"} {
+		out, code := e.run(s, "dev")
+		if code != 1 || !strings.Contains(out, "'tofu' is not installed or not on PATH. Install Terraform 1.11 or newer") {
+			t.Errorf("%s with TERRAFORM=tofu, which is missing: exit %d\n%s", s, code, out)
+		}
+	}
 }
 
 // TestBootstrapNeedsNode: without Node.js, setup stops with a clear message.

@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
 done
 
 # 1. Tools.
-need go "Install Go 1.26: https://go.dev/dl/"
+need_go
 need node "Install Node.js 20 or newer: https://nodejs.org/"
 need npm "npm comes with Node.js."
 need_terraform
@@ -122,8 +122,7 @@ echo "providers: ${#providers[@]} resource providers registered (or registering)
 
 # 4. State storage, per environment.
 if [ ${#envs[@]} -eq 0 ]; then
-  list=$(environments all) || exit 1
-  read -r -d '' -a envs <<<"$list" || true
+  environments_into envs all
 fi
 for env in "${envs[@]}"; do
   load_env "$env"
@@ -171,7 +170,8 @@ fi
 repo=${repo:-OWNER/REPO}
 
 # The built-in roles the stacks assign (role_definition_name of every
-# azurerm_role_assignment in constructs/; scripts_test.go checks this list
+# azurerm_role_assignment in constructs/; setup_test.go,
+# TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles, checks this list
 # against the synthesized stacks), by role definition ID. The deploying
 # identity may grant these, and only these.
 assignable_roles=(

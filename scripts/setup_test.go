@@ -211,16 +211,29 @@ func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
 		}
 	}
 	_, calls := pasted(t, "--repo", "octo/perpetual-infra")
+	identities, grants := 0, 0
 	for _, c := range calls {
+		if strings.HasPrefix(c, "az ad app create") {
+			identities++
+		}
 		if !strings.Contains(c, "--role Role Based Access Control Administrator") {
 			continue
 		}
-		for _, m := range regexp.MustCompile(`GuidEquals \{([^}]*)\}`).FindAllStringSubmatch(c, -1) {
+		grants++
+		lists := regexp.MustCompile(`GuidEquals \{([^}]*)\}`).FindAllStringSubmatch(c, -1)
+		if len(lists) != 2 {
+			t.Errorf("%d lists of roles (GuidEquals {...}) in %s; want 2, for write and delete", len(lists), c)
+		}
+		for _, m := range lists {
 			got := strings.Split(m[1], ", ")
 			slices.Sort(got)
 			slices.Sort(want)
 			equal(t, "roles the identity may grant (write and delete)", got, want)
 		}
+	}
+	// Every identity gets the role on its environment's resource groups.
+	if identities == 0 || grants < identities {
+		t.Errorf("%d grants of Role Based Access Control Administrator for %d identities; want at least one each", grants, identities)
 	}
 }
 
