@@ -5,11 +5,6 @@ mock_provider "azurerm" {
   source = "./mocks/azurerm"
 }
 
-variables {
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-}
-
 run "logs" {
   command = apply
 

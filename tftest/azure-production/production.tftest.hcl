@@ -9,9 +9,7 @@ mock_provider "azurerm" {
 }
 
 variables {
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-  deployer_ips     = ["198.51.100.7"]
+  deployer_ips = ["198.51.100.7"]
 }
 
 run "production" {

@@ -9,12 +9,6 @@ provider "kubernetes" {
   config_context = "tfcheck-live"
 }
 
-variables {
-  github_username  = "mock-user"
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-}
-
 # The volume binder binds a claim to the volume reserved for it even when
 # the claim asks for more than the volume has: sizes are compared only for
 # volumes that are not reserved. (Shown on a pair of its own.)

@@ -10,12 +10,6 @@ provider "kubernetes" {
   config_context = "tfcheck-live"
 }
 
-variables {
-  github_username  = "mock-user"
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-}
-
 run "apply" {
   command = apply
 }

@@ -10,11 +10,6 @@ provider "kubernetes" {
   config_context = "tfcheck-live"
 }
 
-variables {
-  github_username = "mock-user"
-  github_token    = "ghp_mockmockmockmockmockmockmockmockmock"
-}
-
 run "apply" {
   command = apply
 }

@@ -13,12 +13,6 @@ provider "kubernetes" {
   config_context = "tfcheck-live"
 }
 
-variables {
-  github_username  = "mock-user"
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-}
-
 # The deploy: it returns only once the claim is bound (wait_until_bound).
 run "apply" {
   command = apply

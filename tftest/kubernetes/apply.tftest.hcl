@@ -10,12 +10,6 @@ mock_provider "kubernetes" {
   source = "./mocks/kubernetes"
 }
 
-variables {
-  github_username  = "mock-user"
-  github_token     = "ghp_mockmockmockmockmockmockmockmockmock"
-  ipfs_private_key = "CAESQmockmockmockmock"
-}
-
 run "apply" {
   command = apply
 
