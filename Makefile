@@ -1,16 +1,14 @@
 # Commands of the perpetual node's infrastructure. `make help` lists them.
 #
 # Every target that needs Go to build the app depends on `setup`, which
-# installs the pinned Node.js tooling and generates the Kubernetes provider
-# bindings (scripts/bootstrap.sh; a no-op when nothing changed).
+# installs the pinned Node.js tooling and generates the providers' Go
+# bindings from bindings/*.schema.json (scripts/bootstrap.sh; a no-op when
+# nothing changed).
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# Node 20 is past its end of life: jsii and jsii-pacmak print a banner on
-# every start unless the major version is listed here.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # The cdktf CLI works offline without its update checks and telemetry.
 export CHECKPOINT_DISABLE := 1
 # The checksum database does not list the cdktf modules; go.sum pins them.
@@ -32,7 +30,7 @@ STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
 
-.PHONY: help setup synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest
+.PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest
 
 help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,7 +40,19 @@ help: ## List the commands and the environments
 	  list=$${list% }; printf '  %-12s %s\n' "$$kind" "$${list:-none}"; \
 	done
 
-setup: ## Install pinned tooling and generate the azurerm and Kubernetes bindings (idempotent)
+setup: ## Install pinned tooling and generate the providers' Go bindings from bindings/ (idempotent)
+	@scripts/bootstrap.sh
+
+# A provider's kept schema (bindings/<provider>.schema.json): its version and
+# the resource and data source types the stacks use. Reading a schema needs
+# Terraform and the provider (registry, or TF_CLI_CONFIG_FILE's mirror).
+PROVIDER ?=
+VERSION ?=
+ADD ?=
+REMOVE ?=
+provider-schema: ## Refresh a provider's schema and regenerate: make provider-schema PROVIDER=azurerm [VERSION=x.y.z] [ADD=type ...] [REMOVE=type ...]
+	@[ -n "$(PROVIDER)" ] || { echo "Name the provider: make provider-schema PROVIDER=<$$(ls bindings/*.schema.json | xargs -n1 basename | sed 's/.schema.json//' | paste -sd'|')> [VERSION=x.y.z] [ADD=type ...] [REMOVE=type ...] (a data source is data.<type>)" >&2; exit 2; }
+	node bindings/bindings.js refresh $(PROVIDER) $(if $(VERSION),--version $(VERSION)) $(foreach t,$(ADD),--add $(t)) $(foreach t,$(REMOVE),--remove $(t))
 	@scripts/bootstrap.sh
 
 synth: setup ## Synthesize every stack into cdktf.out/
@@ -83,8 +93,10 @@ ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a l
 golden: setup ## Rewrite the golden snapshots (stacks/testdata/) and the generated docs; read the diff before committing
 	UPDATE_SNAPSHOTS=1 go test -count=1 ./...
 
-bench: setup ## Time synthesis of all stacks against an empty stack with the same bindings
-	go test -run '^$$' -bench . -benchtime 3x ./stacks/
+# BENCH_BASE: another build of the app to time side by side (scripts/bench.sh --help).
+BENCH_BASE ?=
+bench: setup ## Time whole-process synthesis of every stack (5 runs); BENCH_BASE=<binary> times another build side by side
+	scripts/bench.sh $(BENCH_BASE)
 
 fmt: ## Format the Go code
 	gofmt -w $$(git ls-files '*.go')

@@ -51,11 +51,6 @@ func main() {
 
 // run synthesizes and returns the exit status.
 func run() int {
-	// jsii prints a large banner at every start on Node.js 20, which the
-	// project supports (its end of life is no news to the user).
-	if os.Getenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") == "" {
-		_ = os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-	}
 	// jsii unpacked its runtime when the bindings were registered, before
 	// main: from here on every return must close it.
 	stopJSII, err := jsiiproc.Start()

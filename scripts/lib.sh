@@ -5,8 +5,6 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 
-# Node 20 is past its end of life: silence jsii's banner (see Makefile).
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
 export CHECKPOINT_DISABLE=1
 # Terraform never asks questions in these scripts; they ask themselves.
 export TF_IN_AUTOMATION=1

@@ -3,9 +3,9 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermclientconfig"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermclientconfig"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/provider"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -37,7 +37,7 @@ type AzureStack struct {
 // NewAzureStack builds the Azure stack of cfg, named cfg.Environment. Each
 // step is a function of the configuration and of the steps it needs.
 func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
-	stack := cdktf.NewTerraformStack(scope, jsii.String(cfg.Environment))
+	stack := newStack(scope, cfg.Environment)
 	newAzureProvider(stack)
 	configureBackend(stack, cfg.Backend, cfg.Environment)
 	in := newAzureInputs(stack)

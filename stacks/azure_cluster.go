@@ -40,7 +40,7 @@ func newCluster(stack cdktf.TerraformStack, cfg *config.Config, place azure.Plac
 			DNSServiceIP: cfg.Network.DNSServiceIP,
 		},
 		Upgrades: cluster.Upgrades{
-			AutomaticChannel: k.AutomaticUpgradeChannel,
+			AutomaticChannel: k.UpgradeChannel(),
 			NodeOSChannel:    k.NodeOSUpgradeChannel,
 			Window: cluster.MaintenanceWindow{
 				DayOfWeek:     k.MaintenanceWindow.DayOfWeek,
@@ -50,20 +50,19 @@ func newCluster(stack cdktf.TerraformStack, cfg *config.Config, place azure.Plac
 			},
 		},
 		Access: cluster.Access{
-			TenantID:             *in.Client.TenantId(),
+			Tenant:               in.Client,
 			AdminGroupObjectIDs:  k.AdminGroupObjectIDs,
-			ClusterAdmins:        map[string]string{"deployer": *in.Client.ObjectId()},
 			LocalAccountsEnabled: k.LocalAccountsEnabled,
 		},
 		RoleGrants: []cluster.IdentityGrant{
 			// AKS joins its nodes to the subnet (custom VNet).
-			{Name: "subnet", Role: "Network Contributor", Scope: *net.Subnet.Id()},
+			{Name: "subnet", Role: "Network Contributor", On: net.Subnet},
 			// AKS attaches the static public IP to its load balancer; Microsoft
 			// documents the grant on the IP's resource group.
-			{Name: "ingress-ip", Role: "Network Contributor", Scope: *place.ResourceGroup.Id()},
+			{Name: "ingress-ip", Role: "Network Contributor", On: place.ResourceGroup},
 			// The Azure Disk CSI driver attaches the data disk, which lives
 			// outside the node resource group.
-			{Name: "data-disk", Role: "Contributor", Scope: *disk.Disk.Id()},
+			{Name: "data-disk", Role: "Contributor", On: disk.Disk},
 		},
 		AzurePolicy: cfg.Policy.AzurePolicyAddon,
 	}
@@ -78,5 +77,7 @@ func newCluster(stack cdktf.TerraformStack, cfg *config.Config, place azure.Plac
 	if logs != nil {
 		props.Workspace = logs.Workspace
 	}
-	return cluster.NewCluster(stack, "cluster", props)
+	c := cluster.NewCluster(stack, "cluster", props)
+	c.GrantAdmin("deployer", azure.CurrentClient(in.Client))
+	return c
 }

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -30,28 +29,27 @@ func newNodeIdentity(stack cdktf.TerraformStack, cfg *config.Config, place azure
 }
 
 // newKeyVault builds the Key Vault with the node's two secrets: the deployer
-// manages them, the node's identity reads them from the node subnet.
+// writes them, the node's identity reads them from the node subnet.
 func newKeyVault(stack cdktf.TerraformStack, cfg *config.Config, place azure.Placement, in azureInputs,
 	net *networking.Network, node *security.WorkloadIdentity) *security.KeyVault {
 	kv := cfg.KeyVault
-	return security.NewKeyVault(stack, "key-vault", security.KeyVaultProps{
+	vault := security.NewKeyVault(stack, "key-vault", security.KeyVaultProps{
 		Placement:               place,
 		Name:                    cfg.Names().KeyVault,
-		TenantID:                *in.Client.TenantId(),
+		Tenant:                  in.Client,
 		PurgeProtection:         kv.PurgeProtection,
 		SoftDeleteRetentionDays: kv.SoftDeleteRetentionDays,
 		NetworkDefaultAction:    kv.NetworkDefaultAction,
 		IPRules:                 firewallRules(cfg.Network, kv.NetworkDefaultAction, in.DeployerIPs),
-		Subnets:                 []subnet.Subnet{net.Subnet},
+		Subnets:                 []azure.Scope{net.Subnet},
 		PreventDestroy:          cfg.Production,
-		Managers:                map[string]string{"deployer": *in.Client.ObjectId()},
-		Readers:                 map[string]string{"node": *node.Identity.PrincipalId()},
-		SecretsVersion:          *in.SecretsRevision.NumberValue(),
-		Secrets: []security.Secret{
-			{Name: SecretGitHubToken, Value: *in.GitHubToken.StringValue(), ContentType: "text/plain"},
-			{Name: SecretIPFSPrivateKey, Value: *in.IPFSPrivateKey.StringValue(), ContentType: "text/plain"},
-		},
 	})
+	vault.GrantSecretsRead("node", azure.ManagedIdentity(node.Identity))
+	vault.GrantSecretsWrite("deployer", azure.CurrentClient(in.Client))
+	revision := *in.SecretsRevision.NumberValue()
+	vault.AddSecret(security.Secret{Name: SecretGitHubToken, Value: *in.GitHubToken.StringValue(), ContentType: "text/plain", Version: revision})
+	vault.AddSecret(security.Secret{Name: SecretIPFSPrivateKey, Value: *in.IPFSPrivateKey.StringValue(), ContentType: "text/plain", Version: revision})
+	return vault
 }
 
 // newPolicies assigns the built-in policies to the resource group.

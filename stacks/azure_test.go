@@ -7,6 +7,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/cluster"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/monitoring"
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
@@ -187,11 +188,17 @@ func TestKeyVault(t *testing.T) {
 	d.Equal(t, "network_acls.default_action", "Allow")
 
 	for _, doc := range []*synthtest.Doc{dev, prod} {
+		// The node's identity reads the secrets, the deploying identity
+		// writes them (Azure RBAC on the vault).
 		node := doc.Named(t, "azurerm_user_assigned_identity", "perpetual-"+doc.Name+"-node-identity")
-		reader := doc.Where(t, "azurerm_key_vault_access_policy", "object_id", synthtest.Ref(node, "principal_id"))
-		reader.Equal(t, "secret_permissions", []string{"Get"})
-		deployer := doc.Where(t, "azurerm_key_vault_access_policy", "object_id", "${data.azurerm_client_config.current.object_id}")
-		synthtest.ContainsAll(t, "deployer", deployer.Strs(t, "secret_permissions"), "Set")
+		vault := doc.Only(t, "azurerm_key_vault")
+		vault.Equal(t, "rbac_authorization_enabled", true)
+		reader := doc.Where(t, "azurerm_role_assignment", "principal_id", synthtest.Ref(node, "principal_id"))
+		reader.Equal(t, "role_definition_name", security.SecretsUserRole)
+		reader.Equal(t, "scope", synthtest.Ref(vault, "id"))
+		writer := doc.Where(t, "azurerm_role_assignment", "role_definition_name", security.SecretsOfficerRole)
+		writer.Equal(t, "principal_id", "${data.azurerm_client_config.current.object_id}")
+		writer.Equal(t, "scope", synthtest.Ref(vault, "id"))
 		for name, v := range map[string]string{SecretGitHubToken: VarGitHubToken, SecretIPFSPrivateKey: VarIPFSPrivateKey} {
 			s := doc.Named(t, "azurerm_key_vault_secret", name)
 			s.Equal(t, "value_wo", "${var."+v+"}")

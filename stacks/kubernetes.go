@@ -3,11 +3,11 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermkubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermmanageddisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataazurermuserassignedidentity"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
-	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermkubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermmanageddisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermuserassignedidentity"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/provider"
+	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -36,7 +36,7 @@ type KubernetesStack struct {
 // order.
 func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *AzureStack) *KubernetesStack {
 	name := cfg.K8sStackName()
-	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	stack := newStack(scope, name)
 	s := &KubernetesStack{Stack: stack}
 	stack.AddDependency(azure.Stack)
 	names := cfg.Names()

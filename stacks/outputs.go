@@ -30,6 +30,7 @@ func (s *AzureStack) outputs() {
 	output(st, "ingress_ip_name", ip.Name(), "Name of that IP: the Service annotation service.beta.kubernetes.io/azure-pip-name.", false)
 	output(st, "ingress_ip_resource_group", s.ResourceGroup.Name(), "Its resource group: the annotation service.beta.kubernetes.io/azure-load-balancer-resource-group.", false)
 	output(st, "ingress_fqdn", ip.Fqdn(), "DNS name of the IP: <label>.<region>.cloudapp.azure.com.", false)
+	output(st, "ipfs_announce_addresses", s.IngressIP.AnnounceAddresses(), "kubo's Addresses.Announce: the node's swarm addresses on the static IP (its outbound traffic leaves from another address).", false)
 	if s.IngressIP.Zone != nil {
 		output(st, "dns_zone_name_servers", s.IngressIP.Zone.NameServers(), "Name servers to delegate the DNS zone to.", false)
 		output(st, "dns_record_fqdn", s.IngressIP.Record.Fqdn(), "A record of the node in the DNS zone.", false)

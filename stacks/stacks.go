@@ -8,6 +8,8 @@
 package stacks
 
 import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
@@ -18,4 +20,16 @@ func Build(app cdktf.App, cfgs []*config.Config) {
 	for _, cfg := range cfgs {
 		NewKubernetesStack(app, cfg, NewAzureStack(app, cfg))
 	}
+}
+
+// RequiredTerraform is the Terraform versions every stack accepts
+// (required_version): 1.11 is the first with ephemeral variables feeding
+// write-only attributes, which keep the secrets out of state and plans.
+const RequiredTerraform = ">= 1.11"
+
+// newStack creates an empty stack named name that refuses older Terraform.
+func newStack(scope constructs.Construct, name string) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(RequiredTerraform))
+	return stack
 }

@@ -34,31 +34,57 @@ const (
 	SetLiveClaims       = "kubernetes-live-claims"         // every in-cluster stack: claims that cannot bind
 	SetLiveDevSecrets   = "kubernetes-live-dev-secrets"    // with workload.devSecrets
 	SetLiveNoDevSecrets = "kubernetes-live-no-dev-secrets" // without
+	SetLivePodPolicies  = "kubernetes-live-pod-policies"   // with pod policies that deny
 )
 
 // liveSets returns the live test sets of an environment's in-cluster stack.
 func liveSets(cfg *config.Config) []string {
 	sets := []string{SetLive, SetLiveClaims}
+	if podPoliciesDeny(cfg.Policy) {
+		sets = append(sets, SetLivePodPolicies)
+	}
 	if cfg.Workload.DevSecrets {
 		return append(sets, SetLiveDevSecrets)
 	}
 	return append(sets, SetLiveNoDevSecrets)
 }
 
-// liveExpectedErrors are the runs of the live sets whose apply must fail.
+// podPoliciesDeny reports whether the environment's Kubernetes pod policies
+// refuse what they forbid (and so AKS would refuse the Pods the live set
+// SetLivePodPolicies tries).
+func podPoliciesDeny(p config.Policy) bool {
+	return p.NoPrivilegeEscalation && p.NoPrivilegedContainers && p.AzurePolicyAddon && p.KubernetesEffect == "Deny"
+}
+
+// liveExpectedErrors returns the runs of an environment's live sets whose
+// apply must fail.
+//
 // In claim_replaced (SetLiveClaims) the claim never binds, and the apply
 // fails when the claim's create timeout ends. The kubernetes provider
-// (2.37.1) means to report "timeout while waiting for state to become
-// 'Bound'" with the claim's warning events, but fetches those events with
-// the expiring context and reports that instead ("client rate limiter Wait
-// returned an error: context deadline exceeded", or "...: rate: Wait(n=1)
-// would exceed context deadline", hashicorp/terraform-provider-kubernetes#2171);
-// any of these passes.
-var liveExpectedErrors = []tfcheck.ExpectedError{{
-	Run:     "claim_replaced",
-	Address: "kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
-	Message: regexp.MustCompile(`context deadline|waiting for state to become 'Bound'`),
-}}
+// means to report "timeout while waiting for state to become 'Bound'" with
+// the claim's warning events, but may fetch those events with the expiring
+// context and report that instead ("client rate limiter Wait returned an
+// error: context deadline exceeded", or "...: rate: Wait(n=1) would exceed
+// context deadline", hashicorp/terraform-provider-kubernetes#2171); any of
+// these passes.
+//
+// In escalating_init_container (SetLivePodPolicies) the API server refuses
+// a Pod whose init container may escalate its privileges.
+func liveExpectedErrors(cfg *config.Config) []tfcheck.ExpectedError {
+	errs := []tfcheck.ExpectedError{{
+		Run:     "claim_replaced",
+		Address: "kubernetes_persistent_volume_claim_v1.ipfs-volume-claim",
+		Message: regexp.MustCompile(`context deadline|waiting for state to become 'Bound'`),
+	}}
+	if podPoliciesDeny(cfg.Policy) {
+		errs = append(errs, tfcheck.ExpectedError{
+			Run:     "escalating_init_container",
+			Address: "kubernetes_pod_v1.node",
+			Message: regexp.MustCompile(`ValidatingAdmissionPolicy 'azure-policy-no-privilege-escalation' .*denied request`),
+		})
+	}
+	return errs
+}
 
 // live holds the flags of tfcheck live.
 var live struct {

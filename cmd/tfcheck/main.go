@@ -178,6 +178,7 @@ const (
 	SetAzureProduction = "azure-production" // Azure stacks of production environments
 	SetAzureBackups    = "azure-backups"    // with enableBackups
 	SetAzureLogs       = "azure-log-analytics"
+	SetAzureUpgrades   = "azure-upgrade-channel" // with an automatic upgrade channel
 	SetKubernetes      = "kubernetes"             // every in-cluster stack
 	SetDevSecrets      = "kubernetes-dev-secrets" // with workload.devSecrets
 )
@@ -193,6 +194,9 @@ func testSets(cfg *config.Config) (azure, kubernetes []string) {
 	}
 	if cfg.Monitoring == config.MonitoringLogAnalytics {
 		azure = append(azure, SetAzureLogs)
+	}
+	if cfg.Kubernetes.UpgradeChannel() != "" {
+		azure = append(azure, SetAzureUpgrades)
 	}
 	kubernetes = []string{SetKubernetes}
 	if cfg.Workload.DevSecrets {
@@ -212,7 +216,7 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 	for _, cfg := range cfgs {
 		var envStacks []tfcheck.Stack
 		if liveMode {
-			envStacks = []tfcheck.Stack{{Name: cfg.K8sStackName(), Sets: liveSets(cfg), ExpectedErrors: liveExpectedErrors}}
+			envStacks = []tfcheck.Stack{{Name: cfg.K8sStackName(), Sets: liveSets(cfg), ExpectedErrors: liveExpectedErrors(cfg)}}
 		} else {
 			azureSets, k8sSets := testSets(cfg)
 			envStacks = []tfcheck.Stack{
@@ -233,6 +237,9 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 				s.Override, err = claimTimeoutOverride(s.Config, live.claimTimeout)
 			} else {
 				s.DataResources, err = dataResources(s.Config)
+				if err == nil && slices.Contains(s.Sets, SetAzureUpgrades) {
+					s.Variants, err = upgradeVariants(s.Config)
+				}
 			}
 			if err != nil {
 				return nil, err
@@ -241,6 +248,41 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 		}
 	}
 	return stacks, nil
+}
+
+// upgradeVariants returns the variant "aks-moved" of an Azure stack
+// (SetAzureUpgrades): its configuration with the cluster and its node pool
+// one minor Kubernetes version ahead, as AKS leaves them after an upgrade,
+// and that version as the output aks_kubernetes_version.
+func upgradeVariants(file string) (map[string][]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	resources, _ := doc["resource"].(map[string]any)
+	clusters, _ := resources["azurerm_kubernetes_cluster"].(map[string]any)
+	aks, _ := clusters["cluster"].(map[string]any)
+	pools, _ := aks["default_node_pool"].(map[string]any)
+	version, _ := aks["kubernetes_version"].(string)
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || pools == nil {
+		return nil, fmt.Errorf("%s: no azurerm_kubernetes_cluster.cluster with a kubernetes_version and a default_node_pool", file)
+	}
+	newer := fmt.Sprintf("%d.%d", major, minor+1)
+	aks["kubernetes_version"] = newer
+	pools["orchestrator_version"] = newer
+	outputs, _ := doc["output"].(map[string]any)
+	if outputs == nil {
+		outputs = map[string]any{}
+		doc["output"] = outputs
+	}
+	outputs["aks_kubernetes_version"] = map[string]any{"value": newer}
+	variant, err := json.MarshalIndent(doc, "", "  ")
+	return map[string][]byte{"aks-moved": variant}, err
 }
 
 // dataResources lists the addresses of the stack's resources whose types

@@ -6,9 +6,9 @@ package azure
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/roleassignment"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/userassignedidentity"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/roleassignment"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/userassignedidentity"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
@@ -33,32 +33,45 @@ func (p Placement) Region() *string { return jsii.String(p.Location) }
 // TagMap is Tags, as the bindings take them.
 func (p Placement) TagMap() *map[string]*string { return tfx.StringMap(p.Tags) }
 
-// RoleGrant is an Azure role given to a principal at a scope.
-type RoleGrant struct {
-	// Role is a built-in role's name ("Network Contributor").
-	Role string
-	// Scope is the ID of what the role applies to (a Terraform expression).
-	Scope string
-	// Principal is the object ID of who gets the role.
-	Principal string
+// Scope is what a role is assigned on: any Azure resource, by its ID.
+type Scope interface{ Id() *string }
+
+// Principal is who a role is assigned to: a Microsoft Entra principal.
+type Principal struct {
+	// ObjectID is the principal's object ID (a Terraform expression).
+	ObjectID string
 	// ServicePrincipal says the principal is a managed identity or an
 	// application: Azure then skips the directory lookup that fails for a
-	// principal created moments ago. Leave it false for a principal of
-	// unknown kind (the deploying user or service principal).
+	// principal created moments ago. It is false for a principal of unknown
+	// kind (the deploying user or service principal).
 	ServicePrincipal bool
 }
 
-// Grant assigns g under scope with the construct id id.
-func Grant(scope constructs.Construct, id string, g RoleGrant) roleassignment.RoleAssignment {
+// ManagedIdentity is a user-assigned identity as a principal.
+func ManagedIdentity(id interface{ PrincipalId() *string }) Principal {
+	return Principal{ObjectID: *id.PrincipalId(), ServicePrincipal: true}
+}
+
+// CurrentClient is the identity running Terraform (the data source
+// azurerm_client_config) as a principal: a person or a service principal.
+func CurrentClient(c interface{ ObjectId() *string }) Principal {
+	return Principal{ObjectID: *c.ObjectId()}
+}
+
+// Grant assigns the built-in role role on scope to principal, with the
+// construct id id under parent and the Terraform name id (pinned: a role
+// assignment's address is its identity, and a moved construct must not
+// re-create it).
+func Grant(parent constructs.Construct, id, role string, on Scope, to Principal) roleassignment.RoleAssignment {
 	cfg := &roleassignment.RoleAssignmentConfig{
-		Scope:              jsii.String(g.Scope),
-		RoleDefinitionName: jsii.String(g.Role),
-		PrincipalId:        jsii.String(g.Principal),
+		Scope:              on.Id(),
+		RoleDefinitionName: jsii.String(role),
+		PrincipalId:        jsii.String(to.ObjectID),
 	}
-	if g.ServicePrincipal {
+	if to.ServicePrincipal {
 		cfg.PrincipalType = jsii.String("ServicePrincipal")
 	}
-	return roleassignment.NewRoleAssignment(scope, jsii.String(id), cfg)
+	return tfx.Pin(roleassignment.NewRoleAssignment(parent, jsii.String(id), cfg), id)
 }
 
 // NewIdentity creates a user-assigned managed identity named name, with the

@@ -7,9 +7,9 @@ package cluster
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/userassignedidentity"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/loganalyticsworkspace"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/userassignedidentity"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
@@ -60,13 +60,14 @@ type Network struct {
 	DNSServiceIP string
 }
 
-// IdentityGrant is an Azure role for the control-plane identity at a scope.
+// IdentityGrant is an Azure role for the control-plane identity on a
+// resource.
 type IdentityGrant struct {
-	// Name makes the construct ID; it must be unique among the grants.
+	// Name makes the Terraform name <cluster id>-grant-<Name>; it must be
+	// unique among the grants.
 	Name string
 	Role string
-	// Scope is the ID the role applies to (a Terraform expression).
-	Scope string
+	On   azure.Scope
 }
 
 // Cluster is the AKS cluster and its control-plane identity.
@@ -74,6 +75,8 @@ type Cluster struct {
 	constructs.Construct
 	AKS      kubernetescluster.KubernetesCluster
 	Identity userassignedidentity.UserAssignedIdentity
+
+	id string
 }
 
 // NewCluster builds the cluster described by props. Its Terraform names
@@ -83,12 +86,7 @@ func NewCluster(scope constructs.Construct, id string, props ClusterProps) *Clus
 	c.Identity = azure.NewIdentity(c.Construct, id+"-identity", props.IdentityName, props.Placement)
 	var grants []cdktf.ITerraformDependable
 	for _, g := range props.RoleGrants {
-		grants = append(grants, azure.Grant(c.Construct, "grant-"+g.Name, azure.RoleGrant{
-			Role:             g.Role,
-			Scope:            g.Scope,
-			Principal:        *c.Identity.PrincipalId(),
-			ServicePrincipal: true,
-		}))
+		grants = append(grants, azure.Grant(c.Construct, id+"-grant-"+g.Name, g.Role, g.On, azure.ManagedIdentity(c.Identity)))
 	}
 
 	cfg := &kubernetescluster.KubernetesClusterConfig{
@@ -133,7 +131,7 @@ func NewCluster(scope constructs.Construct, id string, props ClusterProps) *Clus
 		}
 	}
 	c.AKS = tfx.Pin(kubernetescluster.NewKubernetesCluster(c.Construct, jsii.String("aks"), cfg), id)
-	c.grantClusterAdmins(props.Access)
+	c.id = id
 	return c
 }
 

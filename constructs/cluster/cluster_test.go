@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/loganalyticsworkspace"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
@@ -20,13 +22,18 @@ func newTestCluster(app cdktf.App, id string, local bool, ranges []string, withW
 		Name: jsii.String("nodes"), ResourceGroupName: jsii.String("rg"), VirtualNetworkName: jsii.String("vnet"),
 		AddressPrefixes: &[]*string{jsii.String("10.0.1.0/24")},
 	})
+	disk := manageddisk.NewManagedDisk(stack, jsii.String("data"), &manageddisk.ManagedDiskConfig{
+		Name: jsii.String("data"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
+		StorageAccountType: jsii.String("Premium_LRS"), CreateOption: jsii.String("Empty"), DiskSizeGb: jsii.Number(1),
+	})
 	var ws loganalyticsworkspace.LogAnalyticsWorkspace
 	if withWorkspace {
 		ws = loganalyticsworkspace.NewLogAnalyticsWorkspace(stack, jsii.String("logs"), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
 			Name: jsii.String("logs"), ResourceGroupName: jsii.String("rg"), Location: jsii.String("eastus"),
 		})
 	}
-	NewCluster(stack, "cluster", ClusterProps{
+	client := synthtest.Client(stack)
+	c := NewCluster(stack, "cluster", ClusterProps{
 		Placement:         place,
 		Name:              "aks",
 		DNSPrefix:         "perpetual-test",
@@ -39,25 +46,25 @@ func newTestCluster(app cdktf.App, id string, local bool, ranges []string, withW
 		Upgrades: Upgrades{AutomaticChannel: upgrades, NodeOSChannel: "NodeImage",
 			Window: MaintenanceWindow{DayOfWeek: "Sunday", StartTime: "02:00", DurationHours: 4, UTCOffset: "+00:00"}},
 		Access: Access{
-			TenantID:             "tenant",
+			Tenant:               client,
 			AdminGroupObjectIDs:  []string{"00000000-0000-0000-0000-000000000001"},
-			ClusterAdmins:        map[string]string{"deployer": "deployer-object-id"},
 			LocalAccountsEnabled: local,
 			AuthorizedIPRanges:   ranges,
 		},
 		RoleGrants: []IdentityGrant{
-			{Name: "subnet", Role: "Network Contributor", Scope: *nodes.Id()},
-			{Name: "disk", Role: "Contributor", Scope: "/disks/data"},
+			{Name: "subnet", Role: "Network Contributor", On: nodes},
+			{Name: "disk", Role: "Contributor", On: disk},
 		},
 		Workspace:   ws,
 		AzurePolicy: withWorkspace,
 	})
+	c.GrantAdmin("deployer", azure.CurrentClient(client))
 }
 
 var synth = synthtest.Once(func(app cdktf.App) {
 	newTestCluster(app, "restricted", false, []string{"203.0.113.0/24"}, true, "patch")
 	newTestCluster(app, "open", true, nil, false, "patch")
-	newTestCluster(app, "manual", true, nil, false, NoAutomaticUpgrades)
+	newTestCluster(app, "manual", true, nil, false, "")
 })
 
 func TestControlPlaneAndNodePool(t *testing.T) {
@@ -92,7 +99,9 @@ func TestControlPlaneAndNodePool(t *testing.T) {
 // node OS updates keep theirs.
 func TestNoAutomaticUpgrades(t *testing.T) {
 	aks := synth(t)["manual"].Named(t, "azurerm_kubernetes_cluster", "aks")
-	for _, attr := range []string{"automatic_upgrade_channel", "maintenance_window_auto_upgrade"} {
+	// Without a channel the configured version is the cluster's: a change
+	// of it must be planned.
+	for _, attr := range []string{"automatic_upgrade_channel", "maintenance_window_auto_upgrade", "lifecycle.ignore_changes"} {
 		if aks.Has(attr) {
 			t.Errorf("%s is set with upgrades off: %v", attr, aks.Value(t, attr))
 		}
@@ -123,7 +132,8 @@ func TestIdentityAndGrantsComeFirst(t *testing.T) {
 	aks.Equal(t, "identity.identity_ids", []string{synthtest.Ref(id, "id")})
 	deps := aks.Strs(t, "depends_on")
 	subnetID := synthtest.Ref(synth(t)["restricted"].Named(t, "azurerm_subnet", "nodes"), "id")
-	for scope, role := range map[string]string{subnetID: "Network Contributor", "/disks/data": "Contributor"} {
+	diskID := synthtest.Ref(synth(t)["restricted"].Named(t, "azurerm_managed_disk", "data"), "id")
+	for scope, role := range map[string]string{subnetID: "Network Contributor", diskID: "Contributor"} {
 		g := synth(t)["restricted"].Where(t, "azurerm_role_assignment", "scope", scope)
 		g.Equal(t, "role_definition_name", role)
 		g.Equal(t, "principal_id", synthtest.Ref(id, "principal_id"))
@@ -136,14 +146,14 @@ func TestAccessControl(t *testing.T) {
 	aks.Equal(t, "role_based_access_control_enabled", true)
 	aks.Equal(t, "azure_active_directory_role_based_access_control", map[string]any{
 		"azure_rbac_enabled":     true,
-		"tenant_id":              "tenant",
+		"tenant_id":              "${data.azurerm_client_config.current.tenant_id}",
 		"admin_group_object_ids": []string{"00000000-0000-0000-0000-000000000001"},
 	})
 	aks.Equal(t, "local_account_disabled", true)
 	aks.Equal(t, "api_server_access_profile.authorized_ip_ranges", []string{"203.0.113.0/24"})
 
 	admin := synth(t)["restricted"].Where(t, "azurerm_role_assignment", "role_definition_name", ClusterAdminRole)
-	admin.Equal(t, "principal_id", "deployer-object-id")
+	admin.Equal(t, "principal_id", "${data.azurerm_client_config.current.object_id}")
 	admin.Equal(t, "scope", synthtest.Ref(aks, "id"))
 
 	dev := synth(t)["open"].Named(t, "azurerm_kubernetes_cluster", "aks")

@@ -2,8 +2,8 @@ package cluster
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

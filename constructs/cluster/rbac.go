@@ -1,11 +1,9 @@
 package cluster
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/roleassignment"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
@@ -17,14 +15,11 @@ const ClusterAdminRole = "Azure Kubernetes Service RBAC Cluster Admin"
 
 // Access configures who may reach and administer the cluster.
 type Access struct {
-	// TenantID is the Microsoft Entra tenant of the cluster's users.
-	TenantID string
+	// Tenant is the Microsoft Entra tenant of the cluster's users (the
+	// data source azurerm_client_config).
+	Tenant interface{ TenantId() *string }
 	// AdminGroupObjectIDs become cluster administrators.
 	AdminGroupObjectIDs []string
-	// ClusterAdmins are principal object IDs given ClusterAdminRole on the
-	// cluster (the deploying principal, so that the in-cluster stack can
-	// create its objects), keyed by a name for the construct ID.
-	ClusterAdmins map[string]string
 	// LocalAccountsEnabled keeps the static admin kubeconfig. Off in
 	// production: every access then goes through Microsoft Entra ID.
 	LocalAccountsEnabled bool
@@ -40,7 +35,7 @@ func applyAccess(cfg *kubernetescluster.KubernetesClusterConfig, a Access) {
 	cfg.RoleBasedAccessControlEnabled = jsii.Bool(true)
 	cfg.AzureActiveDirectoryRoleBasedAccessControl = &kubernetescluster.KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl{
 		AzureRbacEnabled:    jsii.Bool(true),
-		TenantId:            jsii.String(a.TenantID),
+		TenantId:            a.Tenant.TenantId(),
 		AdminGroupObjectIds: tfx.Strings(a.AdminGroupObjectIDs),
 	}
 	cfg.LocalAccountDisabled = jsii.Bool(!a.LocalAccountsEnabled)
@@ -51,14 +46,10 @@ func applyAccess(cfg *kubernetescluster.KubernetesClusterConfig, a Access) {
 	}
 }
 
-// grantClusterAdmins gives each of Access.ClusterAdmins the cluster admin
-// role on this cluster.
-func (c *Cluster) grantClusterAdmins(a Access) {
-	for _, name := range slices.Sorted(maps.Keys(a.ClusterAdmins)) {
-		azure.Grant(c.Construct, "admin-"+name, azure.RoleGrant{
-			Role:      ClusterAdminRole,
-			Scope:     *c.AKS.Id(),
-			Principal: a.ClusterAdmins[name],
-		})
-	}
+// GrantAdmin makes principal an administrator of the cluster's Kubernetes
+// API (ClusterAdminRole on the cluster), with the Terraform name
+// <cluster id>-admin-<name>: the deploying principal gets it, so that the
+// in-cluster stack can create its objects.
+func (c *Cluster) GrantAdmin(name string, principal azure.Principal) roleassignment.RoleAssignment {
+	return azure.Grant(c.Construct, c.id+"-admin-"+name, ClusterAdminRole, c.AKS, principal)
 }

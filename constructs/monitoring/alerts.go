@@ -5,9 +5,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitoractiongroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitormetricalert"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitoractiongroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitormetricalert"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitordatacollectionruleassociation"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/loganalyticsworkspace"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitordatacollectionrule"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitordatacollectionruleassociation"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

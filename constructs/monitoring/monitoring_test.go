@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/kubernetescluster"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"

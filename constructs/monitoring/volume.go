@@ -5,9 +5,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/loganalyticsworkspace"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitoractiongroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/monitorscheduledqueryrulesalertv2"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/loganalyticsworkspace"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitoractiongroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/monitorscheduledqueryrulesalertv2"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
@@ -45,8 +45,16 @@ type VolumeAlert struct {
 // records each mounted claim's used bytes as the InsightsMetrics metric
 // pvUsedBytes (namespace container.azm.ms/pv) every minute, with the claim
 // and its capacity in Tags. It returns the claim's fill level in percent.
+//
+// A new workspace has no InsightsMetrics table until Container Insights
+// first writes to it, and Azure validates an alert's query when the alert
+// is created: the query reads the table through a fuzzy union with an
+// empty table of the same columns, which compiles (and returns nothing)
+// while the table is missing.
 func VolumeUsageQuery(namespace, claim string) string {
-	return fmt.Sprintf(`InsightsMetrics
+	return fmt.Sprintf(`union isfuzzy=true
+    (datatable(TimeGenerated: datetime, Namespace: string, Name: string, Val: real, Tags: string)[]),
+    (InsightsMetrics)
 | where Namespace == "container.azm.ms/pv" and Name == "pvUsedBytes"
 | extend Tags = parse_json(Tags)
 | where tostring(Tags.pvcNamespace) == %q and tostring(Tags.pvcName) == %q

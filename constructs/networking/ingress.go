@@ -3,9 +3,9 @@ package networking
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnsarecord"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dnszone"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/publicip"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dnsarecord"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dnszone"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/publicip"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
@@ -97,4 +97,19 @@ func NewIngressIP(scope constructs.Construct, id string, p IngressIPProps) *Ingr
 		Tags:              p.TagMap(),
 	}), id+"-dns-record")
 	return ip
+}
+
+// AnnounceAddresses are the libp2p addresses the node must announce for
+// peers to reach it through this IP: the swarm port over TCP and QUIC.
+// The node's outbound connections leave through the cluster load balancer's
+// own outbound IP, which AKS manages and which is not this one, so the
+// addresses peers observe for the node are not dialable; kubo's
+// Addresses.Announce set to these (the Azure stack's output
+// ipfs_announce_addresses) replaces them.
+func (ip *IngressIP) AnnounceAddresses() []string {
+	addr := *ip.Address.IpAddress()
+	return []string{
+		"/ip4/" + addr + "/tcp/" + PortIPFSSwarm,
+		"/ip4/" + addr + "/udp/" + PortIPFSSwarm + "/quic-v1",
+	}
 }

@@ -7,11 +7,11 @@ package networking
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecuritygroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/networksecurityrule"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnetnetworksecuritygroupassociation"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/virtualnetwork"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/networksecuritygroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/networksecurityrule"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnetnetworksecuritygroupassociation"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/virtualnetwork"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

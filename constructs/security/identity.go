@@ -3,8 +3,8 @@ package security
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/federatedidentitycredential"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/userassignedidentity"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/federatedidentitycredential"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/userassignedidentity"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

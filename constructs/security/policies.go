@@ -5,8 +5,8 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegrouppolicyassignment"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegrouppolicyassignment"
 )
 
 // Built-in Azure Policy definitions (IDs from Azure/azure-policy).

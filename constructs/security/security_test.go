@@ -5,9 +5,10 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/subnet"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
@@ -23,15 +24,15 @@ func build(app cdktf.App, id string, deny bool) {
 	if deny {
 		action = "Deny"
 	}
-	NewKeyVault(stack, "vault", KeyVaultProps{
-		Placement: place, Name: "kv", TenantID: "tenant",
+	client := synthtest.Client(stack)
+	kv := NewKeyVault(stack, "vault", KeyVaultProps{
+		Placement: place, Name: "kv", Tenant: client,
 		PurgeProtection: deny, SoftDeleteRetentionDays: 90, NetworkDefaultAction: action,
-		IPRules: []string{"203.0.113.0/24"}, Subnets: []subnet.Subnet{nodes}, PreventDestroy: deny,
-		Managers:       map[string]string{"deployer": "deployer-oid"},
-		Readers:        map[string]string{"node": "node-oid"},
-		Secrets:        []Secret{{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain"}},
-		SecretsVersion: 2,
+		IPRules: []string{"203.0.113.0/24"}, Subnets: []azure.Scope{nodes}, PreventDestroy: deny,
 	})
+	kv.GrantSecretsRead("node", azure.Principal{ObjectID: "node-oid", ServicePrincipal: true})
+	kv.GrantSecretsWrite("deployer", azure.CurrentClient(client))
+	kv.AddSecret(Secret{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain", Version: 2})
 	NewWorkloadIdentity(stack, "identity", WorkloadIdentityProps{
 		Placement: place, Name: "node",
 		Issuer: "https://issuer.example/", Namespace: "perpetual", ServiceAccount: "perpetual-node",
@@ -50,6 +51,7 @@ var synth = synthtest.Once(func(app cdktf.App) {
 func TestVault(t *testing.T) {
 	kv := synth(t)["locked"].Named(t, "azurerm_key_vault", "kv")
 	kv.Equal(t, "sku_name", "standard")
+	kv.Equal(t, "tenant_id", "${data.azurerm_client_config.current.tenant_id}")
 	kv.Equal(t, "purge_protection_enabled", true)
 	kv.Equal(t, "soft_delete_retention_days", 90)
 	kv.Equal(t, "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Deny", "ip_rules": []string{"203.0.113.0/24"},
@@ -58,37 +60,39 @@ func TestVault(t *testing.T) {
 	kv.Equal(t, "enabled_for_deployment", false)
 	kv.Equal(t, "enabled_for_disk_encryption", false)
 	kv.Equal(t, "enabled_for_template_deployment", false)
-	if kv.Has("access_policy") {
-		t.Error("inline access_policy blocks conflict with azurerm_key_vault_access_policy resources")
-	}
 
 	r := synth(t)["relaxed"].Named(t, "azurerm_key_vault", "kv")
 	r.Equal(t, "purge_protection_enabled", false)
 	r.Equal(t, "network_acls.default_action", "Allow")
 }
 
-func TestLeastPrivilege(t *testing.T) {
-	kv := synth(t)["locked"].Named(t, "azurerm_key_vault", "kv")
-	node := synth(t)["locked"].Where(t, "azurerm_key_vault_access_policy", "object_id", "node-oid")
-	node.Equal(t, "secret_permissions", []string{"Get"})
-	node.Equal(t, "key_permissions", []string{"Get"})
-	node.Equal(t, "key_vault_id", synthtest.Ref(kv, "id"))
-	for _, p := range []string{"certificate_permissions", "storage_permissions"} {
-		if node.Has(p) {
-			t.Errorf("the node may %s", p)
-		}
+// Who reads and who writes secrets is decided by role assignments on the
+// vault, which the vault's own principals cannot change: Azure RBAC, and
+// no access policy, inline or separate.
+func TestAccessIsAzureRBAC(t *testing.T) {
+	doc := synth(t)["locked"]
+	kv := doc.Named(t, "azurerm_key_vault", "kv")
+	kv.Equal(t, "rbac_authorization_enabled", true)
+	if kv.Has("access_policy") || doc.Count("azurerm_key_vault_access_policy") > 0 {
+		t.Error("the vault has access policies")
 	}
-	deployer := synth(t)["locked"].Where(t, "azurerm_key_vault_access_policy", "object_id", "deployer-oid")
-	synthtest.ContainsAll(t, "deployer secret permissions", deployer.Strs(t, "secret_permissions"), "Set", "Get")
+	reader := doc.Where(t, "azurerm_role_assignment", "principal_id", "node-oid")
+	reader.Equal(t, "role_definition_name", SecretsUserRole)
+	reader.Equal(t, "scope", synthtest.Ref(kv, "id"))
+	reader.Equal(t, "principal_type", "ServicePrincipal")
+	writer := doc.Where(t, "azurerm_role_assignment", "principal_id", "${data.azurerm_client_config.current.object_id}")
+	writer.Equal(t, "role_definition_name", SecretsOfficerRole)
+	writer.Equal(t, "scope", synthtest.Ref(kv, "id"))
 
-	secret := synth(t)["locked"].Named(t, "azurerm_key_vault_secret", "github-token")
+	secret := doc.Named(t, "azurerm_key_vault_secret", "github-token")
 	secret.Equal(t, "value_wo", "${var.secret}")
 	secret.Equal(t, "value_wo_version", 2)
 	if secret.Has("value") {
 		t.Error("the secret has value: it would rest in state")
 	}
 	secret.Equal(t, "content_type", "text/plain")
-	synthtest.ContainsAll(t, "secret depends_on", secret.Strs(t, "depends_on"), deployer.Address())
+	// The deploying principal writes the secret: its role comes first.
+	synthtest.ContainsAll(t, "secret depends_on", secret.Strs(t, "depends_on"), writer.Address())
 }
 
 func TestWorkloadIdentity(t *testing.T) {
@@ -98,8 +102,10 @@ func TestWorkloadIdentity(t *testing.T) {
 	fed.Equal(t, "issuer", "https://issuer.example/")
 	fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
 	fed.Equal(t, "audience", []string{"api://AzureADTokenExchange"})
-	if n := synth(t)["locked"].Count("azurerm_role_assignment"); n != 0 {
-		t.Errorf("%d role assignments: the node identity needs none (images come from ghcr.io)", n)
+	for _, a := range synth(t)["locked"].Resources("azurerm_role_assignment") {
+		if p, _ := a.Get("principal_id"); p == synthtest.Ref(id, "principal_id") {
+			t.Errorf("%s: the node identity needs no role of its own (images come from ghcr.io)", a.Address())
+		}
 	}
 }
 

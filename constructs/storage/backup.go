@@ -6,11 +6,11 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupinstancedisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackuppolicydisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/dataprotectionbackupvault"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackupinstancedisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackuppolicydisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackupvault"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
@@ -96,13 +96,9 @@ func NewBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
 		// the instance moves to it in place, then the old one goes.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
-	principal := *b.Vault.Identity().PrincipalId()
-	reader := azure.Grant(b.Construct, "disk-reader", azure.RoleGrant{
-		Role: DiskBackupReaderRole, Scope: *p.Disk.Id(), Principal: principal, ServicePrincipal: true,
-	})
-	snapshots := azure.Grant(b.Construct, "snapshot-contributor", azure.RoleGrant{
-		Role: DiskSnapshotContributorRole, Scope: *p.SnapshotResourceGroup.Id(), Principal: principal, ServicePrincipal: true,
-	})
+	vault := azure.ManagedIdentity(b.Vault.Identity())
+	reader := azure.Grant(b.Construct, id+"-disk-reader", DiskBackupReaderRole, p.Disk, vault)
+	snapshots := azure.Grant(b.Construct, id+"-snapshot-contributor", DiskSnapshotContributorRole, p.SnapshotResourceGroup, vault)
 	b.Instance = tfx.Pin(dataprotectionbackupinstancedisk.NewDataProtectionBackupInstanceDisk(b.Construct, jsii.String("instance"), &dataprotectionbackupinstancedisk.DataProtectionBackupInstanceDiskConfig{
 		Name:                      p.Disk.Name(),
 		Location:                  p.Region(),

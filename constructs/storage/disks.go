@@ -6,7 +6,7 @@ package storage
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/manageddisk"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -3,8 +3,8 @@ package storage
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storageaccount"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/storagecontainer"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/storageaccount"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/storagecontainer"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/secretv1"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -3,7 +3,7 @@ package workload
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/serviceaccountv1"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -5,8 +5,8 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/persistentvolumeclaimv1"
-	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/persistentvolumev1"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/persistentvolumeclaimv1"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/persistentvolumev1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -14,7 +14,7 @@ package workload
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/namespacev1"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/namespacev1"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

@@ -113,7 +113,7 @@ var FreeTypes = []string{
 	"azurerm_subnet_network_security_group_association", "azurerm_dns_a_record",
 	"azurerm_user_assigned_identity", "azurerm_federated_identity_credential",
 	"azurerm_role_assignment", "azurerm_resource_group_policy_assignment",
-	"azurerm_key_vault_access_policy", "azurerm_key_vault_secret", "azurerm_storage_container",
+	"azurerm_key_vault_secret", "azurerm_storage_container",
 	"azurerm_consumption_budget_resource_group", "azurerm_monitor_action_group",
 	"azurerm_monitor_data_collection_rule", "azurerm_monitor_data_collection_rule_association",
 	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_policy_disk",

@@ -22,9 +22,10 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/provider"
-	"github.com/cdktf/cdktf-provider-azurerm-go/azurerm/v13/resourcegroup"
-	kubeprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermclientconfig"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/provider"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
+	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
@@ -122,6 +123,13 @@ func Placement(stack cdktf.TerraformStack) azure.Placement {
 		Name: jsii.String("rg"), Location: jsii.String("eastus"),
 	})
 	return azure.Placement{ResourceGroup: rg, Location: "eastus", Tags: map[string]string{"project": "p"}}
+}
+
+// Client adds the data source azurerm_client_config "current" to stack: the
+// tenant and the principal running Terraform, for constructs that take
+// them.
+func Client(stack cdktf.TerraformStack) dataazurermclientconfig.DataAzurermClientConfig {
+	return dataazurermclientconfig.NewDataAzurermClientConfig(stack, jsii.String("current"), &dataazurermclientconfig.DataAzurermClientConfigConfig{})
 }
 
 // NewKubernetesStack returns a stack of a testing app with a kubernetes

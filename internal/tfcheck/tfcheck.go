@@ -53,6 +53,11 @@ type Stack struct {
 	// replace the same arguments of the synthesized configuration in every
 	// run, as Terraform merges override files.
 	Override []byte
+	// Variants are other configurations of the stack, by name: test runs
+	// reach each as the module ./variants/<name>, and with state_key =
+	// "main" apply it to the stack's own state (as a deploy of another
+	// version of the stack, or a change made outside Terraform, would).
+	Variants map[string][]byte
 }
 
 // OverrideFile is the name of the override file of Stack.Override.
@@ -141,7 +146,7 @@ func (r *Runner) prepare(ctx context.Context, s Stack) (string, error) {
 		return "", err
 	}
 	// Tests and mocks of an earlier run go: a removed test must not run.
-	for _, old := range []string{"tests", "mocks", "modules", "cdk.tf.json", OverrideFile} {
+	for _, old := range []string{"tests", "mocks", "modules", "variants", "cdk.tf.json", OverrideFile} {
 		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
 			return "", err
 		}
@@ -151,6 +156,15 @@ func (r *Runner) prepare(ctx context.Context, s Stack) (string, error) {
 	}
 	if len(s.Override) > 0 {
 		if err := os.WriteFile(filepath.Join(dir, OverrideFile), s.Override, 0o644); err != nil {
+			return "", err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Variants)) {
+		vdir := filepath.Join(dir, "variants", name)
+		if err := os.MkdirAll(vdir, 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(vdir, "cdk.tf.json"), s.Variants[name], 0o644); err != nil {
 			return "", err
 		}
 	}

@@ -20,6 +20,29 @@ run "apply" {
     error_message = "The secrets' value_wo_version does not follow var.secrets_revision."
   }
 
+  # The vault authorizes with Azure RBAC: the node reads the secrets, the
+  # deploying identity writes them, and the secrets wait for its role.
+  assert {
+    condition     = azurerm_key_vault.key-vault.rbac_authorization_enabled && length(azurerm_key_vault.key-vault.access_policy) == 0
+    error_message = "The Key Vault does not authorize with Azure RBAC alone."
+  }
+  assert {
+    condition = (
+      azurerm_role_assignment.key-vault-secrets-user-node.scope == azurerm_key_vault.key-vault.id &&
+      azurerm_role_assignment.key-vault-secrets-user-node.role_definition_name == "Key Vault Secrets User" &&
+      azurerm_role_assignment.key-vault-secrets-user-node.principal_id == azurerm_user_assigned_identity.node-identity.principal_id
+    )
+    error_message = "The node's identity is not a Key Vault Secrets User on the vault."
+  }
+  assert {
+    condition = (
+      azurerm_role_assignment.key-vault-secrets-officer-deployer.scope == azurerm_key_vault.key-vault.id &&
+      azurerm_role_assignment.key-vault-secrets-officer-deployer.role_definition_name == "Key Vault Secrets Officer" &&
+      azurerm_role_assignment.key-vault-secrets-officer-deployer.principal_id == data.azurerm_client_config.current.object_id
+    )
+    error_message = "The deploying identity is not a Key Vault Secrets Officer on the vault."
+  }
+
   # The node's pods read Key Vault from the node subnet (service endpoint).
   assert {
     condition     = azurerm_key_vault.key-vault.network_acls[0].bypass == "AzureServices" && contains(azurerm_key_vault.key-vault.network_acls[0].virtual_network_subnet_ids, azurerm_kubernetes_cluster.cluster.default_node_pool[0].vnet_subnet_id)
@@ -80,3 +103,4 @@ run "rotate" {
     error_message = "Raising secrets_revision does not plan a new write of the secrets."
   }
 }
+
