@@ -431,6 +431,26 @@ func TestEveryProblemIsReported(t *testing.T) {
 	}
 }
 
+// TestCredentialsAreNotPrinted: a value that looks like a credential is
+// named, never shown, whatever else is wrong with it.
+func TestCredentialsAreNotPrinted(t *testing.T) {
+	token := "ghp_" + strings.Repeat("a1B2", 9)
+	_, err := Parse("dev.json", "dev", with(t, minimal, fmt.Sprintf(`{"location": %q, "tags": {"owner": %q}}`, token, token)))
+	ps := problems(t, err)
+	var paths []string
+	for _, p := range ps {
+		paths = append(paths, p.Path)
+		if strings.Contains(p.String(), token[4:]) {
+			t.Errorf("a credential is printed: %s", p)
+		}
+	}
+	// The region's pattern and the credential in it, the credential in
+	// the tag.
+	if !slices.Equal(paths, []string{"/location", "/location", "/tags/owner"}) {
+		t.Errorf("problems at %v:\n%v", paths, err)
+	}
+}
+
 // TestRulesRunOnTheValidFields: while some fields are invalid, the rules
 // that read only valid fields still run, and those that read an invalid one
 // do not (no second line about it, none about a value the file does not
@@ -465,6 +485,9 @@ func TestRulesRunOnTheValidFields(t *testing.T) {
 		{"an exact repeat is one problem, not two", "dev",
 			`{"alerts": {"emails": ["ops@example.com", "ops@example.com"]}}`,
 			[]string{"/alerts/emails/1"}},
+		{"no guardrail check while the waivers are unknown", "dev",
+			`{"guardrails": {"waivers": "NET-001"}, "network": {"adminCidrs": ["0.0.0.0/0"]}}`,
+			[]string{"/guardrails/waivers"}},
 		{"a duplicate key's value is not judged", "prod",
 			`{"keyVault": {"purgeProtection": false}}`,
 			[]string{"/keyVault"}},
