@@ -1,7 +1,6 @@
 package guardrails
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -54,20 +53,11 @@ func synth(t *testing.T, stack cdktf.TerraformStack) string {
 	return strings.Join(broken, "\n")
 }
 
-// evaluate runs Evaluate on the stack's Terraform JSON (with the "//"
-// metadata that names each resource's construct path).
+// evaluate runs Evaluate on the stack's Terraform JSON.
 func evaluate(t *testing.T, stack cdktf.TerraformStack) ([]string, Metadata) {
 	t.Helper()
-	raw, err := json.Marshal(stack.ToTerraform())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	o := options[*stack.Node().Id()]
-	return Evaluate(doc, o.opts, o.waivers)
+	return Evaluate(synthtest.StackJSON(t, stack), o.opts, o.waivers)
 }
 
 func newStack(t *testing.T, production bool, waivers ...Waiver) cdktf.TerraformStack {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
 
 // TestConfigurationRefusesWhatBreaksAGuardrail: for each way a
@@ -65,15 +66,7 @@ func TestConfigurationRefusesWhatBreaksAGuardrail(t *testing.T) {
 				t.Errorf("configuration validation does not name %s and %s: %v", c.path, c.rule, cfg.Validate())
 			}
 
-			stack := NewAzureStack(app, &cfg).Stack
-			raw, err := json.Marshal(stack.ToTerraform())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc map[string]any
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatal(err)
-			}
+			doc := synthtest.StackJSON(t, NewAzureStack(app, &cfg).Stack)
 			var broken bool
 			for _, f := range guardrails.Check(doc, guardrails.Options{Production: cfg.Production, RequiredTags: cfg.Guardrails.RequiredTags}) {
 				broken = broken || f.Rule == c.rule
