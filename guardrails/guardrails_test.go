@@ -30,8 +30,22 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = cdktf.Testing_App(nil)
-	os.Exit(m.Run())
+	os.Exit(run(m))
+}
+
+// run runs the tests with an app whose stacks are read in memory, never
+// written, and leaves nothing in $TMPDIR: no output directory, and jsii's
+// runtime removed by jsii.Close.
+func run(m *testing.M) int {
+	defer jsii.Close()
+	dir, err := os.MkdirTemp("", "guardrails-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	app = cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir)})
+	return m.Run()
 }
 
 var goodTags = map[string]string{"project": "p", "environment": "test", "managed-by": "cdktf"}

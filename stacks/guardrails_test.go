@@ -51,7 +51,8 @@ func TestConfigurationRefusesWhatBreaksAGuardrail(t *testing.T) {
 			c.Tags["owner"] = "ghp_" + strings.Repeat("a1B2", 9)
 		}},
 	}
-	app := cdktf.Testing_App(nil)
+	// Never synthesized: the stacks' JSON is read in memory.
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(t.TempDir())})
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := *base
