@@ -3,11 +3,14 @@
 // (<environment> for Azure, <environment>-k8s for the objects in the
 // cluster), written to cdktf.out.
 //
-// It validates every configuration file before synthesizing anything and
-// replaces the output directory only when synthesis succeeds, as a whole and
-// in one step (package internal/outdir): a bad configuration prints one line
-// per problem, exits 1 and leaves the previous output as it was. It replaces
-// only a directory it wrote itself, and concurrent runs take turns.
+// It validates every configuration file before synthesizing anything (and
+// before jsii starts Node.js) and replaces the output directory only when
+// synthesis succeeds, as a whole and in one step (package internal/outdir):
+// a bad configuration prints one line per problem, every problem of every
+// file at once, exits 1 and leaves the previous output as it was. It
+// replaces only a directory it wrote itself, and concurrent runs take
+// turns. The stacks written are listed on stdout; problems, warnings and
+// notes go to stderr.
 //
 // SIGINT and SIGTERM stop the run before the new output is put in place
 // (at once when the signal reaches Node.js too, as Ctrl-C in a terminal
@@ -19,7 +22,9 @@
 // internal/jsiiproc).
 //
 // The cdktf CLI runs it ("app": "go run ." in cdktf.json), and so does
-// `make synth`. The output directory is $CDKTF_OUTDIR or cdktf.out.
+// `make synth`. The output directory is $CDKTF_OUTDIR or cdktf.out. Every
+// stack is written: `cdktf synth` (cdktf-cli 0.20) takes no stack names and
+// passes none to the program.
 package main
 
 import (
@@ -83,7 +88,9 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
 	if err == nil {
-		fmt.Fprintf(os.Stderr, "wrote %s: %s\n", *out, strings.Join(res.Stacks, ", "))
+		// Success on stdout: the cdktf CLI shows the program's stderr as
+		// [ERROR] lines.
+		fmt.Printf("wrote %s: %s\n", *out, strings.Join(res.Stacks, ", "))
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, err)

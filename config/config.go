@@ -2,22 +2,30 @@
 // (config/<environment>.json).
 //
 // Only regular files of at most [MaxFileSize] bytes are read (see
-// [IsEnvironmentFile] for which names), and a file that is not UTF-8 or
-// gives a key twice in one object is refused before anything else. A file is
-// then checked in three steps, and every problem of a step is reported, not
-// only the first:
+// [IsEnvironmentFile] for which names), and a file that is not UTF-8 JSON
+// is refused before anything else. Everything else is checked in one run,
+// and every problem is reported, not only those of a first stage:
 //
-//  1. JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
+//   - keys given twice in one object;
+//   - JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
 //     enumerations and unknown fields. The schema's "default" values fill in
-//     what the file leaves out, so the schema is the one place defaults live.
-//  2. Strict decoding into [Config]: unknown fields are errors here too.
-//  3. Rules in Go ([Config.Validate]): overlapping and AKS-reserved
-//     networks, VM sizes AKS rejects, what production forbids (admin
-//     networks measured by the public address space they cover), tags as
-//     Azure counts and compares them, waivers, derived name lengths.
+//     what the file leaves out, so the schema is the one place defaults
+//     live;
+//   - rules in Go ([Config.Validate]): overlapping and AKS-reserved
+//     networks, VM sizes AKS rejects, what production forbids, tags as
+//     Azure counts and compares them, waivers, derived name lengths, and
+//     every guardrail a configuration value can break (NET-001 through
+//     network.adminCidrs and podCidr, TAG-001 through
+//     guardrails.requiredTags and tags, SEC-001 through a credential in the
+//     file, KV-001 and KV-002 through production's Key Vault), so that
+//     synthesis, where the guardrails run again as a backstop, does not
+//     fail later on a value.
 //
-// Each problem names the file, the JSON path, the offending value and what is
-// allowed.
+// A value the schema refuses is replaced by its default before the rules
+// run, and the rules that read it are skipped: the rules run on the rest,
+// and nothing is reported twice or about a value the file does not hold.
+// Each problem names the file, the JSON path, the offending value and what
+// is allowed.
 package config
 
 import (

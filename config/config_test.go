@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,11 +16,13 @@ import (
 )
 
 // minimal is the smallest valid development file: everything else defaults.
-const minimal = `{"budget": {"amount": 50, "emails": ["ops@example.com"]}}`
+// The tag project is required (guardrails.requiredTags) and has no default.
+const minimal = `{"tags": {"project": "demo"}, "budget": {"amount": 50, "emails": ["ops@example.com"]}}`
 
 // production is the smallest valid production file.
 const production = `{
   "production": true,
+  "tags": {"project": "demo"},
   "network": {"adminCidrs": ["203.0.113.0/24"]},
   "alerts": {"emails": ["ops@example.com"]},
   "budget": {"amount": 50, "emails": ["ops@example.com"]},
@@ -173,14 +175,16 @@ func TestMalformedConfigs(t *testing.T) {
 		// want are substrings of one problem's text.
 		want []string
 	}{
-		{"unknown top-level field", "dev", with(t, minimal, `{"nodeCuont": 2}`),
-			[]string{"dev.json: /: additional properties 'nodeCuont' not allowed"}},
+		{"unknown top-level field", "dev", with(t, minimal, `{"colour": "red"}`),
+			[]string{`dev.json: /colour = "red": unknown field; the fields here are $schema, alerts, backend,`}},
 		{"unknown nested field", "dev", with(t, minimal, `{"kubernetes": {"release": "1.35"}}`),
-			[]string{"/kubernetes:", "'release' not allowed"}},
+			[]string{`dev.json: /kubernetes/release = "1.35": unknown field; the fields here are adminGroupObjectIds,`}},
 		{"wrong type", "dev", with(t, minimal, `{"nodeCount": "1"}`),
-			[]string{`/nodeCount = "1":`, "want integer"}},
+			[]string{`dev.json: /nodeCount = "1": must be a whole number, not a string (text in quotes); write 1 without quotes`}},
 		{"below minimum", "dev", with(t, minimal, `{"nodeCount": 0}`),
-			[]string{"/nodeCount = 0:", "minimum"}},
+			[]string{"dev.json: /nodeCount = 0: must be at least 1"}},
+		{"budget of nothing", "dev", with(t, minimal, `{"budget": {"amount": 0}}`),
+			[]string{"dev.json: /budget/amount = 0: must be more than 0"}},
 		{"seed's node size", "dev", with(t, minimal, `{"vmSize": "Standard_B1ms"}`),
 			[]string{`/vmSize = "Standard_B1ms":`, "1 vCPU and 2 GiB", "AKS rejects system node pools with less than 2 vCPU and 4 GiB", "Standard_D2s_v5"}},
 		{"B-series system pool without the opt-in", "dev", with(t, minimal, `{"vmSize": "Standard_B2als_v2"}`),
@@ -190,25 +194,59 @@ func TestMalformedConfigs(t *testing.T) {
 		{"unknown node size", "dev", with(t, minimal, `{"vmSize": "Standard_Z9"}`),
 			[]string{`/vmSize = "Standard_Z9":`, "unknown VM size", "Standard_D2s_v5"}},
 		{"end-of-life Kubernetes", "dev", with(t, minimal, `{"kubernetes": {"version": "1.28"}}`),
-			[]string{`/kubernetes/version = "1.28":`, "'1.35', '1.36', '1.37'", "AKS release calendar"}},
+			[]string{`/kubernetes/version = "1.28": must be one of "1.35", "1.36", "1.37"`, "AKS release calendar"}},
 		{"admin CIDR wildcard", "dev", with(t, minimal, `{"network": {"adminCidrs": ["*"]}}`),
-			[]string{`/network/adminCidrs/0 = "*":`, "not valid cidr", "IPv4 CIDR such as 10.0.0.0/16"}},
+			[]string{`/network/adminCidrs/0 = "*": is not an IPv4 network in CIDR notation, such as 10.0.0.0/16 or 198.51.100.7/32`}},
+		{"admin CIDR a bare address", "dev", with(t, minimal, `{"network": {"adminCidrs": ["198.51.100.7"]}}`),
+			[]string{`/network/adminCidrs/0 = "198.51.100.7": is an address, not a network; for this address alone write "198.51.100.7/32"`}},
 		{"admin CIDR with host bits", "dev", with(t, minimal, `{"network": {"adminCidrs": ["10.0.0.1/8"]}}`),
-			[]string{`/network/adminCidrs/0 = "10.0.0.1/8":`, "the network is 10.0.0.0/8"}},
+			[]string{`/network/adminCidrs/0 = "10.0.0.1/8": has host bits set: the network is "10.0.0.0/8", or for the address alone write "10.0.0.1/32"`}},
 		{"admin ports open to the internet in prod", "prod", with(t, production, `{"network": {"adminCidrs": ["0.0.0.0/0"]}}`),
-			[]string{`prod.json: /network/adminCidrs/0 = "0.0.0.0/0":`, "SSH (22)", "IPFS RPC API (5001"}},
+			[]string{`prod.json: /network/adminCidrs/0 = "0.0.0.0/0":`, "SSH (22)", "IPFS RPC API (5001", "guardrail NET-001", "production must list specific networks"}},
+		{"admin ports open to the internet in development (NET-001)", "dev", with(t, minimal, `{"network": {"adminCidrs": ["0.0.0.0/0"]}}`),
+			[]string{`dev.json: /network/adminCidrs/0 = "0.0.0.0/0": covers 3702258688 public IPv4 addresses: it would open SSH (22)`, "(guardrail NET-001)", "or waive NET-001 in guardrails.waivers with the reason"}},
+		{"a public pod range, admitted to every port (NET-001)", "dev", with(t, minimal, `{"network": {"podCidr": "64.0.0.0/2"}}`),
+			[]string{`dev.json: /network/podCidr = "64.0.0.0/2": covers 1052770304 public IPv4 addresses, a large part of the internet, which the node subnet's security group admits to every port (guardrail NET-001)`}},
+		{"a pod range that with the admin networks admits the internet (NET-001)", "dev", with(t, minimal, `{"network": {"podCidr": "11.0.0.0/8", "adminCidrs": ["12.0.0.0/8"]}}`),
+			[]string{`dev.json: /network/podCidr = "11.0.0.0/8": with network.adminCidrs, the networks admitted to SSH (22) and the IPFS RPC API (5001) cover 33554432 public IPv4 addresses`, "(guardrail NET-001)"}},
+		{"a required tag not set (TAG-001)", "dev", with(t, minimal, `{"tags": {"project": null, "Project": "demo"}}`),
+			[]string{`dev.json: /guardrails/requiredTags/0 = "project": every taggable resource must carry this tag (guardrail TAG-001), and tags does not set it (it sets "Project": required tags are compared exactly)`}},
+		{"a required tag left empty (TAG-001)", "dev", with(t, minimal, `{"tags": {"owner": ""}, "guardrails": {"requiredTags": ["project", "owner"]}}`),
+			[]string{`dev.json: /tags/owner = "": guardrails.requiredTags requires this tag`, "(guardrail TAG-001)"}},
+		{"a token in a tag (SEC-001)", "dev", with(t, minimal, `{"tags": {"owner": "ghp_0123456789abcdefghijABCDEFGHIJ0123"}}`),
+			[]string{"dev.json: /tags/owner: holds what looks like a GitHub token (not shown here)", "guardrail SEC-001"}},
+		{"a tag named like a credential (SEC-001)", "dev", with(t, minimal, `{"tags": {"token": "blue"}}`),
+			[]string{`dev.json: /tags/token = "blue": a tag named "token" goes into every resource's tags, where guardrail SEC-001`}},
 		{"service CIDR inside the VNet", "dev", with(t, minimal, `{"network": {"serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"}}`),
 			[]string{`/network/serviceCidr = "10.0.0.0/16":`, "overlaps network.vnetCidr 10.0.0.0/16"}},
 		{"subnet outside the VNet", "dev", with(t, minimal, `{"network": {"nodeSubnetCidr": "10.1.0.0/24"}}`),
 			[]string{`/network/nodeSubnetCidr = "10.1.0.0/24":`, "inside network.vnetCidr 10.0.0.0/16"}},
 		{"DNS service IP outside the service CIDR", "dev", with(t, minimal, `{"network": {"dnsServiceIp": "10.97.0.10"}}`),
 			[]string{`/network/dnsServiceIp = "10.97.0.10":`, "inside network.serviceCidr 10.96.0.0/16"}},
-		{"budget missing", "dev", []byte(`{}`),
-			[]string{"dev.json: /: missing property 'budget'"}},
+		{"budget missing", "dev", with(t, minimal, `{"budget": null}`),
+			[]string{`dev.json: /budget: missing; it is required: monthly cost budget on the resource group; add for example "budget": {"amount": 50, "emails": ["ops@example.com"]}`}},
+		{"budget amount missing", "dev", with(t, minimal, `{"budget": {"amount": null}}`),
+			[]string{`dev.json: /budget/amount: missing; it is required: monthly budget; add for example "amount": 50`}},
 		{"fractional budget threshold", "dev", with(t, minimal, `{"budget": {"actualThresholdPercent": 80.5}}`),
-			[]string{`/budget/actualThresholdPercent = 80.5:`, "integer"}},
+			[]string{`/budget/actualThresholdPercent = 80.5: must be a whole number`}},
 		{"budget e-mail", "dev", with(t, minimal, `{"budget": {"emails": ["ops-at-example.com"]}}`),
-			[]string{`/budget/emails/0 = "ops-at-example.com":`, "not valid email"}},
+			[]string{`/budget/emails/0 = "ops-at-example.com": is not an e-mail address such as ops@example.com (missing @)`}},
+		{"no budget receiver", "dev", with(t, minimal, `{"budget": {"emails": []}}`),
+			[]string{`/budget/emails: lists 0 entries; at least 1 entry needed`}},
+		{"a receiver twice", "dev", with(t, minimal, `{"budget": {"emails": ["ops@example.com", "ops@example.com"]}}`),
+			[]string{`/budget/emails/1 = "ops@example.com": repeats /budget/emails/0; list each value once`}},
+		{"a region in capitals", "dev", with(t, minimal, `{"location": "East US"}`),
+			[]string{`/location = "East US": must be a lower-case Azure region name such as "eastus" or "westeurope"`}},
+		{"a tag name the schema refuses", "dev", with(t, minimal, `{"tags": {"9lives": "x"}}`),
+			[]string{`/tags/9lives: "9lives" is not an allowed name; allowed: a tag name: a letter, then up to 127 letters`}},
+		{"a tag value too long", "dev", with(t, minimal, fmt.Sprintf(`{"tags": {"note": %q}}`, strings.Repeat("x", 257))),
+			[]string{`/tags/note = "xxx`, `has 257 characters; at most 256 characters allowed`}},
+		{"an Entra group that is no UUID", "dev", with(t, minimal, `{"kubernetes": {"adminGroupObjectIds": ["admins"]}}`),
+			[]string{`/kubernetes/adminGroupObjectIds/0 = "admins": is not a UUID`}},
+		{"a DNS service address that is no address", "dev", with(t, minimal, `{"network": {"dnsServiceIp": "10.96.0"}}`),
+			[]string{`/network/dnsServiceIp = "10.96.0": is not an IPv4 address`}},
+		{"a waiver without its reason", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-001"}]}}`),
+			[]string{`/guardrails/waivers/0/reason: missing; it is required: why the rule does not apply to this environment`}},
 		{"local accounts in prod", "prod", with(t, production, `{"kubernetes": {"localAccountsEnabled": true}}`),
 			[]string{"/kubernetes/localAccountsEnabled = true:", "production forbids it"}},
 		{"open Key Vault in prod", "prod", with(t, production, `{"keyVault": {"networkDefaultAction": "Allow"}}`),
@@ -240,9 +278,9 @@ func TestMalformedConfigs(t *testing.T) {
 		{"Kubernetes policies without the add-on", "dev", with(t, minimal, `{"policy": {"azurePolicyAddon": false}}`),
 			[]string{"/policy/azurePolicyAddon = false:", "need the Azure Policy add-on"}},
 		{"duplicate key", "prod", []byte(strings.Replace(production, `"production": true,`, `"production": true, "budget": {"amount": 1, "emails": ["a@example.com"]},`, 1) + "\n"),
-			[]string{"prod.json: /budget: duplicate key", "line 2 and again at line 5"}},
+			[]string{"prod.json: /budget: duplicate key", "line 2 and again at line 6"}},
 		{"duplicate key overriding production", "prod", []byte(strings.Replace(production, "\n}", ",\n  \"production\": false\n}", 1)),
-			[]string{"prod.json: /production: duplicate key", `"production" appears at line 2 and again at line 7`}},
+			[]string{"prod.json: /production: duplicate key", `"production" appears at line 2 and again at line 8`}},
 		{"duplicate nested key", "dev", []byte(`{"budget": {"amount": 50, "emails": ["ops@example.com"], "amount": 5000}}`),
 			[]string{"dev.json: /budget/amount: duplicate key"}},
 		{"duplicate key inside a list", "dev", []byte(`{"budget": {"amount": 50, "emails": ["ops@example.com"]}, "guardrails": {"waivers": [{"rule": "NET-001", "reason": "a reason long enough to count", "rule": "KV-001"}]}}`),
@@ -288,7 +326,11 @@ func TestMalformedConfigs(t *testing.T) {
 		{"a misspelt waiver", "dev", with(t, minimal, `{"guardrails": {"waivers": [{"rule": "NET-01", "reason": "because we said so, in writing"}]}}`),
 			[]string{`/guardrails/waivers/0/rule = "NET-01":`, `did you mean "NET-001"?`}},
 		{"a misspelt field", "dev", with(t, minimal, `{"nodeCuont": 2}`),
-			[]string{`additional properties 'nodeCuont' not allowed`, `did you mean "nodeCount" for "nodeCuont"?`}},
+			[]string{`dev.json: /nodeCuont = 2: unknown field; did you mean "nodeCount"?`}},
+		{"a misspelt value", "dev", with(t, minimal, `{"keyVault": {"networkDefaultAction": "deny"}}`),
+			[]string{`/keyVault/networkDefaultAction = "deny": must be one of "Allow", "Deny" (did you mean "Deny"?)`}},
+		{"a number in quotes", "dev", with(t, minimal, `{"production": "false"}`),
+			[]string{`/production = "false": must be true or false, not a string (text in quotes); write false without quotes`}},
 	}
 	if len(cases) < 15 {
 		t.Fatalf("only %d cases; the foundation asks for at least 15", len(cases))
@@ -311,10 +353,10 @@ func TestMalformedConfigs(t *testing.T) {
 	}
 }
 
-// manyTags returns a patch with n tags.
+// manyTags returns a patch with n tags, project among them.
 func manyTags(n int) string {
-	tags := map[string]string{}
-	for i := range n {
+	tags := map[string]string{"project": "demo"}
+	for i := range n - 1 {
 		tags[fmt.Sprintf("tag%02d", i)] = "v"
 	}
 	b, _ := json.Marshal(map[string]any{"tags": tags})
@@ -334,7 +376,7 @@ func TestSemanticChecksAcceptWhatIsFine(t *testing.T) {
 		{"required tags emptied with a waiver of TAG-001", "dev", with(t, minimal, `{"guardrails": {"requiredTags": [], "waivers": [{"rule": "TAG-001", "reason": "a sandbox subscription without a tagging policy"}]}}`)},
 		{"distinct e-mails", "dev", with(t, minimal, `{"alerts": {"emails": ["ops@example.com", "dev@example.com"]}}`)},
 		{"non-ASCII UTF-8", "dev", with(t, minimal, `{"tags": {"owner": "équipe plateforme ☃"}}`)},
-		{"the same key in different objects", "dev", []byte(`{"tags": {"name": "a"}, "guardrails": {"waivers": [{"rule": "NET-001", "reason": "a reason long enough to count"}, {"rule": "KV-001", "reason": "another reason long enough"}]}, "budget": {"amount": 50, "emails": ["ops@example.com"]}}`)},
+		{"the same key in different objects", "dev", []byte(`{"tags": {"name": "a", "project": "demo"}, "guardrails": {"waivers": [{"rule": "NET-001", "reason": "a reason long enough to count"}, {"rule": "KV-001", "reason": "another reason long enough"}]}, "budget": {"amount": 50, "emails": ["ops@example.com"]}}`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if _, err := Parse(c.env+".json", c.env, c.data); err != nil {
@@ -353,26 +395,123 @@ func containsAll(s string, subs []string) bool {
 	return true
 }
 
-// TestEveryProblemIsReported: three independent mistakes, three problems.
+// TestEveryProblemIsReported: independent mistakes of every kind (a field
+// name, the schema's ranges and lists, rules across fields, a guardrail)
+// are reported in one run, one line each, naming the file and the field.
 func TestEveryProblemIsReported(t *testing.T) {
-	data := with(t, minimal, `{"nodeCount": 0, "vmSize": "Standard_B1ms", "monitoring": "verbose"}`)
-	_, err := Parse("dev.json", "dev", data)
+	data := with(t, production, `{
+	  "nodeCuont": 2,
+	  "budget": {"amount": 0},
+	  "network": {"adminCidrs": ["0.0.0.0/0"]},
+	  "vmSize": "Standard_B1ms",
+	  "kubernetes": {"version": "1.28"},
+	  "storageSize": 0
+	}`)
+	_, err := Parse("config/stage.json", "stage", data)
+	ps := problems(t, err)
+	want := map[string]string{
+		"/nodeCuont":            `config/stage.json: /nodeCuont = 2: unknown field; did you mean "nodeCount"?`,
+		"/budget/amount":        "config/stage.json: /budget/amount = 0: must be more than 0",
+		"/network/adminCidrs/0": `config/stage.json: /network/adminCidrs/0 = "0.0.0.0/0": covers 3702258688 public IPv4 addresses: it would open SSH (22)`,
+		"/vmSize":               `config/stage.json: /vmSize = "Standard_B1ms": Standard_B1ms has 1 vCPU and 2 GiB of memory`,
+		"/kubernetes/version":   `config/stage.json: /kubernetes/version = "1.28": must be one of "1.35", "1.36", "1.37"`,
+		"/storageSize":          "config/stage.json: /storageSize = 0: must be at least 1",
+	}
+	for _, p := range ps {
+		if !strings.HasPrefix(p.String(), want[p.Path]) || want[p.Path] == "" {
+			t.Errorf("unexpected: %s", p)
+		}
+		delete(want, p.Path)
+	}
+	for _, w := range want {
+		t.Errorf("missing: %s...", w)
+	}
+	if len(ps) != 6 {
+		t.Errorf("want 6 problems, one a line, got %d:\n%v", len(ps), err)
+	}
+}
+
+// TestCredentialsAreNotPrinted: a value that looks like a credential is
+// named, never shown, whatever else is wrong with it.
+func TestCredentialsAreNotPrinted(t *testing.T) {
+	token := "ghp_" + strings.Repeat("a1B2", 9)
+	_, err := Parse("dev.json", "dev", with(t, minimal, fmt.Sprintf(`{"location": %q, "tags": {"owner": %q}}`, token, token)))
 	ps := problems(t, err)
 	var paths []string
 	for _, p := range ps {
 		paths = append(paths, p.Path)
+		if strings.Contains(p.String(), token[4:]) {
+			t.Errorf("a credential is printed: %s", p)
+		}
 	}
-	sort.Strings(paths)
-	if !slices.Equal(paths, []string{"/monitoring", "/nodeCount"}) {
-		// vmSize is a cross-field rule: it runs once the schema passes.
-		t.Errorf("schema problems at %v, want /monitoring and /nodeCount", paths)
+	// The region's pattern and the credential in it, the credential in
+	// the tag.
+	if !slices.Equal(paths, []string{"/location", "/location", "/tags/owner"}) {
+		t.Errorf("problems at %v:\n%v", paths, err)
 	}
+}
 
-	data = with(t, production, `{"vmSize": "Standard_B1ms", "kubernetes": {"localAccountsEnabled": true}, "workload": {"devSecrets": true}}`)
-	_, err = Parse("prod.json", "prod", data)
-	ps = problems(t, err)
-	if len(ps) != 3 {
-		t.Errorf("want 3 problems, got %d:\n%v", len(ps), err)
+// TestRulesRunOnTheValidFields: while some fields are invalid, the rules
+// that read only valid fields still run, and those that read an invalid one
+// do not (no second line about it, none about a value the file does not
+// hold).
+func TestRulesRunOnTheValidFields(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		env   string
+		patch string
+		// paths are the problems expected, one each.
+		paths []string
+	}{
+		{"a rule across valid fields beside an invalid one", "dev",
+			`{"nodeCount": "two", "network": {"nodeSubnetCidr": "10.1.0.0/24"}}`,
+			[]string{"/network/nodeSubnetCidr", "/nodeCount"}},
+		{"no rule on an invalid network", "dev",
+			`{"network": {"serviceCidr": "10.0.0.0/33", "dnsServiceIp": "10.0.0.10"}}`,
+			[]string{"/network/serviceCidr"}},
+		{"no rule on an invalid VM size", "dev", `{"vmSize": "standard_d2s_v5"}`, []string{"/vmSize"}},
+		{"production's rules run when another field is invalid", "prod",
+			`{"storageSize": -1, "keyVault": {"purgeProtection": false}}`,
+			[]string{"/keyVault/purgeProtection", "/storageSize"}},
+		{"no production rules when production is unknown", "prod",
+			`{"production": "yes", "keyVault": {"purgeProtection": false}}`,
+			[]string{"/production"}},
+		{"a misspelt field's default is not judged", "prod",
+			`{"network": {"adminCidrs": null, "adminCIDRs": ["203.0.113.0/24"]}}`,
+			[]string{"/network/adminCIDRs"}},
+		{"the valid admin networks are judged beside an invalid one", "dev",
+			`{"network": {"adminCidrs": ["198.51.100.7", "0.0.0.0/0"]}}`,
+			[]string{"/network/adminCidrs/0", "/network/adminCidrs/1"}},
+		{"an exact repeat is one problem, not two", "dev",
+			`{"alerts": {"emails": ["ops@example.com", "ops@example.com"]}}`,
+			[]string{"/alerts/emails/1"}},
+		{"no guardrail check while the waivers are unknown", "dev",
+			`{"guardrails": {"waivers": "NET-001"}, "network": {"adminCidrs": ["0.0.0.0/0"]}}`,
+			[]string{"/guardrails/waivers"}},
+		{"a duplicate key's value is not judged", "prod",
+			`{"keyVault": {"purgeProtection": false}}`,
+			[]string{"/keyVault"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := production
+			if c.env == "dev" {
+				base = minimal
+			}
+			data := with(t, base, c.patch)
+			if strings.HasPrefix(c.name, "a duplicate key") {
+				// The second keyVault object is unknown, and so is
+				// what it means for the first one's problem.
+				data = []byte(strings.Replace(string(data), `"keyVault":`, `"keyVault": {}, "keyVault":`, 1))
+			}
+			_, err := Parse(c.env+".json", c.env, data)
+			var got []string
+			for _, p := range problems(t, err) {
+				got = append(got, p.Path)
+			}
+			if !slices.Equal(got, c.paths) {
+				t.Errorf("problems at %q, want %q:\n%v", got, c.paths, err)
+			}
+		})
 	}
 }
 
@@ -571,5 +710,77 @@ func TestPublicAdminRules(t *testing.T) {
 	want := []string{"203.0.113.0/24", "198.51.100.7", "198.51.100.10", "198.51.100.11"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v (private ranges are never in a public firewall)", got, want)
+	}
+}
+
+// TestEveryKeywordIsWorded: every validation keyword schema.json uses has a
+// case here, and its violation reads as a person would write it, not as
+// the validator's shorthand ("exclusiveMinimum: got 0, want 0"). A keyword
+// added to the schema without a case fails the test.
+func TestEveryKeywordIsWorded(t *testing.T) {
+	cases := map[string]string{
+		"type":                 `{"nodeCount": "1"}`,
+		"enum":                 `{"monitoring": "verbose"}`,
+		"pattern":              `{"namePrefix": "X"}`,
+		"format":               `{"alerts": {"emails": ["ops-at-example.com"]}}`,
+		"minimum":              `{"nodeCount": 0}`,
+		"maximum":              `{"nodeCount": 11}`,
+		"exclusiveMinimum":     `{"budget": {"amount": 0}}`,
+		"minItems":             `{"budget": {"emails": []}}`,
+		"uniqueItems":          `{"policy": {"allowedLocations": ["eastus", "eastus"]}}`,
+		"minLength":            `{"guardrails": {"waivers": [{"rule": "NET-001", "reason": "x"}]}}`,
+		"maxLength":            fmt.Sprintf(`{"tags": {"note": %q}}`, strings.Repeat("x", 257)),
+		"required":             `{"budget": {"amount": null}}`,
+		"additionalProperties": `{"colour": "red"}`,
+		"propertyNames":        `{"tags": {"9lives": "x"}}`,
+	}
+	// Keywords that validate nothing themselves.
+	annotations := []string{"$schema", "$id", "title", "description", "default", "examples", "x-allowed", "properties", "items"}
+	var schema map[string]any
+	if err := json.Unmarshal(SchemaJSON, &schema); err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	var walk func(s map[string]any)
+	walk = func(s map[string]any) {
+		if _, hint := s["x-allowed"]; s["pattern"] != nil && !hint {
+			// Without it the message can only quote the expression.
+			t.Errorf("the pattern %v has no x-allowed saying in words what it allows", s["pattern"])
+		}
+		for k, v := range s {
+			used[k] = true
+			switch k {
+			case "properties":
+				for _, p := range v.(map[string]any) {
+					walk(p.(map[string]any))
+				}
+			case "items", "additionalProperties", "propertyNames":
+				if sub, ok := v.(map[string]any); ok {
+					walk(sub)
+				}
+			}
+		}
+	}
+	walk(schema)
+	shorthand := regexp.MustCompile(`got \w+, want|not allowed|missing propert|does not match pattern|is not valid|items at \d+ and \d+|^\w+: got|invalid propertyName`)
+	for keyword := range used {
+		if slices.Contains(annotations, keyword) {
+			continue
+		}
+		patch, ok := cases[keyword]
+		if !ok {
+			t.Errorf("schema.json uses %q, which has no case here: add one, and a message in internal/jsondoc if it reads as shorthand", keyword)
+			continue
+		}
+		_, err := Parse("dev.json", "dev", with(t, minimal, patch))
+		if err == nil {
+			t.Errorf("%s: %s was accepted", keyword, patch)
+			continue
+		}
+		for _, p := range problems(t, err) {
+			if shorthand.MatchString(p.Message) {
+				t.Errorf("%s reads as shorthand: %s", keyword, p)
+			}
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -215,26 +216,39 @@ func describeMode(m fs.FileMode) string {
 
 // Parse validates data as the configuration of environment env; file is
 // used in messages only.
+//
+// One run reports every problem: the file's name, duplicate keys, the
+// schema, the rules across fields and the guardrails a value can break.
+// What the schema refuses is replaced with its default before decoding (see
+// jsondoc.Schema.Check), so the rules run on every valid value; a rule
+// whose input is itself invalid is skipped, so nothing is reported twice or
+// about a value the file does not hold.
 func Parse(file, env string, data []byte) (*Config, error) {
-	if !environmentName.MatchString(env) {
-		return nil, &Error{[]Problem{{File: file, Message: fmt.Sprintf(
-			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, suggestEnvironmentName(env))}}}
+	var problems []Problem
+	envValid := environmentName.MatchString(env)
+	if !envValid {
+		problems = append(problems, Problem{File: file, Message: fmt.Sprintf(
+			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, suggestEnvironmentName(env))})
 	}
 	root, issues := jsondoc.Read(data)
-	if len(issues) > 0 {
-		return nil, &Error{asProblems(file, issues)}
+	if root == nil {
+		return nil, &Error{append(problems, asProblems(file, issues)...)}
 	}
-	schema().ApplyDefaults(root)
-	issues, err := schema().Validate(root)
+	credentials := findCredentials(root)
+	schemaIssues, err := schema().Check(root)
 	if err != nil {
 		return nil, err
 	}
-	if len(issues) > 0 {
-		return nil, &Error{asProblems(file, issues)}
+	issues = append(issues, schemaIssues...)
+	problems = append(problems, asProblems(file, issues)...)
+	var invalid []string
+	for _, is := range issues {
+		invalid = append(invalid, is.Affects...)
 	}
 
-	// The document is valid against the schema, so decoding can only fail
-	// if the schema and the Go types disagree (a test keeps them in step).
+	// Check has made the document valid against the schema, so decoding
+	// can only fail if the schema and the Go types disagree (a test keeps
+	// them in step).
 	completed, err := json.Marshal(root)
 	if err != nil {
 		return nil, err
@@ -243,11 +257,14 @@ func Parse(file, env string, data []byte) (*Config, error) {
 	dec.DisallowUnknownFields()
 	cfg := &Config{}
 	if err := dec.Decode(cfg); err != nil {
-		return nil, &Error{[]Problem{{File: file, Message: "does not match the Go configuration types: " + err.Error()}}}
+		return nil, &Error{append(problems, Problem{File: file, Message: "does not match the Go configuration types: " + err.Error()})}
 	}
 	cfg.Environment = env
 	cfg.File = file
-	if problems := cfg.Validate(); len(problems) > 0 {
+	problems = append(problems, cfg.validate(invalid, credentials)...)
+	if len(problems) > 0 {
+		redact(problems, credentials)
+		slices.SortStableFunc(problems, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 		return nil, &Error{problems}
 	}
 	return cfg, nil
@@ -266,18 +283,22 @@ var schema = sync.OnceValue(func() *jsondoc.Schema {
 })
 
 // validateCIDR accepts an IPv4 network in CIDR notation whose address is the
-// network address itself (10.0.0.0/16, not 10.0.0.1/16).
+// network address itself (10.0.0.0/16, not 10.0.0.1/16). A single address
+// is refused with its /32 network as the likely fix.
 func validateCIDR(v any) error {
 	s, ok := v.(string)
 	if !ok {
 		return nil
 	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+		return fmt.Errorf("is an address, not a network; for this address alone write %q", s+"/32")
+	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil || !p.Addr().Is4() {
-		return fmt.Errorf("is not an IPv4 CIDR such as 10.0.0.0/16")
+		return fmt.Errorf("is not an IPv4 network in CIDR notation, such as 10.0.0.0/16 or 198.51.100.7/32")
 	}
 	if p.Masked() != p {
-		return fmt.Errorf("has host bits set; the network is %s", p.Masked())
+		return fmt.Errorf("has host bits set: the network is %q, or for the address alone write %q", p.Masked().String(), p.Addr().String()+"/32")
 	}
 	return nil
 }

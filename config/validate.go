@@ -15,23 +15,40 @@ import (
 )
 
 // Validate applies the rules that JSON Schema cannot express: relations
-// between fields, what production forbids, and the lengths of derived names.
-// The configuration must already be valid against the schema.
+// between fields, what production forbids, the guardrails a value can
+// break, and the lengths of derived names. The configuration must already
+// be valid against the schema (Parse applies them to every configuration,
+// valid or not, skipping what reads an invalid value).
 func (c *Config) Validate() []Problem {
-	v := &validator{cfg: c}
+	raw, _ := json.Marshal(c)
+	var doc map[string]any
+	_ = json.Unmarshal(raw, &doc)
+	return c.validate(nil, findCredentials(doc))
+}
+
+// validate applies the rules. invalid lists the JSON pointers of the values
+// the file does not give validly (they hold defaults now): a rule that
+// reads one of them is skipped. credentials are the pointers of the file's
+// strings that look like credentials, with what they look like.
+func (c *Config) validate(invalid []string, credentials map[string]string) []Problem {
+	v := &validator{cfg: c, invalid: invalid}
 	v.nodePool()
 	v.network()
+	v.adminExposure()
 	v.production()
 	v.consistency()
 	v.tags()
 	v.emails()
-	v.guardrails()
+	v.waivers()
+	v.requiredTags()
+	v.credentials(credentials)
 	v.names()
 	return v.problems
 }
 
 type validator struct {
 	cfg      *Config
+	invalid  []string
 	problems []Problem
 }
 
@@ -44,68 +61,122 @@ func (v *validator) add(path string, value any, format string, args ...any) {
 	v.problems = append(v.problems, p)
 }
 
+// ok reports whether the values at the pointers, and everything in them,
+// are as the file gives them and valid against the schema, so that a rule
+// may read them.
+func (v *validator) ok(paths ...string) bool {
+	for _, p := range paths {
+		for _, bad := range v.invalid {
+			if bad == p || strings.HasPrefix(p, bad+"/") || strings.HasPrefix(bad, p+"/") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// given reports whether the value at the pointer is the file's own (or its
+// default): neither it nor an object or list holding it was replaced. What
+// it holds may be invalid.
+func (v *validator) given(path string) bool {
+	for _, bad := range v.invalid {
+		if bad == path || strings.HasPrefix(path, bad+"/") {
+			return false
+		}
+	}
+	return true
+}
+
+// enforced reports whether the environment's stacks will be checked
+// against the guardrail rule: it is not waived, and the waivers are known.
+func (v *validator) enforced(rule string) bool {
+	if !v.given("/guardrails/waivers") {
+		return false
+	}
+	for i := range v.cfg.Guardrails.Waivers {
+		if !v.ok(fmt.Sprintf("/guardrails/waivers/%d/rule", i)) {
+			return false
+		}
+	}
+	_, waived := v.cfg.Waived(rule)
+	return !waived
+}
+
 func (v *validator) nodePool() {
-	size, ok := LookupVMSize(v.cfg.VMSize)
+	c := v.cfg
+	if !v.ok("/vmSize") {
+		return
+	}
+	size, known := LookupVMSize(c.VMSize)
 	switch {
-	case !ok:
-		v.add("/vmSize", v.cfg.VMSize,
+	case !known:
+		v.add("/vmSize", c.VMSize,
 			"unknown VM size; this project knows (and can price) the sizes AKS accepts for a system pool: %s", systemPoolSizes())
 	case size.VCPU < MinSystemPoolVCPU || size.MemoryGiB < MinSystemPoolMemoryGiB:
-		v.add("/vmSize", v.cfg.VMSize,
+		v.add("/vmSize", c.VMSize,
 			"%s has %d vCPU and %g GiB of memory; AKS rejects system node pools with less than %d vCPU and %d GiB; use one of: %s",
 			size.Name, size.VCPU, size.MemoryGiB, MinSystemPoolVCPU, MinSystemPoolMemoryGiB, systemPoolSizes())
-	case size.Burstable() && v.cfg.Production:
-		v.add("/vmSize", v.cfg.VMSize,
+	case !size.Burstable() || !v.ok("/production"):
+		// Nothing more to check, or production is unknown.
+	case c.Production:
+		v.add("/vmSize", c.VMSize,
 			"production forbids it: Microsoft does not support B-series (burstable) VMs for system node pools; use one of: %s", systemPoolSizes())
-	case size.Burstable() && !v.cfg.BurstableSystemPool:
-		v.add("/vmSize", v.cfg.VMSize,
+	case !c.BurstableSystemPool && v.ok("/burstableSystemPool"):
+		v.add("/vmSize", c.VMSize,
 			"Microsoft does not support B-series (burstable) VMs for system node pools; use one of: %s, or set \"burstableSystemPool\": true to accept an unsupported size in development", systemPoolSizes())
 	}
 }
 
 func (v *validator) network() {
 	n := v.cfg.Network
-	vnet := netip.MustParsePrefix(n.VNetCIDR)
-	subnet := netip.MustParsePrefix(n.NodeSubnetCIDR)
-	pods := netip.MustParsePrefix(n.PodCIDR)
-	services := netip.MustParsePrefix(n.ServiceCIDR)
-	dns := netip.MustParseAddr(n.DNSServiceIP)
+	vnet, vnetOK := v.prefix("/network/vnetCidr", n.VNetCIDR)
+	subnet, subnetOK := v.prefix("/network/nodeSubnetCidr", n.NodeSubnetCIDR)
+	pods, podsOK := v.prefix("/network/podCidr", n.PodCIDR)
+	services, servicesOK := v.prefix("/network/serviceCidr", n.ServiceCIDR)
 
-	if !contains(vnet, subnet) {
+	if vnetOK && subnetOK && !contains(vnet, subnet) {
 		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet must lie inside network.vnetCidr %s", n.VNetCIDR)
 	}
-	if subnet.Bits() > 28 {
+	if subnetOK && subnet.Bits() > 28 {
 		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)")
 	}
-	if vnet.Overlaps(services) {
+	if vnetOK && servicesOK && vnet.Overlaps(services) {
 		v.add("/network/serviceCidr", n.ServiceCIDR, "overlaps network.vnetCidr %s; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)", n.VNetCIDR)
 	}
-	if vnet.Overlaps(pods) {
+	if vnetOK && podsOK && vnet.Overlaps(pods) {
 		v.add("/network/podCidr", n.PodCIDR, "overlaps network.vnetCidr %s; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)", n.VNetCIDR)
 	}
-	if pods.Overlaps(services) {
+	if podsOK && servicesOK && pods.Overlaps(services) {
 		v.add("/network/podCidr", n.PodCIDR, "overlaps network.serviceCidr %s; pods and services need separate ranges", n.ServiceCIDR)
 	}
-	if !services.Contains(dns) || dns == services.Addr() {
-		v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
+	if servicesOK && v.ok("/network/dnsServiceIp") {
+		if dns := netip.MustParseAddr(n.DNSServiceIP); !services.Contains(dns) || dns == services.Addr() {
+			v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
+		}
 	}
 	for _, f := range []struct {
 		path, value string
 		prefix      netip.Prefix
+		ok          bool
 	}{
-		{"/network/vnetCidr", n.VNetCIDR, vnet},
-		{"/network/podCidr", n.PodCIDR, pods},
-		{"/network/serviceCidr", n.ServiceCIDR, services},
+		{"/network/vnetCidr", n.VNetCIDR, vnet, vnetOK},
+		{"/network/podCidr", n.PodCIDR, pods, podsOK},
+		{"/network/serviceCidr", n.ServiceCIDR, services, servicesOK},
 	} {
 		for _, r := range AKSReservedRanges {
-			if f.prefix.Overlaps(r) {
+			if f.ok && f.prefix.Overlaps(r) {
 				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, reservedList())
 			}
 		}
 	}
-	if v.cfg.Production {
-		v.adminCIDRs()
+}
+
+// prefix parses the network at path when the file gives it validly.
+func (v *validator) prefix(path, cidr string) (netip.Prefix, bool) {
+	if !v.ok(path) {
+		return netip.Prefix{}, false
 	}
+	return netip.MustParsePrefix(cidr), true
 }
 
 // AKSReservedRanges may not hold the cluster's virtual network, pod or
@@ -128,60 +199,92 @@ func reservedList() string {
 	return strings.Join(s, ", ")
 }
 
-// adminCIDRs refuses production admin networks that admit the internet,
-// however it is split: each network and all of them together must stay
-// within the bound of package exposure (the guardrail NET-001 applies the
-// same bound to the NSG rules).
-func (v *validator) adminCIDRs() {
-	const opens = "would open SSH (22), the IPFS RPC API (5001, full control of the node), the Kubernetes API and the Key Vault and storage firewalls to a large part of the internet"
-	advice := fmt.Sprintf("production must list specific networks, such as your office's public range, covering at most %d public IPv4 addresses (a %s) in total",
+// adminExposure refuses networks that would admit the internet to the
+// node's admin ports, as the guardrail NET-001 would at synthesis, with the
+// same measure (package exposure). The node subnet's security group admits
+// network.adminCidrs to SSH (22) and the IPFS RPC API (5001), and
+// network.podCidr to every port, so those networks count, alone and
+// together. Production refuses broad admin networks whatever the waivers
+// say: they also open the Kubernetes API and the Key Vault and storage
+// firewalls.
+func (v *validator) adminExposure() {
+	c := v.cfg
+	if !v.ok("/production") {
+		return
+	}
+	net001 := v.enforced("NET-001")
+	if !c.Production && !net001 {
+		return
+	}
+	const opens = "would open SSH (22), the IPFS RPC API (5001, full control of the node), the Kubernetes API and the Key Vault and storage firewalls to a large part of the internet (guardrail NET-001)"
+	specific := fmt.Sprintf("list specific networks, such as your office's public range, covering at most %d public IPv4 addresses (a %s) in total",
 		exposure.MaxIPv4, exposure.MaxIPv4Prefix)
-	var all []netip.Prefix
+	advice := specific + ", or waive NET-001 in guardrails.waivers with the reason"
+	if c.Production {
+		advice = "production must " + specific
+	}
+	var admins []netip.Prefix
+	allValid := v.given("/network/adminCidrs")
 	single := false
-	for i, cidr := range v.cfg.Network.AdminCIDRs {
+	for i, cidr := range c.Network.AdminCIDRs {
+		path := fmt.Sprintf("/network/adminCidrs/%d", i)
+		if !v.ok(path) {
+			allValid = false
+			continue
+		}
 		p := netip.MustParsePrefix(cidr)
-		all = append(all, p)
+		admins = append(admins, p)
 		if space := exposure.Measure([]netip.Prefix{p}); space.TooBroad() {
 			single = true
-			v.add(fmt.Sprintf("/network/adminCidrs/%d", i), cidr,
-				"covers %s: it %s; %s", space, opens, advice)
+			v.add(path, cidr, "covers %s: it %s; %s", space, opens, advice)
 		}
 	}
-	if space := exposure.Measure(all); !single && space.TooBroad() {
-		v.add("/network/adminCidrs", nil,
-			"together these networks cover %s: they %s; %s", space, opens, advice)
+	together := exposure.Measure(admins)
+	if allValid && !single && together.TooBroad() {
+		v.add("/network/adminCidrs", nil, "together these networks cover %s: they %s; %s", together, opens, advice)
+	}
+
+	if !net001 || !v.ok("/network/podCidr") {
+		return
+	}
+	pod := netip.MustParsePrefix(c.Network.PodCIDR)
+	const private = "use a private range such as 10.244.0.0/16"
+	if space := exposure.Measure([]netip.Prefix{pod}); space.TooBroad() {
+		v.add("/network/podCidr", c.Network.PodCIDR, "covers %s, a large part of the internet, which the node subnet's security group admits to every port (guardrail NET-001); %s", space, private)
+	} else if space := exposure.Measure(append(admins, pod)); allValid && !single && !together.TooBroad() && space.TooBroad() {
+		v.add("/network/podCidr", c.Network.PodCIDR, "with network.adminCidrs, the networks admitted to SSH (22) and the IPFS RPC API (5001) cover %s, a large part of the internet (guardrail NET-001): the node subnet's security group admits the pod range to every port; %s", space, private)
 	}
 }
 
 // production enforces what a production environment must not relax.
 func (v *validator) production() {
 	c := v.cfg
-	if !c.Production {
+	if !c.Production || !v.ok("/production") {
 		return
 	}
 	const why = "production forbids it"
-	if c.Kubernetes.LocalAccountsEnabled {
+	if c.Kubernetes.LocalAccountsEnabled && v.ok("/kubernetes/localAccountsEnabled") {
 		v.add("/kubernetes/localAccountsEnabled", true, "%s: local accounts bypass Microsoft Entra ID and cannot be revoked per person; set false", why)
 	}
-	if len(c.Network.AdminCIDRs) == 0 {
+	if len(c.Network.AdminCIDRs) == 0 && v.ok("/network/adminCidrs") {
 		v.add("/network/adminCidrs", nil, "production needs at least one admin CIDR: it restricts the Kubernetes API server's authorized IP ranges and the Key Vault and storage firewalls")
 	}
-	if c.KeyVault.NetworkDefaultAction != "Deny" {
-		v.add("/keyVault/networkDefaultAction", c.KeyVault.NetworkDefaultAction, "%s: the vault holds the node's secrets; set \"Deny\" (admin CIDRs, the deployer's addresses and trusted Azure services stay allowed)", why)
+	if c.KeyVault.NetworkDefaultAction != "Deny" && v.ok("/keyVault/networkDefaultAction") {
+		v.add("/keyVault/networkDefaultAction", c.KeyVault.NetworkDefaultAction, "%s (guardrail KV-002): the vault holds the node's secrets; set \"Deny\" (admin CIDRs, the deployer's addresses and trusted Azure services stay allowed)", why)
 	}
-	if !c.KeyVault.PurgeProtection {
-		v.add("/keyVault/purgeProtection", false, "%s: without purge protection a deleted vault's secrets can be destroyed at once; set true", why)
+	if !c.KeyVault.PurgeProtection && v.ok("/keyVault/purgeProtection") {
+		v.add("/keyVault/purgeProtection", false, "%s (guardrail KV-001): without purge protection a deleted vault's secrets can be destroyed at once; set true", why)
 	}
-	if c.StorageAccount.NetworkDefaultAction != "Deny" {
+	if c.StorageAccount.NetworkDefaultAction != "Deny" && v.ok("/storageAccount/networkDefaultAction") {
 		v.add("/storageAccount/networkDefaultAction", c.StorageAccount.NetworkDefaultAction, "%s: logs and backups stay behind the firewall; set \"Deny\"", why)
 	}
-	if c.Workload.DevSecrets {
+	if c.Workload.DevSecrets && v.ok("/workload/devSecrets") {
 		v.add("/workload/devSecrets", true, "%s: production reads its secrets from Key Vault through workload identity, not from a Kubernetes Secret written by Terraform; set false", why)
 	}
-	if len(c.Alerts.Emails) == 0 {
+	if len(c.Alerts.Emails) == 0 && v.ok("/alerts/emails") {
 		v.add("/alerts/emails", nil, "production needs at least one alert receiver, or a failing node goes unnoticed")
 	}
-	if c.Backend.Type != BackendAzureRM {
+	if c.Backend.Type != BackendAzureRM && v.ok("/backend/type") {
 		v.add("/backend/type", c.Backend.Type, "production state must live in the shared azurerm backend (Azure Storage with Microsoft Entra ID auth), not on one machine; set \"azurerm\" with resourceGroupName and storageAccountName")
 	}
 }
@@ -189,26 +292,26 @@ func (v *validator) production() {
 // consistency checks fields that only make sense together.
 func (v *validator) consistency() {
 	c := v.cfg
-	if c.Kubernetes.ProviderAuth == AuthAdminCertificate && !c.Kubernetes.LocalAccountsEnabled {
+	if c.Kubernetes.ProviderAuth == AuthAdminCertificate && !c.Kubernetes.LocalAccountsEnabled && v.ok("/kubernetes/providerAuth", "/kubernetes/localAccountsEnabled") {
 		v.add("/kubernetes/providerAuth", c.Kubernetes.ProviderAuth, "the admin certificate exists only with kubernetes.localAccountsEnabled; use \"kubelogin\" or enable local accounts")
 	}
-	if c.Kubernetes.AutomaticUpgradeChannel == "node-image" && c.Kubernetes.NodeOSUpgradeChannel != "NodeImage" {
+	if c.Kubernetes.AutomaticUpgradeChannel == "node-image" && c.Kubernetes.NodeOSUpgradeChannel != "NodeImage" && v.ok("/kubernetes/automaticUpgradeChannel", "/kubernetes/nodeOsUpgradeChannel") {
 		v.add("/kubernetes/nodeOsUpgradeChannel", c.Kubernetes.NodeOSUpgradeChannel, "must be \"NodeImage\" when kubernetes.automaticUpgradeChannel is \"node-image\" (AKS and the azurerm provider refuse anything else)")
 	}
-	if (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon {
+	if (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon && v.ok("/policy/noPrivilegedContainers", "/policy/noPrivilegeEscalation", "/policy/azurePolicyAddon") {
 		v.add("/policy/azurePolicyAddon", false, "the Kubernetes policies (noPrivilegedContainers, noPrivilegeEscalation) need the Azure Policy add-on to act; set true or turn those policies off")
 	}
-	if len(c.Policy.AllowedLocations) > 0 && !slices.Contains(c.Policy.AllowedLocations, c.Location) {
+	if len(c.Policy.AllowedLocations) > 0 && !slices.Contains(c.Policy.AllowedLocations, c.Location) && v.ok("/policy/allowedLocations", "/location") {
 		v.add("/policy/allowedLocations", c.Policy.AllowedLocations, "must include the environment's location %q, or every resource would be denied", c.Location)
 	}
-	if durationMinutes(c.Alerts.WindowSize) < durationMinutes(c.Alerts.Frequency) {
+	if durationMinutes(c.Alerts.WindowSize) < durationMinutes(c.Alerts.Frequency) && v.ok("/alerts/windowSize", "/alerts/frequency") {
 		v.add("/alerts/windowSize", c.Alerts.WindowSize, "must be at least alerts.frequency %s", c.Alerts.Frequency)
 	}
-	if c.Backend.Type == BackendAzureRM {
-		if c.Backend.ResourceGroupName == "" {
+	if c.Backend.Type == BackendAzureRM && v.ok("/backend/type") {
+		if c.Backend.ResourceGroupName == "" && v.ok("/backend/resourceGroupName") {
 			v.add("/backend/resourceGroupName", "", "the azurerm backend needs the resource group of the state storage account")
 		}
-		if c.Backend.StorageAccountName == "" {
+		if c.Backend.StorageAccountName == "" && v.ok("/backend/storageAccountName") {
 			v.add("/backend/storageAccountName", "", "the azurerm backend needs the state storage account name (3 to 24 lower-case letters or digits)")
 		}
 	}
@@ -216,7 +319,7 @@ func (v *validator) consistency() {
 		{"/storageAccount/logsContainer", c.StorageAccount.LogsContainer},
 		{"/backend/containerName", c.Backend.ContainerName},
 	} {
-		if strings.Contains(f.name, "--") {
+		if strings.Contains(f.name, "--") && v.ok(f.path) {
 			v.add(f.path, f.name, "storage container names cannot contain two hyphens in a row")
 		}
 	}
@@ -229,6 +332,9 @@ const MaxTags = 50
 // added, names compared without regard to case.
 func (v *validator) tags() {
 	c := v.cfg
+	if !v.given("/tags") {
+		return
+	}
 	keys := slices.Sorted(maps.Keys(c.Tags))
 	auto := slices.Sorted(maps.Keys(c.automaticTags()))
 	first := map[string]string{} // lower-case name -> the first name seen
@@ -244,7 +350,9 @@ func (v *validator) tags() {
 		}
 		first[strings.ToLower(k)] = k
 	}
-	if n := len(c.AllTags()); n > MaxTags {
+	// Tags the schema refused are not counted: the count is checked once
+	// they are right.
+	if n := len(c.AllTags()); n > MaxTags && v.ok("/tags") {
 		v.add("/tags", nil, "%d tags with the %d added automatically (%s); Azure allows at most %d on a resource: remove %d", n, len(auto), strings.Join(auto, ", "), MaxTags, n-MaxTags)
 	}
 }
@@ -261,9 +369,13 @@ func (v *validator) emails() {
 	} {
 		seen := map[string]string{}
 		for i, e := range list.emails {
+			path := fmt.Sprintf("%s/%d", list.path, i)
+			if !v.ok(path) {
+				continue
+			}
 			key := strings.ToLower(e)
 			if prev, ok := seen[key]; ok {
-				v.add(fmt.Sprintf("%s/%d", list.path, i), e, "repeats %q (addresses are compared without regard to case); list each receiver once", prev)
+				v.add(path, e, "repeats %q (addresses are compared without regard to case); list each receiver once", prev)
 				continue
 			}
 			seen[key] = e
@@ -275,36 +387,123 @@ func (v *validator) emails() {
 // blanks at either end and repeated blanks inside not counted.
 const MinWaiverReason = 20
 
-// guardrails checks the waivers and the required tags.
-func (v *validator) guardrails() {
-	c := v.cfg
+// waivers checks that each waiver names a rule, once, with a reason.
+func (v *validator) waivers() {
 	seen := map[string]bool{}
-	for i, w := range c.Guardrails.Waivers {
+	for i, w := range v.cfg.Guardrails.Waivers {
 		path := fmt.Sprintf("/guardrails/waivers/%d/rule", i)
-		if _, ok := guardrails.Lookup(w.Rule); !ok {
-			hint := ""
-			if best := jsondoc.Closest(w.Rule, guardrails.IDs()); best != "" {
-				hint = fmt.Sprintf("did you mean %q? ", best)
+		if v.ok(path) {
+			if _, ok := guardrails.Lookup(w.Rule); !ok {
+				hint := ""
+				if best := jsondoc.Closest(w.Rule, guardrails.IDs()); best != "" {
+					hint = fmt.Sprintf("did you mean %q? ", best)
+				}
+				v.add(path, w.Rule, "unknown guardrail rule; %sknown rules: %s", hint, strings.Join(guardrails.IDs(), ", "))
 			}
-			v.add(path, w.Rule, "unknown guardrail rule; %sknown rules: %s", hint, strings.Join(guardrails.IDs(), ", "))
+			if seen[w.Rule] {
+				v.add(path, w.Rule, "waived twice; keep one waiver per rule")
+			}
+			seen[w.Rule] = true
 		}
-		if seen[w.Rule] {
-			v.add(path, w.Rule, "waived twice; keep one waiver per rule")
-		}
-		seen[w.Rule] = true
-		if n := utf8.RuneCountInString(strings.Join(strings.Fields(w.Reason), " ")); n < MinWaiverReason {
-			v.add(fmt.Sprintf("/guardrails/waivers/%d/reason", i), w.Reason,
-				"has %d characters besides blanks; a waiver needs a written reason of at least %d", n, MinWaiverReason)
+		reason := fmt.Sprintf("/guardrails/waivers/%d/reason", i)
+		if n := utf8.RuneCountInString(strings.Join(strings.Fields(w.Reason), " ")); n < MinWaiverReason && v.ok(reason) {
+			v.add(reason, w.Reason, "has %d characters besides blanks; a waiver needs a written reason of at least %d", n, MinWaiverReason)
 		}
 	}
-	if len(c.Guardrails.RequiredTags) == 0 && !seen["TAG-001"] {
+}
+
+// requiredTags checks guardrails.requiredTags against the tags every
+// resource gets (guardrail TAG-001), which an empty list switches off.
+func (v *validator) requiredTags() {
+	c := v.cfg
+	if !v.ok("/guardrails/requiredTags") || !v.enforced("TAG-001") {
+		return
+	}
+	if len(c.Guardrails.RequiredTags) == 0 {
 		v.add("/guardrails/requiredTags", nil,
 			"an empty list switches the guardrail TAG-001 off; list the tags every resource must carry (the default is project, environment, managed-by), or waive TAG-001 in guardrails.waivers with the reason")
+		return
+	}
+	if !v.ok("/tags") {
+		return
+	}
+	tags := c.AllTags()
+	for i, name := range c.Guardrails.RequiredTags {
+		if len(guardrails.MissingTags(tags, []string{name})) == 0 {
+			continue
+		}
+		if value, set := tags[name]; set {
+			v.add(jsondoc.Pointer([]string{"tags", name}), value,
+				"guardrails.requiredTags requires this tag on every taggable resource, and an empty value counts as missing (guardrail TAG-001): give it a value")
+			continue
+		}
+		also := ""
+		names := slices.Sorted(maps.Keys(tags))
+		if j := slices.IndexFunc(names, func(k string) bool { return strings.EqualFold(k, name) }); j >= 0 {
+			also = fmt.Sprintf(" (it sets %q: required tags are compared exactly)", names[j])
+		}
+		v.add(fmt.Sprintf("/guardrails/requiredTags/%d", i), name,
+			"every taggable resource must carry this tag (guardrail TAG-001), and tags does not set it%s: add %q: \"<value>\" to tags, or take it out of guardrails.requiredTags", also, name)
+	}
+}
+
+// credentials refuses what guardrail SEC-001 would find in the stacks:
+// strings shaped like credentials (which would also sit in a committed
+// file), and tags whose names SEC-001 reads as credential attributes.
+func (v *validator) credentials(found map[string]string) {
+	if !v.enforced("SEC-001") {
+		return
+	}
+	for _, path := range slices.Sorted(maps.Keys(found)) {
+		v.add(path, nil, "holds what looks like %s (not shown here): a credential does not belong in a configuration file, which is committed and written into the synthesized stacks, where guardrail SEC-001 refuses it; remove it: secrets reach the stacks as sensitive variables (TF_VAR_...)", found[path])
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.cfg.Tags)) {
+		path := jsondoc.Pointer([]string{"tags", k})
+		if guardrails.IsCredentialKey(k) && v.given(path) && found[path] == "" {
+			v.add(path, v.cfg.Tags[k], "a tag named %q goes into every resource's tags, where guardrail SEC-001 takes a literal under that name for a credential; rename the tag", k)
+		}
+	}
+}
+
+// findCredentials returns the pointers of the strings in doc that look like
+// credentials, with what they look like.
+func findCredentials(doc any) map[string]string {
+	found := map[string]string{}
+	var walk func(v any, loc []string)
+	walk = func(v any, loc []string) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				walk(e, append(slices.Clip(loc), k))
+			}
+		case []any:
+			for i, e := range v {
+				walk(e, append(slices.Clip(loc), fmt.Sprint(i)))
+			}
+		case string:
+			if what, ok := guardrails.LooksLikeCredential(v); ok {
+				found[jsondoc.Pointer(loc)] = what
+			}
+		}
+	}
+	walk(doc, nil)
+	return found
+}
+
+// redact keeps values that look like credentials out of the messages.
+func redact(problems []Problem, credentials map[string]string) {
+	for i, p := range problems {
+		if _, secret := credentials[p.Path]; secret {
+			problems[i].Value = ""
+		}
 	}
 }
 
 // names checks the lengths and shapes Azure imposes on derived names.
 func (v *validator) names() {
+	if !environmentName.MatchString(v.cfg.Environment) || !v.ok("/namePrefix", "/uniqueSuffix") {
+		return
+	}
 	n := v.cfg.Names()
 	if l := len(n.StorageAccount); l < 3 || l > 24 {
 		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived storage account name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.StorageAccount, l)
@@ -312,7 +511,7 @@ func (v *validator) names() {
 	if l := len(n.KeyVault); l < 3 || l > 24 {
 		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived Key Vault name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.KeyVault, l)
 	}
-	if l := len(n.DNSLabel); l < 3 || l > 63 {
+	if l := len(n.DNSLabel); (l < 3 || l > 63) && v.ok("/network/dnsLabel") {
 		v.add("/network/dnsLabel", n.DNSLabel, "a DNS label has 3 to 63 characters")
 	}
 }

@@ -383,21 +383,33 @@ var Taggable = []string{
 }
 
 func checkTags(r resource, opts Options) []Finding {
-	required := opts.RequiredTags
-	tags, has := r.attrs["tags"].(map[string]any)
+	raw, has := r.attrs["tags"].(map[string]any)
 	if !has && !slices.Contains(Taggable, r.typ) {
 		return nil
 	}
-	var missing []string
-	for _, k := range required {
-		if v, ok := tags[k].(string); !ok || v == "" {
-			missing = append(missing, k)
+	tags := map[string]string{}
+	for k, v := range raw {
+		if s, ok := v.(string); ok {
+			tags[k] = s
 		}
 	}
+	missing := MissingTags(tags, opts.RequiredTags)
 	if len(missing) == 0 {
 		return nil
 	}
 	return []Finding{r.finding("TAG-001", "missing required tags %s", strings.Join(missing, ", "))}
+}
+
+// MissingTags returns the required tags that tags lacks or leaves empty,
+// in the order of required. Names are compared exactly, as TAG-001 does.
+func MissingTags(tags map[string]string, required []string) []string {
+	var missing []string
+	for _, k := range required {
+		if tags[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	return missing
 }
 
 // SEC-001: no literal credentials anywhere.
@@ -419,6 +431,23 @@ var credentialPatterns = []struct {
 	{"a storage account key", regexp.MustCompile(`AccountKey=[A-Za-z0-9+/=]{20,}`)},
 	{"a libp2p private key", regexp.MustCompile(`\bCAES[A-Za-z0-9+/]{40,}={0,2}`)},
 	{"a JSON Web Token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`)},
+}
+
+// IsCredentialKey reports whether an attribute or map key of that name
+// holds a credential, so that a literal value under it breaks SEC-001 (a
+// tag named "token" too).
+func IsCredentialKey(name string) bool { return slices.Contains(credentialKeys, name) }
+
+// LooksLikeCredential says what s looks like when it has the shape of a
+// credential (a GitHub token, a private key, ...), which SEC-001 refuses
+// anywhere in a stack.
+func LooksLikeCredential(s string) (what string, ok bool) {
+	for _, p := range credentialPatterns {
+		if p.re.MatchString(s) {
+			return p.name, true
+		}
+	}
+	return "", false
 }
 
 // isReference reports whether a string is (or contains) a Terraform
@@ -452,15 +481,12 @@ func checkCredentials(stack map[string]any) []Finding {
 			if v == "" || isReference(v) {
 				return
 			}
-			if secretData || slices.Contains(credentialKeys, key) || (r != nil && r.typ == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
+			if secretData || IsCredentialKey(key) || (r != nil && r.typ == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
 				report(section, where, r, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
 				return
 			}
-			for _, p := range credentialPatterns {
-				if p.re.MatchString(v) {
-					report(section, where, r, fmt.Sprintf("%s holds what looks like %s", key, p.name))
-					return
-				}
+			if what, ok := LooksLikeCredential(v); ok {
+				report(section, where, r, fmt.Sprintf("%s holds what looks like %s", key, what))
 			}
 		}
 	}

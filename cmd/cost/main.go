@@ -9,10 +9,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
@@ -20,36 +23,41 @@ import (
 
 func main() {
 	out := flag.String("out", "cdktf.out", "synthesized output directory")
+	configDir := flag.String("config", "config", "directory of the environment files the stacks were synthesized from, for messages")
 	base := flag.String("base", "", "compare with the synthesized output directory `DIR`")
 	flag.Parse()
 	var err error
 	if *base != "" {
 		err = diff(*base, *out)
 	} else {
-		err = run(*out)
+		err = run(os.Stdout, *out, *configDir)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cost:", err)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(os.Stderr, "cost:", line)
+		}
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+// run prints the estimates of the stacks in dir and fails, one line per
+// stack, when an estimate passes its budget's first alert.
+func run(w io.Writer, dir, configDir string) error {
 	ests, err := estimates(dir, " (run make synth first)")
 	if err != nil {
 		return err
 	}
-	cost.Render(os.Stdout, ests)
-	var over []string
+	cost.Render(w, ests)
+	var over []error
 	for _, e := range ests {
 		if e.OverBudget() {
-			over = append(over, e.Stack)
+			// A stack with a budget is an environment's Azure stack,
+			// named after its file.
+			over = append(over, fmt.Errorf("the estimate of %s, $%.2f a month, passes its budget's first alert at $%.2f (%g%% of $%.2f): lower the cost, or raise budget.amount in %s",
+				e.Stack, e.Total, e.Budget.AlertAt(), e.Budget.AlertPercent, e.Budget.Amount, filepath.Join(configDir, e.Stack+".json")))
 		}
 	}
-	if len(over) > 0 {
-		return fmt.Errorf("the estimate of %v passes the budget's alert threshold: lower the cost or raise budget.amount in %s", over, filepath.Join("config", "<environment>.json"))
-	}
-	return nil
+	return errors.Join(over...)
 }
 
 // diff prints how the estimates change from base to head.

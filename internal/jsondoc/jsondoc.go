@@ -1,9 +1,11 @@
 // Package jsondoc reads JSON documents strictly and checks them against a
 // JSON Schema (draft 2020-12, with the santhosh-tekuri/jsonschema
 // validator): invalid UTF-8, syntax errors and duplicate keys are reported
-// with their line and column, every schema violation as one issue at its
-// JSON pointer, with the schema's "x-allowed" hint for what is allowed, and
-// the schema's defaults fill in what a document leaves out.
+// with their line and column, and every schema violation as one issue at
+// its JSON pointer, in words a person would write (messages.go), with the
+// schema's "x-allowed" hint for what is allowed. The schema's defaults fill
+// in what a document leaves out, and [Schema.Check] repairs what it
+// reports, so that checks of the rest of the document can go on.
 package jsondoc
 
 import (
@@ -18,9 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // Issue is one problem of a document.
@@ -32,11 +31,24 @@ type Issue struct {
 	Value string
 	// Message says what is wrong and what is allowed.
 	Message string
+	// Affects are the JSON pointers of the values the issue leaves
+	// unknown: the offending value, a missing property, a key given
+	// twice, or the property an unknown one probably misspells when the
+	// document leaves that out. Checks that read them must not run.
+	Affects []string
+
+	// remove says that Path is a member to take out of its object (an
+	// unknown property, a property name the schema refuses); required,
+	// that Path is a missing required property.
+	remove, required bool
 }
 
-// Read decodes data, which must be UTF-8 JSON holding one object with no key
-// twice in any object (encoding/json would keep the last silently: a second
-// "production": false would win). Numbers are json.Number.
+// Read decodes data, which must be UTF-8 JSON holding one object, and
+// reports every key given twice in one object (encoding/json would keep the
+// last silently: a second "production": false would win). The document is
+// nil when data is not such an object; with keys given twice it is
+// returned too, holding the last value of each, which the issues name as
+// unknown. Numbers are json.Number.
 func Read(data []byte) (map[string]any, []Issue) {
 	if !utf8.Valid(data) {
 		return nil, []Issue{{Message: "not valid UTF-8: " + describeInvalidUTF8(data) + "; save the file as UTF-8"}}
@@ -45,27 +57,28 @@ func Read(data []byte) (map[string]any, []Issue) {
 	if err != nil {
 		return nil, []Issue{{Message: "not valid JSON: " + describeSyntaxError(data, err)}}
 	}
-	if issues := duplicateKeys(data); len(issues) > 0 {
-		return nil, issues
-	}
 	root, ok := doc.(map[string]any)
 	if !ok {
 		return nil, []Issue{{Message: "the document must be a JSON object"}}
 	}
-	return root, nil
+	return root, duplicateKeys(data)
 }
 
 // Schema is a compiled JSON Schema.
 type Schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
+	// custom are the formats Compile was given, whose errors are whole
+	// messages.
+	custom map[string]bool
 }
 
 // Compile compiles the schema raw, known as url, asserting formats; formats
-// adds custom ones by name.
+// adds custom ones by name, each returning an error that says, as a
+// message, what is wrong with the value.
 func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schema, error) {
 	// Decoded once, as the validator decodes documents (numbers are
-	// json.Number): the compiler and Doc, ApplyDefaults and the hints
+	// json.Number): the compiler and Doc, the defaults and the hints
 	// share it, and defaults copied into a document are numbers of the
 	// document's kind.
 	sdoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
@@ -79,8 +92,10 @@ func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schem
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
+	custom := map[string]bool{}
 	for name, check := range formats {
 		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: check})
+		custom[name] = true
 	}
 	if err := c.AddResource(url, sdoc); err != nil {
 		return nil, err
@@ -89,28 +104,11 @@ func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schem
 	if err != nil {
 		return nil, fmt.Errorf("%s does not compile: %w", url, err)
 	}
-	return &Schema{doc: doc, compiled: compiled}, nil
+	return &Schema{doc: doc, compiled: compiled, custom: custom}, nil
 }
 
 // Doc is the schema as plain JSON (for documentation generated from it).
 func (s *Schema) Doc() map[string]any { return s.doc }
-
-// ApplyDefaults fills in, recursively, the "default" of every property doc
-// leaves out.
-func (s *Schema) ApplyDefaults(doc map[string]any) { applyDefaults(s.doc, doc) }
-
-// Validate returns one issue per violation of the schema, sorted by path.
-func (s *Schema) Validate(doc map[string]any) ([]Issue, error) {
-	err := s.compiled.Validate(doc)
-	if err == nil {
-		return nil, nil
-	}
-	var verr *jsonschema.ValidationError
-	if !errors.As(err, &verr) {
-		return nil, err
-	}
-	return s.issues(doc, verr), nil
-}
 
 // describeInvalidUTF8 locates the first byte that is not UTF-8.
 func describeInvalidUTF8(data []byte) string {
@@ -153,7 +151,7 @@ func duplicateKeys(data []byte) []Issue {
 		key := k.Path[len(k.Path)-1]
 		line, _ := position(data, int(k.Offset))
 		if first, dup := seen[k.Object][key]; dup {
-			problems = append(problems, Issue{Path: Pointer(k.Path), Message: fmt.Sprintf(
+			problems = append(problems, Issue{Path: Pointer(k.Path), Affects: []string{Pointer(k.Path)}, Message: fmt.Sprintf(
 				"duplicate key: %q appears at line %d and again at line %d of the same object; JSON readers keep only one of them silently, so give each key once", key, first, line)})
 			return
 		}
@@ -266,74 +264,6 @@ func describeSyntaxError(data []byte, err error) string {
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 
-// applyDefaults fills in, recursively, the "default" of every property the
-// document leaves out. Objects whose default is {} are created and then
-// completed from their own properties' defaults.
-func applyDefaults(schema map[string]any, doc map[string]any) {
-	props, _ := schema["properties"].(map[string]any)
-	for name, raw := range props {
-		ps, _ := raw.(map[string]any)
-		if _, present := doc[name]; !present {
-			if def, ok := ps["default"]; ok {
-				doc[name] = deepCopy(def)
-			}
-		}
-		if child, ok := doc[name].(map[string]any); ok {
-			applyDefaults(ps, child)
-		}
-	}
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = deepCopy(e)
-		}
-		return s
-	default:
-		return v
-	}
-}
-
-var printer = message.NewPrinter(language.English)
-
-// issues flattens a validation error tree into one issue per leaf.
-func (s *Schema) issues(doc any, verr *jsonschema.ValidationError) []Issue {
-	var out []Issue
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
-		}
-		p := Issue{
-			Path:    Pointer(e.InstanceLocation),
-			Value:   scalarAt(doc, e.InstanceLocation),
-			Message: e.ErrorKind.LocalizedString(printer),
-		}
-		if hint := s.allowedHint(e.SchemaURL); hint != "" {
-			p.Message += "; allowed: " + hint
-		}
-		if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
-			p.Message += s.suggest(e.SchemaURL, ap.Properties)
-		}
-		out = append(out, p)
-	}
-	walk(verr)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
 // Pointer joins tokens into a JSON pointer ("/a/0/b").
 func Pointer(tokens []string) string {
 	var b strings.Builder
@@ -342,50 +272,6 @@ func Pointer(tokens []string) string {
 		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
 	}
 	return b.String()
-}
-
-// scalarAt returns the JSON text of the scalar at the location, or "".
-func scalarAt(doc any, loc []string) string {
-	v := doc
-	for _, tok := range loc {
-		switch c := v.(type) {
-		case map[string]any:
-			v = c[tok]
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return ""
-			}
-			v = c[i]
-		default:
-			return ""
-		}
-	}
-	switch v.(type) {
-	case map[string]any, []any, nil:
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-// suggest returns, for properties the subschema at url does not allow, the
-// allowed ones they are probably misspellings of ("; did you mean ...").
-func (s *Schema) suggest(url string, unknown []string) string {
-	props, _ := s.at(url)["properties"].(map[string]any)
-	var hints []string
-	for _, u := range unknown {
-		if best := Closest(u, keys(props)); best != "" {
-			hints = append(hints, fmt.Sprintf("%q for %q", best, u))
-		}
-	}
-	if len(hints) == 0 {
-		return ""
-	}
-	return "; did you mean " + strings.Join(hints, ", ") + "?"
 }
 
 // Closest returns the candidate nearest to word, by edit distance ignoring

@@ -60,6 +60,22 @@ func SynthStack(stack cdktf.TerraformStack) (*Doc, error) {
 	return Parse(*stack.Node().Id(), []byte(*raw))
 }
 
+// StackJSON returns the stack's Terraform JSON as cdktf holds it before
+// writing it, without running validations: with the "//" metadata that
+// names each resource's construct path, as the guardrails read it.
+func StackJSON(tb testing.TB, stack cdktf.TerraformStack) map[string]any {
+	tb.Helper()
+	raw, err := json.Marshal(stack.ToTerraform())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		tb.Fatal(err)
+	}
+	return doc
+}
+
 // Stacks are the synthesized stacks of a test package, by stack name.
 type Stacks map[string]*Doc
 

@@ -1,0 +1,216 @@
+package jsondoc
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Check completes doc with the schema's defaults (the "default" of every
+// property it leaves out, recursively) and returns one issue per violation
+// of the schema, sorted by path. Then it repairs doc, so that it decodes
+// into types that follow the schema and checks of its valid values can go
+// on: every value an issue affects becomes its default, or the zero value
+// of its type when it has none (a missing property likewise), and unknown
+// properties are taken out. The error is for a failure of the validator
+// itself, not of the document.
+func (s *Schema) Check(doc map[string]any) ([]Issue, error) {
+	filled := map[string]bool{}
+	applyDefaults(s.doc, doc, nil, filled)
+	var issues []Issue
+	err := s.compiled.Validate(doc)
+	var verr *jsonschema.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		issues = s.issues(doc, verr, filled)
+	case err != nil:
+		return nil, err
+	}
+	s.repair(doc, issues)
+	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Path < issues[j].Path })
+	return issues, nil
+}
+
+// applyDefaults fills in, recursively, the "default" of every property the
+// object at path leaves out, and records their pointers in filled. Objects
+// whose default is {} are created and then completed from their own
+// properties' defaults.
+func applyDefaults(schema map[string]any, doc map[string]any, path []string, filled map[string]bool) {
+	props, _ := schema["properties"].(map[string]any)
+	for name, raw := range props {
+		ps, _ := raw.(map[string]any)
+		at := append(slices.Clip(path), name)
+		if _, present := doc[name]; !present {
+			if def, ok := ps["default"]; ok {
+				doc[name] = deepCopy(def)
+				filled[Pointer(at)] = true
+			}
+		}
+		if child, ok := doc[name].(map[string]any); ok {
+			applyDefaults(ps, child, at, filled)
+		}
+	}
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = deepCopy(e)
+		}
+		return s
+	default:
+		return v
+	}
+}
+
+// repair makes doc decode as the schema says: members the issues remove
+// are taken out, and every value they affect is replaced (see Check).
+func (s *Schema) repair(doc map[string]any, issues []Issue) {
+	for _, is := range issues {
+		if is.remove {
+			tokens := parsePointer(is.Path)
+			if parent, ok := valueAt(doc, tokens[:len(tokens)-1]).(map[string]any); ok {
+				delete(parent, tokens[len(tokens)-1])
+			}
+		}
+	}
+	for _, is := range issues {
+		for _, p := range is.Affects {
+			if is.remove && p == is.Path {
+				continue
+			}
+			tokens := parsePointer(p)
+			sub := s.schemaAt(tokens)
+			if sub == nil {
+				continue
+			}
+			replacement := deepCopy(sub["default"])
+			if replacement == nil {
+				replacement = zeroValue(sub)
+			}
+			if obj, ok := replacement.(map[string]any); ok {
+				applyDefaults(sub, obj, tokens, map[string]bool{})
+			}
+			setAt(doc, tokens, replacement)
+		}
+	}
+}
+
+// zeroValue is the zero value of the subschema's type, as a decoded
+// document holds it.
+func zeroValue(sub map[string]any) any {
+	switch sub["type"] {
+	case "string":
+		return ""
+	case "integer", "number":
+		return json.Number("0")
+	case "boolean":
+		return false
+	case "object":
+		return map[string]any{}
+	case "array":
+		return []any{}
+	}
+	return nil
+}
+
+// schemaAt returns the subschema that describes the value at the document
+// location tokens: through "properties", "additionalProperties" and
+// "items". It returns nil for a location the schema does not describe.
+func (s *Schema) schemaAt(tokens []string) map[string]any {
+	node := s.doc
+	for _, tok := range tokens {
+		if props, ok := node["properties"].(map[string]any); ok {
+			if sub, ok := props[tok].(map[string]any); ok {
+				node = sub
+				continue
+			}
+		}
+		if items, ok := node["items"].(map[string]any); ok {
+			if _, err := strconv.Atoi(tok); err == nil {
+				node = items
+				continue
+			}
+		}
+		if extra, ok := node["additionalProperties"].(map[string]any); ok {
+			node = extra
+			continue
+		}
+		return nil
+	}
+	return node
+}
+
+// parsePointer splits a JSON pointer into its tokens.
+func parsePointer(p string) []string {
+	if p == "" {
+		return nil
+	}
+	tokens := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, t := range tokens {
+		tokens[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+	}
+	return tokens
+}
+
+// valueAt returns the value at the location, or nil.
+func valueAt(doc any, tokens []string) any {
+	v := doc
+	for _, tok := range tokens {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// setAt sets the value at the location, whose parent must exist.
+func setAt(doc map[string]any, tokens []string, v any) {
+	if len(tokens) == 0 {
+		return
+	}
+	switch parent := valueAt(doc, tokens[:len(tokens)-1]).(type) {
+	case map[string]any:
+		parent[tokens[len(tokens)-1]] = v
+	case []any:
+		if i, err := strconv.Atoi(tokens[len(tokens)-1]); err == nil && i >= 0 && i < len(parent) {
+			parent[i] = v
+		}
+	}
+}
+
+// scalarAt returns the JSON text of the scalar at the location, or "".
+func scalarAt(doc any, tokens []string) string {
+	v := valueAt(doc, tokens)
+	switch v.(type) {
+	case map[string]any, []any, nil:
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
