@@ -76,8 +76,13 @@ func values(t *testing.T, re *regexp.Regexp) map[string][]string {
 	found := map[string][]string{}
 	for path, text := range workflowFiles(t) {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
-			found[m[1]] = append(found[m[1]], path)
+			if !slices.Contains(found[m[1]], path) {
+				found[m[1]] = append(found[m[1]], path)
+			}
 		}
+	}
+	for _, where := range found {
+		slices.Sort(where)
 	}
 	return found
 }
