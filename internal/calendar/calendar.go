@@ -243,23 +243,21 @@ func Markdown(w io.Writer, entries []Entry, today time.Time) int {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "| date | when | deadline | concerns |")
-	fmt.Fprintln(w, "|---|---|---|---|")
+	var rows [][]string
 	for _, e := range Sorted(entries) {
 		headline := cell(e.Headline)
 		if m := e.mark(); m != "" {
 			headline += " (" + cell(m) + ")"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", e.Date, e.when(today), headline, cell(e.Title()))
+		rows = append(rows, []string{e.Date, e.when(today), headline, cell(e.Title())})
 	}
+	io.WriteString(w, table([]string{"date", "when", "deadline", "concerns"}, rows))
 	return len(due)
 }
 
 // Table is docs/calendar.md's table of every entry, nearest first.
 func Table(entries []Entry) string {
-	var b strings.Builder
-	b.WriteString("| date | concerns | what breaks | source (checked) | what to do |\n")
-	b.WriteString("|---|---|---|---|---|\n")
+	var rows [][]string
 	for _, e := range Sorted(entries) {
 		date := e.Date
 		if e.Kind != Deadline {
@@ -273,31 +271,39 @@ func Table(entries []Entry) string {
 		if e.DateNote != "" {
 			what += " *Date:* " + cell(e.DateNote)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s (%s) | %s |\n", date, concerns, what, cell(e.Source), e.Checked, cell(e.Do))
+		rows = append(rows, []string{date, concerns, what, cell(e.Source) + " (" + e.Checked + ")", cell(e.Do)})
 	}
-	return b.String()
+	return table([]string{"date", "concerns", "what breaks", "source (checked)", "what to do"}, rows)
 }
 
 // APITable is docs/calendar.md's table of the Azure API versions the
 // pinned azurerm provider uses for the resource types of the stacks.
 func APITable(apis []API) string {
-	var b strings.Builder
-	b.WriteString("| resource types | Azure API | version | retirement announced |\n")
-	b.WriteString("|---|---|---|---|\n")
+	var rows [][]string
 	for _, a := range apis {
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s |\n", cell(strings.Join(a.Resources, ", ")), cell(a.API), a.Version, cell(a.Retirement))
+		rows = append(rows, []string{cell(strings.Join(a.Resources, ", ")), cell(a.API), "`" + a.Version + "`", cell(a.Retirement)})
 	}
-	return b.String()
+	return table([]string{"resource types", "Azure API", "version", "retirement announced"}, rows)
 }
 
 // ActionTable is docs/calendar.md's table of the actions the workflows
 // pin and the runtime each declares at its pinned commit.
 func ActionTable(pins []ActionPin) string {
-	var b strings.Builder
-	b.WriteString("| action | tag | commit | runtime (`runs.using`) |\n")
-	b.WriteString("|---|---|---|---|\n")
+	var rows [][]string
 	for _, p := range pins {
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | `%s` |\n", p.Repo, p.Tag, p.Commit, p.Runtime)
+		rows = append(rows, []string{"`" + p.Repo + "`", p.Tag, "`" + p.Commit + "`", "`" + p.Runtime + "`"})
+	}
+	return table([]string{"action", "tag", "commit", "runtime (`runs.using`)"}, rows)
+}
+
+// table renders a Markdown table; the cells are already escaped.
+func table(header []string, rows [][]string) string {
+	var b strings.Builder
+	line := func(cells []string) { b.WriteString("| " + strings.Join(cells, " | ") + " |\n") }
+	line(header)
+	b.WriteString(strings.Repeat("|---", len(header)) + "|\n")
+	for _, r := range rows {
+		line(r)
 	}
 	return b.String()
 }

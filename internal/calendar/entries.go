@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
 )
@@ -24,45 +25,18 @@ const (
 	checked = "2026-12-02"
 
 	aksSource = `Microsoft Learn, "Supported Kubernetes versions in Azure Kubernetes Service (AKS)", AKS Kubernetes release calendar, https://learn.microsoft.com/azure/aks/supported-kubernetes-versions (revision of 2026-08-05)`
-	aksNote   = `AKS lists the end of life as a month; the page states that, unless a day is given, it is the last day of that month.`
-	aksWhat   = `AKS ends community support of this minor: no more patches, and the version drops to platform support (no Kubernetes fixes, no new clusters at this minor); AKS may upgrade clusters that fall further behind on its own.`
-	aksWhere  = `config/schema.json kubernetes.version (allowed values)`
 
 	providerDo = `Re-check every version of the table below against Microsoft's announcements (Azure Updates, Microsoft Learn, the AKS release notes) and renew this entry; when one retires, move azurerm to a 5.x release that uses a later version (4.x gets no new API versions) and add the dated entry.`
 )
 
 // static are the entries with a fixed date; Entries adds the computed ones.
 var static = []Entry{
-	{
-		Date: "2027-03-31", Kind: Deadline,
-		Headline: "Kubernetes 1.35 leaves AKS support",
-		What:     aksWhat,
-		Pin:      Pin{PinKubernetes, "1.35", "config/schema.json kubernetes.version (allowed values; the default)"},
-		Source:   aksSource + `: 1.35 GA Mar 2026, end of life Mar 2027 (platform support until 1.39 GA)`,
-		Checked:  checked,
-		DateNote: aksNote,
-		Do:       `Move every environment on 1.35 (config/<env>.json kubernetes.version, or the default) to a newer allowed minor and deploy it; then remove 1.35 from the schema (and make a newer minor the default), move the live test's control plane (KUBE_TESTENV_VERSION in ci.yml, KUBEBUILDER_ASSETS in the Makefile) to a newer minor, and remove this entry.`,
-	},
-	{
-		Date: "2027-06-30", Kind: Deadline,
-		Headline: "Kubernetes 1.36 leaves AKS support",
-		What:     aksWhat,
-		Pin:      Pin{PinKubernetes, "1.36", aksWhere},
-		Source:   aksSource + `: 1.36 GA Jun 2026, end of life Jun 2027 (platform support until 1.40 GA)`,
-		Checked:  checked,
-		DateNote: aksNote,
-		Do:       `Move every environment on 1.36 to a newer allowed minor and deploy it; then remove 1.36 from the schema and this entry.`,
-	},
-	{
-		Date: "2027-10-31", Kind: Deadline,
-		Headline: "Kubernetes 1.37 leaves AKS support",
-		What:     aksWhat,
-		Pin:      Pin{PinKubernetes, "1.37", aksWhere},
-		Source:   aksSource + `: 1.37 GA Oct 2026, end of life Oct 2027 (platform support until 1.41 GA)`,
-		Checked:  checked,
-		DateNote: aksNote,
-		Do:       `Move every environment on 1.37 to a newer minor (allow the minors AKS has made GA since in config/schema.json, each with its entry here) and deploy it; then remove 1.37 from the schema and this entry.`,
-	},
+	aks("1.35", "Mar 2026", "Mar 2027", "1.39", " (allowed values; the default)",
+		`Move every environment on 1.35 (config/<env>.json kubernetes.version, or the default) to a newer allowed minor and deploy it; then remove 1.35 from the schema (and make a newer minor the default), move the live test's control plane (KUBE_TESTENV_VERSION in ci.yml, KUBEBUILDER_ASSETS in the Makefile) to a newer minor, and remove this entry.`),
+	aks("1.36", "Jun 2026", "Jun 2027", "1.40", " (allowed values)",
+		`Move every environment on 1.36 to a newer allowed minor and deploy it; then remove 1.36 from the schema and this entry.`),
+	aks("1.37", "Oct 2026", "Oct 2027", "1.41", " (allowed values)",
+		`Move every environment on 1.37 to a newer minor (allow the minors AKS has made GA since in config/schema.json, each with its entry here) and deploy it; then remove 1.37 from the schema and this entry.`),
 	{
 		Date: "2027-02-27", Kind: Deadline,
 		Headline: "Key Vault control-plane API versions before 2026-02-01 retire",
@@ -141,6 +115,27 @@ var static = []Entry{
 		Checked:  checked,
 		Do:       `Check actions/runner-images for a deprecation of ubuntu-24.04; if one is announced, add its dated entry and move runs-on to the newer image before it; renew this entry.`,
 	},
+}
+
+// aks is the end of AKS support of a Kubernetes minor as the AKS release
+// calendar lists it: GA and end of life as months ("Mar 2027"), the end on
+// the last day of its month, platform support until the GA of another
+// minor.
+func aks(minor, ga, eolMonth, platformUntil, schemaNote, do string) Entry {
+	month, err := time.Parse("Jan 2006", eolMonth)
+	if err != nil {
+		panic(fmt.Sprintf("Kubernetes %s: end of life %q is not a month like \"Mar 2027\"", minor, eolMonth))
+	}
+	return Entry{
+		Date: month.AddDate(0, 1, -1).Format(DateLayout), Kind: Deadline,
+		Headline: "Kubernetes " + minor + " leaves AKS support",
+		What:     `AKS ends community support of this minor: no more patches, and the version drops to platform support (no Kubernetes fixes, no new clusters at this minor); AKS may upgrade clusters that fall further behind on its own.`,
+		Pin:      Pin{PinKubernetes, minor, "config/schema.json kubernetes.version" + schemaNote},
+		Source:   fmt.Sprintf("%s: %s GA %s, end of life %s (platform support until %s GA)", aksSource, minor, ga, eolMonth, platformUntil),
+		Checked:  checked,
+		DateNote: `AKS lists the end of life as a month; the page states that, unless a day is given, it is the last day of that month.`,
+		Do:       do,
+	}
 }
 
 // Entries returns the whole calendar: the fixed entries and the review of
