@@ -25,8 +25,6 @@ const (
 	checked = "2026-12-02"
 
 	aksSource = `Microsoft Learn, "Supported Kubernetes versions in Azure Kubernetes Service (AKS)", AKS Kubernetes release calendar, https://learn.microsoft.com/azure/aks/supported-kubernetes-versions (revision of 2026-08-05)`
-
-	providerDo = `Re-check every version of the table below against Microsoft's announcements (Azure Updates, Microsoft Learn, the AKS release notes) and renew this entry; when one retires, move azurerm to a 5.x release that uses a later version (4.x gets no new API versions) and add the dated entry.`
 )
 
 // static are the entries with a fixed date; Entries adds the computed ones.
@@ -51,11 +49,11 @@ var static = []Entry{
 	{
 		Date: "2027-06-01", Kind: Review,
 		Headline: "Re-check the Azure API versions of azurerm 4.81.0 for retirements",
-		What:     `No retirement is announced for the Azure API versions azurerm 4.81.0 uses for the resource types of the stacks (the table below). 4.81.0 is the last 4.x release, and 4.x gets no new API versions: a retirement of one of them means moving to azurerm 5.x. Six months after the check: Microsoft has announced GA control-plane retirements about a year ahead (Key Vault: February 2026 for February 2027), but preview versions retire on shorter notice (AKS announced preview retirements in March 2026 for July 2026), and two of these are previews (scheduledQueryRules 2023-03-15-preview, roleDefinitions 2022-05-01-preview); Microsoft also e-mails subscription owners about retirements that affect their resources.`,
+		What:     `No retirement is announced for the Azure API versions azurerm 4.81.0 uses for the resource types of the stacks (docs/calendar.md lists them). 4.81.0 is the last 4.x release (the provider's tags go on with 5.0.0 to 5.2.0), so a retirement of one of them means moving to azurerm 5.x. Six months after the check: Microsoft has announced GA control-plane retirements about a year ahead (Key Vault: February 2026 for February 2027), but preview versions retire on shorter notice (AKS announced preview retirements in March 2026 for July 2026), and two of these are previews (scheduledQueryRules 2023-03-15-preview, roleDefinitions 2022-05-01-preview); Microsoft also e-mails subscription owners about retirements that affect their resources.`,
 		Pin:      Pin{PinAzurerm, "4.81.0", "the azurerm provider pin"},
 		Source:   `azurerm v4.81.0 source, internal/services/<service>/client/client.go and the resource files (go-azure-sdk resource-manager v0.20260709.1191450 in vendor/modules.txt); Microsoft Learn, Azure Updates and the AKS preview API life cycle (https://learn.microsoft.com/azure/aks/concepts-preview-api-life-cycle) searched for these versions`,
 		Checked:  checked,
-		Do:       providerDo,
+		Do:       `Re-check every version of docs/calendar.md's Azure API table against Microsoft's announcements (Azure Updates, Microsoft Learn, the AKS release notes) and renew this entry; when one retires, add its dated entry and move azurerm to a 5.x release that uses a later version.`,
 	},
 	{
 		Date: "2027-04-30", Kind: Deadline,
@@ -90,17 +88,17 @@ var static = []Entry{
 		Date: "2026-09-16", Kind: Deadline,
 		Headline:  "GitHub removes Node.js 20 from the Actions runners",
 		What:      `GitHub removes Node.js 20 from its runners (JavaScript actions were forced onto Node.js 24 from 2026-06-02): an action that declares node20 stops working.`,
-		Pin:       Pin{PinActions, "node24", "the uses: lines of the workflows and composite actions (table below)"},
+		Pin:       Pin{PinActions, "node24", "the uses: lines of the workflows and composite actions (docs/calendar.md lists them)"},
 		Source:    `GitHub Changelog, "Deprecation of Node 20 on GitHub Actions runners", https://github.blog/changelog/2025-09-19-deprecation-of-node-20-on-github-actions-runners/ (dates as the runners' deprecation notice, which links it, states them); action.yml of each pinned action at its pinned commit`,
 		Checked:   checked,
-		Do:        `Nothing while every pinned action declares node24; pin a new or updated action only at a commit whose action.yml declares node24, and list it in the table below (a test fails on an unlisted pin).`,
+		Do:        `Nothing while every pinned action declares node24; pin a new or updated action only at a commit whose action.yml declares node24, and list it in Actions (a test fails on an unlisted pin).`,
 		ClearedBy: &Pin{PinActions, "node24", "every pinned action declares node24"},
 	},
 	{
 		Date: "2028-04-30", Kind: Deadline,
 		Headline: "Node.js 24, the runtime of the pinned actions, reaches end of life",
 		What:     `Node.js 24, the runtime of every pinned action, reaches end of life; GitHub will then move JavaScript actions to a newer Node.js and remove 24 from its runners.`,
-		Pin:      Pin{PinActions, "node24", "the uses: lines of the workflows and composite actions (table below)"},
+		Pin:      Pin{PinActions, "node24", "the uses: lines of the workflows and composite actions (docs/calendar.md lists them)"},
 		Source:   `Node.js release schedule, https://github.com/nodejs/Release/blob/main/schedule.json ("v24": end 2028-04-30); GitHub has announced no date for node24 actions`,
 		Checked:  checked,
 		DateNote: `The Node.js end of life, not GitHub's removal, which is not announced: Node.js 20 ended on 2026-04-30, GitHub forced Node.js 24 from 2026-06-02 and removed 20 on 2026-09-16.`,
