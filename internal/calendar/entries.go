@@ -97,7 +97,7 @@ var static = []Entry{
 	{
 		Date: "2028-04-30", Kind: Deadline,
 		Headline: "Node.js 24, the runtime of the pinned actions, reaches end of life",
-		What:     `Node.js 24, the runtime of every pinned action, reaches end of life; GitHub will then move JavaScript actions to a newer Node.js and remove 24 from its runners.`,
+		What:     `Node.js 24, the runtime of every pinned action, reaches end of life. As with Node.js 20, GitHub is then expected to force JavaScript actions onto a newer Node.js and remove 24 from its runners; an action that declares node24 then stops working.`,
 		Pin:      Pin{PinActions, "node24", "the uses: lines of the workflows and composite actions (docs/calendar.md lists them)"},
 		Source:   `Node.js release schedule, https://github.com/nodejs/Release/blob/main/schedule.json ("v24": end 2028-04-30); GitHub has announced no date for node24 actions`,
 		Checked:  checked,
