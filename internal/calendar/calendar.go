@@ -251,7 +251,7 @@ func Markdown(w io.Writer, entries []Entry, today time.Time) int {
 		}
 		rows = append(rows, []string{e.Date, e.when(today), headline, cell(e.Title())})
 	}
-	io.WriteString(w, table([]string{"date", "when", "deadline", "concerns"}, rows))
+	fmt.Fprint(w, table([]string{"date", "when", "deadline", "concerns"}, rows))
 	return len(due)
 }
 
