@@ -30,7 +30,7 @@ STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
 
-.PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest
+.PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest calendar
 
 help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,8 +76,8 @@ trials: setup ## Kill (24 times) and race (10 pairs) real synthesis; cdktf.out m
 changes: setup ## What the working tree's changes do to the stacks and their cost, against HEAD (or BASE=<revision>), offline
 	scripts/changes.sh $(BASE)
 
-docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate)
-	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate' ./config ./guardrails ./internal/cost
+docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate, docs/calendar.md tables)
+	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate|TestDocsShowTheCalendar' ./config ./guardrails ./internal/cost ./internal/calendar
 
 # Binaries of the local control plane of make ktest (etcd, kube-apiserver,
 # kube-controller-manager) in the envtest layout. The default is a 1.35.4
@@ -141,6 +141,12 @@ deploy: setup refuse-production ## Deploy one development stack: make deploy STA
 
 destroy: setup refuse-production ## Destroy one development stack: make destroy STACK=<env> (production: scripts/destroy.sh)
 	$(CDKTF) destroy $(STACK)
+
+# Needs neither setup nor the bindings: a small Go command over
+# internal/calendar. DATE=YYYY-MM-DD checks as of another day.
+DATE ?=
+calendar: ## Deadlines of the deployment nearest first; fails within 60 days of one (DATE=YYYY-MM-DD for another day)
+	go run ./cmd/calendar $(if $(DATE),-date $(DATE))
 
 cost: synth ## Estimate each stack's monthly cost from the synthesized JSON; fails over the budget's alert threshold
 	go run ./cmd/cost -out cdktf.out
