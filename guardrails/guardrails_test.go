@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/keyvault"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/keyvaultsecret"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
@@ -17,7 +18,6 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/storageaccount"
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"

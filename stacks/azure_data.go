@@ -2,8 +2,8 @@ package stacks
 
 import (
 	"github.com/aws/jsii-runtime-go"
-	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"

@@ -3,12 +3,12 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermkubernetescluster"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermmanageddisk"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataazurermuserassignedidentity"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/provider"
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"

@@ -23,6 +23,10 @@ func (s *AzureStack) movesOfPinnedNames() []move {
 		{"azurerm_kubernetes_cluster.cluster_aks_AB606D92", "azurerm_kubernetes_cluster.cluster"},
 		{"azurerm_user_assigned_identity.cluster_identity_D25E7579", "azurerm_user_assigned_identity.cluster-identity"},
 		{"azurerm_user_assigned_identity.node-identity_BBB24D3D", "azurerm_user_assigned_identity.node-identity"},
+		{"azurerm_role_assignment.cluster_admin-deployer_32E23F47", "azurerm_role_assignment.cluster-admin-deployer"},
+		{"azurerm_role_assignment.cluster_grant-data-disk_D3500CD3", "azurerm_role_assignment.cluster-grant-data-disk"},
+		{"azurerm_role_assignment.cluster_grant-ingress-ip_741279C0", "azurerm_role_assignment.cluster-grant-ingress-ip"},
+		{"azurerm_role_assignment.cluster_grant-subnet_77FABCA1", "azurerm_role_assignment.cluster-grant-subnet"},
 	}
 	if s.IngressIP.Zone != nil {
 		moves = append(moves,
@@ -34,6 +38,8 @@ func (s *AzureStack) movesOfPinnedNames() []move {
 		moves = append(moves,
 			move{"azurerm_data_protection_backup_vault.backup_vault_A3268EAD", "azurerm_data_protection_backup_vault.backup-vault"},
 			move{"azurerm_data_protection_backup_instance_disk.backup_instance_8FFBDEBE", "azurerm_data_protection_backup_instance_disk.backup-instance"},
+			move{"azurerm_role_assignment.backup_disk-reader_C3490EA9", "azurerm_role_assignment.backup-disk-reader"},
+			move{"azurerm_role_assignment.backup_snapshot-contributor_937FD191", "azurerm_role_assignment.backup-snapshot-contributor"},
 		)
 	}
 	return moves

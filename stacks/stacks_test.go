@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/bindings"
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
@@ -196,18 +197,31 @@ func TestBackends(t *testing.T) {
 	}
 }
 
+// The stacks pin exactly the provider versions whose schemas the bindings
+// were generated from (bindings/<provider>.schema.json), and refuse a
+// Terraform without ephemeral variables and write-only attributes.
 func TestProviders(t *testing.T) {
-	for _, name := range []string{"dev", "prod"} {
+	pinned := map[string]string{}
+	for _, name := range []string{"azurerm", "kubernetes"} {
+		p, err := bindings.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pinned[name] = p.Version
+	}
+	want := map[string][]string{"dev": {"azurerm"}, "prod": {"azurerm"}, "dev-k8s": {"azurerm", "kubernetes"}, "prod-k8s": {"azurerm", "kubernetes"}}
+	for name, providers := range want {
 		tf := out.Stacks[name].Terraform()
-		tf.Equal(t, "required_providers.azurerm.version", "4.31.0")
+		tf.Equal(t, "required_version", RequiredTerraform)
+		for _, p := range providers {
+			tf.Equal(t, "required_providers."+p+".version", pinned[p])
+		}
+	}
+	for _, name := range []string{"dev", "prod"} {
 		p := out.Stacks[name].Provider(t, "azurerm")
 		p.Equal(t, "features.0.key_vault.0.purge_soft_delete_on_destroy", false)
 		p.Equal(t, "features.0.resource_group.0.prevent_deletion_if_contains_resources", true)
 		p.Equal(t, "features.0.storage.0.data_plane_available", false)
-	}
-	for _, name := range []string{"dev-k8s", "prod-k8s"} {
-		out.Stacks[name].Terraform().Equal(t, "required_providers.kubernetes.version", "2.37.1")
-		out.Stacks[name].Terraform().Equal(t, "required_providers.azurerm.version", "4.31.0")
 	}
 }
 

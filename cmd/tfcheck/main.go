@@ -178,7 +178,7 @@ const (
 	SetAzureProduction = "azure-production" // Azure stacks of production environments
 	SetAzureBackups    = "azure-backups"    // with enableBackups
 	SetAzureLogs       = "azure-log-analytics"
-	SetAzureUpgrades   = "azure-upgrade-channel" // with an automatic upgrade channel
+	SetAzureUpgrades   = "azure-upgrade-channel"  // with an automatic upgrade channel
 	SetKubernetes      = "kubernetes"             // every in-cluster stack
 	SetDevSecrets      = "kubernetes-dev-secrets" // with workload.devSecrets
 )

@@ -4,10 +4,10 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/loganalyticsworkspace"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"

@@ -41,14 +41,14 @@ type LogAnalytics struct {
 func NewLogAnalytics(scope constructs.Construct, id string, p LogAnalyticsProps) *LogAnalytics {
 	l := &LogAnalytics{Construct: constructs.NewConstruct(scope, &id)}
 	l.Workspace = tfx.Pin(loganalyticsworkspace.NewLogAnalyticsWorkspace(l.Construct, jsii.String("workspace"), &loganalyticsworkspace.LogAnalyticsWorkspaceConfig{
-		Name:                        jsii.String(p.Name),
-		ResourceGroupName:           p.GroupName(),
-		Location:                    p.Region(),
-		Sku:                         jsii.String("PerGB2018"),
-		DailyQuotaGb:                jsii.Number(p.DailyQuotaGB),
-		RetentionInDays:             tfx.Num(p.RetentionDays),
-		LocalAuthenticationDisabled: jsii.Bool(true),
-		Tags:                        p.TagMap(),
+		Name:                       jsii.String(p.Name),
+		ResourceGroupName:          p.GroupName(),
+		Location:                   p.Region(),
+		Sku:                        jsii.String("PerGB2018"),
+		DailyQuotaGb:               jsii.Number(p.DailyQuotaGB),
+		RetentionInDays:            tfx.Num(p.RetentionDays),
+		LocalAuthenticationEnabled: jsii.Bool(false),
+		Tags:                       p.TagMap(),
 	}), id)
 	return l
 }

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/kubernetescluster"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )
@@ -45,7 +45,7 @@ func TestWorkspace(t *testing.T) {
 	ws.Equal(t, "sku", "PerGB2018")
 	ws.Equal(t, "daily_quota_gb", 0.16)
 	ws.Equal(t, "retention_in_days", 30)
-	ws.Equal(t, "local_authentication_disabled", true)
+	ws.Equal(t, "local_authentication_enabled", false)
 
 	dcr := synth(t)["full"].Named(t, "azurerm_monitor_data_collection_rule", "dcr")
 	dcr.Equal(t, "destinations.log_analytics.0.workspace_resource_id", synthtest.Ref(ws, "id"))

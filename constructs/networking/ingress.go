@@ -3,10 +3,10 @@ package networking
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dnsarecord"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dnszone"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/publicip"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
@@ -100,16 +100,15 @@ func NewIngressIP(scope constructs.Construct, id string, p IngressIPProps) *Ingr
 }
 
 // AnnounceAddresses are the libp2p addresses the node must announce for
-// peers to reach it through this IP: the swarm port over TCP and QUIC.
-// The node's outbound connections leave through the cluster load balancer's
-// own outbound IP, which AKS manages and which is not this one, so the
-// addresses peers observe for the node are not dialable; kubo's
-// Addresses.Announce set to these (the Azure stack's output
+// peers to reach it through this IP: the swarm port over TCP and QUIC (a
+// Terraform list expression). The node's outbound connections leave through
+// the cluster load balancer's own outbound IP, which AKS manages and which
+// is not this one, so the addresses peers observe for the node are not
+// dialable; kubo's Addresses.Announce set to these (the Azure stack's output
 // ipfs_announce_addresses) replaces them.
-func (ip *IngressIP) AnnounceAddresses() []string {
-	addr := *ip.Address.IpAddress()
-	return []string{
-		"/ip4/" + addr + "/tcp/" + PortIPFSSwarm,
-		"/ip4/" + addr + "/udp/" + PortIPFSSwarm + "/quic-v1",
-	}
+func (ip *IngressIP) AnnounceAddresses() *[]*string {
+	return cdktf.Token_AsList(cdktf.Fn_Formatlist(jsii.String("/ip4/%s/%s"), &[]interface{}{
+		ip.Address.IpAddress(),
+		tfx.Strings([]string{"tcp/" + PortIPFSSwarm, "udp/" + PortIPFSSwarm + "/quic-v1"}),
+	}), nil)
 }

@@ -42,12 +42,11 @@ func NewWorkloadIdentity(scope constructs.Construct, id string, p WorkloadIdenti
 	w := &WorkloadIdentity{Construct: constructs.NewConstruct(scope, &id)}
 	w.Identity = azure.NewIdentity(w.Construct, id, p.Name, p.Placement)
 	w.Federation = federatedidentitycredential.NewFederatedIdentityCredential(w.Construct, jsii.String("federation"), &federatedidentitycredential.FederatedIdentityCredentialConfig{
-		Name:              jsii.String(p.Namespace + "-" + p.ServiceAccount),
-		ResourceGroupName: p.GroupName(),
-		ParentId:          w.Identity.Id(),
-		Issuer:            jsii.String(p.Issuer),
-		Subject:           jsii.String(ServiceAccountSubject(p.Namespace, p.ServiceAccount)),
-		Audience:          tfx.Strings([]string{WorkloadIdentityAudience}),
+		Name:                   jsii.String(p.Namespace + "-" + p.ServiceAccount),
+		UserAssignedIdentityId: w.Identity.Id(),
+		Issuer:                 jsii.String(p.Issuer),
+		Subject:                jsii.String(ServiceAccountSubject(p.Namespace, p.ServiceAccount)),
+		Audience:               tfx.Strings([]string{WorkloadIdentityAudience}),
 	})
 	return w
 }

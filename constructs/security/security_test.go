@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
@@ -98,7 +98,7 @@ func TestAccessIsAzureRBAC(t *testing.T) {
 func TestWorkloadIdentity(t *testing.T) {
 	id := synth(t)["locked"].Named(t, "azurerm_user_assigned_identity", "node")
 	fed := synth(t)["locked"].Only(t, "azurerm_federated_identity_credential")
-	fed.Equal(t, "parent_id", synthtest.Ref(id, "id"))
+	fed.Equal(t, "user_assigned_identity_id", synthtest.Ref(id, "id"))
 	fed.Equal(t, "issuer", "https://issuer.example/")
 	fed.Equal(t, "subject", "system:serviceaccount:perpetual:perpetual-node")
 	fed.Equal(t, "audience", []string{"api://AzureADTokenExchange"})

@@ -6,12 +6,12 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackupinstancedisk"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackuppolicydisk"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/dataprotectionbackupvault"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/manageddisk"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
 )

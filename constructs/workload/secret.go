@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )

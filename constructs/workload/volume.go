@@ -5,9 +5,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/persistentvolumeclaimv1"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/persistentvolumev1"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
