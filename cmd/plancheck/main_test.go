@@ -5,12 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 )
 
+// write writes a plan into a file of its own; a plan without a format
+// version (terraform show -json always writes one) gets 1.2.
 func write(t *testing.T, content string) string {
 	t.Helper()
+	if !strings.Contains(content, `"format_version"`) && strings.HasPrefix(strings.TrimSpace(content), "{") {
+		content = strings.Replace(content, "{", `{"format_version": "1.2", `, 1)
+	}
 	p := filepath.Join(t.TempDir(), "plan.json")
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -18,7 +26,7 @@ func write(t *testing.T, content string) string {
 	return p
 }
 
-func mustLoad(t *testing.T, content string) *Plan {
+func mustLoad(t *testing.T, content string) *plan {
 	t.Helper()
 	p, err := load(write(t, content))
 	if err != nil {
@@ -75,6 +83,7 @@ func clusterPlan(ip string, nodes int, extra string) string {
 		ranges += `, "` + extra + `"`
 	}
 	return `{
+  "format_version": "1.2",
   "variables": {"deployer_ips": {"value": ["` + ip + `"]}, "github_token": {"value": "ghp_SECRET_SENTINEL"}},
   "resource_changes": [
     {"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {
@@ -98,7 +107,7 @@ func clusterPlan(ip string, nodes int, extra string) string {
     }}
   ],
   "output_changes": {"kube_config_raw": {"after": "SECRET_KUBECONFIG"}},
-  "prior_state": {"values": {"root_module": {"resources": [{"values": {"value": "ghp_OLD_SECRET_SENTINEL"}}]}}}
+  "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [{"values": {"value": "ghp_OLD_SECRET_SENTINEL"}}]}}}
 }`
 }
 
@@ -140,12 +149,12 @@ func TestRedactKeepsNoSecret(t *testing.T) {
 	if code := run([]string{"-redact", raw}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	for _, secret := range []string{"SECRET_SENTINEL", "SECRET_KUBECONFIG", "prior_state", "variables"} {
+	for _, secret := range []string{"SECRET_SENTINEL", "SECRET_KUBECONFIG", "prior_state", "output_changes", `"github_token"`} {
 		if strings.Contains(out.String(), secret) {
 			t.Errorf("the redacted plan holds %q:\n%s", secret, out.String())
 		}
 	}
-	for _, want := range []string{`"value": "(sensitive)"`, `"kube_config_raw": "(sensitive)"`, `"deployer_ips": [`, `"redacted": true`} {
+	for _, want := range []string{`"value": "(sensitive)"`, `"kube_config_raw": "(sensitive)"`, `"deployer_ips": {`, `"redacted": true`, `"format_version": "1.2"`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the redacted plan lacks %q:\n%s", want, out.String())
 		}
@@ -209,8 +218,16 @@ func TestBadInput(t *testing.T) {
 	if _, err := load(write(t, "not json")); err == nil || !strings.Contains(err.Error(), "not a terraform show -json plan") {
 		t.Errorf("err = %v", err)
 	}
+	// tfjson checks the format version: a plan without one is not a plan.
+	p := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(p, []byte(`{"resource_changes": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(p); err == nil || !strings.Contains(err.Error(), "format version is missing") {
+		t.Errorf("a plan without a format version: err = %v", err)
+	}
 	var out, errs bytes.Buffer
-	for _, args := range [][]string{nil, {"one"}, {"-redact"}, {"-x", "a"}, {"a", "b", "c"}} {
+	for _, args := range [][]string{nil, {"one"}, {"-redact"}, {"-x", "a"}, {"a", "b", "c"}, {"-guard"}, {"-guard", "a", "b", "c"}} {
 		if code := run(args, &out, &errs); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -251,5 +268,172 @@ func TestRemaining(t *testing.T) {
 	out.Reset()
 	if compare(&out, applied, rest, false) {
 		t.Error("without -remaining, a plan missing applied changes must not match")
+	}
+}
+
+// firewallPlan is a plan of the Key Vault made by a runner with the
+// addresses runner (none for the review, which no firewall lets in): the
+// state holds the configured range and earlier, the configuration adds
+// the runner, and extra, when set, is one more configured rule.
+func firewallPlan(runner, earlier, extra string) string {
+	before := `"203.0.113.0/24"`
+	if earlier != "" {
+		before += `, "` + earlier + `/32"`
+	}
+	after, ips := `"203.0.113.0/24"`, `[]`
+	if runner != "" {
+		after += `, "` + runner + `"`
+		ips = `["` + runner + `"]`
+	}
+	if extra != "" {
+		after += `, "` + extra + `"`
+	}
+	actions := `"update"`
+	if before == after {
+		actions = `"no-op"`
+	}
+	return `{"variables": {"deployer_ips": {"value": ` + ips + `}}, "resource_changes": [
+	  {"address": "azurerm_key_vault.kv", "type": "azurerm_key_vault", "change": {"actions": [` + actions + `],
+	    "before": {"network_acls": [{"default_action": "Deny", "ip_rules": [` + before + `]}]},
+	    "after": {"network_acls": [{"default_action": "Deny", "ip_rules": [` + after + `]}]}, "after_unknown": {}}}]}`
+}
+
+// TestTheReviewHasNoRunner: the review is planned by a job no firewall
+// lets in, so without a runner address; the approved job plans with its
+// own. An update that does no more than let a runner in and earlier ones
+// out counts as no change on either side, and anything else still counts.
+func TestTheReviewHasNoRunner(t *testing.T) {
+	cases := []struct {
+		name               string
+		reviewed, approved string
+		want               string // "" for a match
+	}{
+		{"the review takes the last deploy's runner out, the approved job lets itself in",
+			firewallPlan("", "192.0.2.50", ""), firewallPlan("198.51.100.99", "192.0.2.50", ""), ""},
+		{"nothing to take out: the review changes nothing, the approved job lets itself in",
+			firewallPlan("", "", ""), firewallPlan("198.51.100.99", "", ""), ""},
+		{"the approved job, admitted by network.adminCidrs, takes the earlier runner out",
+			firewallPlan("", "192.0.2.50", ""), firewallPlan("", "192.0.2.50", ""), ""},
+		{"another address than the runner's is let in",
+			firewallPlan("", "192.0.2.50", ""), firewallPlan("198.51.100.99", "192.0.2.50", "198.51.100.200"),
+			`azurerm_key_vault.kv: network_acls[0].ip_rules would become ["198.51.100.200","203.0.113.0/24"], reviewed as ["203.0.113.0/24"]`},
+		{"a range is let in",
+			firewallPlan("", "", ""), firewallPlan("198.51.100.99", "", "0.0.0.0/0"),
+			"azurerm_key_vault.kv: update, not in the reviewed plan"},
+		{"a reviewed range is no longer let in",
+			firewallPlan("", "", "198.51.100.0/24"), firewallPlan("198.51.100.99", "", ""),
+			"azurerm_key_vault.kv: network_acls[0].ip_rules would become"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			ok := compare(&out, mustLoad(t, c.reviewed), mustLoad(t, c.approved), false)
+			if ok != (c.want == "") || (c.want != "" && !strings.Contains(out.String(), c.want)) {
+				t.Errorf("match %v, want %q:\n%s", ok, c.want, out.String())
+			}
+		})
+	}
+	// An update that changes nothing known is no runner's: it counts.
+	var out bytes.Buffer
+	update := `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"], "before": {"sku_tier": "Free", "fqdn": "a"}, "after": {"sku_tier": "Free"}, "after_unknown": {"fqdn": true}}}]}`
+	if compare(&out, mustLoad(t, `{"resource_changes": []}`), mustLoad(t, update), false) {
+		t.Errorf("an update of values known after apply was taken for runner addresses:\n%s", out.String())
+	}
+}
+
+// guardPlan is a plan with one change of a resource of type typ.
+func guardPlan(typ string, actions ...string) string {
+	return `{"resource_changes": [{"address": "` + typ + `.x", "mode": "managed", "type": "` + typ + `", "change": {"actions": ["` + strings.Join(actions, `", "`) + `"]}}]}`
+}
+
+// TestGuard: a production plan may not delete or replace data or the
+// cluster, in whichever order the replacement goes, unless the run lists
+// the address with a reason.
+func TestGuard(t *testing.T) {
+	guardedTypes := append(slices.Clone(facts.DataResources), "azurerm_kubernetes_cluster")
+	for _, typ := range guardedTypes {
+		for _, actions := range [][]string{{"delete"}, {"delete", "create"}, {"create", "delete"}} {
+			var out, errs bytes.Buffer
+			code := run([]string{"-guard", write(t, guardPlan(typ, actions...))}, &out, &errs)
+			if code != 1 || !strings.Contains(out.String(), "REFUSED: the plan") || !strings.Contains(out.String(), typ+".x ("+strings.Join(actions, ",")+")") {
+				t.Errorf("%s %v: exit %d\n%s%s", typ, actions, code, out.String(), errs.String())
+			}
+		}
+		for _, actions := range [][]string{{"update"}, {"create"}, {"no-op"}, {"read"}, {"forget"}} {
+			var out, errs bytes.Buffer
+			if code := run([]string{"-guard", write(t, guardPlan(typ, actions...))}, &out, &errs); code != 0 {
+				t.Errorf("%s %v: exit %d\n%s%s", typ, actions, code, out.String(), errs.String())
+			}
+		}
+	}
+	// Anything else may go.
+	for _, typ := range []string{"azurerm_role_assignment", "azurerm_key_vault_secret", "kubernetes_namespace_v1"} {
+		for _, actions := range [][]string{{"delete"}, {"delete", "create"}, {"create", "delete"}} {
+			var out, errs bytes.Buffer
+			if code := run([]string{"-guard", write(t, guardPlan(typ, actions...))}, &out, &errs); code != 0 {
+				t.Errorf("%s %v: exit %d\n%s%s", typ, actions, code, out.String(), errs.String())
+			}
+		}
+	}
+	// Every guarded address is named, whatever else the plan does; a data
+	// source of a guarded type is only read.
+	plan := `{"resource_changes": [
+	  {"address": "azurerm_managed_disk.data", "mode": "managed", "type": "azurerm_managed_disk", "action_reason": "delete_because_no_resource_config", "change": {"actions": ["delete"]}},
+	  {"address": "azurerm_kubernetes_cluster.aks", "mode": "managed", "type": "azurerm_kubernetes_cluster", "action_reason": "replace_because_cannot_update", "change": {"actions": ["create", "delete"]}},
+	  {"address": "azurerm_public_ip.ingress", "mode": "managed", "type": "azurerm_public_ip", "deposed": "00000001", "change": {"actions": ["delete"]}},
+	  {"address": "azurerm_role_assignment.grant", "mode": "managed", "type": "azurerm_role_assignment", "change": {"actions": ["delete"]}},
+	  {"address": "data.azurerm_managed_disk.d", "mode": "data", "type": "azurerm_managed_disk", "change": {"actions": ["read"]}}]}`
+	file := write(t, plan)
+	var out, errs bytes.Buffer
+	if code := run([]string{"-guard", file}, &out, &errs); code != 1 {
+		t.Errorf("exit %d\n%s%s", code, out.String(), errs.String())
+	}
+	contains := func(s string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				t.Errorf("missing %q in:\n%s", w, s)
+			}
+		}
+	}
+	contains(out.String(),
+		"REFUSED: the plan deletes azurerm_managed_disk.data (delete, delete_because_no_resource_config)",
+		"REFUSED: the plan replaces azurerm_kubernetes_cluster.aks (create,delete, replace_because_cannot_update)",
+		"REFUSED: the plan deletes an earlier object (deposed 00000001) of azurerm_public_ip.ingress (delete)",
+		"3 deletion(s) or replacement(s) of data or of the cluster refused")
+	if strings.Contains(out.String(), "role_assignment") || strings.Contains(out.String(), "data.azurerm") {
+		t.Errorf("an unguarded change was named:\n%s", out.String())
+	}
+
+	// Allowed with reasons: through, and said so; an allowance the plan
+	// does not need is noted.
+	allowed := filepath.Join(t.TempDir(), "allowed")
+	if err := os.WriteFile(allowed, []byte("# allowed deletions\n\nazurerm_managed_disk.data the disk moved to a new address, data restored from the backup\nazurerm_kubernetes_cluster.aks   a new node OS needs a new cluster\nazurerm_public_ip.ingress the old address is released\nazurerm_key_vault.kv not in this plan\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"-guard", file, allowed}, &out, &errs); code != 0 {
+		t.Errorf("allowed: exit %d\n%s%s", code, out.String(), errs.String())
+	}
+	contains(out.String(),
+		"allowed: the plan deletes azurerm_managed_disk.data (delete, delete_because_no_resource_config): the disk moved to a new address, data restored from the backup",
+		"allowed: the plan replaces azurerm_kubernetes_cluster.aks (create,delete, replace_because_cannot_update): a new node OS needs a new cluster",
+		"note: azurerm_key_vault.kv is allowed to be deleted or replaced, and this plan does neither",
+		"no data resource or cluster is deleted or replaced without an allowance")
+	// Two of three allowed: the third is still refused.
+	if err := os.WriteFile(allowed, []byte("azurerm_managed_disk.data moved\nazurerm_public_ip.ingress released\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"-guard", file, allowed}, &out, &errs); code != 1 || !strings.Contains(out.String(), "REFUSED: the plan replaces azurerm_kubernetes_cluster.aks") {
+		t.Errorf("partly allowed: exit %d\n%s", code, out.String())
+	}
+	// An address without a reason is bad input.
+	if err := os.WriteFile(allowed, []byte("azurerm_managed_disk.data\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errs.Reset()
+	if code := run([]string{"-guard", file, allowed}, &out, &errs); code != 2 || !strings.Contains(errs.String(), `"azurerm_managed_disk.data" has no reason`) {
+		t.Errorf("no reason: exit %d\n%s", code, errs.String())
 	}
 }
