@@ -177,7 +177,7 @@ func load(path string) (*plan, error) {
 		if rc.Change == nil {
 			return nil, fmt.Errorf("%s: %s has no change", path, rc.Address)
 		}
-		if rc.Change, err = sanitize.SanitizeChange(rc.Change, Sensitive); err != nil {
+		if rc.Change, err = redactChange(rc.Change); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", path, rc.Address, err)
 		}
 	}
@@ -189,6 +189,26 @@ func load(path string) (*plan, error) {
 			}
 		}
 	}
+	return out, nil
+}
+
+// redactChange returns a copy of c with every value that before_sensitive
+// or after_sensitive marks replaced by Sensitive, on both sides: an
+// attribute marked on one side only (one that became sensitive, or a plan
+// that marks the planned value only) is hidden on the other too.
+func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
+	out, err := sanitize.SanitizeChange(c, Sensitive)
+	if err != nil {
+		return nil, err
+	}
+	crossed, err := sanitize.SanitizeChange(&tfjson.Change{
+		Before: out.Before, After: out.After,
+		BeforeSensitive: out.AfterSensitive, AfterSensitive: out.BeforeSensitive,
+	}, Sensitive)
+	if err != nil {
+		return nil, err
+	}
+	out.Before, out.After = crossed.Before, crossed.After
 	return out, nil
 }
 

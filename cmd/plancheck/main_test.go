@@ -168,6 +168,17 @@ func TestRedactKeepsNoSecret(t *testing.T) {
 	if compare(&rep, mustLoad(t, out.String()), mustLoad(t, clusterPlan("198.51.100.99", 10, "")), false) {
 		t.Errorf("redacted vs a different raw plan matched:\n%s", rep.String())
 	}
+	// A value marked sensitive on one side only is hidden on both.
+	out.Reset()
+	oneSide := `{"resource_changes": [{"address": "azurerm_key_vault_secret.s", "type": "azurerm_key_vault_secret", "change": {"actions": ["update"],
+	  "before": {"value": "OLD_SECRET_SENTINEL", "tags": {"a": "b"}}, "after": {"value": "NEW_SECRET_SENTINEL", "tags": {"a": "c"}}, "after_unknown": {}, "after_sensitive": {"value": true}}}]}`
+	if code := run([]string{"-redact", write(t, oneSide)}, &out, &errs); code != 0 || strings.Contains(out.String(), "SECRET_SENTINEL") || !strings.Contains(out.String(), `"a": "c"`) {
+		t.Errorf("exit %d: a value marked in after_sensitive only:\n%s%s", code, out.String(), errs.String())
+	}
+	out.Reset()
+	if code := run([]string{"-redact", write(t, strings.ReplaceAll(oneSide, `"after_sensitive"`, `"before_sensitive"`))}, &out, &errs); code != 0 || strings.Contains(out.String(), "SECRET_SENTINEL") {
+		t.Errorf("exit %d: a value marked in before_sensitive only:\n%s%s", code, out.String(), errs.String())
+	}
 }
 
 func TestDrift(t *testing.T) {
