@@ -358,6 +358,14 @@ func TestDeployWaitsForRoleAssignments(t *testing.T) {
 		t.Errorf("the retried plan was not checked against the applied one:\n%s", out)
 	}
 
+	// The Key Vault rule that the apply just added, not in effect yet.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: checking for presence of existing Secret: keyvault.BaseClient#GetSecret: Failure responding to request: StatusCode=403 Code=\"Forbidden\" Message=\"Client address is not authorized and caller is not a trusted service.\" InnerError={\"code\":\"ForbiddenByFirewall\"}"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 0 || len(e.callsOf("sleep")) != 1 {
+		t.Errorf("a firewall rule not in effect yet: exit %d, waits %q\n%s", code, e.callsOf("sleep"), out)
+	}
+
 	// Another failure is not waited for.
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: quota exceeded"}

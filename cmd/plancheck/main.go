@@ -332,6 +332,39 @@ func filterAt(v any, path []string, keep func(string) bool) any {
 	return m
 }
 
+// withoutRunnerPaths returns a copy of v (a resource's after_unknown)
+// without the lists at the runner paths of type typ: they mark each
+// address known or not, one per address, and the runner's own address
+// makes them longer by one.
+func withoutRunnerPaths(typ string, v any) any {
+	v = clone(v)
+	for _, path := range runnerPaths[typ] {
+		dropAt(v, path)
+	}
+	return v
+}
+
+// dropAt deletes the key at the end of path in v ("*": every element of a
+// list on the way).
+func dropAt(v any, path []string) {
+	if path[0] == "*" {
+		l, _ := v.([]any)
+		for _, e := range l {
+			dropAt(e, path[1:])
+		}
+		return
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	if len(path) == 1 {
+		delete(m, path[0])
+		return
+	}
+	dropAt(m[path[0]], path[1:])
+}
+
 func clone(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -557,8 +590,6 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, not in the reviewed plan", rc.Address, actions(rc)))
 			continue
-		case curMoves && moves(reviewed, r):
-			continue
 		case remaining && r.Change.Actions.Create() && rc.Change.Actions.Replace() && rc.ActionReason == tfjson.ActionReasonReplaceBecauseTainted:
 			// The failed creation of the applied plan, made again.
 		case !slices.Equal(r.Change.Actions, rc.Change.Actions):
@@ -573,9 +604,10 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 			diffs = append(diffs, fmt.Sprintf("%s: %s would become %s, reviewed as %s", rc.Address, orWhole(p), valueAt(ca, p), valueAt(ra, p)))
 		}
 		paths = nil
-		diffPaths(r.Change.AfterUnknown, rc.Change.AfterUnknown, "", &paths, 5)
+		ru, cu := withoutRunnerPaths(r.Type, r.Change.AfterUnknown), withoutRunnerPaths(rc.Type, rc.Change.AfterUnknown)
+		diffPaths(ru, cu, "", &paths, 5)
 		for _, p := range paths {
-			diffs = append(diffs, fmt.Sprintf("%s: %s known only after apply: now %s, reviewed %s", rc.Address, orWhole(p), valueAt(rc.Change.AfterUnknown, p), valueAt(r.Change.AfterUnknown, p)))
+			diffs = append(diffs, fmt.Sprintf("%s: %s known only after apply: now %s, reviewed %s", rc.Address, orWhole(p), valueAt(cu, p), valueAt(ru, p)))
 		}
 	}
 	for addr, r := range rev {
@@ -642,7 +674,7 @@ func guard(w io.Writer, p *plan, allow map[string]string) bool {
 	var refused, allowed []string
 	seen := map[string]bool{}
 	for _, rc := range p.ResourceChanges {
-		if rc.Mode == tfjson.DataResourceMode || !guarded(rc.Type) {
+		if !guarded(rc.Type) {
 			continue
 		}
 		a := rc.Change.Actions

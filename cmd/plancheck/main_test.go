@@ -344,8 +344,26 @@ func TestTheReviewHasNoRunner(t *testing.T) {
 			}
 		})
 	}
-	// An update that changes nothing known is no runner's: it counts.
+	// The cluster scaled, reviewed without a runner and approved with one:
+	// the runner's address adds an entry to the authorized ranges and to
+	// what after_unknown says of them, and neither counts.
+	aks := func(runner string, unknown string) string {
+		ranges, ips := `"203.0.113.0/24"`, `[]`
+		if runner != "" {
+			ranges += `, "` + runner + `/32"`
+			ips = `["` + runner + `"]`
+		}
+		return `{"variables": {"deployer_ips": {"value": ` + ips + `}}, "resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"],
+		  "before": {"default_node_pool": [{"node_count": 1}], "api_server_access_profile": [{"authorized_ip_ranges": ["203.0.113.0/24"]}]},
+		  "after": {"default_node_pool": [{"node_count": 2}], "api_server_access_profile": [{"authorized_ip_ranges": [` + ranges + `]}]},
+		  "after_unknown": {"default_node_pool": [{}], "api_server_access_profile": [{"authorized_ip_ranges": [` + unknown + `]}]}}}]}`
+	}
 	var out bytes.Buffer
+	if !compare(&out, mustLoad(t, aks("", "false")), mustLoad(t, aks("198.51.100.99", "false, false")), false) {
+		t.Errorf("the runner's entry in after_unknown counted:\n%s", out.String())
+	}
+	// An update that changes nothing known is no runner's: it counts.
+	out.Reset()
 	update := `{"resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"], "before": {"sku_tier": "Free", "fqdn": "a"}, "after": {"sku_tier": "Free"}, "after_unknown": {"fqdn": true}}}]}`
 	if compare(&out, mustLoad(t, `{"resource_changes": []}`), mustLoad(t, update), false) {
 		t.Errorf("an update of values known after apply was taken for runner addresses:\n%s", out.String())
