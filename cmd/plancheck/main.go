@@ -19,10 +19,15 @@
 // from the variable deployer_ips into the firewalls' ip_rules and the API
 // server's authorized_ip_ranges; it differs on every runner, and the review
 // is planned without one. So the plan's own runner is taken out of those
-// lists (runnerPaths) before comparing, and an update that does nothing but
-// let this runner in and earlier runners out (runnerOnly) counts as no
-// change on either side. Exit status 0 when the plans match, 1 when they
-// differ (each difference is printed), 2 on bad input.
+// lists (runnerPaths) before comparing. The same goes for the identity
+// that plans: the stacks grant "the deployer" (data.azurerm_client_config,
+// whoever runs Terraform) the cluster's admin role and the Key Vault, and
+// the review is planned by an identity that may only read, the apply by
+// the one that writes. A change that does nothing but let this runner in
+// and earlier runners out, or hand a grant to the identity that plans
+// (churn), counts as no change on either side. Exit status 0 when the
+// plans match, 1 when they differ (each difference is printed), 2 on bad
+// input.
 //
 // Remaining: after an apply that failed part way, the plan of what is left
 // must be part of the plan that was applied: every change it makes is one
@@ -35,16 +40,19 @@
 //
 // Redact: writes what may be kept and shared of a plan: its format version
 // and the resource changes (actions, values before and after, what is
-// unknown until apply), sensitive values replaced, and of the variables
-// deployer_ips only. Prior state, planned values, outputs, configuration
-// and the other variables are left out. The result is what the pipeline
+// unknown until apply), sensitive values replaced; of the variables
+// deployer_ips only, and of the prior state the object ID of the identity
+// that planned (data.azurerm_client_config). Planned values, outputs,
+// configuration, the rest of the prior state and the other variables are
+// left out. The result is what the pipeline
 // uploads for review and what compare reads.
 //
 // Drift: lists the changes of a plan of unchanged configuration, that is,
-// what changed in the real infrastructure. An update that only takes out
+// what changed in the real infrastructure. A change that only takes out
 // the addresses of earlier runners (kept in the firewalls and the API
-// server's authorized ranges until the next deploy) is reported as
-// ignored, not as drift. Exit status 0 without drift, 1 with drift, 2 on
+// server's authorized ranges until the next deploy), or hands the
+// deployer's grants to the identity that checks, is reported as ignored,
+// with what it would replace, not as drift. Exit status 0 without drift, 1 with drift, 2 on
 // bad input.
 //
 // Guard: refuses a plan that deletes or replaces, in either order, a
@@ -154,11 +162,20 @@ const deployerIPsVariable = "deployer_ips"
 // in-cluster object and the OIDC issuer that workload identities trust.
 const clusterType = "azurerm_kubernetes_cluster"
 
-// plan is a plan as read: sensitive values replaced, and the addresses of
-// the runner that made it.
+// clientConfigType is the data source the stacks read the deploying
+// identity from (data.azurerm_client_config: whoever runs Terraform).
+const clientConfigType = "azurerm_client_config"
+
+// deployer replaces, when comparing, the object ID of the identity that
+// made a plan.
+const deployer = "(the identity that plans)"
+
+// plan is a plan as read: sensitive values replaced, the addresses of the
+// runner that made it, and the object ID of the identity that did.
 type plan struct {
 	*tfjson.Plan
 	deployerIPs []string
+	planner     string
 }
 
 // load reads a plan, raw (terraform show -json) or redacted, and replaces
@@ -189,7 +206,32 @@ func load(path string) (*plan, error) {
 			}
 		}
 	}
+	if p.PriorState != nil && p.PriorState.Values != nil {
+		out.planner = plannerIn(p.PriorState.Values.RootModule)
+	}
 	return out, nil
+}
+
+// plannerIn returns the object ID that the data source azurerm_client_config
+// read, in m or its child modules: Terraform reads data sources while it
+// plans (refresh or not) and records them in the prior state.
+func plannerIn(m *tfjson.StateModule) string {
+	if m == nil {
+		return ""
+	}
+	for _, r := range m.Resources {
+		if r.Mode == tfjson.DataResourceMode && r.Type == clientConfigType {
+			if id, ok := r.AttributeValues["object_id"].(string); ok && id != "" {
+				return id
+			}
+		}
+	}
+	for _, c := range m.ChildModules {
+		if id := plannerIn(c); id != "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // redactChange returns a copy of c with every value that before_sensitive
@@ -226,6 +268,14 @@ func writeRedacted(w io.Writer, p *plan) error {
 		ips[i] = ip
 	}
 	out.Variables[deployerIPsVariable] = &tfjson.PlanVariable{Value: ips}
+	if p.planner != "" {
+		out.PriorState = &tfjson.State{FormatVersion: "1.0", Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{
+			Resources: []*tfjson.StateResource{{
+				Address: "data." + clientConfigType + ".current", Mode: tfjson.DataResourceMode, Type: clientConfigType, Name: "current",
+				AttributeValues: map[string]any{"object_id": p.planner},
+			}},
+		}}}
+	}
 	for _, rc := range p.ResourceChanges {
 		c := *rc
 		ch := *rc.Change
@@ -402,17 +452,24 @@ func singleHost(s string) bool {
 	return !strings.Contains(s, "/") && strings.Count(s, ".") == 3
 }
 
-// runnerOnly reports whether rc, an update in a plan whose runner has the
-// addresses own, changes nothing but runner addresses: this runner let in,
+// churn reports whether rc, an update or a replacement in a plan made on
+// a runner with the addresses own by the identity planner, changes nothing
+// but what differs from one planning run to the next: this runner let in
 // and single addresses that the configuration does not list taken out
-// (earlier runners', returned sorted as earlier). Values known only after
-// apply do not count. moved says whether the runner addresses change at
-// all: an update that changes nothing known is runner-only without moving
-// any (drift ignores it; compare must not).
-func runnerOnly(rc *tfjson.ResourceChange, own []string) (ok, moved bool, earlier []string, paths []string) {
-	if !rc.Change.Actions.Update() {
-		return false, false, nil, nil
+// (earlier runners', returned sorted in earlier), and values that become
+// planner (a grant of "the deployer" handed to the identity that plans;
+// what they replace is returned in replaced). Values known only after
+// apply do not count. moved says whether anything changes at all: a change
+// of nothing known is churn without moving anything (drift ignores it;
+// compare must not). paths are the differences that are not churn.
+func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved bool, earlier, replaced, paths []string) {
+	a := rc.Change.Actions
+	if !a.Update() && !a.Replace() {
+		return false, false, nil, nil, nil
 	}
+	var raw []string
+	diffPaths(rc.Change.Before, rc.Change.After, "", &raw, 20)
+	raw = slices.DeleteFunc(raw, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
 	others := notRunner(own)
 	after := normalize(rc.Type, rc.Change.After, others)
 	configured := map[string]bool{}
@@ -430,11 +487,80 @@ func runnerOnly(rc *tfjson.ResourceChange, own []string) (ok, moved bool, earlie
 		return true
 	}
 	before := normalize(rc.Type, rc.Change.Before, keep)
+	if planner != "" {
+		after = alignPlanner(after, planner)
+		before = alignTo(before, after, &replaced)
+	}
 	diffPaths(before, after, "", &paths, 20)
 	paths = slices.DeleteFunc(paths, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
 	slices.Sort(earlier)
-	moved = !slices.Equal(runnerEntries(rc.Type, rc.Change.Before), runnerEntries(rc.Type, rc.Change.After))
-	return len(paths) == 0, moved, slices.Compact(earlier), paths
+	slices.Sort(replaced)
+	// A replacement is churn only when it hands a grant to the planner.
+	ok = len(paths) == 0 && (a.Update() || len(replaced) > 0)
+	return ok, len(raw) > 0, slices.Compact(earlier), slices.Compact(replaced), paths
+}
+
+// alignPlanner returns a copy of v with every string that is planner
+// replaced by deployer.
+func alignPlanner(v any, planner string) any {
+	switch x := v.(type) {
+	case string:
+		if x == planner {
+			return deployer
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = alignPlanner(e, planner)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = alignPlanner(e, planner)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// alignTo returns a copy of before in which every string at a place where
+// after holds deployer is deployer too, adding what it replaced (when
+// different) to replaced.
+func alignTo(before, after any, replaced *[]string) any {
+	if s, ok := after.(string); ok && s == deployer {
+		if b, ok := before.(string); ok {
+			if b != deployer {
+				*replaced = append(*replaced, b)
+			}
+			return deployer
+		}
+		return before
+	}
+	switch x := before.(type) {
+	case map[string]any:
+		am, _ := after.(map[string]any)
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = alignTo(e, am[k], replaced)
+		}
+		return out
+	case []any:
+		al, _ := after.([]any)
+		out := make([]any, len(x))
+		for i, e := range x {
+			var ae any
+			if i < len(al) {
+				ae = al[i]
+			}
+			out[i] = alignTo(e, ae, replaced)
+		}
+		return out
+	default:
+		return before
+	}
 }
 
 // runnerEntries returns the entries of the lists at the runner paths of v
@@ -552,10 +678,11 @@ func orWhole(p string) string {
 	return p
 }
 
-// moves reports whether rc, a change of p, only moves runner addresses
-// (runnerOnly, and it does move some): compare counts it as no change.
+// moves reports whether rc, a change of p, is churn that moves something
+// (runner addresses, a grant of the deployer): compare counts it as no
+// change.
 func moves(p *plan, rc *tfjson.ResourceChange) bool {
-	ok, moved, _, _ := runnerOnly(rc, p.deployerIPs)
+	ok, moved, _, _, _ := churn(rc, p.deployerIPs, p.planner)
 	return ok && moved
 }
 
@@ -596,8 +723,8 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, actions(rc), actions(r)))
 			continue
 		}
-		ra := normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs))
-		ca := normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs))
+		ra := alignPlanner(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner)
+		ca := alignPlanner(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner)
 		var paths []string
 		diffPaths(ra, ca, "", &paths, 5)
 		for _, p := range paths {
@@ -636,19 +763,20 @@ func drift(w io.Writer, p *plan) bool {
 		if !changes(rc) {
 			continue
 		}
-		if rc.Change.Actions.Update() {
-			ok, _, earlier, paths := runnerOnly(rc, p.deployerIPs)
-			if ok {
-				ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(earlier, ", ")))
-				continue
-			}
+		ok, _, earlier, replaced, paths := churn(rc, p.deployerIPs, p.planner)
+		switch {
+		case ok && len(replaced) > 0:
+			ignored = append(ignored, fmt.Sprintf("%s: %s hands a grant of the deployer to the identity that checks, in place of %s (the last deploy's identity, or a change to look at)", rc.Address, actions(rc), strings.Join(replaced, ", ")))
+		case ok:
+			ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(earlier, ", ")))
+		case rc.Change.Actions.Update():
 			for i, path := range paths {
 				paths[i] = orWhole(path)
 			}
 			drifted = append(drifted, fmt.Sprintf("%s: update (%s)", rc.Address, strings.Join(paths, ", ")))
-			continue
+		default:
+			drifted = append(drifted, fmt.Sprintf("%s: %s", rc.Address, actions(rc)))
 		}
-		drifted = append(drifted, fmt.Sprintf("%s: %s", rc.Address, actions(rc)))
 	}
 	for _, s := range ignored {
 		fmt.Fprintln(w, "ignored", s)

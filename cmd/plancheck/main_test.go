@@ -466,3 +466,78 @@ func TestGuard(t *testing.T) {
 		t.Errorf("no reason: exit %d\n%s", code, errs.String())
 	}
 }
+
+// grantPlan is a plan by the identity planner (its object ID, as
+// data.azurerm_client_config read it) of the deployer's two grants, held
+// by holder: the cluster admin role and the Key Vault access policy, whose
+// principal Azure cannot change in place; roleName is the role.
+func grantPlan(planner, holder, roleName string) string {
+	action := func(changed bool) string {
+		if changed {
+			return `"delete", "create"`
+		}
+		return `"no-op"`
+	}
+	grant := `{"address": "azurerm_role_assignment.admin", "mode": "managed", "type": "azurerm_role_assignment", "change": {"actions": [` + action(planner != holder || roleName != "Azure Kubernetes Service RBAC Cluster Admin") + `],
+	  "before": {"id": "/ra/1", "principal_id": "` + holder + `", "principal_type": "ServicePrincipal", "role_definition_name": "Azure Kubernetes Service RBAC Cluster Admin", "scope": "/aks"},
+	  "after": {"principal_id": "` + planner + `", "role_definition_name": "` + roleName + `", "scope": "/aks"},
+	  "after_unknown": {"id": true, "principal_type": true}}}`
+	policy := `{"address": "azurerm_key_vault_access_policy.manager", "mode": "managed", "type": "azurerm_key_vault_access_policy", "change": {"actions": [` + action(planner != holder) + `],
+	  "before": {"id": "/kv/p", "object_id": "` + holder + `", "tenant_id": "t", "secret_permissions": ["Get", "Set"]},
+	  "after": {"object_id": "` + planner + `", "tenant_id": "t", "secret_permissions": ["Get", "Set"]},
+	  "after_unknown": {"id": true}}}`
+	return `{"format_version": "1.2", "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [
+	  {"address": "data.azurerm_client_config.current", "mode": "data", "type": "azurerm_client_config", "name": "current", "values": {"object_id": "` + planner + `", "tenant_id": "t"}}]}}},
+	  "resource_changes": [` + grant + `, ` + policy + `]}`
+}
+
+// TestTheReviewIsPlannedByAnotherIdentity: the stacks grant "the
+// deployer" (whoever plans) the cluster's admin role and the Key Vault;
+// the review is planned by the identity that only reads, the apply by the
+// one that writes. Handing those grants to the identity that plans counts
+// as no change on either side; anything else about them still counts.
+func TestTheReviewIsPlannedByAnotherIdentity(t *testing.T) {
+	const reader, writer, human = "11111111-0000-0000-0000-00000000000r", "22222222-0000-0000-0000-00000000000w", "33333333-0000-0000-0000-00000000000h"
+	const admin = "Azure Kubernetes Service RBAC Cluster Admin"
+	cases := []struct {
+		name               string
+		reviewed, approved string
+		want               string // "" for a match
+	}{
+		{"the pipeline applied last", grantPlan(reader, writer, admin), grantPlan(writer, writer, admin), ""},
+		{"someone deployed by hand", grantPlan(reader, human, admin), grantPlan(writer, human, admin), ""},
+		{"another role, reviewed", grantPlan(reader, writer, "Owner"), grantPlan(writer, writer, "Owner"), ""},
+		{"another role, not reviewed", grantPlan(reader, writer, admin), grantPlan(writer, writer, "Owner"),
+			`azurerm_role_assignment.admin: role_definition_name would become "Owner", reviewed as "Azure Kubernetes Service RBAC Cluster Admin"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			ok := compare(&out, mustLoad(t, c.reviewed), mustLoad(t, c.approved), false)
+			if ok != (c.want == "") || (c.want != "" && !strings.Contains(out.String(), c.want)) {
+				t.Errorf("match %v, want %q:\n%s", ok, c.want, out.String())
+			}
+		})
+	}
+	// The redacted review keeps who planned it.
+	var red, errs bytes.Buffer
+	if code := run([]string{"-redact", write(t, grantPlan(reader, writer, admin))}, &red, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	var out bytes.Buffer
+	if !compare(&out, mustLoad(t, red.String()), mustLoad(t, grantPlan(writer, writer, admin)), false) {
+		t.Errorf("redacted review vs the approved plan:\n%s\n%s", out.String(), red.String())
+	}
+	// The drift check, by the reader, ignores the grants it would take
+	// over, saying from whom; a replacement of anything else is drift.
+	out.Reset()
+	if code := run([]string{"-drift", write(t, grantPlan(reader, writer, admin))}, &out, &errs); code != 0 ||
+		!strings.Contains(out.String(), "ignored azurerm_role_assignment.admin: delete,create hands a grant of the deployer to the identity that checks, in place of "+writer) {
+		t.Errorf("drift of the deployer's grants: exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	disk := `{"resource_changes": [{"address": "azurerm_managed_disk.d", "type": "azurerm_managed_disk", "action_reason": "replace_because_tainted", "change": {"actions": ["delete", "create"], "before": {"id": "/d", "size": 5}, "after": {"size": 5}, "after_unknown": {"id": true}}}]}`
+	if code := run([]string{"-drift", write(t, disk)}, &out, &errs); code != 1 || !strings.Contains(out.String(), "drift azurerm_managed_disk.d: delete,create") {
+		t.Errorf("a replaced disk: exit %d\n%s", code, out.String())
+	}
+}
