@@ -562,20 +562,27 @@ func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
 	}
 }
 
-// TestTheEnvironmentsActionListsTheFiles runs the step of
-// .github/actions/environments as GitHub would (bash -eo pipefail) on a
-// configuration with a second development and a second production
-// environment: its outputs are the files.
-func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
-	b, err := os.ReadFile("../.github/actions/environments/action.yml")
+// actionScript returns the script of the (one) bash step of the composite
+// action .github/actions/NAME, to run as GitHub would.
+func actionScript(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../.github/actions/" + name + "/action.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`(?s)\n      run: \|\n((?:        .*\n|\n)+)`).FindStringSubmatch(string(b))
 	if m == nil {
-		t.Fatal("no run step in the environments action")
+		t.Fatalf("no run step in the %s action", name)
 	}
-	script := strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+	return strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+}
+
+// TestTheEnvironmentsActionListsTheFiles runs the step of
+// .github/actions/environments as GitHub would (bash -eo pipefail) on a
+// configuration with a second development and a second production
+// environment: its outputs are the files.
+func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
+	script := actionScript(t, "environments")
 	e := newEnv(t, true)
 	dir := thirdEnvironment(t, e)
 	// And a second production environment, a copy of prod with a state
@@ -866,15 +873,7 @@ func TestAllowedDeletions(t *testing.T) {
 // with lib.sh (the same function that renews it before every Terraform
 // process) and exports the file for kubelogin.
 func TestTheAzureLoginActionSetsUpKubelogin(t *testing.T) {
-	b, err := os.ReadFile("../.github/actions/azure-login/action.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)\n      run: \|\n((?:        .*\n|\n)+)`).FindStringSubmatch(string(b))
-	if m == nil {
-		t.Fatal("no run step in the azure-login action")
-	}
-	script := strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+	script := actionScript(t, "azure-login")
 	e := newEnv(t, false)
 	runner := t.TempDir()
 	githubEnv := filepath.Join(t.TempDir(), "env")

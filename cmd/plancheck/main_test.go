@@ -282,6 +282,27 @@ func TestRemaining(t *testing.T) {
 	}
 }
 
+// compareCase is a reviewed plan, the approved job's, and what compare
+// says: "" for a match, else a line of its report.
+type compareCase struct {
+	name               string
+	reviewed, approved string
+	want               string
+}
+
+func compareCases(t *testing.T, cases []compareCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			ok := compare(&out, mustLoad(t, c.reviewed), mustLoad(t, c.approved), false)
+			if ok != (c.want == "") || (c.want != "" && !strings.Contains(out.String(), c.want)) {
+				t.Errorf("match %v, want %q:\n%s", ok, c.want, out.String())
+			}
+		})
+	}
+}
+
 // firewallPlan is a plan of the Key Vault made by a runner with the
 // addresses runner (none for the review, which no firewall lets in): the
 // state holds the configured range and earlier, the configuration adds
@@ -314,11 +335,7 @@ func firewallPlan(runner, earlier, extra string) string {
 // own. An update that does no more than let a runner in and earlier ones
 // out counts as no change on either side, and anything else still counts.
 func TestTheReviewHasNoRunner(t *testing.T) {
-	cases := []struct {
-		name               string
-		reviewed, approved string
-		want               string // "" for a match
-	}{
+	cases := []compareCase{
 		{"the review takes the last deploy's runner out, the approved job lets itself in",
 			firewallPlan("", "192.0.2.50", ""), firewallPlan("198.51.100.99", "192.0.2.50", ""), ""},
 		{"nothing to take out: the review changes nothing, the approved job lets itself in",
@@ -335,15 +352,7 @@ func TestTheReviewHasNoRunner(t *testing.T) {
 			firewallPlan("", "", "198.51.100.0/24"), firewallPlan("198.51.100.99", "", ""),
 			"azurerm_key_vault.kv: network_acls[0].ip_rules would become"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			ok := compare(&out, mustLoad(t, c.reviewed), mustLoad(t, c.approved), false)
-			if ok != (c.want == "") || (c.want != "" && !strings.Contains(out.String(), c.want)) {
-				t.Errorf("match %v, want %q:\n%s", ok, c.want, out.String())
-			}
-		})
-	}
+	compareCases(t, cases)
 	// The cluster scaled, reviewed without a runner and approved with one:
 	// the runner's address adds an entry to the authorized ranges and to
 	// what after_unknown says of them, and neither counts.
@@ -499,26 +508,14 @@ func grantPlan(planner, holder, roleName string) string {
 func TestTheReviewIsPlannedByAnotherIdentity(t *testing.T) {
 	const reader, writer, human = "11111111-0000-0000-0000-00000000000r", "22222222-0000-0000-0000-00000000000w", "33333333-0000-0000-0000-00000000000h"
 	const admin = "Azure Kubernetes Service RBAC Cluster Admin"
-	cases := []struct {
-		name               string
-		reviewed, approved string
-		want               string // "" for a match
-	}{
+	cases := []compareCase{
 		{"the pipeline applied last", grantPlan(reader, writer, admin), grantPlan(writer, writer, admin), ""},
 		{"someone deployed by hand", grantPlan(reader, human, admin), grantPlan(writer, human, admin), ""},
 		{"another role, reviewed", grantPlan(reader, writer, "Owner"), grantPlan(writer, writer, "Owner"), ""},
 		{"another role, not reviewed", grantPlan(reader, writer, admin), grantPlan(writer, writer, "Owner"),
 			`azurerm_role_assignment.admin: role_definition_name would become "Owner", reviewed as "Azure Kubernetes Service RBAC Cluster Admin"`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			ok := compare(&out, mustLoad(t, c.reviewed), mustLoad(t, c.approved), false)
-			if ok != (c.want == "") || (c.want != "" && !strings.Contains(out.String(), c.want)) {
-				t.Errorf("match %v, want %q:\n%s", ok, c.want, out.String())
-			}
-		})
-	}
+	compareCases(t, cases)
 	// The redacted review keeps who planned it.
 	var red, errs bytes.Buffer
 	if code := run([]string{"-redact", write(t, grantPlan(reader, writer, admin))}, &red, &errs); code != 0 {
