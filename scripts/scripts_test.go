@@ -276,12 +276,6 @@ func (e *env) seed(name, content string) {
 	}
 }
 
-// stateFile reads a fake az state file.
-func (e *env) stateFile(name string) string {
-	b, _ := os.ReadFile(filepath.Join(e.state, name))
-	return string(b)
-}
-
 // run runs a script and returns its combined output and exit code.
 func (e *env) run(script string, args ...string) (string, int) {
 	e.t.Helper()
