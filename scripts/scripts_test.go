@@ -65,11 +65,10 @@ esac
 exit 0
 `
 
-// fakeAz records every call and keeps the firewalls' address rules and the
-// cluster's power state in files of $FAKE_AZ_DIR (kv, storage, power).
+// fakeAz records every call and keeps the Key Vault firewall's address
+// rules and the cluster's power state in files of $FAKE_AZ_DIR (kv,
+// power).
 // FAKE_AZ_FAIL: |-separated substrings; a call containing one fails.
-// FAKE_AZ_STICKY=kv|storage: removing from that firewall silently does
-// nothing; FAKE_AZ_DROP=kv|storage: adding to it silently does nothing.
 // FAKE_AZ_FLAKY: a substring; the first FAKE_AZ_FLAKY_TIMES
 // (default 2) calls containing it fail (a role assignment not applied yet).
 // FAKE_AKS_ERROR: az aks show fails with this message, from its
@@ -98,8 +97,6 @@ if [ -n "${FAKE_AZ_FLAKY:-}" ] && [[ "$*" == *"$FAKE_AZ_FLAKY"* ]]; then
     exit 1
   fi
 fi
-ip_arg() { local prev=""; for a in "$@"; do [ "$prev" != --ip-address ] || echo "$a"; prev=$a; done; }
-remove_rule() { [ "${FAKE_AZ_STICKY:-}" = "$1" ] && return; grep -vxF "$2" "$d/$1" >"$d/$1.new" || true; mv "$d/$1.new" "$d/$1"; }
 case "$*" in
   "account show --query id -o tsv") echo 00000000-0000-0000-0000-00000000000a ;;
   "account show --query tenantId -o tsv") echo 00000000-0000-0000-0000-00000000000b ;;
@@ -125,12 +122,7 @@ case "$*" in
   "storage account blob-service-properties show "*)
     [ "$FAKE_AZ_STATE" = exists ] || exit 3
     printf '%s\n' ${FAKE_STATE_PROTECTION:-true true true} ;;
-  "keyvault network-rule add "*) [ "${FAKE_AZ_DROP:-}" = kv ] || ip_arg "$@" >>"$d/kv" ;;
-  "keyvault network-rule remove "*) remove_rule kv "$(ip_arg "$@")" ;;
   "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
-  "storage account network-rule add "*) [ "${FAKE_AZ_DROP:-}" = storage ] || ip_arg "$@" >>"$d/storage" ;;
-  "storage account network-rule remove "*) remove_rule storage "$(ip_arg "$@")" ;;
-  "storage account network-rule list "*) cat "$d/storage" 2>/dev/null ;;
   "aks show "*)
     n=$(($(cat "$d/shows" 2>/dev/null || echo 0) + 1))
     echo "$n" >"$d/shows"
@@ -268,7 +260,7 @@ func (e *env) without(tool string) {
 	}
 }
 
-// seed writes a fake az state file (kv, storage, power, runs).
+// seed writes a fake az or gh state file (kv, power, runs).
 func (e *env) seed(name, content string) {
 	e.t.Helper()
 	if err := os.WriteFile(filepath.Join(e.state, name), []byte(content), 0o644); err != nil {
