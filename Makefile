@@ -30,7 +30,7 @@ STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
 
-.PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack refuse-production cost scan actionlint shellcheck check validate tftest ktest calendar
+.PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack preflight refuse-production cost scan actionlint shellcheck check validate tftest ktest calendar
 
 help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -119,7 +119,14 @@ check-stack:
 	  exit 2; \
 	fi
 
-diff: setup check-stack ## Show the plan of one stack: make diff STACK=<env>
+# What the cdktf CLI's plan needs (terraform, kubelogin for an in-cluster
+# stack, the Azure CLI logged in), checked by the scripts' own preflight
+# before anything is built or synthesized: a missing tool or login is named
+# in seconds, not found by the backend minutes later.
+preflight: check-stack
+	@CONFIG_DIR=config scripts/preflight.sh $(STACK)
+
+diff: check-stack preflight setup ## Show the plan of one stack: make diff STACK=<env>
 	$(CDKTF) diff $(STACK)
 
 # The cdktf CLI's deploy and destroy skip every guard of scripts/deploy.sh
@@ -136,10 +143,10 @@ refuse-production: check-stack
 	  exit 2; \
 	fi
 
-deploy: setup refuse-production ## Deploy one development stack: make deploy STACK=<env> (production: scripts/deploy.sh)
+deploy: refuse-production preflight setup ## Deploy one development stack: make deploy STACK=<env> (production: scripts/deploy.sh)
 	$(CDKTF) deploy $(STACK)
 
-destroy: setup refuse-production ## Destroy one development stack: make destroy STACK=<env> (production: scripts/destroy.sh)
+destroy: refuse-production preflight setup ## Destroy one development stack: make destroy STACK=<env> (production: scripts/destroy.sh)
 	$(CDKTF) destroy $(STACK)
 
 # Needs neither setup nor the bindings: a small Go command over

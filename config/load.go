@@ -143,6 +143,7 @@ func LoadDir(dir string) ([]*Config, error) {
 			cfgs = append(cfgs, cfg)
 		}
 	}
+	all.Problems = append(all.Problems, sharedStateContainers(cfgs)...)
 	if len(all.Problems) > 0 {
 		return nil, &all
 	}

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/exposure"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 )
 
 // Finding is one broken rule.
@@ -347,15 +348,9 @@ func checkStorage(r resource, _ Options) []Finding {
 // DATA-001: production data cannot be destroyed by a plan.
 
 // DataResources hold data, or a name others point at, that must survive
-// any plan in production: the IPFS disk, the storage account, the Key
-// Vault, the public IP (DNS records and allow-lists point at it), the DNS
-// zone (its name servers are delegated), and the backup vault and instance
-// (deleting the instance deletes the recovery points).
-var DataResources = []string{
-	"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault",
-	"azurerm_public_ip", "azurerm_dns_zone",
-	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_instance_disk",
-}
+// any plan in production (facts.DataResources, which cmd/plancheck reads
+// without the bindings).
+var DataResources = facts.DataResources
 
 func checkPreventDestroy(r resource, _ Options) []Finding {
 	if !slices.Contains(DataResources, r.typ) {

@@ -10,17 +10,17 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/check-ref.sh REF
 
-Resolves REF, in this clone (fetched with full history and tags), to a
-commit and prints its full SHA when the pipeline may deploy it:
-
-  - a release tag (v*): tags matching v* are protected by a ruleset
-    (scripts/setup.sh prints it), so only maintainers create them;
-  - any other ref whose commit is on main: an ancestor of origin/main (or
-    main itself), that is, reviewed and merged code.
+Resolves REF (a branch, a tag or a commit), in this clone (fetched with
+full history and tags), to a commit and prints its full SHA when the
+pipeline may deploy it: when that commit is on main, an ancestor of
+origin/main (or main itself), that is, reviewed and merged code. A tag is
+no exception: a release tag (v*) on a commit that never reached main is
+refused like any branch.
 
 Anything else (a feature branch, a commit of a pull request, a fork's
-commit) is refused with exit status 1. Deploy the SHA it prints, not REF: a
-branch can move between this check and the checkout.
+commit, a tag on one of them) is refused with exit status 1. Deploy the SHA
+it prints, not REF: a branch or a tag can move between this check and the
+checkout.
 
 Options:
   -h, --help   show this text
@@ -43,16 +43,13 @@ if ! [[ "$ref" =~ ^[A-Za-z0-9][A-Za-z0-9._/-]*$ ]] || [[ "$ref" == *..* ]]; then
 fi
 git rev-parse --verify --quiet origin/main >/dev/null || die "origin/main is not in this clone: check out with fetch-depth: 0"
 
+what="commit"
 if sha=$(git rev-parse --verify --quiet "refs/tags/$ref^{commit}"); then
-  if [[ "$ref" == v* ]]; then
-    echo "check-ref.sh: $ref is a release tag, commit $sha" >&2
-    echo "$sha"
-    exit 0
-  fi
+  what="tag, commit"
 elif ! sha=$(git rev-parse --verify --quiet "refs/remotes/origin/$ref^{commit}"); then
   sha=$(git rev-parse --verify --quiet "$ref^{commit}") || die "'$ref' is not a branch, tag or commit of this repository"
 fi
 git merge-base --is-ancestor "$sha" origin/main ||
-  die "'$ref' ($sha) is not on main; only merged commits (ancestors of origin/main) and release tags (v*) are deployed"
-echo "check-ref.sh: $ref is commit $sha on main" >&2
+  die "'$ref' ($what $sha) is not on main; only commits of main (ancestors of origin/main) are deployed, a release tag's too"
+echo "check-ref.sh: $ref is $what $sha on main" >&2
 echo "$sha"

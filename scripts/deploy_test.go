@@ -101,7 +101,8 @@ func TestDeployGuards(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("confirmed production deploy: exit %d\n%s", code, out)
 	}
-	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s apply"})
+	// The guard reads each plan (show -json) before it is applied.
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s show", "prod-k8s apply"})
 }
 
 func TestDeployNeedsKubeloginForTheClusterStack(t *testing.T) {
@@ -122,7 +123,7 @@ func reviewedDir(t *testing.T, sku string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, st := range []string{"prod", "prod-k8s"} {
-		plan := `{"deployer_ips": ["192.0.2.1"], "resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"], "after": {"sku_tier": "` + sku + `"}, "after_unknown": {}}}]}`
+		plan := `{"redacted": true, "format_version": "1.2", "variables": {"deployer_ips": {"value": ["192.0.2.1"]}}, "resource_changes": [{"address": "azurerm_kubernetes_cluster.aks", "type": "azurerm_kubernetes_cluster", "change": {"actions": ["update"], "before": {"sku_tier": "Free"}, "after": {"sku_tier": "` + sku + `"}, "after_unknown": {}}}]}`
 		if err := os.WriteFile(filepath.Join(dir, st+".json"), []byte(plan), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +143,7 @@ func TestDeployChecksBothStacksAgainstTheReviewedPlans(t *testing.T) {
 	if code != 0 || strings.Count(out, "matches the reviewed plan") != 2 {
 		t.Fatalf("matching plans: exit %d\n%s", code, out)
 	}
-	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s show", "prod-k8s apply"})
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show", "prod show", "prod apply", "prod-k8s init", "prod-k8s plan", "prod-k8s show", "prod-k8s show", "prod-k8s show", "prod-k8s apply"})
 
 	// Another action on the Azure stack: nothing applied.
 	e = newEnv(t, true)
@@ -221,7 +222,7 @@ func TestDeployAppliesReviewedPlans(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	equal(t, "a reviewed plan is applied, not planned again", e.terraformCalls(), []string{"prod init", "prod apply"})
+	equal(t, "a reviewed plan is applied, not planned again (the guard reads it)", e.terraformCalls(), []string{"prod init", "prod show", "prod apply"})
 	if c := e.calls(); !strings.HasSuffix(c[len(c)-1], filepath.Join(plans, "prod.tfplan")) {
 		t.Errorf("applied %s", c[len(c)-1])
 	}
@@ -357,6 +358,14 @@ func TestDeployWaitsForRoleAssignments(t *testing.T) {
 		t.Errorf("the retried plan was not checked against the applied one:\n%s", out)
 	}
 
+	// The Key Vault rule that the apply just added, not in effect yet.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: checking for presence of existing Secret: keyvault.BaseClient#GetSecret: Failure responding to request: StatusCode=403 Code=\"Forbidden\" Message=\"Client address is not authorized and caller is not a trusted service.\" InnerError={\"code\":\"ForbiddenByFirewall\"}"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 0 || len(e.callsOf("sleep")) != 1 {
+		t.Errorf("a firewall rule not in effect yet: exit %d, waits %q\n%s", code, e.callsOf("sleep"), out)
+	}
+
 	// Another failure is not waited for.
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: quota exceeded"}
@@ -384,4 +393,124 @@ func TestDeployWaitsForRoleAssignments(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 	equal(t, "waits", e.callsOf("sleep"), []string{"sleep 5", "sleep 10"})
+}
+
+// TestProductionGuardsDataAndTheCluster: no plan of a production
+// environment that deletes or replaces data or the cluster is applied,
+// whichever order the replacement takes, the first plan, a retry's or a
+// saved one, unless --allow names the address with a reason; what the
+// guard says is in the summary. Development plans are not guarded.
+func TestProductionGuardsDataAndTheCluster(t *testing.T) {
+	deploy := []string{"--production", "--confirm", "prod", "--only", "prod"}
+	for _, action := range []string{`delete`, `delete", "create`, `create", "delete`} {
+		e := newEnv(t, true)
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		e.extra = []string{"FAKE_ACTION_prod=" + action}
+		out, code := e.run("deploy.sh", append(deploy, "--summary", summary, "prod")...)
+		if code != 1 || slices.Contains(e.terraformCalls(), "prod apply") {
+			t.Errorf("%s: exit %d, calls %v\n%s", action, code, e.terraformCalls(), out)
+		}
+		contains(t, out, "REFUSED: the plan", "azurerm_kubernetes_cluster.aks", "prod: the plan deletes or replaces data or the cluster")
+		b, _ := os.ReadFile(summary)
+		contains(t, string(b), "#### prod: deletions and replacements of data and of the cluster", "REFUSED: the plan")
+	}
+
+	// Allowed with a reason: applied, and the allowance is in the summary.
+	allow := filepath.Join(t.TempDir(), "allowed")
+	if err := os.WriteFile(allow, []byte("azurerm_kubernetes_cluster.aks a new node OS needs a new cluster\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, true)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	e.extra = []string{`FAKE_ACTION_prod=create", "delete`}
+	out, code := e.run("deploy.sh", append(deploy, "--allow", allow, "--summary", summary, "prod")...)
+	if code != 0 || !slices.Contains(e.terraformCalls(), "prod apply") {
+		t.Errorf("allowed: exit %d\n%s", code, out)
+	}
+	b, _ := os.ReadFile(summary)
+	contains(t, string(b), "allowed: the plan replaces azurerm_kubernetes_cluster.aks (create,delete): a new node OS needs a new cluster")
+
+	// A retry's plan is guarded too: after a partial apply, the plan of
+	// the rest goes through the guard again (allowed here, and said twice).
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_ACTION_prod=delete", "FAKE_APPLY_FAILURES_prod=1", "FAKE_APPLY_ERROR_prod=Error: (LinkedAuthorizationFailed) not yet"}
+	out, code = e.run("deploy.sh", append(deploy, "--allow", allow, "prod")...)
+	if code != 0 || strings.Count(out, "allowed: the plan deletes azurerm_kubernetes_cluster.aks") != 2 {
+		t.Errorf("the retry's plan: exit %d\n%s", code, out)
+	}
+
+	// A saved plan (--plan-dir) is guarded before it is applied.
+	plans := t.TempDir()
+	if err := os.WriteFile(filepath.Join(plans, "prod.tfplan"), []byte("reviewed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_ACTION_prod=delete"}
+	if out, code := e.run("deploy.sh", append(deploy, "--plan-dir", plans, "prod")...); code != 1 || slices.Contains(e.terraformCalls(), "prod apply") {
+		t.Errorf("saved plan: exit %d, calls %v\n%s", code, e.terraformCalls(), out)
+	}
+
+	// Development is not guarded.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_ACTION_dev=delete"}
+	if out, code := e.run("deploy.sh", "--yes", "--only", "dev", "dev"); code != 0 || !slices.Contains(e.terraformCalls(), "dev apply") {
+		t.Errorf("dev: exit %d\n%s", code, out)
+	}
+}
+
+// TestKubeloginGetsAFreshTokenForEveryTerraformProcess: in GitHub Actions,
+// the federated token file kubelogin reads holds a token fetched just
+// before each terraform plan and apply, however long the job has run and
+// however many retries it made; the token the login step wrote would
+// have expired (GitHub's lives about five minutes).
+func TestKubeloginGetsAFreshTokenForEveryTerraformProcess(t *testing.T) {
+	e := newEnv(t, true)
+	token := filepath.Join(t.TempDir(), "azure-federated-token")
+	e.extra = []string{
+		"AZURE_FEDERATED_TOKEN_FILE=" + token,
+		"ACTIONS_ID_TOKEN_REQUEST_URL=https://token.actions.example/request?api-version=2.0",
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN=request-token",
+		"FAKE_APPLY_FAILURES_dev_k8s=2", "FAKE_APPLY_ERROR_dev_k8s=Error: secrets is forbidden: User \"x\" cannot create resource",
+	}
+	out, code := e.run("deploy.sh", "--yes", "dev")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	// Each plan and apply ran with a token no earlier one had.
+	var tokens []string
+	for _, c := range e.calls() {
+		if !strings.HasPrefix(c, "token ") {
+			continue
+		}
+		f := strings.Fields(c)
+		if slices.Contains(f, "plan") || slices.Contains(f, "apply") {
+			if slices.Contains(tokens, f[1]) || !strings.HasPrefix(f[1], "oidc-") {
+				t.Errorf("terraform %s ran with the token %q, not a fresh one (earlier: %v)", strings.Join(f[3:], " "), f[1], tokens)
+			}
+			tokens = append(tokens, f[1])
+		}
+	}
+	// dev: plan, apply; dev-k8s: plan, apply, then two retries of plan and apply.
+	if len(tokens) != 8 {
+		t.Errorf("%d plans and applies with a token, want 8: %v\n%s", len(tokens), tokens, strings.Join(e.calls(), "\n"))
+	}
+	for _, c := range e.callsOf("curl") {
+		if !strings.Contains(c, "Authorization: bearer request-token") || !strings.Contains(c, "request?api-version=2.0&audience=api://AzureADTokenExchange") {
+			t.Errorf("the token request %s", c)
+		}
+	}
+	if st, err := os.Stat(token); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the token file: %v %v", st, err)
+	}
+	// Without a token from GitHub, nothing is planned with a stale one.
+	e = newEnv(t, true)
+	e.extra = []string{"AZURE_FEDERATED_TOKEN_FILE=" + token, "ACTIONS_ID_TOKEN_REQUEST_URL=https://x/r?a=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN=t", "FAKE_CURL_FAIL=1"}
+	if out, code := e.run("deploy.sh", "--yes", "dev"); code != 1 || !strings.Contains(out, "cannot get an OIDC token from GitHub for kubelogin") || len(e.callsOf("terraform -chdir=OUT/stacks/dev plan")) != 0 {
+		t.Errorf("GitHub refusing: exit %d\n%s", code, out)
+	}
+	// Outside GitHub Actions, nothing is asked.
+	e = newEnv(t, true)
+	if out, code := e.run("deploy.sh", "--yes", "dev"); code != 0 || len(e.callsOf("curl")) != 0 {
+		t.Errorf("locally: exit %d, %q\n%s", code, e.callsOf("curl"), out)
+	}
 }

@@ -51,3 +51,38 @@ func TestDrift(t *testing.T) {
 		t.Errorf("exit %d, calls %v\n%s", code, e.terraformCalls(), out)
 	}
 }
+
+// TestDriftLeavesOutWhatTheFirewallKeeps: where the Key Vault does not
+// admit the runner (a production drift check, whose identity may not open
+// anything), the Azure stack's plan refreshes every resource of the state
+// but the vault's secrets, and the report says how many were left out.
+func TestDriftLeavesOutWhatTheFirewallKeeps(t *testing.T) {
+	state := "azurerm_resource_group.rg\nazurerm_key_vault.kv\nazurerm_key_vault_secret.token\nazurerm_key_vault_secret.key\nazurerm_role_assignment.grant[\"a b\"]\ndata.azurerm_client_config.current"
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_KV_CLIENT=198.51.100.99", "FAKE_STATE_prod=" + state}
+	report := filepath.Join(t.TempDir(), "drift.md")
+	out, code := e.run("drift.sh", "--report", report, "--stack", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	plans := e.callsOf("terraform -chdir=OUT/stacks/prod plan")
+	if len(plans) != 1 {
+		t.Fatalf("plans %q", plans)
+	}
+	for _, want := range []string{"-target=azurerm_resource_group.rg", "-target=azurerm_key_vault.kv", `-target=azurerm_role_assignment.grant["a`} {
+		if !strings.Contains(plans[0], want) {
+			t.Errorf("the plan lacks %s: %s", want, plans[0])
+		}
+	}
+	if strings.Contains(plans[0], "secret") || strings.Contains(plans[0], "data.") {
+		t.Errorf("the plan refreshes what the firewall keeps, or targets a data source: %s", plans[0])
+	}
+	b, _ := os.ReadFile(report)
+	contains(t, string(b), "- `prod`: 2 resource(s) behind the Key Vault firewall, which does not admit this runner, not refreshed")
+	// Admitted: everything is refreshed.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_STATE_prod=" + state}
+	if out, code := e.run("drift.sh", "--stack", "prod"); code != 0 || strings.Contains(strings.Join(e.callsOf("terraform"), "\n"), "-target") {
+		t.Errorf("admitted: exit %d, %q\n%s", code, e.callsOf("terraform"), out)
+	}
+}

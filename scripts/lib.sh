@@ -31,12 +31,53 @@ need_terraform() {
   need "$TERRAFORM" "$TERRAFORM_HINT"
 }
 
+# tf ARGS...: run Terraform. Before a plan or an apply, which may reach the
+# cluster through kubelogin, the federated token file is renewed
+# (fresh_federated_token).
 tf() {
+  case " $* " in
+    *" plan "* | *" apply "*) fresh_federated_token ;;
+  esac
   "$TERRAFORM" "$@"
+}
+
+# fresh_federated_token: in a GitHub Actions job that may ask for an OIDC
+# token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+# and has a token file for kubelogin (AZURE_FEDERATED_TOKEN_FILE, set by
+# .github/actions/azure-login), write a new GitHub OIDC token into the
+# file. kubelogin's workloadidentity mode exchanges the file's token for
+# an Entra ID token when a Terraform process first reaches the cluster,
+# and GitHub's token lives about five minutes: a plan or apply after a
+# long apply, or a retry after a wait, needs a new one. Elsewhere it does
+# nothing.
+fresh_federated_token() {
+  [ -n "${AZURE_FEDERATED_TOKEN_FILE:-}" ] && [ -n "${ACTIONS_ID_TOKEN_REQUEST_URL:-}" ] && [ -n "${ACTIONS_ID_TOKEN_REQUEST_TOKEN:-}" ] || return 0
+  local answer token
+  answer=$(curl -fsS --retry 3 -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange") ||
+    die "cannot get an OIDC token from GitHub for kubelogin (permissions: id-token: write?)"
+  token=$(sed -n 's/.*"value" *: *"\([^"]*\)".*/\1/p' <<<"$answer")
+  [ -n "$token" ] || die "GitHub's answer holds no OIDC token for kubelogin"
+  # Written next to the file and moved over it: kubelogin never reads a
+  # half-written token.
+  (umask 077 && printf '%s' "$token" >"$AZURE_FEDERATED_TOKEN_FILE.new") && mv -f "$AZURE_FEDERATED_TOKEN_FILE.new" "$AZURE_FEDERATED_TOKEN_FILE"
 }
 
 need_go() {
   need go "Install Go 1.26 (https://go.dev/dl/)."
+}
+
+# gocmd NAME ARGS...: the command ./cmd/NAME, built from this checkout
+# (go run), or CMD_BIN/NAME when CMD_BIN names a directory of them built
+# from it (the tests build them once).
+gocmd() {
+  local name=$1
+  shift
+  if [ -n "${CMD_BIN:-}" ]; then
+    "$CMD_BIN/$name" "$@"
+  else
+    need_go
+    go run "./cmd/$name" "$@"
+  fi
 }
 
 # environments all|production|development [-json]: the names of the
@@ -44,10 +85,9 @@ need_go() {
 # $CONFIG_DIR/<env>.json, validated (cmd/envinfo -list). An environment is
 # its file: nothing else lists them.
 environments() {
-  need_go
   local kind=$1
   shift
-  go run ./cmd/envinfo -config "$CONFIG_DIR" -list "$kind" "$@" || die "cannot list the environments of $CONFIG_DIR/ (above)"
+  gocmd envinfo -config "$CONFIG_DIR" -list "$kind" "$@" || die "cannot list the environments of $CONFIG_DIR/ (above)"
 }
 
 # environments_into ARRAY all|production|development: set the array ARRAY
@@ -90,9 +130,8 @@ load_env() {
     die "no environment '$1' ($file does not exist)${known:+; the environments are: ${known% }}"
   fi
   if [ -z "${ENV_VARS[$file]+x}" ]; then
-    need_go
     local vars
-    vars=$(go run ./cmd/envinfo -config "$CONFIG_DIR" "$1") || die "$file is not valid (see above)"
+    vars=$(gocmd envinfo -config "$CONFIG_DIR" "$1") || die "$file is not valid (see above)"
     ENV_VARS[$file]=$vars
   fi
   eval "${ENV_VARS[$file]}"
@@ -141,18 +180,20 @@ confirm_typed() {
   [ "$answer" = "$word" ] || die "not confirmed ('$answer' is not '$word'); nothing was changed"
 }
 
-# plancheck ARGS...: cmd/plancheck (compare, -redact, -drift).
+# plancheck ARGS...: cmd/plancheck (compare, -remaining, -redact, -drift,
+# -guard).
 plancheck() {
-  go run ./cmd/plancheck "$@"
+  gocmd plancheck "$@"
 }
 
-# rbac_propagating LOG: whether a failed apply's output says Azure (or the
-# cluster) does not yet honour a role assignment made moments before:
-# AKS's subnet and IP grants, the backup vault's disk roles, the deployer's
-# cluster-admin role that the -k8s stack needs. Azure documents up to
-# several minutes (more in large tenants) before a new assignment applies.
-rbac_propagating() {
-  grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User' "$1"
+# propagating LOG: whether a failed apply's output says Azure (or the
+# cluster) does not yet honour a change made moments before: a role
+# assignment (AKS's subnet and IP grants, the backup vault's disk roles,
+# the deployer's cluster-admin role that the -k8s stack needs; Azure
+# documents up to several minutes, more in large tenants), or the Key
+# Vault firewall rule that admits this machine (seconds).
+propagating() {
+  grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User|ForbiddenByFirewall|Client address is not authorized' "$1"
 }
 
 # redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive
@@ -214,12 +255,12 @@ check_azure_login() {
 
 # preflight STACK...: what a run of these stacks needs before synthesis:
 # $TERRAFORM, make (unless SKIP_SYNTH=1), kubelogin for an in-cluster stack
-# that signs in with it, the Azure login and subscription; and a note when
-# an environment admits deploying machines by address only and
-# TF_VAR_deployer_ips is empty. Fails listing every problem. Go is not one
-# of them: load_env needs it first (cmd/envinfo), and without it stops
-# alone (need_go). Loads each stack's environment (load_env): the last one
-# stays loaded.
+# that signs in with it, the Azure login and subscription; then, with
+# REACH set (deploy or look), whether this machine gets through the
+# firewalls of each environment whose Azure stack the run plans (reach).
+# Fails listing every problem. Go is not one of them: load_env needs it
+# first (cmd/envinfo), and without it stops alone (need_go). Loads each
+# stack's environment (load_env): the last one stays loaded.
 preflight() {
   local stack env envs=" "
   check_tool "$TERRAFORM" "$TERRAFORM_HINT"
@@ -233,12 +274,92 @@ preflight() {
     if [ "$PROVIDER_AUTH" = kubelogin ] && [[ " $* " == *" $K8S_STACK "* ]]; then
       check_tool kubelogin "The $K8S_STACK stack authenticates to AKS with kubelogin: https://azure.github.io/kubelogin/install.html (or az aks install-cli)."
     fi
-    if [ "$DEPLOYER_IPS_NEEDED" = true ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
-      echo "$(basename "$0"): note: TF_VAR_deployer_ips is not set, and $ENVIRONMENT admits only network.adminCidrs to its Key Vault, storage or API server; unless this machine is in them, set TF_VAR_deployer_ips='[\"<your public IPv4>\"]'" >&2
-    fi
   done
   check_azure_login
+  if [ -n "${REACH:-}" ] && [ ${#PROBLEMS[@]} -eq 0 ]; then
+    for env in $envs; do
+      [ "${LOADED_ENV:-}" = "$env" ] || load_env "$env"
+      [[ " $* " != *" $AZURE_STACK "* ]] || reach
+    done
+  fi
   report_problems
+}
+
+# REACHABLE[ENV]: whether this machine gets through ENV's Key Vault
+# firewall (reach): true, or false when only the apply lets it through.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+declare -gA REACHABLE=()
+
+# reach: for the loaded environment, whose Azure stack the run plans: does
+# this machine get through its Key Vault firewall, which Terraform passes
+# to read the vault's secrets when it refreshes? Sets REACHABLE[ENV]. The
+# Key Vault answers a machine it does not admit with "Client address:
+# <its address>": Azure itself says which address to let through, no
+# other service. With REACH=deploy it also settles TF_VAR_deployer_ips,
+# the addresses the apply lets through the firewalls and the API server's
+# authorized ranges (the environment's configuration admits
+# network.adminCidrs, and these): the reported address when the firewall
+# refuses this machine (the Azure stack is then planned without refresh,
+# and the apply lets it in), and a problem when the address cannot be
+# known and is not given.
+reach() {
+  REACHABLE[$ENVIRONMENT]=true
+  if [ "$FIREWALLS_DENY" != true ]; then
+    if [ "${REACH:-}" = deploy ] && [ "$DEPLOYER_IPS_NEEDED" = true ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
+      echo "$(basename "$0"): note: TF_VAR_deployer_ips is not set, and $ENVIRONMENT's API server admits only network.adminCidrs; unless this machine is in them, set TF_VAR_deployer_ips='[\"<its public IPv4>\"]'" >&2
+    fi
+    return 0
+  fi
+  local out addr rule extra=()
+  local how="set TF_VAR_deployer_ips='[\"<this machine's public IPv4>\"]', or TF_VAR_deployer_ips='[]' if network.adminCidrs holds it"
+  if ! out=$(az keyvault show --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query id --output tsv 2>&1); then
+    if grep -Eq 'ResourceNotFound|ResourceGroupNotFound|not found|could not be found' <<<"$out"; then
+      # The first deployment: the apply creates the vault, with
+      # deployer_ips admitted.
+      if [ "${REACH:-}" = deploy ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
+        problem "$ENVIRONMENT's Key Vault $KEY_VAULT_NAME does not exist yet, so Azure cannot say which address of this machine its firewalls and API server must admit: $how"
+      fi
+      return 0
+    fi
+    problem "cannot ask Azure whether the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT admits this machine: $(head -n 1 <<<"$out")"
+    return 0
+  fi
+  if ! out=$(az keyvault secret list --vault-name "$KEY_VAULT_NAME" --maxresults 1 --query '[].id' --output tsv 2>&1); then
+    addr=$(grep -Eo 'Client address: [0-9]{1,3}(\.[0-9]{1,3}){3}' <<<"$out" | head -n 1 || true)
+    addr=${addr#Client address: }
+    if [ -n "$addr" ]; then
+      # shellcheck disable=SC2034 # read by the scripts that source this file
+      REACHABLE[$ENVIRONMENT]=false
+      [ "${REACH:-}" = deploy ] || return 0
+      if [ -z "${TF_VAR_deployer_ips:-}" ]; then
+        export TF_VAR_deployer_ips="[\"$addr\"]"
+        echo "$(basename "$0"): $ENVIRONMENT's Key Vault does not admit this machine, $addr as Azure reports it: the apply of $AZURE_STACK lets it through (TF_VAR_deployer_ips=$TF_VAR_deployer_ips), and $AZURE_STACK is planned against its state, without refresh" >&2
+      elif [[ "$TF_VAR_deployer_ips" != *"\"$addr\""* ]]; then
+        problem "TF_VAR_deployer_ips=$TF_VAR_deployer_ips does not hold this machine's address $addr, as $ENVIRONMENT's Key Vault reports it: the apply would let another machine through; unset TF_VAR_deployer_ips (the address Azure reports is then used) or correct it"
+      fi
+      return 0
+    fi
+    # Past the firewall, a refusal is about the identity's data rights.
+    if ! grep -Eqi 'forbidden|not authorized|does not have' <<<"$out"; then
+      problem "cannot ask the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT whether it admits this machine: $(head -n 1 <<<"$out")"
+      return 0
+    fi
+  fi
+  [ "${REACH:-}" = deploy ] && [ -z "${TF_VAR_deployer_ips:-}" ] || return 0
+  # The firewall admits this machine: by network.adminCidrs, or by an
+  # address an earlier deploy let through, which this one would take out
+  # (before the in-cluster stack reaches the API server) unless named.
+  if ! out=$(az keyvault network-rule list --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query 'ipRules[].value' --output tsv 2>&1); then
+    problem "cannot read the Key Vault firewall of $KEY_VAULT_NAME: $(head -n 1 <<<"$out")"
+    return 0
+  fi
+  while read -r rule; do
+    rule=${rule%/32}
+    [ -z "$rule" ] || [[ " $FIREWALL_ADMIN_RULES " == *" $rule "* ]] || extra+=("$rule")
+  done <<<"$out"
+  if [ ${#extra[@]} -gt 0 ]; then
+    problem "$ENVIRONMENT's Key Vault admits this machine, and also addresses outside network.adminCidrs that earlier deploys let through (${extra[*]}): Azure cannot say whether this machine is one of them, which this deploy would shut out before it is done: $how"
+  fi
 }
 
 # preflight_vars STACK...: after synthesis, before the first plan: every
@@ -255,7 +376,7 @@ preflight_vars() {
       echo "$(basename "$0"): note: $stack is HCL only; its variables are not checked before planning" >&2
       continue
     fi
-    names=$(go run ./cmd/envinfo -required-vars "$dir") || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    names=$(gocmd envinfo -required-vars "$dir") || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
     for name in $names; do
       local var="TF_VAR_$name"
       [ -z "${!var:-}" ] || continue

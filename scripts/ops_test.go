@@ -2,156 +2,11 @@ package scripts
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
-
-const (
-	kvAdd    = "az keyvault network-rule add --name perpetual-prod-kv --resource-group perpetual-prod-rg --ip-address 198.51.100.7/32 --output none"
-	stAdd    = "az storage account network-rule add --account-name stperpetualprod --resource-group perpetual-prod-rg --ip-address 198.51.100.7 --output none"
-	kvRemove = "az keyvault network-rule remove --name perpetual-prod-kv --resource-group perpetual-prod-rg --ip-address 198.51.100.7/32 --output none"
-	stRemove = "az storage account network-rule remove --account-name stperpetualprod --resource-group perpetual-prod-rg --ip-address 198.51.100.7 --output none"
-)
-
-// changes keeps the az calls that change a firewall.
-func changes(e *env) []string {
-	var out []string
-	for _, c := range e.callsOf("az") {
-		if strings.Contains(c, "network-rule add") || strings.Contains(c, "network-rule remove") {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func TestFirewallOpen(t *testing.T) {
-	e := newEnv(t, true)
-	out, code := e.run("firewall.sh", "open", "prod", "198.51.100.7")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	equal(t, "changes", changes(e), []string{kvAdd, stAdd})
-	// The rules take seconds to apply: it waits before Terraform runs.
-	if c := e.calls(); c[len(c)-1] != "sleep 20" {
-		t.Errorf("no wait for the rules to apply: %q", c)
-	}
-	if e.stateFile("kv") != "198.51.100.7/32\n" || e.stateFile("storage") != "198.51.100.7\n" {
-		t.Errorf("firewalls: kv %q, storage %q", e.stateFile("kv"), e.stateFile("storage"))
-	}
-	out, code = e.run("firewall.sh", "open", "prod", "198.51.100.0/24")
-	if code != 1 || !strings.Contains(out, "is not an IPv4 address") {
-		t.Errorf("a CIDR was accepted: exit %d\n%s", code, out)
-	}
-	// Firewalls that allow by default (the dev fixture): nothing to open or
-	// close, no call to Azure.
-	e = newEnv(t, true)
-	for _, action := range []string{"open", "close"} {
-		out, code := e.run("firewall.sh", action, "dev", "198.51.100.7")
-		if code != 0 || !strings.Contains(out, "firewalls of dev allow by default; nothing to "+action) || len(e.callsOf("az")) != 0 {
-			t.Errorf("%s dev: exit %d, az %v\n%s", action, code, e.callsOf("az"), out)
-		}
-	}
-	// An address that Azure did not take is an error, not an open firewall.
-	for _, bad := range []string{"FAKE_AZ_FAIL=storage account network-rule add", "FAKE_AZ_DROP=storage", "FAKE_AZ_DROP=kv"} {
-		e = newEnv(t, true)
-		e.extra = []string{"FIREWALL_SETTLE_SECONDS=0", bad}
-		if out, code := e.run("firewall.sh", "open", "prod", "198.51.100.7"); code != 1 {
-			t.Errorf("%s: exit %d\n%s", bad, code, out)
-		}
-	}
-}
-
-func TestFirewallClose(t *testing.T) {
-	e := newEnv(t, true)
-	e.seed("kv", "203.0.113.0/24\n198.51.100.7/32\n")
-	e.seed("storage", "203.0.113.0/24\n198.51.100.7\n")
-	out, code := e.run("firewall.sh", "close", "prod", "198.51.100.7")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	equal(t, "changes", changes(e), []string{kvRemove, stRemove})
-	if e.stateFile("kv") != "203.0.113.0/24\n" || e.stateFile("storage") != "203.0.113.0/24\n" {
-		t.Errorf("after close: kv %q, storage %q", e.stateFile("kv"), e.stateFile("storage"))
-	}
-	// Closed already: nothing to do, no error.
-	out, code = e.run("firewall.sh", "close", "prod", "198.51.100.7")
-	if code != 0 || len(changes(e)) != 2 {
-		t.Errorf("second close: exit %d, %v\n%s", code, changes(e), out)
-	}
-}
-
-// TestFirewallCloseFailsLoudly: an address that stays, a removal that
-// fails or a firewall that cannot be read fails the step, with the
-// commands to remove it by hand; the other firewall is still closed.
-func TestFirewallCloseFailsLoudly(t *testing.T) {
-	cases := []struct {
-		name string
-		env  string
-		want string
-	}{
-		{"the address stays", "FAKE_AZ_STICKY=kv", "kv: 198.51.100.7 is still allowed"},
-		{"the removal fails", "FAKE_AZ_FAIL=keyvault network-rule remove", "kv: remove failed"},
-		{"the firewall cannot be read (expired login)", "FAKE_AZ_FAIL=keyvault network-rule list", "kv: cannot read it back"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t, true)
-			e.seed("kv", "198.51.100.7/32\n")
-			e.seed("storage", "198.51.100.7\n")
-			e.extra = []string{c.env}
-			out, code := e.run("firewall.sh", "close", "prod", "198.51.100.7")
-			if code != 1 {
-				t.Errorf("exit %d\n%s", code, out)
-			}
-			contains(t, out, "COULD NOT CLOSE the firewalls of prod to 198.51.100.7", c.want, "az keyvault network-rule remove --name perpetual-prod-kv")
-			if e.stateFile("storage") != "" {
-				t.Errorf("the storage firewall was left open: %q", e.stateFile("storage"))
-			}
-		})
-	}
-}
-
-// TestFirewallCloseRemovesWhatItCannotRead: when the first look fails, the
-// address is removed anyway; the read-back decides.
-func TestFirewallCloseRemovesWhatItCannotRead(t *testing.T) {
-	e := newEnv(t, true)
-	e.seed("kv", "198.51.100.7/32\n")
-	e.seed("storage", "198.51.100.7\n")
-	e.extra = []string{"FAKE_AZ_FLAKY=keyvault network-rule list", "FAKE_AZ_FLAKY_TIMES=1"}
-	out, code := e.run("firewall.sh", "close", "prod", "198.51.100.7")
-	if code != 0 || e.stateFile("kv") != "" {
-		t.Errorf("exit %d, kv %q\n%s", code, e.stateFile("kv"), out)
-	}
-}
-
-func TestFirewallSweep(t *testing.T) {
-	e := newEnv(t, true)
-	e.seed("kv", "203.0.113.0/24\n198.51.100.7/32\n192.0.2.9/32\n")
-	e.seed("storage", "203.0.113.0/24\n198.51.100.7\n")
-	out, code := e.run("firewall.sh", "sweep", "prod")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
-	}
-	contains(t, out, "swept leftover runner addresses from prod: kv:198.51.100.7 kv:192.0.2.9 storage:198.51.100.7")
-	if e.stateFile("kv") != "203.0.113.0/24\n" || e.stateFile("storage") != "203.0.113.0/24\n" {
-		t.Errorf("after the sweep: kv %q, storage %q (network.adminCidrs stays)", e.stateFile("kv"), e.stateFile("storage"))
-	}
-	out, code = e.run("firewall.sh", "sweep", "prod")
-	if code != 0 || !strings.Contains(out, "nothing to sweep in prod") {
-		t.Errorf("clean sweep: exit %d\n%s", code, out)
-	}
-	for _, bad := range []string{"FAKE_AZ_STICKY=storage", "FAKE_AZ_FAIL=storage account network-rule list"} {
-		e := newEnv(t, true)
-		e.seed("storage", "198.51.100.7\n")
-		e.extra = []string{bad}
-		if out, code := e.run("firewall.sh", "sweep", "prod"); code != 1 {
-			t.Errorf("%s: exit %d\n%s", bad, code, out)
-		}
-	}
-}
 
 func TestDevSchedule(t *testing.T) {
 	cases := []struct {
@@ -270,13 +125,9 @@ echo "failed: ${FAILED[*]}"`
 
 // TestEachEnvironmentIsReadOnce: load_env (lib.sh) runs cmd/envinfo once
 // per environment file and run, however often a script loads it (setup.sh
-// in three passes, dev-schedule.sh and firewall.sh sweep checking every
-// environment before the work, which loads it again in a subshell).
+// in three passes, dev-schedule.sh checking every environment before the
+// work, which loads it again in a subshell).
 func TestEachEnvironmentIsReadOnce(t *testing.T) {
-	real, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := []struct {
 		script string
 		args   []string
@@ -286,23 +137,23 @@ func TestEachEnvironmentIsReadOnce(t *testing.T) {
 		{"setup.sh", []string{"--repo", "octo/perpetual-infra"}, []string{"FAKE_AZ_STATE=exists"}, []string{"dev", "prod"}},
 		{"dev-schedule.sh", []string{"stop"}, nil, []string{"dev"}},
 		{"dev-schedule.sh", []string{"stop", "dev"}, nil, []string{"dev"}},
-		{"firewall.sh", []string{"sweep"}, nil, []string{"prod"}},
 	}
 	for _, c := range cases {
 		e := newEnv(t, true)
-		e.without("go")
-		// go, recording its calls.
-		if err := os.WriteFile(filepath.Join(e.bin, "go"), []byte("#!/usr/bin/env bash\necho \"go $*\" >> \"$FAKE_LOG\"\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
+		// cmd/envinfo, recording its calls.
+		bin := t.TempDir()
+		wrapper := "#!/usr/bin/env bash\necho \"envinfo $*\" >> \"$FAKE_LOG\"\nexec " + filepath.Join(cmdBin, "envinfo") + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(bin, "envinfo"), []byte(wrapper), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		e.extra = c.extra
+		e.extra = append(slices.Clone(c.extra), "CMD_BIN="+bin)
 		out, code := e.run(c.script, c.args...)
 		if code != 0 {
 			t.Errorf("%s %v: exit %d\n%s", c.script, c.args, code, out)
 			continue
 		}
 		var loads []string
-		for _, call := range e.callsOf("go run ./cmd/envinfo") {
+		for _, call := range e.callsOf("envinfo") {
 			if f := strings.Fields(call); !slices.Contains(f, "-list") {
 				loads = append(loads, f[len(f)-1])
 			}

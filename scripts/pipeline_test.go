@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // gitRepo makes a repository with main (two commits), a branch off main,
@@ -58,8 +59,9 @@ func TestCheckRef(t *testing.T) {
 		{"main", c["main"], "on main"},
 		{c["first"], c["first"], "on main"},
 		{c["first"][:10], c["first"], "on main"},
-		{"v1.0.0", c["first"], "release tag"},
-		{"v1.0.1", c["feature"], "release tag"},
+		{"v1.0.0", c["first"], "is tag, commit " + c["first"] + " on main"},
+		// A release tag is no way around main.
+		{"v1.0.1", "", "'v1.0.1' (tag, commit " + c["feature"] + ") is not on main"},
 		{"feature", "", "is not on main"},
 		{c["feature"], "", "is not on main"},
 		{"experiment", "", "is not on main"},
@@ -151,7 +153,8 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 	make := func(args ...string) (string, int) {
 		cmd := exec.Command("make", append([]string{"--no-print-directory", "CDKTF=" + cdktf}, args...)...)
 		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "FAKE_LOG="+e.log)
+		// The fake az, kubelogin and terraform first: the preflight passes.
+		cmd.Env = append(os.Environ(), "FAKE_LOG="+e.log, "FAKE_AZ_DIR="+e.state, "PATH="+e.bin+":"+os.Getenv("PATH"))
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -371,9 +374,17 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 				}
 			}
 		}
-		// The workflow that may write to pull requests runs none of their code.
-		if strings.Contains(heads[j.workflow], "workflow_run") && regexp.MustCompile(`actions/checkout|run: make|go run|scripts/`).MatchString(j.text) {
-			t.Errorf("%s/%s runs with write access after a pull request's CI and checks out or runs code", j.workflow, j.name)
+		// After a pull request's CI (workflow_run), a job that may write
+		// runs no code at all, and a job that runs code runs the default
+		// branch's: it checks out no other ref or repository.
+		if strings.Contains(heads[j.workflow], "workflow_run") {
+			runsCode := regexp.MustCompile(`actions/checkout|run: make|go run|scripts/`).MatchString(j.text)
+			if runsCode && regexp.MustCompile(`(?m)^      [a-z-]+: write$`).MatchString(j.text) {
+				t.Errorf("%s/%s runs with write access after a pull request's CI and checks out or runs code", j.workflow, j.name)
+			}
+			if strings.Contains(j.text, "actions/checkout") && regexp.MustCompile(`(?m)^\s+(ref|repository): `).MatchString(j.text) {
+				t.Errorf("%s/%s checks out another ref or repository than the default branch after a pull request's CI", j.workflow, j.name)
+			}
 		}
 		// TF_VAR_ secrets only in the env of the steps that run Terraform.
 		if regexp.MustCompile(`(?m)^    env:\n(      .*\n)*      TF_VAR_(github|ipfs)`).MatchString(j.text) {
@@ -384,36 +395,15 @@ func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
 		if m := regexp.MustCompile(`echo "[A-Za-z_]+=\$\(`).FindString(j.text); m != "" {
 			t.Errorf("%s/%s: %s...: a failure of the command would go unseen; assign it to a variable first", j.workflow, j.name, m)
 		}
-		// Any environment's firewalls may deny by default: every job that
-		// runs Terraform opens them first (firewall.sh does nothing when
-		// they allow).
-		if tf := regexp.MustCompile(`scripts/(deploy|preview|drift)\.sh`).FindStringIndex(j.text); tf != nil {
-			if open := strings.Index(j.text, "run: scripts/firewall.sh open"); open < 0 || open > tf[0] {
-				t.Errorf("%s/%s runs Terraform without opening the firewalls first", j.workflow, j.name)
-			}
-		}
-		// Every job that opens a firewall closes it, always, after logging in again.
-		if strings.Contains(j.text, "firewall.sh open") {
-			closeStep := regexp.MustCompile(`(?s)- name: Log in to Azure again to close the firewalls\n\s*if: always\(\)[^\n]*\n\s*uses: ./.github/actions/azure-login\n\s*- name: Close[^\n]*\n\s*if: always\(\)[^\n]*\n\s*run: scripts/firewall.sh close`)
-			if !closeStep.MatchString(j.text) {
-				t.Errorf("%s/%s opens a firewall without an always() re-login and close", j.workflow, j.name)
-			}
-		}
-		for i, step := range steps(j) {
+		for _, step := range steps(j) {
 			name := strings.SplitN(step, "\n", 2)[0]
 			if !strings.Contains(step, "scripts/") || !strings.Contains(step, "TF_VAR_") {
 				continue
 			}
-			// A fresh login right before every step that runs Terraform on
-			// a -k8s stack (kubelogin needs a new token for the AKS API),
-			// whose kubelogin reads that login's token file.
-			if strings.Contains(step, "-k8s") {
-				if i == 0 || !strings.Contains(steps(j)[i-1], "uses: ./.github/actions/azure-login") {
-					t.Errorf("%s/%s: %q does not follow a fresh Azure login", j.workflow, j.name, name)
-				}
-				if !strings.Contains(step, "TF_VAR_kubelogin_login: workloadidentity") {
-					t.Errorf("%s/%s: %q does not set TF_VAR_kubelogin_login", j.workflow, j.name, name)
-				}
+			// kubelogin reads the federated token file (which lib.sh renews
+			// before every Terraform process), not the Azure CLI's login.
+			if strings.Contains(step, "-k8s") && !strings.Contains(step, "TF_VAR_kubelogin_login: workloadidentity") {
+				t.Errorf("%s/%s: %q does not set TF_VAR_kubelogin_login", j.workflow, j.name, name)
 			}
 			// The secrets are written again when the revision grows.
 			if strings.Contains(step, "TF_VAR_github_token") && !strings.Contains(step, "TF_VAR_secrets_revision: ${{ vars.SECRETS_REVISION || 1 }}") {
@@ -572,27 +562,36 @@ func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
 	}
 }
 
-// TestTheEnvironmentsActionListsTheFiles runs the step of
-// .github/actions/environments as GitHub would (bash -eo pipefail) on a
-// configuration with a second development and a second production
-// environment: its outputs are the files.
-func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
-	b, err := os.ReadFile("../.github/actions/environments/action.yml")
+// actionScript returns the script of the (one) bash step of the composite
+// action .github/actions/NAME, to run as GitHub would.
+func actionScript(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../.github/actions/" + name + "/action.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`(?s)\n      run: \|\n((?:        .*\n|\n)+)`).FindStringSubmatch(string(b))
 	if m == nil {
-		t.Fatal("no run step in the environments action")
+		t.Fatalf("no run step in the %s action", name)
 	}
-	script := strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+	return strings.ReplaceAll(m[1], "\n        ", "\n")[8:]
+}
+
+// TestTheEnvironmentsActionListsTheFiles runs the step of
+// .github/actions/environments as GitHub would (bash -eo pipefail) on a
+// configuration with a second development and a second production
+// environment: its outputs are the files.
+func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
+	script := actionScript(t, "environments")
 	e := newEnv(t, true)
 	dir := thirdEnvironment(t, e)
-	// And a second production environment, a copy of prod.
+	// And a second production environment, a copy of prod with a state
+	// container of its own.
 	prod, err := os.ReadFile("../testdata/config/prod.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	prod = []byte(strings.Replace(string(prod), `"tfstate-prod"`, `"tfstate-live"`, 1))
 	if err := os.WriteFile(filepath.Join(dir, "live.json"), prod, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -647,5 +646,290 @@ func TestPRCommentReportsACIJob(t *testing.T) {
 		if !slices.Contains(ci, name) {
 			t.Errorf("pr-comment.yml reports the CI job %q, which ci.yml does not have (its jobs: %q)", name, ci)
 		}
+	}
+}
+
+// actionsUsed returns the text of the local composite actions a job (or
+// action) uses, recursively.
+func actionsUsed(t *testing.T, text string) string {
+	t.Helper()
+	var out string
+	for _, m := range regexp.MustCompile(`uses: \./\.github/actions/([a-z-]+)`).FindAllStringSubmatch(text, -1) {
+		b, err := os.ReadFile("../.github/actions/" + m[1] + "/action.yml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += string(b) + actionsUsed(t, string(b))
+	}
+	return out
+}
+
+// TestUnapprovedJobsCanChangeNothing: the jobs that run without an
+// approval in a production environment (<env>-plan: the plan for review,
+// the drift check) get no secret, open no firewall, plan without refresh
+// or with what the firewall admits, without the state's lease, and apply
+// nothing. (Their identity may only read: TestSetupGivesThePlanIdentityReadRolesOnly.)
+func TestUnapprovedJobsCanChangeNothing(t *testing.T) {
+	_, jobs := workflowJobs(t)
+	n := 0
+	for _, j := range jobs {
+		if !strings.HasSuffix(j.environment, "-plan") {
+			continue
+		}
+		n++
+		if strings.Contains(j.text, "secrets.") {
+			t.Errorf("%s/%s runs without approval and gets secrets", j.workflow, j.name)
+		}
+		for _, bad := range []string{"deploy.sh", "destroy.sh", "firewall.sh", "network-rule add", "TF_VAR_deployer_ips"} {
+			if strings.Contains(j.text, bad) {
+				t.Errorf("%s/%s runs without approval and uses %s", j.workflow, j.name, bad)
+			}
+		}
+		for _, m := range regexp.MustCompile(`scripts/preview\.sh[^\n]*`).FindAllString(j.text, -1) {
+			if !strings.Contains(m, "--no-refresh") || !strings.Contains(m, "--no-lock") {
+				t.Errorf("%s/%s: %s: the plan for review reads the state only (--no-refresh --no-lock)", j.workflow, j.name, m)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d jobs in <env>-plan environments, want the plan for review and the drift check", n)
+	}
+	// No runner address from a third party, and no second way in: the
+	// address comes from the Key Vault (deploy.sh), the firewall rules from
+	// Terraform.
+	for _, dir := range []string{"../.github/workflows", "../.github/actions"} {
+		if err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, bad := range []string{"ipify", "ifconfig", "TF_VAR_deployer_ips", "firewall.sh", "RUNNER_IP"} {
+				if strings.Contains(string(b), bad) {
+					t.Errorf("%s: %s", path, bad)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNoUncheckedCacheWhereAzureLogsIn: a job that can log in to Azure
+// restores no cache that another job could have written (Go's build
+// cache, generated bindings, a built tool), the actions it uses included;
+// npm's download cache is the one allowed: npm ci checks each package
+// against package-lock.json's integrity.
+func TestNoUncheckedCacheWhereAzureLogsIn(t *testing.T) {
+	_, jobs := workflowJobs(t)
+	n := 0
+	for _, j := range jobs {
+		if !strings.Contains(j.text, "id-token: write") || j.uses != "" {
+			continue
+		}
+		n++
+		text := j.text + actionsUsed(t, j.text)
+		if strings.Contains(text, "actions/cache@") {
+			t.Errorf("%s/%s can log in to Azure and restores a cache (actions/cache)", j.workflow, j.name)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^\s+cache: (.+)$`).FindAllStringSubmatch(text, -1) {
+			if m[1] != "false" && m[1] != "npm" {
+				t.Errorf("%s/%s can log in to Azure and restores a cache: cache: %s", j.workflow, j.name, m[1])
+			}
+		}
+		for _, m := range regexp.MustCompile(`(?s)uses: actions/setup-go@[^\n]*\n(\s+with:\n(?:\s{6,}.*\n)*)?`).FindAllStringSubmatch(text, -1) {
+			if !strings.Contains(m[0], "cache: false") {
+				t.Errorf("%s/%s can log in to Azure and sets up Go with its cache (setup-go caches by default):\n%s", j.workflow, j.name, m[0])
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("%d jobs that log in, want at least the development deploy, the production plan and apply, the drift checks", n)
+	}
+	// npm's cache is safe only with npm ci.
+	if b, err := os.ReadFile("bootstrap.sh"); err != nil || !strings.Contains(string(b), "npm ci") {
+		t.Errorf("bootstrap.sh installs without npm ci: %v", err)
+	}
+}
+
+// TestThePullRequestDiffIsTheDefaultBranchs: no workflow that a pull
+// request triggers computes the structural diff (its code could hide the
+// warnings); pr-comment.yml does, with the default branch's stackdiff, over
+// the stacks of the pull request's CI run as data, in a job that cannot
+// write; the job that writes the comment runs no code.
+func TestThePullRequestDiffIsTheDefaultBranchs(t *testing.T) {
+	heads, jobs := workflowJobs(t)
+	found := false
+	for _, j := range jobs {
+		if !strings.Contains(j.text, "stackdiff -base") {
+			continue
+		}
+		if strings.Contains(heads[j.workflow], "pull_request") {
+			t.Errorf("%s/%s computes the diff in a workflow a pull request runs (and can change)", j.workflow, j.name)
+			continue
+		}
+		if !strings.Contains(heads[j.workflow], "workflow_run") {
+			continue
+		}
+		found = true
+		if !strings.Contains(j.text, "go run ./cmd/stackdiff -base") || !strings.Contains(j.text, "actions/checkout") {
+			t.Errorf("%s/%s does not run the checked-out default branch's stackdiff", j.workflow, j.name)
+		}
+		if !regexp.MustCompile(`(?s)name: cdktf\.out\n\s+path: [^\n]*head\.out\n\s+run-id: \$\{\{ github\.event\.workflow_run\.id \}\}`).MatchString(j.text) {
+			t.Errorf("%s/%s does not take the head's stacks from the pull request's CI run, as data", j.workflow, j.name)
+		}
+		if regexp.MustCompile(`(?m)^      [a-z-]+: write$`).MatchString(j.text) {
+			t.Errorf("%s/%s computes the diff with write access", j.workflow, j.name)
+		}
+	}
+	if !found {
+		t.Error("no workflow_run job computes the structural diff")
+	}
+	uploads := false
+	for _, j := range jobs {
+		if j.workflow == "ci.yml" && strings.Contains(j.text, "uses: actions/upload-artifact") && strings.Contains(j.text, "name: cdktf.out\n          path: cdktf.out\n") {
+			uploads = true
+		}
+	}
+	if !uploads || !strings.Contains(heads["ci.yml"], "  pull_request:\n") || !strings.Contains(heads["ci.yml"], "branches: [main]") {
+		t.Error("ci.yml does not keep the synthesized stacks (cdktf.out) of pull requests and of main, which the diff reads")
+	}
+}
+
+// TestEveryProductionApplyIsGuarded: the apply job passes the run's
+// allowed deletions (infra.yml's dispatch input, shown in the summary)
+// to every deploy, whose plans go through plancheck -guard; the plan job
+// says the same before anyone approves.
+func TestEveryProductionApplyIsGuarded(t *testing.T) {
+	heads, jobs := workflowJobs(t)
+	if !strings.Contains(heads["infra.yml"], "      allowed-deletions:\n") || !strings.Contains(heads["deploy-production.yml"], "      allowed-deletions:\n") {
+		t.Error("no allowed-deletions input in infra.yml and deploy-production.yml")
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.uses == "./.github/workflows/deploy-production.yml" && !strings.Contains(j.text, "allowed-deletions: ${{ inputs.allowed-deletions }}") {
+			t.Errorf("%s/%s does not pass the run's allowed deletions", j.workflow, j.name)
+		}
+		if j.workflow != "deploy-production.yml" {
+			continue
+		}
+		write := strings.Index(j.text, `run: scripts/allowed-deletions.sh "$ALLOWED" "$ALLOWED_DELETIONS" >> "$GITHUB_STEP_SUMMARY"`)
+		if write < 0 || !strings.Contains(j.text, "ALLOWED: ${{ inputs.allowed-deletions }}") {
+			t.Errorf("%s/%s does not write the run's allowed deletions, with the summary", j.workflow, j.name)
+			continue
+		}
+		for _, m := range regexp.MustCompile(`scripts/deploy\.sh[^\n]*\n[^\n]*`).FindAllStringIndex(j.text, -1) {
+			n++
+			step := j.text[m[0]:m[1]]
+			if !strings.Contains(step, `--allow "$ALLOWED_DELETIONS"`) || !strings.Contains(step, "--production") || m[0] < write {
+				t.Errorf("%s/%s: %s: a production deploy without the run's allowed deletions", j.workflow, j.name, step)
+			}
+		}
+		if strings.Contains(j.text, "scripts/preview.sh") && !strings.Contains(j.text, `go run ./cmd/plancheck -guard "reviewed/$stack.json" "$ALLOWED_DELETIONS"`) {
+			t.Errorf("%s/%s plans for review without saying what the guard will refuse", j.workflow, j.name)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d production deploys, want 2 (the Azure stack, the in-cluster stack)", n)
+	}
+}
+
+// TestAllowedDeletions: the run's input becomes the guard's file, every
+// entry with its reason, and the summary says them.
+func TestAllowedDeletions(t *testing.T) {
+	e := newEnv(t, false)
+	file := filepath.Join(t.TempDir(), "allowed")
+	out, code := e.run("allowed-deletions.sh", "azurerm_managed_disk.data moved to a new disk, restored from the backup; azurerm_kubernetes_cluster.aks  a new node OS ;", file)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	contains(t, out, "- `azurerm_managed_disk.data`: moved to a new disk, restored from the backup\n", "- `azurerm_kubernetes_cluster.aks`: a new node OS\n")
+	b, _ := os.ReadFile(file)
+	if string(b) != "azurerm_managed_disk.data moved to a new disk, restored from the backup\nazurerm_kubernetes_cluster.aks a new node OS\n" {
+		t.Errorf("the file:\n%s", b)
+	}
+	// Read back by the guard.
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(plan, []byte(`{"format_version": "1.2", "resource_changes": [{"address": "azurerm_managed_disk.data", "type": "azurerm_managed_disk", "change": {"actions": ["delete"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(filepath.Join(cmdBin, "plancheck"), "-guard", plan, file).CombinedOutput(); err != nil || !strings.Contains(string(out), "allowed: the plan deletes azurerm_managed_disk.data (delete): moved to a new disk") {
+		t.Errorf("the guard with the file: %v\n%s", err, out)
+	}
+	out, code = e.run("allowed-deletions.sh", "", file)
+	if b, _ := os.ReadFile(file); code != 0 || len(b) != 0 || !strings.Contains(out, "None: ") {
+		t.Errorf("none: exit %d, file %q\n%s", code, b, out)
+	}
+	if out, code := e.run("allowed-deletions.sh", "azurerm_managed_disk.data", file); code != 1 || !strings.Contains(out, "'azurerm_managed_disk.data' has no reason") {
+		t.Errorf("no reason: exit %d\n%s", code, out)
+	}
+}
+
+// TestTheAzureLoginActionSetsUpKubelogin runs the token step of
+// .github/actions/azure-login as GitHub would: it writes a fresh OIDC token
+// with lib.sh (the same function that renews it before every Terraform
+// process) and exports the file for kubelogin.
+func TestTheAzureLoginActionSetsUpKubelogin(t *testing.T) {
+	script := actionScript(t, "azure-login")
+	e := newEnv(t, false)
+	runner := t.TempDir()
+	githubEnv := filepath.Join(t.TempDir(), "env")
+	e.extra = []string{"RUNNER_TEMP=" + runner, "GITHUB_ENV=" + githubEnv, "ARM_CLIENT_ID=client", "ARM_TENANT_ID=tenant",
+		"ACTIONS_ID_TOKEN_REQUEST_URL=https://token.actions.example/r?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN=t"}
+	out, code := e.runIn("..", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	token, _ := os.ReadFile(filepath.Join(runner, "azure-federated-token"))
+	got, _ := os.ReadFile(githubEnv)
+	if string(token) != "oidc-1" || !strings.Contains(string(got), "AZURE_FEDERATED_TOKEN_FILE="+filepath.Join(runner, "azure-federated-token")+"\n") || !strings.Contains(string(got), "AZURE_CLIENT_ID=client\n") {
+		t.Errorf("token %q, GITHUB_ENV:\n%s", token, got)
+	}
+}
+
+// TestMakeChecksBeforeTheCdktfCLI: make diff, deploy and destroy run the
+// scripts' preflight (scripts/preflight.sh) before anything is built or
+// synthesized: a missing Azure CLI, or kubelogin for an in-cluster stack, is
+// named at once, not found by the backend after the cdktf CLI synthesized.
+func TestMakeChecksBeforeTheCdktfCLI(t *testing.T) {
+	makePath, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed")
+	}
+	for _, c := range []struct {
+		args    []string
+		without []string
+		want    []string
+	}{
+		{[]string{"diff", "STACK=dev"}, []string{"az"}, []string{"preflight.sh: 'az' is not installed or not on PATH: Terraform signs in to Azure through it"}},
+		{[]string{"diff", "STACK=dev-k8s"}, []string{"az", "kubelogin"}, []string{"'kubelogin' is not installed", "'az' is not installed", "2 problem(s) above"}},
+		{[]string{"deploy", "STACK=dev"}, []string{"az"}, []string{"'az' is not installed"}},
+		{[]string{"destroy", "STACK=dev-k8s"}, []string{"terraform"}, []string{"'terraform' is not installed"}},
+	} {
+		e := newEnv(t, true)
+		for _, tool := range c.without {
+			e.without(tool)
+		}
+		if err := os.Symlink(makePath, filepath.Join(e.bin, "make")); err != nil {
+			t.Fatal(err)
+		}
+		// The cdktf CLI and bootstrap.sh (make setup), recording that they ran.
+		cdktf := filepath.Join(t.TempDir(), "cdktf")
+		if err := os.WriteFile(cdktf, []byte("#!/usr/bin/env bash\necho \"cdktf $*\" >> \"$FAKE_LOG\"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		out, code := e.runIn("..", "make", append([]string{"--no-print-directory", "CDKTF=" + cdktf}, c.args...)...)
+		if code == 0 {
+			t.Errorf("make %v: exit 0\n%s", c.args, out)
+		}
+		contains(t, out, c.want...)
+		if len(e.callsOf("cdktf")) != 0 || strings.Contains(out, "bootstrap") {
+			t.Errorf("make %v went on to the bootstrap or the cdktf CLI:\n%s", c.args, out)
+		}
+		t.Logf("make %v: %s", c.args, time.Since(start).Round(time.Millisecond))
 	}
 }

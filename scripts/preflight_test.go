@@ -115,20 +115,104 @@ func TestPreflightSaysWhichSubscription(t *testing.T) {
 	}
 }
 
-// TestPreflightNotesDeployerIPs: production admits deploying machines by
-// address only; without TF_VAR_deployer_ips the run says so (and goes on:
-// the machine may be in network.adminCidrs). Development's firewalls allow.
-func TestPreflightNotesDeployerIPs(t *testing.T) {
-	const note = "TF_VAR_deployer_ips is not set, and prod admits only network.adminCidrs"
-	e := newEnv(t, true)
-	e.extra = []string{"TF_VAR_deployer_ips="}
-	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "prod")
-	if code != 0 || !strings.Contains(out, note) {
-		t.Errorf("exit %d\n%s", code, out)
+// TestReach: before planning an Azure stack whose Key Vault denies by
+// default, deploy.sh asks the vault whether it admits this machine. A
+// refusal names this machine's address, which becomes TF_VAR_deployer_ips
+// (the apply lets it through the firewalls and the API server), and the
+// stack is planned without refresh, then checked with refresh after the
+// apply. Where the address cannot be known, or is given wrong, the deploy
+// stops before planning (the need for TF_VAR_deployer_ips in production,
+// issue #18, is now this). Development's firewalls allow: nothing to ask.
+func TestReach(t *testing.T) {
+	deploy := []string{"--production", "--confirm", "prod", "--only", "prod", "prod"}
+	planOf := func(e *env, refresh string) bool {
+		for _, c := range e.callsOf("terraform -chdir=OUT/stacks/prod plan") {
+			if strings.Contains(c, refresh) {
+				return true
+			}
+		}
+		return false
 	}
-	out, _ = e.run("deploy.sh", "--yes", "dev")
-	if strings.Contains(out, "TF_VAR_deployer_ips is not set") {
-		t.Errorf("a note for dev, whose firewalls allow:\n%s", out)
+	// Refused by the firewall: the address Azure reports is let through.
+	e := newEnv(t, true)
+	e.extra = []string{"TF_VAR_deployer_ips=", "FAKE_KV_CLIENT=198.51.100.99"}
+	out, code := e.run("deploy.sh", deploy...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	contains(t, out, `prod's Key Vault does not admit this machine, 198.51.100.99 as Azure reports it: the apply of prod lets it through (TF_VAR_deployer_ips=["198.51.100.99"])`,
+		"prod: terraform plan, without refresh", "prod: was planned without refresh; a refreshed plan now shows")
+	equal(t, "terraform calls", e.terraformCalls(), []string{"prod init", "prod plan", "prod show", "prod show", "prod apply", "prod plan", "prod show"})
+	plans := e.callsOf("terraform -chdir=OUT/stacks/prod plan")
+	if len(plans) != 2 || !strings.Contains(plans[0], "-refresh=false") || strings.Contains(plans[1], "-refresh=false") {
+		t.Errorf("want the plan without refresh, then the check after the apply with it: %q", plans)
+	}
+	// The same address given: the same.
+	e = newEnv(t, true)
+	e.extra = []string{`TF_VAR_deployer_ips=["198.51.100.99"]`, "FAKE_KV_CLIENT=198.51.100.99"}
+	if out, code := e.run("deploy.sh", deploy...); code != 0 || !planOf(e, "-refresh=false") {
+		t.Errorf("the right address given: exit %d\n%s", code, out)
+	}
+
+	// Stops before planning: the address given is another; the vault does
+	// not exist yet and no address is given; the vault admits this machine
+	// and addresses of earlier deploys, one of which may be this one.
+	for _, c := range []struct {
+		name  string
+		extra []string
+		want  string
+	}{
+		{"another address than Azure reports", []string{`TF_VAR_deployer_ips=["198.51.100.7"]`, "FAKE_KV_CLIENT=198.51.100.99"},
+			`TF_VAR_deployer_ips=["198.51.100.7"] does not hold this machine's address 198.51.100.99, as prod's Key Vault reports it`},
+		{"a first deployment", []string{"TF_VAR_deployer_ips=", "FAKE_KV=missing"},
+			"prod's Key Vault perpetual-prod-kv does not exist yet, so Azure cannot say which address of this machine its firewalls and API server must admit: set TF_VAR_deployer_ips"},
+		{"admitted, with earlier deployers' addresses", []string{"TF_VAR_deployer_ips="},
+			"prod's Key Vault admits this machine, and also addresses outside network.adminCidrs that earlier deploys let through (192.0.2.50)"},
+		{"Azure cannot be asked", []string{"TF_VAR_deployer_ips=", "FAKE_AZ_FAIL=keyvault show"},
+			"cannot ask Azure whether the Key Vault perpetual-prod-kv of prod admits this machine"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, true)
+			e.seed("kv", "203.0.113.0/24\n192.0.2.50/32\n")
+			e.extra = c.extra
+			out, code := e.run("deploy.sh", deploy...)
+			if code != 1 || !strings.Contains(out, c.want) || !strings.Contains(out, "problem(s) above; nothing was planned or changed") {
+				t.Errorf("exit %d, want %q\n%s", code, c.want, out)
+			}
+			if len(e.terraformCalls()) != 0 {
+				t.Errorf("ran terraform: %v", e.terraformCalls())
+			}
+		})
+	}
+
+	// Admitted by network.adminCidrs alone (or given '[]', or an address
+	// with an earlier one present): planned with refresh, as usual.
+	for _, extra := range [][]string{{"TF_VAR_deployer_ips="}, {"TF_VAR_deployer_ips=[]"}} {
+		e := newEnv(t, true)
+		e.seed("kv", "203.0.113.0/24\n")
+		e.extra = extra
+		if out, code := e.run("deploy.sh", deploy...); code != 0 || !planOf(e, "-refresh=true") || planOf(e, "-refresh=false") {
+			t.Errorf("%v: exit %d, plans %q\n%s", extra, code, e.callsOf("terraform -chdir=OUT/stacks/prod plan"), out)
+		}
+	}
+	// Development allows by default: nothing asked, nothing needed.
+	e = newEnv(t, true)
+	e.extra = []string{"TF_VAR_deployer_ips=", "FAKE_KV_CLIENT=198.51.100.99"}
+	if out, code := e.run("deploy.sh", "--yes", "dev"); code != 0 || len(e.callsOf("az keyvault")) != 0 {
+		t.Errorf("dev: exit %d, %q\n%s", code, e.callsOf("az keyvault"), out)
+	}
+	// The plan for review asks nothing: it does not refresh.
+	e = newEnv(t, true)
+	e.extra = []string{"TF_VAR_deployer_ips=", "FAKE_KV_CLIENT=198.51.100.99"}
+	if out, code := e.run("preview.sh", "--no-refresh", "--no-lock", "--plan-dir", t.TempDir(), "prod"); code != 0 || len(e.callsOf("az keyvault")) != 0 {
+		t.Errorf("preview --no-refresh: exit %d, %q\n%s", code, e.callsOf("az keyvault"), out)
+	}
+	// A preview that refreshes, where the vault refuses: without refresh, and said so.
+	e = newEnv(t, true)
+	e.extra = []string{"TF_VAR_deployer_ips=", "FAKE_KV_CLIENT=198.51.100.99"}
+	out, code = e.run("preview.sh", "--plan-dir", t.TempDir(), "prod")
+	if code != 0 || !strings.Contains(out, "the Key Vault of prod does not admit this machine: planned against the state, without refresh") {
+		t.Errorf("preview: exit %d\n%s", code, out)
 	}
 }
 
@@ -166,6 +250,8 @@ func TestEveryPlanningScriptChecksFirst(t *testing.T) {
 func TestMissingGoIsNamed(t *testing.T) {
 	e := newEnv(t, true)
 	e.without("go")
+	// Not the commands built for the tests: go run, as for everyone.
+	e.extra = []string{"CMD_BIN="}
 	for _, c := range []struct {
 		script string
 		args   []string
@@ -181,8 +267,8 @@ func TestMissingGoIsNamed(t *testing.T) {
 }
 
 // thirdEnvironment writes a configuration directory with the fixture
-// environments and stage.json, a copy of the dev fixture, and stage's
-// synthesized-looking stacks.
+// environments and stage.json, a copy of the dev fixture with a state
+// container of its own, and stage's synthesized-looking stacks.
 func thirdEnvironment(t *testing.T, e *env) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -190,6 +276,9 @@ func thirdEnvironment(t *testing.T, e *env) string {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "config", from))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if name != from {
+			b = []byte(strings.Replace(string(b), `"tfstate-dev"`, `"tfstate-stage"`, 1))
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
@@ -275,24 +364,6 @@ func TestAThirdEnvironment(t *testing.T) {
 	equal(t, "clusters stopped", stops, []string{"perpetual-dev-aks"})
 	contains(t, out, "perpetual-stage-aks is already Stopped")
 
-	// The sweep takes every production environment, and stage is none;
-	// live, a copy of prod, is one.
-	e = newEnv(t, true)
-	dir := thirdEnvironment(t, e)
-	prod, err := os.ReadFile(filepath.Join(dir, "prod.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "live.json"), prod, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.seed("kv", "198.51.100.7/32\n")
-	out, code = e.run("firewall.sh", "sweep")
-	if code != 0 || strings.Contains(out, "stage") {
-		t.Errorf("firewall.sh sweep: exit %d\n%s", code, out)
-	}
-	contains(t, out, "swept leftover runner addresses from live: kv:198.51.100.7", "nothing to sweep in prod")
-
 	// setup.sh prints an identity and a GitHub environment for it.
 	e = newEnv(t, true)
 	thirdEnvironment(t, e)
@@ -305,8 +376,8 @@ func TestAThirdEnvironment(t *testing.T) {
 	}
 	equal(t, "federated subjects", subjects, []string{
 		"repo:octo/perpetual-infra:environment:dev",
-		"repo:octo/perpetual-infra:environment:prod-plan",
 		"repo:octo/perpetual-infra:environment:prod",
+		"repo:octo/perpetual-infra:environment:prod-plan",
 		"repo:octo/perpetual-infra:environment:stage",
 	})
 }

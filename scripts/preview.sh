@@ -28,8 +28,11 @@ Options:
   --summary FILE   append a Markdown summary of each plan to FILE
                    (in GitHub Actions: "$GITHUB_STEP_SUMMARY")
   --no-refresh     plan against the last applied state without reading the
-                   real resources: for a machine outside the Key Vault,
-                   storage and API server firewalls (drift is not detected)
+                   real resources (drift is not detected): what the
+                   pipeline's review does, whose identity may only read and
+                   whose runner no firewall admits. Without it, an Azure
+                   stack whose Key Vault does not admit this machine is
+                   planned so anyway, and said so
   --no-lock        do not lock the state (a look that must not block a
                    deployment, or an identity that may only read the state)
   --stack NAME     plan exactly this stack (a name that is also an
@@ -75,6 +78,9 @@ for t in ${targets[@]+"${targets[@]}"}; do
 done
 stacks+=(${exact[@]+"${exact[@]}"})
 
+# With refresh, the Key Vault's secrets are read: ask the vault whether it
+# admits this machine (reach).
+[ "$refresh" = false ] || export REACH=look
 preflight "${stacks[@]}"
 synth
 preflight_vars "${stacks[@]}"
@@ -93,9 +99,14 @@ for stack in "${stacks[@]}"; do
     [ -z "$summary" ] || printf '### %s\n\nterraform init failed; see the log.\n\n' "$stack" >>"$summary"
     continue
   fi
+  stack_refresh=$refresh
+  if [ "$refresh" = true ] && [ "${REACHABLE[${stack%-k8s}]:-true}" = false ] && [ "$stack" = "${stack%-k8s}" ]; then
+    stack_refresh=false
+    echo "== $stack: the Key Vault of ${stack%-k8s} does not admit this machine: planned against the state, without refresh" >&2
+  fi
   echo "== $stack: terraform plan" >&2
   set +e
-  tf -chdir="$dir" plan -input=false -no-color -lock="$lock" -lock-timeout=5m -refresh="$refresh" -detailed-exitcode -out="$plan" >&2
+  tf -chdir="$dir" plan -input=false -no-color -lock="$lock" -lock-timeout=5m -refresh="$stack_refresh" -detailed-exitcode -out="$plan" >&2
   code=$?
   set -e
   if [ "$code" = 1 ]; then
@@ -110,7 +121,7 @@ for stack in "${stacks[@]}"; do
   echo "== $stack: ${line:-planned}" >&2
   if [ -n "$summary" ]; then
     {
-      printf '### %s\n\n%s%s\n\n' "$stack" "${line:-planned}" "$([ "$refresh" = false ] && echo ' (compared with the last applied state, without refresh)')"
+      printf '### %s\n\n%s%s\n\n' "$stack" "${line:-planned}" "$([ "$stack_refresh" = false ] && echo ' (compared with the last applied state, without refresh)')"
       printf '<details><summary>plan</summary>\n\n```\n'
       cat "$plan_abs/$stack.txt"
       printf '```\n\n</details>\n\n'

@@ -7,6 +7,7 @@ package scripts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,17 +16,21 @@ import (
 	"testing"
 )
 
-// fakeTerraform records its calls. Per stack (the -chdir directory's name,
-// with - as _ in variable names), FAKE_PLAN_EXIT_<stack> (default
-// FAKE_PLAN_EXIT, default 2) is plan's exit status, FAKE_INIT_EXIT_<stack>
-// init's and FAKE_APPLY_EXIT_<stack> apply's; FAKE_STATE_<stack> is what
-// state list prints (default one resource); show -json prints a plan whose
-// cluster update has the actions FAKE_ACTION[_<stack>] and the sku_tier
-// FAKE_SKU[_<stack>] (FAKE_RETRY_SKU for plans made on a retry), and a Key
-// Vault secret with a sensitive value. apply copies the files next to the
-// applied plan into $FAKE_AZ_DIR/workdir; its first FAKE_APPLY_FAILURES
-// calls per stack fail with FAKE_APPLY_ERROR.
+// fakeTerraform records its calls, and before each, when
+// AZURE_FEDERATED_TOKEN_FILE is set, the token in that file ("token T for
+// ARGS"). Per stack (the -chdir directory's name, with - as _ in variable
+// names), FAKE_PLAN_EXIT_<stack> (default FAKE_PLAN_EXIT, default 2) is
+// plan's exit status, FAKE_INIT_EXIT_<stack> init's and
+// FAKE_APPLY_EXIT_<stack> apply's; FAKE_STATE_<stack> is what state list
+// prints (default one resource); show -json prints a plan (format 1.2)
+// whose cluster change has the actions FAKE_ACTION[_<stack>] (a JSON
+// string's content: 'delete", "create' for a replacement) and the
+// sku_tier FAKE_SKU[_<stack>] (FAKE_RETRY_SKU for plans made on a retry),
+// and a Key Vault secret with a sensitive value. apply copies the files
+// next to the applied plan into $FAKE_AZ_DIR/workdir; its first
+// FAKE_APPLY_FAILURES calls per stack fail with FAKE_APPLY_ERROR.
 const fakeTerraform = `#!/usr/bin/env bash
+[ -z "${AZURE_FEDERATED_TOKEN_FILE:-}" ] || echo "token $(cat "$AZURE_FEDERATED_TOKEN_FILE" 2>/dev/null) for $*" >> "$FAKE_LOG"
 echo "terraform $*" >> "$FAKE_LOG"
 stack=""
 for a in "$@"; do case "$a" in -chdir=*) stack=$(basename "${a#-chdir=}") ;; esac; done
@@ -42,7 +47,7 @@ case " $* " in
   *" show -json "*)
     sku=$(val FAKE_SKU Free)
     [[ " $* " != *retry* ]] || sku=$(val FAKE_RETRY_SKU "$sku")
-    echo "{\"variables\": {\"deployer_ips\": {\"value\": [\"198.51.100.7\"]}, \"github_token\": {\"value\": \"SENTINEL-SECRET-VALUE\"}},
+    echo "{\"format_version\": \"1.2\", \"variables\": {\"deployer_ips\": {\"value\": [\"198.51.100.7\"]}, \"github_token\": {\"value\": \"SENTINEL-SECRET-VALUE\"}},
       \"resource_changes\": [
         {\"address\": \"azurerm_kubernetes_cluster.aks\", \"type\": \"azurerm_kubernetes_cluster\", \"change\": {\"actions\": [\"$(val FAKE_ACTION update)\"],
           \"before\": {\"sku_tier\": \"Free\"}, \"after\": {\"sku_tier\": \"$sku\"}, \"after_unknown\": {}, \"after_sensitive\": {}}},
@@ -60,17 +65,21 @@ esac
 exit 0
 `
 
-// fakeAz records every call and keeps the firewalls' address rules and the
-// cluster's power state in files of $FAKE_AZ_DIR (kv, storage, power).
+// fakeAz records every call and keeps the Key Vault firewall's address
+// rules and the cluster's power state in files of $FAKE_AZ_DIR (kv,
+// power).
 // FAKE_AZ_FAIL: |-separated substrings; a call containing one fails.
-// FAKE_AZ_STICKY=kv|storage: removing from that firewall silently does
-// nothing; FAKE_AZ_DROP=kv|storage: adding to it silently does nothing.
 // FAKE_AZ_FLAKY: a substring; the first FAKE_AZ_FLAKY_TIMES
 // (default 2) calls containing it fail (a role assignment not applied yet).
 // FAKE_AKS_ERROR: az aks show fails with this message, from its
 // FAKE_AKS_ERROR_FROM-th call (default the first). FAKE_AKS_STUCK: start
 // and stop leave the power state as it was. FAKE_AZ_STATE: exists|missing,
-// for setup.sh's state storage. FAKE_PROVIDER_STATE: registration state.
+// for setup.sh's state storage; FAKE_STATE_PROTECTION: what the state
+// account's blob service says of versioning, blob and container soft
+// delete (default "true true true" when it exists). FAKE_PROVIDER_STATE:
+// registration state. The Key Vault: FAKE_KV=missing, it does not exist;
+// FAKE_KV_CLIENT=ADDRESS, its firewall refuses this machine, which has
+// that address; its firewall's address rules are the file kv.
 const fakeAz = `#!/usr/bin/env bash
 echo "az $*" >> "$FAKE_LOG"
 d=$FAKE_AZ_DIR
@@ -88,8 +97,6 @@ if [ -n "${FAKE_AZ_FLAKY:-}" ] && [[ "$*" == *"$FAKE_AZ_FLAKY"* ]]; then
     exit 1
   fi
 fi
-ip_arg() { local prev=""; for a in "$@"; do [ "$prev" != --ip-address ] || echo "$a"; prev=$a; done; }
-remove_rule() { [ "${FAKE_AZ_STICKY:-}" = "$1" ] && return; grep -vxF "$2" "$d/$1" >"$d/$1.new" || true; mv "$d/$1.new" "$d/$1"; }
 case "$*" in
   "account show --query id -o tsv") echo 00000000-0000-0000-0000-00000000000a ;;
   "account show --query tenantId -o tsv") echo 00000000-0000-0000-0000-00000000000b ;;
@@ -104,12 +111,18 @@ case "$*" in
   "role assignment list "*) [ "$FAKE_AZ_STATE" = exists ] && echo /assignment ;;
   "storage account show "*"--query id"*) echo /subscriptions/a/resourceGroups/state/providers/Microsoft.Storage/storageAccounts/st ;;
   "group show "*|"storage account show "*|"storage container show "*) [ "$FAKE_AZ_STATE" = exists ] || exit 3 ;;
-  "keyvault network-rule add "*) [ "${FAKE_AZ_DROP:-}" = kv ] || ip_arg "$@" >>"$d/kv" ;;
-  "keyvault network-rule remove "*) remove_rule kv "$(ip_arg "$@")" ;;
+  "keyvault show "*)
+    [ "${FAKE_KV:-}" != missing ] || { echo "ERROR: (ResourceNotFound) The Resource 'Microsoft.KeyVault/vaults/x' under resource group 'rg' was not found." >&2; exit 3; }
+    echo /subscriptions/a/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/x ;;
+  "keyvault secret list "*)
+    if [ -n "${FAKE_KV_CLIENT:-}" ]; then
+      printf 'ERROR: (Forbidden) Client address is not authorized and caller is not a trusted service.\nClient address: %s\nCaller: appid=1;oid=2\nVault: x;location=eastus\nCode: Forbidden\nInner error: {"code": "ForbiddenByFirewall"}\n' "$FAKE_KV_CLIENT" >&2
+      exit 1
+    fi ;;
+  "storage account blob-service-properties show "*)
+    [ "$FAKE_AZ_STATE" = exists ] || exit 3
+    printf '%s\n' ${FAKE_STATE_PROTECTION:-true true true} ;;
   "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
-  "storage account network-rule add "*) [ "${FAKE_AZ_DROP:-}" = storage ] || ip_arg "$@" >>"$d/storage" ;;
-  "storage account network-rule remove "*) remove_rule storage "$(ip_arg "$@")" ;;
-  "storage account network-rule list "*) cat "$d/storage" 2>/dev/null ;;
   "aks show "*)
     n=$(($(cat "$d/shows" 2>/dev/null || echo 0) + 1))
     echo "$n" >"$d/shows"
@@ -140,6 +153,42 @@ esac
 exit 0
 `
 
+// fakeCurl answers GitHub's OIDC token request of
+// ACTIONS_ID_TOKEN_REQUEST_URL: a new token each call (oidc-1, oidc-2,
+// ...), recorded; FAKE_CURL_FAIL makes it fail.
+const fakeCurl = `#!/usr/bin/env bash
+echo "curl $*" >> "$FAKE_LOG"
+[ -z "${FAKE_CURL_FAIL:-}" ] || { echo "curl: (22) The requested URL returned error: 403" >&2; exit 22; }
+n=$(($(cat "$FAKE_AZ_DIR/oidc" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$FAKE_AZ_DIR/oidc"
+printf '{"count": 1, "value": "oidc-%s"}' "$n"
+`
+
+// cmdBin holds the commands of cmd/ that the scripts run (cmd/envinfo,
+// cmd/plancheck), built once for the whole package by TestMain: the
+// scripts run them from CMD_BIN instead of compiling them with go run on
+// every call.
+var cmdBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scripts-cmd-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cmdBin = dir
+	build := exec.Command("go", "build", "-o", dir, "../cmd/envinfo", "../cmd/plancheck")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	code := 1
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the commands the scripts run:", err)
+	} else {
+		code = m.Run()
+	}
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // tools are the real commands the scripts may use.
 var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp", "tee"}
 
@@ -167,7 +216,7 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 		}
 	}
 	fakes := map[string]string{
-		"az": fakeAz, "gh": fakeGh, "kubelogin": "#!/usr/bin/env bash\nexit 0\n",
+		"az": fakeAz, "gh": fakeGh, "curl": fakeCurl, "kubelogin": "#!/usr/bin/env bash\nexit 0\n",
 		// Waits are recorded, not waited.
 		"sleep": "#!/usr/bin/env bash\necho \"sleep $*\" >> \"$FAKE_LOG\"\n",
 	}
@@ -211,18 +260,12 @@ func (e *env) without(tool string) {
 	}
 }
 
-// seed writes a fake az state file (kv, storage, power, runs).
+// seed writes a fake az or gh state file (kv, power, runs).
 func (e *env) seed(name, content string) {
 	e.t.Helper()
 	if err := os.WriteFile(filepath.Join(e.state, name), []byte(content), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-}
-
-// stateFile reads a fake az state file.
-func (e *env) stateFile(name string) string {
-	b, _ := os.ReadFile(filepath.Join(e.state, name))
-	return string(b)
 }
 
 // run runs a script and returns its combined output and exit code.
@@ -247,6 +290,8 @@ func (e *env) runIn(dir, command string, args ...string) (string, int) {
 		"GONOSUMDB=github.com/cdktf,github.com/hashicorp/terraform-cdk-go",
 		"FAKE_LOG=" + e.log,
 		"FAKE_AZ_DIR=" + e.state,
+		// The commands of cmd/ the scripts run, built once (TestMain).
+		"CMD_BIN=" + cmdBin,
 		"CDKTF_OUTDIR=" + e.outdir,
 		// The fixture environments, not the user's config/.
 		"CONFIG_DIR=testdata/config",
@@ -344,7 +389,7 @@ func contains(t *testing.T, out string, want ...string) {
 
 func TestHelp(t *testing.T) {
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "firewall.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh", "preflight.sh", "allowed-deletions.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)

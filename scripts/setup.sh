@@ -18,21 +18,30 @@ Usage: scripts/setup.sh [options] [ENVIRONMENT ...]
   4. Creates, if missing, the Terraform state storage named in the backend
      settings of config/<env>.json (default: every environment with an
      azurerm backend): resource group, storage account (no shared keys, TLS
-     1.2, no public access, blob versioning and soft delete) and container,
-     and gives you Storage Blob Data Contributor on the account (waiting,
-     within RBAC_WAIT_SECONDS, default 300, for Azure to apply it).
+     1.2, no public access) and each environment's own container, and gives
+     you Storage Blob Data Contributor on the account (waiting, within
+     RBAC_WAIT_SECONDS, default 300, for Azure to apply it). It turns on,
+     also on an account that exists, blob versioning, blob soft delete and
+     container soft delete (30 days), so that a deleted or overwritten
+     state, or a deleted container, can be recovered.
   5. Prints, between "8<" lines, a bash script to paste as an Azure and
-     GitHub admin: one identity per environment (OIDC, no secret), trusted
-     only by that environment's GitHub environments, with roles only on the
-     environment's resource groups and state blobs; the GitHub variables,
-     environments and secrets. Pull requests get no identity.
+     GitHub admin: the identities (OIDC, no secret), each trusted by one
+     GitHub environment only, with roles only on its environment's resource
+     groups and state container; the GitHub variables, environments and
+     secrets. Pull requests get no identity.
 
 The environments are the files config/<env>.json (default: every one;
 scripts/environments.sh lists them). GitHub environments, the names the
-workflows use: a development environment <env> deploys in <env>; a
-production environment <env> plans for review in <env>-plan and applies in
-<env>, which waits for a required reviewer (prevent_self_review). All admit
-main only. An environment with local state gets no identity.
+workflows use: a development environment <env> deploys in <env>, with the
+identity <repo>-<env>. A production environment <env> plans for review in
+<env>-plan, with the identity <repo>-<env>-plan, which may only read
+(Reader, Azure Kubernetes Service Cluster User Role, Storage Blob Data
+Reader on its state), and applies in <env>, with the identity <repo>-<env>,
+which writes, after a required reviewer approved (prevent_self_review). The
+node's secrets are in the environments that apply only. Every environment
+admits the branch main only, by a deployment branch policy of its own (not
+"protected branches"), which admins cannot bypass (can_admins_bypass
+false). An environment with local state gets no identity.
 
 Options:
   --repo OWNER/REPO   GitHub repository for the federated credentials
@@ -142,9 +151,20 @@ for env in "${envs[@]}"; do
     run az storage account create --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
       --location "$LOCATION" --sku Standard_ZRS --kind StorageV2 --min-tls-version TLS1_2 \
       --allow-blob-public-access false --allow-shared-key-access false --https-only true --output none
+  fi
+  # Versioning and blob soft delete recover a state that was overwritten or
+  # deleted; container soft delete recovers a deleted container (Storage
+  # Blob Data Contributor, the pipeline identities' role on their own
+  # container, includes deleting it). On an account that exists too.
+  protection=$(az storage account blob-service-properties show --account-name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
+    --query '[isVersioningEnabled, deleteRetentionPolicy.enabled, containerDeleteRetentionPolicy.enabled]' --output tsv 2>/dev/null | tr -s '\t\n' '  ' || true)
+  if [ "${protection% }" = "true true true" ]; then
+    echo "  versioning, blob and container soft delete are on"
+  else
     run az storage account blob-service-properties update --account-name "$STATE_STORAGE_ACCOUNT" \
       --resource-group "$STATE_RESOURCE_GROUP" --enable-versioning true \
-      --enable-delete-retention true --delete-retention-days 30 --output none
+      --enable-delete-retention true --delete-retention-days 30 \
+      --enable-container-delete-retention true --container-delete-retention-days 30 --output none
   fi
   account_id=$(az storage account show --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" --query id -o tsv 2>/dev/null || echo "<state-account-id>")
   me=$(az ad signed-in-user show --query id -o tsv 2>/dev/null || true)
@@ -202,7 +222,10 @@ state_condition() {
   echo "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($paths))"
 }
 
-branch_policy='"deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}'
+# Every GitHub environment admits the branch main, by a policy of its own:
+# "protected branches" would admit any branch someone protects, and rely on
+# branch protection. Admins cannot bypass the environments' rules.
+branch_policy='"can_admins_bypass": false, "deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}'
 # In the printed script, reviewer_N holds the user ID of the N-th reviewer.
 reviewer_lines=""
 reviewer_json=""
@@ -217,9 +240,10 @@ cat <<MSG
 == as an admin of Entra ID (app registrations), of the environments'      ==
 == resource groups (role assignments) and of the GitHub repository.       ==
 == Deploy each environment by hand once first: the roles are granted on   ==
-== its resource groups, which the first deployment creates. main must be  ==
-== a protected branch: the environments admit protected branches only.    ==
-== Run it once; a second run reports what exists and carries on.          ==
+== its resource groups, which the first deployment creates. Every GitHub  ==
+== environment admits the branch main only (a policy admins cannot        ==
+== bypass). A second run reports what exists, brings an earlier setup in  ==
+== line, and carries on.                                                  ==
 -------- 8< --------
 subscription=$subscription
 tenant=$tenant
@@ -250,6 +274,20 @@ identity() {
 trust() {
   az ad app federated-credential create --id "\$app" --output none --parameters "{\"name\": \"github-env-\$1\", \"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": \"repo:\$repo:environment:\$1\", \"audiences\": [\"api://AzureADTokenExchange\"]}"
 }
+# main_only GITHUB_ENVIRONMENT: its deployment branch policy admits the
+# branch main and nothing else.
+main_only() {
+  local policies
+  policies=\$(gh api "repos/\$repo/environments/\$1/deployment-branch-policies" --jq '.branch_policies[] | "\\(.type // "branch"):\\(.name)"')
+  grep -qx 'branch:main' <<<"\$policies" || gh api -X POST "repos/\$repo/environments/\$1/deployment-branch-policies" -f name=main -f type=branch --silent
+  policies=\$(grep -vx 'branch:main' <<<"\$policies" || true)
+  [ -z "\$policies" ] || echo "!! the GitHub environment \$1 admits more than main: \$policies; delete those policies (Settings > Environments)" >&2
+}
+# untrust GITHUB_ENVIRONMENT: \$app no longer trusts it (an earlier setup
+# let one identity plan and apply); nothing to do when it does not.
+untrust() {
+  az ad app federated-credential delete --id "\$app" --federated-credential-id "github-env-\$1" --output none 2>/dev/null || true
+}
 # grant ROLE SCOPE [CONDITION]: assign ROLE to \$sp on SCOPE.
 grant() {
   if [ -n "\${3:-}" ]; then
@@ -274,27 +312,52 @@ for env in "${envs[@]}"; do
   if [ "$BACKEND_TYPE" != azurerm ]; then
     echo "#   $ENVIRONMENT: keeps local state; the pipeline cannot deploy it (no identity, no GitHub environment)"
   elif [ "$PRODUCTION" = true ]; then
-    echo "#   $ENVIRONMENT: production; GitHub environments $ENVIRONMENT-plan (plan for review) and $ENVIRONMENT (approved apply)"
+    echo "#   $ENVIRONMENT: production; GitHub environments $ENVIRONMENT-plan (plan for review, drift check: ${repo##*/}-$ENVIRONMENT-plan, reads only) and $ENVIRONMENT (approved apply: ${repo##*/}-$ENVIRONMENT)"
   else
-    echo "#   $ENVIRONMENT: development; GitHub environment $ENVIRONMENT"
+    echo "#   $ENVIRONMENT: development; GitHub environment $ENVIRONMENT (${repo##*/}-$ENVIRONMENT)"
   fi
 done
+
+# github_environment NAME [REVIEWED]: print the commands that create or
+# update the GitHub environment NAME, admitting main only, and with
+# REVIEWED, the required reviewers (nobody approves their own run).
+# shellcheck disable=SC2016 # $repo belongs to the printed script
+github_environment() {
+  if [ -z "${2:-}" ]; then
+    printf 'gh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{%s}\nJSON\n' "$1" "$branch_policy"
+  elif [ ${#reviewers[@]} -eq 0 ]; then
+    echo "# !! $1 is production and needs required reviewers: run setup.sh again with --reviewer LOGIN (two or more)."
+    return
+  else
+    printf '%sgh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{"prevent_self_review": true, "reviewers": [%s], %s}\nJSON\n' \
+      "$reviewer_lines" "$1" "$reviewer_json" "$branch_policy"
+  fi
+  echo "main_only $1"
+}
 
 for env in "${envs[@]}"; do
   load_env "$env"
   [ "$BACKEND_TYPE" = azurerm ] || { echo; echo "# ---- $env keeps local state: the pipeline cannot deploy it; no identity. ----"; continue; }
-  if [ "$PRODUCTION" = true ]; then gh_envs="$ENVIRONMENT-plan $ENVIRONMENT"; else gh_envs=$ENVIRONMENT; fi
-  secret_envs+="${secret_envs:+ }$gh_envs"
+  secret_envs+="${secret_envs:+ }$ENVIRONMENT"
   container_scope="/subscriptions/$subscription/resourceGroups/$STATE_RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STATE_STORAGE_ACCOUNT/blobServices/default/containers/$STATE_CONTAINER"
+  blobs=$(state_condition "$STATE_KEY_PREFIX/$AZURE_STACK.tfstate" "$STATE_KEY_PREFIX/$K8S_STACK.tfstate")
   var="client_id_${ENVIRONMENT//-/_}"
   cat <<MSG
 
-# ---- $ENVIRONMENT: identity ${repo##*/}-$ENVIRONMENT, trusted by the GitHub environment(s) $gh_envs ----
+# ---- $ENVIRONMENT: identity ${repo##*/}-$ENVIRONMENT, which writes, trusted by the GitHub environment $ENVIRONMENT only ----
 for rg in $ENV_RESOURCE_GROUPS; do
   az group show --name "\$rg" --output none || echo "!! \$rg does not exist: deploy $ENVIRONMENT by hand first (docs/deployment.md), then paste this part again" >&2
 done
 identity "${repo##*/}-$ENVIRONMENT"
-$(for e in $gh_envs; do echo "trust $e"; done)
+trust $ENVIRONMENT
+MSG
+  if [ "$PRODUCTION" = true ]; then
+    cat <<MSG
+# The unapproved plan job no longer signs in as the identity that writes:
+untrust $ENVIRONMENT-plan
+MSG
+  fi
+  cat <<MSG
 # Creates and updates the resources, and the policy assignments, in the
 # environment's resource groups only:
 for rg in $ENV_RESOURCE_GROUPS; do
@@ -302,25 +365,37 @@ for rg in $ENV_RESOURCE_GROUPS; do
   grant "Role Based Access Control Administrator" "/subscriptions/\$subscription/resourceGroups/\$rg" "\$grant_condition"
 done
 grant "Resource Policy Contributor" "/subscriptions/\$subscription/resourceGroups/$RESOURCE_GROUP"
-# Reads and writes its own two state blobs, no other:
-grant "Storage Blob Data Contributor" "$container_scope" "$(state_condition "$STATE_KEY_PREFIX/$AZURE_STACK.tfstate" "$STATE_KEY_PREFIX/$K8S_STACK.tfstate")"
+# Reads and writes its own two state blobs, in its environment's own
+# container, no other:
+grant "Storage Blob Data Contributor" "$container_scope" "$blobs"
 $var=\$app
 MSG
-  for e in $gh_envs; do
-    # Every environment admits main only; a production environment's
-    # apply also waits for a reviewer, who may not be the one who
-    # triggered the run.
-    # shellcheck disable=SC2016 # $repo belongs to the printed script
-    if [ "$PRODUCTION" != true ] || [ "$e" != "$ENVIRONMENT" ]; then
-      printf 'gh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{%s}\nJSON\n' "$e" "$branch_policy"
-    elif [ ${#reviewers[@]} -eq 0 ]; then
-      echo "# !! $e is production and needs required reviewers: run setup.sh again with --reviewer LOGIN (two or more)."
-    else
-      printf '%sgh api -X PUT "repos/$repo/environments/%s" --input - <<JSON\n{"prevent_self_review": true, "reviewers": [%s], %s}\nJSON\n' \
-        "$reviewer_lines" "$e" "$reviewer_json" "$branch_policy"
-    fi
-    echo "gh variable set AZURE_CLIENT_ID --repo \"\$repo\" --env $e --body \"\$$var\""
-  done
+  github_environment "$ENVIRONMENT" "$([ "$PRODUCTION" = true ] && echo reviewed)"
+  echo "gh variable set AZURE_CLIENT_ID --repo \"\$repo\" --env $ENVIRONMENT --body \"\$$var\""
+  [ "$PRODUCTION" = true ] || continue
+  cat <<MSG
+
+# ---- $ENVIRONMENT-plan: identity ${repo##*/}-$ENVIRONMENT-plan, which only reads, trusted by the GitHub environment $ENVIRONMENT-plan only ----
+# The plan for review and the drift check run without approval, on every
+# push and every day: this identity can change nothing. It reads the
+# resources (Reader), the cluster's user kubeconfig, which the refresh of
+# the cluster and the in-cluster stack's provider read (Azure Kubernetes
+# Service Cluster User Role; with Entra ID and no local accounts it holds
+# no credential), and its environment's two state blobs, without a lease
+# (the scripts plan with -lock=false).
+identity "${repo##*/}-$ENVIRONMENT-plan"
+trust $ENVIRONMENT-plan
+for rg in $ENV_RESOURCE_GROUPS; do
+  grant Reader "/subscriptions/\$subscription/resourceGroups/\$rg"
+done
+grant "Azure Kubernetes Service Cluster User Role" "/subscriptions/\$subscription/resourceGroups/$RESOURCE_GROUP"
+grant "Storage Blob Data Reader" "$container_scope" "$blobs"
+${var}_plan=\$app
+MSG
+  github_environment "$ENVIRONMENT-plan"
+  echo "gh variable set AZURE_CLIENT_ID --repo \"\$repo\" --env $ENVIRONMENT-plan --body \"\$${var}_plan\""
+  echo "# The plan never reads the secrets (write-only attributes): $ENVIRONMENT-plan has none."
+  echo "for s in GH_PACKAGES_USERNAME GH_PACKAGES_TOKEN IPFS_PRIVATE_KEY; do gh secret delete \"\$s\" --repo \"\$repo\" --env $ENVIRONMENT-plan 2>/dev/null || true; done"
 done
 
 cat <<MSG
@@ -332,9 +407,11 @@ gh variable set AZURE_TENANT_ID --repo "\$repo" --body "\$tenant"
 gh variable set AZURE_SUBSCRIPTION_ID --repo "\$repo" --body "\$subscription"
 # The drift workflow opens and updates one issue with this label.
 gh label create drift --repo "\$repo" --color D93F0B --description "Real infrastructure differs from main (drift workflow)" --force
-# Rollback accepts a release tag: only admins may create, move or delete v* tags.
+# Release tags name what a rollback deploys (check-ref.sh deploys them only
+# when they are on main): only admins may create, move or delete v* tags.
 gh api -X POST "repos/\$repo/rulesets" --input - <<<'{"name": "release tags", "target": "tag", "enforcement": "active", "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}}, "rules": [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}, {"type": "non_fast_forward"}], "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}]}'
-# The node's secrets, in each GitHub environment (Terraform writes them to Key Vault):
+# The node's secrets, in each GitHub environment that applies (Terraform
+# writes them to Key Vault):
 for e in $secret_envs; do
   gh secret set GH_PACKAGES_USERNAME --repo "\$repo" --env "\$e"
   gh secret set GH_PACKAGES_TOKEN --repo "\$repo" --env "\$e"      # a token with read:packages

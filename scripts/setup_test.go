@@ -128,27 +128,38 @@ func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
 			}
 		}
 	}
-	equal(t, "identities", apps, []string{"perpetual-infra-dev", "perpetual-infra-prod"})
-	// Trusted by GitHub environments only: no branch, tag or pull request.
+	equal(t, "identities", apps, []string{"perpetual-infra-dev", "perpetual-infra-prod", "perpetual-infra-prod-plan"})
+	// Trusted by GitHub environments only, one each: no branch, tag or
+	// pull request, and the unapproved plan never as the identity that
+	// writes.
 	equal(t, "federated subjects", subjects, []string{
 		"repo:octo/perpetual-infra:environment:dev",
-		"repo:octo/perpetual-infra:environment:prod-plan",
 		"repo:octo/perpetual-infra:environment:prod",
+		"repo:octo/perpetual-infra:environment:prod-plan",
 	})
 	const sub = "/subscriptions/00000000-0000-0000-0000-00000000000a"
-	const state = sub + "/resourceGroups/perpetual-tfstate-rg/providers/Microsoft.Storage/storageAccounts/perpetualtfstate/blobServices/default/containers/tfstate"
+	const state = sub + "/resourceGroups/perpetual-tfstate-rg/providers/Microsoft.Storage/storageAccounts/perpetualtfstate/blobServices/default/containers/"
 	equal(t, "role assignments", grants, []string{
 		"Contributor on " + sub + "/resourceGroups/perpetual-dev-rg",
 		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-dev-rg",
 		"Resource Policy Contributor on " + sub + "/resourceGroups/perpetual-dev-rg",
-		"Storage Blob Data Contributor on " + state,
+		"Storage Blob Data Contributor on " + state + "tfstate-dev",
 		"Contributor on " + sub + "/resourceGroups/perpetual-prod-rg",
 		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-prod-rg",
 		"Contributor on " + sub + "/resourceGroups/perpetual-prod-snapshots-rg",
 		"Role Based Access Control Administrator on " + sub + "/resourceGroups/perpetual-prod-snapshots-rg",
 		"Resource Policy Contributor on " + sub + "/resourceGroups/perpetual-prod-rg",
-		"Storage Blob Data Contributor on " + state,
+		"Storage Blob Data Contributor on " + state + "tfstate-prod",
+		"Reader on " + sub + "/resourceGroups/perpetual-prod-rg",
+		"Reader on " + sub + "/resourceGroups/perpetual-prod-snapshots-rg",
+		"Azure Kubernetes Service Cluster User Role on " + sub + "/resourceGroups/perpetual-prod-rg",
+		"Storage Blob Data Reader on " + state + "tfstate-prod",
 	})
+	// An earlier setup let prod's writing identity sign in for prod-plan:
+	// the printed script takes that trust away.
+	if !slices.Contains(calls, "az ad app federated-credential delete --id 11111111-1111-1111-1111-111111111111 --federated-credential-id github-env-prod-plan --output none") {
+		t.Errorf("the writing identity keeps its trust of prod-plan: %v", calls)
+	}
 	for _, g := range grants {
 		if strings.HasPrefix(g, "Role Based Access Control Administrator") && !strings.Contains(conditions[g], "ActionMatches{'Microsoft.Authorization/roleAssignments/write'}") {
 			t.Errorf("%s without a condition on the roles it grants", g)
@@ -165,6 +176,84 @@ func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
 		"blobs:path] StringEquals 'perpetual/dev.tfstate' blobs:path] StringEquals 'perpetual/dev-k8s.tfstate'",
 		"blobs:path] StringEquals 'perpetual/prod.tfstate' blobs:path] StringEquals 'perpetual/prod-k8s.tfstate'",
 	})
+}
+
+// readRoles are the roles an identity that can change nothing may hold:
+// they read resources, the cluster's user kubeconfig (no credential with
+// Entra ID and no local accounts), blobs.
+var readRoles = []string{"Reader", "Azure Kubernetes Service Cluster User Role", "Storage Blob Data Reader"}
+
+// TestSetupGivesThePlanIdentityReadRolesOnly: the identity of a production
+// environment's unapproved jobs (<env>-plan) holds read roles only, its
+// state's blobs conditioned to its own, and no environment's identity has
+// a role on another environment's state container.
+func TestSetupGivesThePlanIdentityReadRolesOnly(t *testing.T) {
+	e := newEnv(t, true)
+	thirdEnvironment(t, e)
+	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	identity := ""
+	roles := map[string][]string{}
+	for _, c := range calls {
+		if strings.HasPrefix(c, "az ad app create") {
+			identity = strings.Fields(c)[5]
+		}
+		if strings.HasPrefix(c, "az role assignment create") {
+			role := regexp.MustCompile(`--role (.*?) --scope`).FindStringSubmatch(c)[1]
+			scope := regexp.MustCompile(`--scope (\S*)`).FindStringSubmatch(c)[1]
+			roles[identity] = append(roles[identity], role+" on "+scope)
+			if strings.Contains(scope, "/containers/") {
+				env := strings.TrimPrefix(identity, "perpetual-infra-")
+				env = strings.TrimSuffix(env, "-plan")
+				if !strings.HasSuffix(scope, "/containers/tfstate-"+env) {
+					t.Errorf("%s has %s on another environment's state container", identity, role+" on "+scope)
+				}
+				if !strings.Contains(c, "--condition ") {
+					t.Errorf("%s: %s on the state container without a condition to its own blobs", identity, role)
+				}
+			}
+		}
+	}
+	if len(roles["perpetual-infra-prod-plan"]) == 0 || len(roles["perpetual-infra-stage"]) == 0 {
+		t.Fatalf("roles %v", roles)
+	}
+	for _, g := range roles["perpetual-infra-prod-plan"] {
+		if !slices.Contains(readRoles, strings.Split(g, " on ")[0]) {
+			t.Errorf("the plan identity holds %s, which is not a read role", g)
+		}
+	}
+}
+
+// TestSetupProtectsTheState: versioning, blob soft delete and container
+// soft delete on the state account, turned on where one is off, an account
+// that exists included.
+func TestSetupProtectsTheState(t *testing.T) {
+	for _, c := range []struct {
+		state, protection string
+		update            bool
+	}{
+		{"exists", "true true true", false},
+		{"exists", "true true false", true},
+		{"exists", "false true true", true},
+		{"missing", "", true},
+	} {
+		e := newEnv(t, true)
+		e.extra = []string{"FAKE_AZ_STATE=" + c.state, "FAKE_STATE_PROTECTION=" + c.protection, "RBAC_WAIT_INTERVAL=0"}
+		out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+		if code != 0 {
+			t.Fatalf("%s %q: exit %d\n%s", c.state, c.protection, code, out)
+		}
+		updates := e.callsOf("az storage account blob-service-properties update")
+		if (len(updates) == 1) != c.update {
+			t.Errorf("%s %q: updates %q", c.state, c.protection, updates)
+		}
+		for _, u := range updates {
+			for _, want := range []string{"--enable-versioning true", "--enable-delete-retention true --delete-retention-days 30", "--enable-container-delete-retention true --container-delete-retention-days 30"} {
+				if !strings.Contains(u, want) {
+					t.Errorf("%s lacks %s", u, want)
+				}
+			}
+		}
+	}
 }
 
 // builtinRoles are the IDs of the built-in roles the stacks may assign.
@@ -245,7 +334,7 @@ func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 			envs = append(envs, strings.TrimPrefix(strings.Fields(c)[4], "repos/octo/perpetual-infra/environments/"))
 		}
 	}
-	equal(t, "environments", envs, []string{"dev", "prod-plan", "prod"})
+	equal(t, "environments", envs, []string{"dev", "prod", "prod-plan"})
 	var clientIDs, secrets []string
 	for _, c := range calls {
 		if strings.HasPrefix(c, "gh variable set AZURE_CLIENT_ID") {
@@ -259,19 +348,39 @@ func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 		}
 	}
 	equal(t, "GitHub environments with a client ID", clientIDs, envs)
-	equal(t, "GitHub environments with the node's secrets", secrets, envs)
+	// The plan and the drift check never read the secrets: the environment
+	// that does not apply has none (and loses those an earlier setup gave).
+	equal(t, "GitHub environments with the node's secrets", secrets, []string{"dev", "prod"})
+	if !slices.Contains(calls, "gh secret delete GH_PACKAGES_TOKEN --repo octo/perpetual-infra --env prod-plan") {
+		t.Errorf("prod-plan keeps the node's secrets: %v", calls)
+	}
+	// Each environment admits main by a branch policy of its own.
+	var policies []string
+	for _, c := range calls {
+		if strings.HasPrefix(c, "gh api -X POST repos/octo/perpetual-infra/environments/") && strings.HasSuffix(c, "/deployment-branch-policies -f name=main -f type=branch --silent") {
+			policies = append(policies, strings.Split(strings.TrimPrefix(c, "gh api -X POST repos/octo/perpetual-infra/environments/"), "/")[0])
+		}
+	}
+	equal(t, "GitHub environments admitting main by a policy", policies, envs)
 
 	// The environment bodies go through stdin: check them in the output.
 	out, _ := newEnvRun(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
-	contains(t, out, `{"prevent_self_review": true, "reviewers": [{"type": "User", "id": $reviewer_0}, {"type": "User", "id": $reviewer_1}], "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}`,
-		"reviewer_0=$(gh api users/alice --jq .id)")
+	// Admins cannot bypass the environments' rules, and main is admitted by
+	// a policy of its own, not by whatever branch is protected.
+	const policy = `"can_admins_bypass": false, "deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}`
+	contains(t, out, `{"prevent_self_review": true, "reviewers": [{"type": "User", "id": $reviewer_0}, {"type": "User", "id": $reviewer_1}], `+policy+`}`,
+		"reviewer_0=$(gh api users/alice --jq .id)", "environments/dev\" --input - <<JSON\n{"+policy+"}\nJSON\nmain_only dev\n",
+		"environments/prod-plan\" --input - <<JSON\n{"+policy+"}\nJSON\nmain_only prod-plan\n")
+	if strings.Contains(out, `"protected_branches": true`) {
+		t.Error("an environment admits protected branches")
+	}
 	out, _ = newEnvRun(t, "--repo", "octo/perpetual-infra")
 	contains(t, out, "prod is production and needs required reviewers: run setup.sh again with --reviewer LOGIN")
-	if strings.Contains(out, "environments/prod\"") {
+	if strings.Contains(out, "environments/prod\"") || strings.Contains(out, "main_only prod\n") {
 		t.Error("production created without reviewers")
 	}
 	// Every environment file is in the printout, production or not.
-	contains(t, out, "#   dev: development; GitHub environment dev\n", "#   prod: production; GitHub environments prod-plan (plan for review) and prod (approved apply)\n")
+	contains(t, out, "#   dev: development; GitHub environment dev (perpetual-infra-dev)\n", "#   prod: production; GitHub environments prod-plan (plan for review, drift check: perpetual-infra-prod-plan, reads only) and prod (approved apply: perpetual-infra-prod)\n")
 }
 
 func newEnvRun(t *testing.T, args ...string) (string, int) {

@@ -184,7 +184,7 @@ func TestBackends(t *testing.T) {
 		tf.Equal(t, "backend.azurerm", map[string]any{
 			"resource_group_name":  "perpetual-tfstate-rg",
 			"storage_account_name": "perpetualtfstate",
-			"container_name":       "tfstate",
+			"container_name":       "tfstate-" + strings.TrimSuffix(name, "-k8s"),
 			"key":                  "perpetual/" + name + ".tfstate",
 			"use_azuread_auth":     true,
 			"use_oidc":             true,

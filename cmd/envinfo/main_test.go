@@ -57,7 +57,8 @@ func TestDeployerIPsNeeded(t *testing.T) {
 }
 
 // copyFixtures writes the fixture environments, plus stage.json (a copy of
-// the dev fixture), into a new configuration directory.
+// the dev fixture with a state container of its own), into a new
+// configuration directory.
 func copyFixtures(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -65,6 +66,9 @@ func copyFixtures(t *testing.T) string {
 		b, err := os.ReadFile(filepath.Join("../../testdata/config", from))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if name != from {
+			b = bytes.Replace(b, []byte(`"tfstate-dev"`), []byte(`"tfstate-stage"`), 1)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)

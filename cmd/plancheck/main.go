@@ -1,22 +1,33 @@
 // Command plancheck reads Terraform plans (terraform show -json) for the
-// pipeline, in four ways:
+// pipeline, in five ways:
 //
 //	plancheck REVIEWED.json CURRENT.json
 //	plancheck -remaining APPLIED.json CURRENT.json
 //	plancheck -redact PLAN.json > REDACTED.json
 //	plancheck -drift PLAN.json
+//	plancheck -guard PLAN.json [ALLOWED]
 //
-// Compare: the production deploy re-plans on its own runner (whose address
-// is let through the firewalls) and applies only when that plan does exactly
-// what the reviewed plan showed: the same resources with the same actions
-// and the same planned values (change.after, and which of them are unknown
-// until apply). The runner's own address, which flows from the variable
-// deployer_ips into the firewalls' ip_rules and the API server's
-// authorized_ip_ranges, differs on every runner and is taken out of those
-// lists (runnerPaths) before comparing. Sensitive values are compared only
-// as "(sensitive)": the reviewed plan never holds them (see -redact).
-// Exit status 0 when the plans match, 1 when they differ (each difference
-// is printed), 2 on bad input.
+// Every plan, raw or redacted, is read as a tfjson.Plan
+// (github.com/hashicorp/terraform-json), and every value it marks sensitive
+// is replaced by "(sensitive)" as it is read (the library's sanitize
+// package), so that no mode compares, prints or writes one.
+//
+// Compare: the production deploy plans again on its own runner and applies
+// only when that plan does exactly what the reviewed plan showed: the same
+// resources with the same actions and the same planned values (change.after,
+// and which of them are unknown until apply). The runner's address flows
+// from the variable deployer_ips into the firewalls' ip_rules and the API
+// server's authorized_ip_ranges; it differs on every runner, and the review
+// is planned without one. So the plan's own runner is taken out of those
+// lists (runnerPaths) before comparing. The same goes for the identity
+// that plans: the stacks grant "the deployer" (data.azurerm_client_config,
+// whoever runs Terraform) the cluster's admin role and the Key Vault, and
+// the review is planned by an identity that may only read, the apply by
+// the one that writes. A change that does nothing but let this runner in
+// and earlier runners out, or hand a grant to the identity that plans
+// (churn), counts as no change on either side. Exit status 0 when the
+// plans match, 1 when they differ (each difference is printed), 2 on bad
+// input.
 //
 // Remaining: after an apply that failed part way, the plan of what is left
 // must be part of the plan that was applied: every change it makes is one
@@ -24,24 +35,40 @@
 // addresses aside), or the replacement of a resource whose creation failed
 // and left it tainted. Changes of the applied plan that are gone were
 // applied. deploy.sh retries an apply this way when Azure had not yet
-// propagated a role assignment. Exit status 0 when the plan is part of the
-// applied one, 1 otherwise.
+// propagated a role assignment or a firewall rule. Exit status 0 when the
+// plan is part of the applied one, 1 otherwise.
 //
-// Redact: writes what may be kept and shared of a plan: the resource
-// changes with their actions and planned values, every sensitive value
-// replaced by "(sensitive)", and the deployer_ips variable. Prior state,
-// variables, outputs and configuration are left out. The result is what
-// the pipeline uploads for review and what compare reads.
+// Redact: writes what may be kept and shared of a plan: its format version
+// and the resource changes (actions, values before and after, what is
+// unknown until apply), sensitive values replaced; of the variables
+// deployer_ips only, and of the prior state the object ID of the identity
+// that planned (data.azurerm_client_config). Planned values, outputs,
+// configuration, the rest of the prior state and the other variables are
+// left out. The result is what the pipeline
+// uploads for review and what compare reads.
 //
 // Drift: lists the changes of a plan of unchanged configuration, that is,
-// what changed in the real infrastructure. An update whose only difference
-// is a single address in a runner path (an earlier run's runner, kept in
-// the API server's authorized ranges until the next deploy) is reported as
-// ignored, not as drift. Exit status 0 without drift, 1 with drift, 2 on
+// what changed in the real infrastructure. A change that only takes out
+// the addresses of earlier runners (kept in the firewalls and the API
+// server's authorized ranges until the next deploy), or hands the
+// deployer's grants to the identity that checks, is reported as ignored,
+// with what it would replace, not as drift. Exit status 0 without drift, 1 with drift, 2 on
 // bad input.
+//
+// Guard: refuses a plan that deletes or replaces, in either order, a
+// resource that holds data (facts.DataResources) or the cluster, whatever
+// the reason: a resource whose code is gone (lifecycle.prevent_destroy
+// goes with the code), a rollback to a commit from before a moved block, a
+// forced replacement. It names each such address. ALLOWED, a file with a
+// line "ADDRESS REASON" for each deletion or replacement that is meant
+// (blank lines and lines starting with # are skipped), lets those through
+// and prints them with their reasons. Exit status 0 when the plan deletes
+// and replaces nothing guarded that is not allowed, 1 otherwise, 2 on bad
+// input (an allowance without a reason, among others).
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,6 +76,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-json/sanitize"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 )
 
 func main() {
@@ -58,14 +90,18 @@ func main() {
 const usage = `usage: plancheck REVIEWED.json CURRENT.json   (exit 0 same changes, 1 different)
        plancheck -remaining APPLIED.json CURRENT.json   (exit 0 the rest of the applied plan, 1 not)
        plancheck -redact PLAN.json               (the plan without sensitive values, on stdout)
-       plancheck -drift PLAN.json                (exit 0 no drift, 1 drift)`
+       plancheck -drift PLAN.json                (exit 0 no drift, 1 drift)
+       plancheck -guard PLAN.json [ALLOWED]      (exit 0 no data or cluster deleted or replaced unless allowed, 1 otherwise)`
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var mode string
 	var files []string
+	var allowed string
 	switch {
-	case len(args) == 2 && (args[0] == "-redact" || args[0] == "-drift"):
+	case len(args) == 2 && (args[0] == "-redact" || args[0] == "-drift" || args[0] == "-guard"):
 		mode, files = args[0], args[1:]
+	case len(args) == 3 && args[0] == "-guard":
+		mode, files, allowed = args[0], args[1:2], args[2]
 	case len(args) == 3 && args[0] == "-remaining":
 		mode, files = args[0], args[1:]
 	case len(args) == 2 && !strings.HasPrefix(args[0], "-"):
@@ -74,7 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	plans := make([]*Plan, len(files))
+	plans := make([]*plan, len(files))
 	for i, f := range files {
 		p, err := load(f)
 		if err != nil {
@@ -86,15 +122,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ok bool
 	switch mode {
 	case "-redact":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(plans[0]); err != nil {
+		if err := writeRedacted(stdout, plans[0]); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
 		ok = true
 	case "-drift":
 		ok = drift(stdout, plans[0])
+	case "-guard":
+		allow := map[string]string{}
+		if allowed != "" {
+			var err error
+			if allow, err = loadAllowed(allowed); err != nil {
+				fmt.Fprintln(stderr, err)
+				return 2
+			}
+		}
+		ok = guard(stdout, plans[0], allow)
 	case "-remaining":
 		ok = compare(stdout, plans[0], plans[1], true)
 	default:
@@ -106,140 +150,163 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// Plan is the redacted plan: what terraform show -json holds, less
-// everything that may carry a secret.
-type Plan struct {
-	// Redacted marks a plan written by -redact.
-	Redacted bool `json:"redacted"`
-	// DeployerIPs is the value of the deployer_ips variable: the addresses
-	// of the runner that made the plan.
-	DeployerIPs     []string         `json:"deployer_ips"`
-	ResourceChanges []ResourceChange `json:"resource_changes"`
-}
-
-// ResourceChange is one resource's planned change.
-type ResourceChange struct {
-	Address string `json:"address"`
-	Type    string `json:"type"`
-	// ActionReason says why Terraform chose the action
-	// ("replace_because_tainted").
-	ActionReason string `json:"action_reason,omitempty"`
-	Change       struct {
-		Actions []string `json:"actions"`
-		// Before is kept in memory for -drift and never written by -redact.
-		Before       any `json:"-"`
-		After        any `json:"after"`
-		AfterUnknown any `json:"after_unknown"`
-	} `json:"change"`
-}
-
-// actions returns the change's actions as one string ("update",
-// "delete,create").
-func (rc ResourceChange) actions() string { return strings.Join(rc.Change.Actions, ",") }
-
-// changes reports whether the change does anything.
-func (rc ResourceChange) changes() bool {
-	a := rc.actions()
-	return a != "no-op" && a != "read" && a != ""
-}
-
-// rawPlan is the part of terraform show -json (or of a redacted plan) that
-// load reads.
-type rawPlan struct {
-	DeployerIPs []string `json:"deployer_ips"`
-	Variables   map[string]struct {
-		Value any `json:"value"`
-	} `json:"variables"`
-	ResourceChanges []struct {
-		Address      string `json:"address"`
-		Type         string `json:"type"`
-		ActionReason string `json:"action_reason"`
-		Change       struct {
-			Actions         []string `json:"actions"`
-			Before          any      `json:"before"`
-			After           any      `json:"after"`
-			AfterUnknown    any      `json:"after_unknown"`
-			BeforeSensitive any      `json:"before_sensitive"`
-			AfterSensitive  any      `json:"after_sensitive"`
-		} `json:"change"`
-	} `json:"resource_changes"`
-}
+// Sensitive replaces every sensitive value.
+const Sensitive = "(sensitive)"
 
 // deployerIPsVariable is the Terraform variable with the runner's
 // addresses (stacks.VarDeployerIPs).
 const deployerIPsVariable = "deployer_ips"
 
-// load reads a plan, raw or redacted, and redacts it.
-func load(path string) (*Plan, error) {
+// clusterType is the resource type of the cluster, which the guard keeps
+// like the data resources: replacing it loses every workload, every
+// in-cluster object and the OIDC issuer that workload identities trust.
+const clusterType = "azurerm_kubernetes_cluster"
+
+// clientConfigType is the data source the stacks read the deploying
+// identity from (data.azurerm_client_config: whoever runs Terraform).
+const clientConfigType = "azurerm_client_config"
+
+// deployer replaces, when comparing, the object ID of the identity that
+// made a plan.
+const deployer = "(the identity that plans)"
+
+// plan is a plan as read: sensitive values replaced, the addresses of the
+// runner that made it, and the object ID of the identity that did.
+type plan struct {
+	*tfjson.Plan
+	deployerIPs []string
+	planner     string
+}
+
+// load reads a plan, raw (terraform show -json) or redacted, and replaces
+// its sensitive values.
+func load(path string) (*plan, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var raw rawPlan
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var p tfjson.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("%s: not a terraform show -json plan: %w", path, err)
 	}
-	p := &Plan{Redacted: true, DeployerIPs: raw.DeployerIPs}
-	if v, ok := raw.Variables[deployerIPsVariable]; ok {
-		p.DeployerIPs = nil
+	out := &plan{Plan: &p}
+	for _, rc := range p.ResourceChanges {
+		if rc.Change == nil {
+			return nil, fmt.Errorf("%s: %s has no change", path, rc.Address)
+		}
+		if rc.Change, err = redactChange(rc.Change); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, rc.Address, err)
+		}
+	}
+	if v, ok := p.Variables[deployerIPsVariable]; ok && v != nil {
 		list, _ := v.Value.([]any)
 		for _, ip := range list {
 			if s, ok := ip.(string); ok {
-				p.DeployerIPs = append(p.DeployerIPs, s)
+				out.deployerIPs = append(out.deployerIPs, s)
 			}
 		}
 	}
-	for _, r := range raw.ResourceChanges {
-		rc := ResourceChange{Address: r.Address, Type: r.Type, ActionReason: r.ActionReason}
-		rc.Change.Actions = r.Change.Actions
-		rc.Change.Before = redact(r.Change.Before, r.Change.BeforeSensitive)
-		rc.Change.After = redact(r.Change.After, r.Change.AfterSensitive)
-		rc.Change.AfterUnknown = r.Change.AfterUnknown
-		p.ResourceChanges = append(p.ResourceChanges, rc)
+	if p.PriorState != nil && p.PriorState.Values != nil {
+		out.planner = plannerIn(p.PriorState.Values.RootModule)
 	}
-	return p, nil
+	return out, nil
 }
 
-// Sensitive replaces every sensitive value.
-const Sensitive = "(sensitive)"
-
-// redact returns v with every value that sensitive (Terraform's
-// after_sensitive: true, or a structure of the same shape as v) marks
-// replaced by Sensitive.
-func redact(v, sensitive any) any {
-	switch s := sensitive.(type) {
-	case bool:
-		if s && v != nil {
-			return Sensitive
-		}
-		return v
-	case map[string]any:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return v
-		}
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			out[k] = redact(e, s[k])
-		}
-		return out
-	case []any:
-		l, ok := v.([]any)
-		if !ok {
-			return v
-		}
-		out := make([]any, len(l))
-		for i, e := range l {
-			var si any
-			if i < len(s) {
-				si = s[i]
-			}
-			out[i] = redact(e, si)
-		}
-		return out
-	default:
-		return v
+// plannerIn returns the object ID that the data source azurerm_client_config
+// read, in m or its child modules: Terraform reads data sources while it
+// plans (refresh or not) and records them in the prior state.
+func plannerIn(m *tfjson.StateModule) string {
+	if m == nil {
+		return ""
 	}
+	for _, r := range m.Resources {
+		if r.Mode == tfjson.DataResourceMode && r.Type == clientConfigType {
+			if id, ok := r.AttributeValues["object_id"].(string); ok && id != "" {
+				return id
+			}
+		}
+	}
+	for _, c := range m.ChildModules {
+		if id := plannerIn(c); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// redactChange returns a copy of c with every value that before_sensitive
+// or after_sensitive marks replaced by Sensitive, on both sides: an
+// attribute marked on one side only (one that became sensitive, or a plan
+// that marks the planned value only) is hidden on the other too.
+func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
+	out, err := sanitize.SanitizeChange(c, Sensitive)
+	if err != nil {
+		return nil, err
+	}
+	crossed, err := sanitize.SanitizeChange(&tfjson.Change{
+		Before: out.Before, After: out.After,
+		BeforeSensitive: out.AfterSensitive, AfterSensitive: out.BeforeSensitive,
+	}, Sensitive)
+	if err != nil {
+		return nil, err
+	}
+	out.Before, out.After = crossed.Before, crossed.After
+	return out, nil
+}
+
+// writeRedacted writes p as -redact describes it. The marker "redacted"
+// lets the pipeline check that what it uploads went through here.
+func writeRedacted(w io.Writer, p *plan) error {
+	out := &tfjson.Plan{
+		FormatVersion:    p.FormatVersion,
+		TerraformVersion: p.TerraformVersion,
+		Variables:        map[string]*tfjson.PlanVariable{},
+		ResourceChanges:  []*tfjson.ResourceChange{},
+	}
+	ips := make([]any, len(p.deployerIPs))
+	for i, ip := range p.deployerIPs {
+		ips[i] = ip
+	}
+	out.Variables[deployerIPsVariable] = &tfjson.PlanVariable{Value: ips}
+	if p.planner != "" {
+		out.PriorState = &tfjson.State{FormatVersion: "1.0", Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{
+			Resources: []*tfjson.StateResource{{
+				Address: "data." + clientConfigType + ".current", Mode: tfjson.DataResourceMode, Type: clientConfigType, Name: "current",
+				AttributeValues: map[string]any{"object_id": p.planner},
+			}},
+		}}}
+	}
+	for _, rc := range p.ResourceChanges {
+		c := *rc
+		ch := *rc.Change
+		// Imports carry the configuration Terraform generated, which the
+		// sanitizer does not look into.
+		ch.Importing, ch.GeneratedConfig = nil, ""
+		c.Change = &ch
+		out.ResourceChanges = append(out.ResourceChanges, &c)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(struct {
+		Redacted bool `json:"redacted"`
+		*tfjson.Plan
+	}{true, out})
+}
+
+// changes reports whether a resource change does anything.
+func changes(rc *tfjson.ResourceChange) bool {
+	a := rc.Change.Actions
+	return len(a) > 0 && !a.NoOp() && !a.Read()
+}
+
+// actions returns the change's actions as one string, for messages
+// ("update", "delete,create").
+func actions(rc *tfjson.ResourceChange) string {
+	s := make([]string, len(rc.Change.Actions))
+	for i, a := range rc.Change.Actions {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ",")
 }
 
 // runnerPaths are the attributes, per resource type, that hold the runner's
@@ -250,7 +317,7 @@ var runnerPaths = map[string][][]string{
 	"azurerm_key_vault":                     {{"network_acls", "*", "ip_rules"}},
 	"azurerm_storage_account":               {{"network_rules", "*", "ip_rules"}},
 	"azurerm_storage_account_network_rules": {{"ip_rules"}},
-	"azurerm_kubernetes_cluster": {
+	clusterType: {
 		{"api_server_access_profile", "*", "authorized_ip_ranges"},
 		{"api_server_authorized_ip_ranges"},
 	},
@@ -315,6 +382,39 @@ func filterAt(v any, path []string, keep func(string) bool) any {
 	return m
 }
 
+// withoutRunnerPaths returns a copy of v (a resource's after_unknown)
+// without the lists at the runner paths of type typ: they mark each
+// address known or not, one per address, and the runner's own address
+// makes them longer by one.
+func withoutRunnerPaths(typ string, v any) any {
+	v = clone(v)
+	for _, path := range runnerPaths[typ] {
+		dropAt(v, path)
+	}
+	return v
+}
+
+// dropAt deletes the key at the end of path in v ("*": every element of a
+// list on the way).
+func dropAt(v any, path []string) {
+	if path[0] == "*" {
+		l, _ := v.([]any)
+		for _, e := range l {
+			dropAt(e, path[1:])
+		}
+		return
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	if len(path) == 1 {
+		delete(m, path[0])
+		return
+	}
+	dropAt(m[path[0]], path[1:])
+}
+
 func clone(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -345,6 +445,133 @@ func notRunner(ips []string) func(string) bool {
 		}
 		return true
 	}
+}
+
+// singleHost reports whether s (in canonical form) is one IPv4 address.
+func singleHost(s string) bool {
+	return !strings.Contains(s, "/") && strings.Count(s, ".") == 3
+}
+
+// churn reports whether rc, an update or a replacement in a plan made on
+// a runner with the addresses own by the identity planner, changes nothing
+// but what differs from one planning run to the next: this runner let in
+// and single addresses that the configuration does not list taken out
+// (earlier runners', returned sorted in earlier), and values that become
+// planner (a grant of "the deployer" handed to the identity that plans;
+// what they replace is returned in replaced). Values known only after
+// apply do not count. moved says whether anything changes at all: a change
+// of nothing known is churn without moving anything (drift ignores it;
+// compare must not). paths are the differences that are not churn.
+func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved bool, earlier, replaced, paths []string) {
+	a := rc.Change.Actions
+	if !a.Update() && !a.Replace() {
+		return false, false, nil, nil, nil
+	}
+	var raw []string
+	diffPaths(rc.Change.Before, rc.Change.After, "", &raw, 20)
+	raw = slices.DeleteFunc(raw, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
+	others := notRunner(own)
+	after := normalize(rc.Type, rc.Change.After, others)
+	configured := map[string]bool{}
+	for _, s := range runnerEntries(rc.Type, after) {
+		configured[s] = true
+	}
+	keep := func(s string) bool {
+		if !others(s) {
+			return false
+		}
+		if singleHost(s) && !configured[s] {
+			earlier = append(earlier, s)
+			return false
+		}
+		return true
+	}
+	before := normalize(rc.Type, rc.Change.Before, keep)
+	if planner != "" {
+		after = alignPlanner(after, planner)
+		before = alignTo(before, after, &replaced)
+	}
+	diffPaths(before, after, "", &paths, 20)
+	paths = slices.DeleteFunc(paths, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
+	slices.Sort(earlier)
+	slices.Sort(replaced)
+	// A replacement is churn only when it hands a grant to the planner.
+	ok = len(paths) == 0 && (a.Update() || len(replaced) > 0)
+	return ok, len(raw) > 0, slices.Compact(earlier), slices.Compact(replaced), paths
+}
+
+// alignPlanner returns a copy of v with every string that is planner
+// replaced by deployer.
+func alignPlanner(v any, planner string) any {
+	switch x := v.(type) {
+	case string:
+		if x == planner {
+			return deployer
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = alignPlanner(e, planner)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = alignPlanner(e, planner)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// alignTo returns a copy of before in which every string at a place where
+// after holds deployer is deployer too, adding what it replaced (when
+// different) to replaced.
+func alignTo(before, after any, replaced *[]string) any {
+	if s, ok := after.(string); ok && s == deployer {
+		if b, ok := before.(string); ok {
+			if b != deployer {
+				*replaced = append(*replaced, b)
+			}
+			return deployer
+		}
+		return before
+	}
+	switch x := before.(type) {
+	case map[string]any:
+		am, _ := after.(map[string]any)
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = alignTo(e, am[k], replaced)
+		}
+		return out
+	case []any:
+		al, _ := after.([]any)
+		out := make([]any, len(x))
+		for i, e := range x {
+			var ae any
+			if i < len(al) {
+				ae = al[i]
+			}
+			out[i] = alignTo(e, ae, replaced)
+		}
+		return out
+	default:
+		return before
+	}
+}
+
+// runnerEntries returns the entries of the lists at the runner paths of v
+// (a resource of type typ), in canonical form, sorted, each once.
+func runnerEntries(typ string, v any) []string {
+	var out []string
+	for _, path := range runnerPaths[typ] {
+		filterAt(clone(v), path, func(s string) bool { out = append(out, s); return true })
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // diffPaths lists the paths at which a and b differ, "" for the whole
@@ -434,52 +661,85 @@ func splitPath(path string) []string {
 	return parts
 }
 
+// unknownAt reports whether after_unknown marks the path (or a parent of
+// it) as known only after apply.
+func unknownAt(unknown any, path string) bool {
+	// The lookup stops at a true or false that marks a parent, and with
+	// that at everything within it.
+	cur, _ := lookup(unknown, path)
+	b, _ := cur.(bool)
+	return b
+}
+
+func orWhole(p string) string {
+	if p == "" {
+		return "the whole resource"
+	}
+	return p
+}
+
+// moves reports whether rc, a change of p, is churn that moves something
+// (runner addresses, a grant of the deployer): compare counts it as no
+// change.
+func moves(p *plan, rc *tfjson.ResourceChange) bool {
+	ok, moved, _, _, _ := churn(rc, p.deployerIPs, p.planner)
+	return ok && moved
+}
+
 // compare prints how current differs from reviewed and reports whether they
 // make the same changes. With remaining, current may leave out changes of
 // reviewed (they were applied) and may replace a resource that reviewed
-// created (a failed creation leaves it tainted).
-func compare(w io.Writer, reviewed, current *Plan, remaining bool) bool {
-	rev := map[string]ResourceChange{}
+// created (a failed creation leaves it tainted). A change that only moves
+// runner addresses counts on neither side; when the other side changes the
+// same resource otherwise, the two are compared as any other.
+func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
+	rev := map[string]*tfjson.ResourceChange{}
 	for _, rc := range reviewed.ResourceChanges {
-		if rc.changes() {
+		if changes(rc) {
 			rev[rc.Address] = rc
 		}
 	}
 	var diffs []string
 	n := 0
 	for _, rc := range current.ResourceChanges {
-		if !rc.changes() {
+		if !changes(rc) {
 			continue
 		}
-		n++
 		r, ok := rev[rc.Address]
 		delete(rev, rc.Address)
+		curMoves := moves(current, rc)
+		if !curMoves {
+			n++
+		}
 		switch {
-		case !ok:
-			diffs = append(diffs, fmt.Sprintf("%s: %s, not in the reviewed plan", rc.Address, rc.actions()))
+		case !ok && curMoves:
 			continue
-		case remaining && r.actions() == "create" && rc.actions() == "delete,create" && rc.ActionReason == "replace_because_tainted":
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("%s: %s, not in the reviewed plan", rc.Address, actions(rc)))
+			continue
+		case remaining && r.Change.Actions.Create() && rc.Change.Actions.Replace() && rc.ActionReason == tfjson.ActionReasonReplaceBecauseTainted:
 			// The failed creation of the applied plan, made again.
-		case r.actions() != rc.actions():
-			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, rc.actions(), r.actions()))
+		case !slices.Equal(r.Change.Actions, rc.Change.Actions):
+			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, actions(rc), actions(r)))
 			continue
 		}
-		ra := normalize(r.Type, r.Change.After, notRunner(reviewed.DeployerIPs))
-		ca := normalize(rc.Type, rc.Change.After, notRunner(current.DeployerIPs))
+		ra := alignPlanner(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner)
+		ca := alignPlanner(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner)
 		var paths []string
 		diffPaths(ra, ca, "", &paths, 5)
 		for _, p := range paths {
 			diffs = append(diffs, fmt.Sprintf("%s: %s would become %s, reviewed as %s", rc.Address, orWhole(p), valueAt(ca, p), valueAt(ra, p)))
 		}
 		paths = nil
-		diffPaths(r.Change.AfterUnknown, rc.Change.AfterUnknown, "", &paths, 5)
+		ru, cu := withoutRunnerPaths(r.Type, r.Change.AfterUnknown), withoutRunnerPaths(rc.Type, rc.Change.AfterUnknown)
+		diffPaths(ru, cu, "", &paths, 5)
 		for _, p := range paths {
-			diffs = append(diffs, fmt.Sprintf("%s: %s known only after apply: now %s, reviewed %s", rc.Address, orWhole(p), valueAt(rc.Change.AfterUnknown, p), valueAt(r.Change.AfterUnknown, p)))
+			diffs = append(diffs, fmt.Sprintf("%s: %s known only after apply: now %s, reviewed %s", rc.Address, orWhole(p), valueAt(cu, p), valueAt(ru, p)))
 		}
 	}
 	for addr, r := range rev {
-		if !remaining {
-			diffs = append(diffs, fmt.Sprintf("%s: reviewed as %s, no longer planned", addr, r.actions()))
+		if !remaining && !moves(reviewed, r) {
+			diffs = append(diffs, fmt.Sprintf("%s: reviewed as %s, no longer planned", addr, actions(r)))
 		}
 	}
 	slices.Sort(diffs)
@@ -495,63 +755,28 @@ func compare(w io.Writer, reviewed, current *Plan, remaining bool) bool {
 	return len(diffs) == 0
 }
 
-func orWhole(p string) string {
-	if p == "" {
-		return "the whole resource"
-	}
-	return p
-}
-
-// singleHost reports whether s (in canonical form) is one IPv4 address.
-func singleHost(s string) bool {
-	return !strings.Contains(s, "/") && strings.Count(s, ".") == 3
-}
-
 // drift prints the changes of p that are not the churn of runner addresses
 // and reports whether there were none.
-func drift(w io.Writer, p *Plan) bool {
+func drift(w io.Writer, p *plan) bool {
 	var drifted, ignored []string
-	others := notRunner(p.DeployerIPs)
 	for _, rc := range p.ResourceChanges {
-		if !rc.changes() {
+		if !changes(rc) {
 			continue
 		}
-		if rc.actions() == "update" {
-			// The configuration's own entries at the runner paths: after,
-			// less this runner. A single address in before that is not one
-			// of them is an earlier runner's, left in the API server's
-			// authorized ranges by the last deploy (or in a firewall by a
-			// killed job, until the sweeper runs).
-			after := normalize(rc.Type, rc.Change.After, others)
-			configured := map[string]bool{}
-			collect(after, rc.Type, configured)
-			var earlier []string
-			keep := func(s string) bool {
-				if !others(s) {
-					return false
-				}
-				if singleHost(s) && !configured[s] {
-					earlier = append(earlier, s)
-					return false
-				}
-				return true
-			}
-			before := normalize(rc.Type, rc.Change.Before, keep)
-			var paths []string
-			diffPaths(before, after, "", &paths, 20)
-			paths = slices.DeleteFunc(paths, func(path string) bool { return unknownAt(rc.Change.AfterUnknown, path) })
-			if len(paths) == 0 {
-				slices.Sort(earlier)
-				ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(slices.Compact(earlier), ", ")))
-				continue
-			}
+		ok, _, earlier, replaced, paths := churn(rc, p.deployerIPs, p.planner)
+		switch {
+		case ok && len(replaced) > 0:
+			ignored = append(ignored, fmt.Sprintf("%s: %s hands a grant of the deployer to the identity that checks, in place of %s (the last deploy's identity, or a change to look at)", rc.Address, actions(rc), strings.Join(replaced, ", ")))
+		case ok:
+			ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(earlier, ", ")))
+		case rc.Change.Actions.Update():
 			for i, path := range paths {
 				paths[i] = orWhole(path)
 			}
 			drifted = append(drifted, fmt.Sprintf("%s: update (%s)", rc.Address, strings.Join(paths, ", ")))
-			continue
+		default:
+			drifted = append(drifted, fmt.Sprintf("%s: %s", rc.Address, actions(rc)))
 		}
-		drifted = append(drifted, fmt.Sprintf("%s: %s", rc.Address, rc.actions()))
 	}
 	for _, s := range ignored {
 		fmt.Fprintln(w, "ignored", s)
@@ -565,19 +790,94 @@ func drift(w io.Writer, p *Plan) bool {
 	return len(drifted) == 0
 }
 
-// collect adds the strings of the lists at the runner paths of v to set.
-func collect(v any, typ string, set map[string]bool) {
-	for _, path := range runnerPaths[typ] {
-		filterAt(clone(v), path, func(s string) bool { set[s] = true; return true })
-	}
+// guarded reports whether a resource of type typ must not be deleted or
+// replaced by a production plan without an allowance.
+func guarded(typ string) bool {
+	return typ == clusterType || slices.Contains(facts.DataResources, typ)
 }
 
-// unknownAt reports whether after_unknown marks the path (or a parent of
-// it) as known only after apply.
-func unknownAt(unknown any, path string) bool {
-	// The lookup stops at a true or false that marks a parent, and with
-	// that at everything within it.
-	cur, _ := lookup(unknown, path)
-	b, _ := cur.(bool)
-	return b
+// guard prints each deletion or replacement of a guarded resource in p and
+// reports whether every one of them is allowed (allow: address to reason).
+func guard(w io.Writer, p *plan, allow map[string]string) bool {
+	var refused, allowed []string
+	seen := map[string]bool{}
+	for _, rc := range p.ResourceChanges {
+		if !guarded(rc.Type) {
+			continue
+		}
+		a := rc.Change.Actions
+		if !a.Delete() && !a.Replace() {
+			continue
+		}
+		what := "deletes"
+		if a.Replace() {
+			what = "replaces"
+		}
+		if rc.DeposedKey != "" {
+			what += " an earlier object (deposed " + rc.DeposedKey + ") of"
+		}
+		line := fmt.Sprintf("%s %s (%s", what, rc.Address, actions(rc))
+		if rc.ActionReason != "" {
+			line += ", " + string(rc.ActionReason)
+		}
+		line += ")"
+		if reason, ok := allow[rc.Address]; ok {
+			seen[rc.Address] = true
+			allowed = append(allowed, fmt.Sprintf("allowed: the plan %s: %s", line, reason))
+			continue
+		}
+		refused = append(refused, "REFUSED: the plan "+line+": it holds data or is the cluster")
+	}
+	for _, s := range allowed {
+		fmt.Fprintln(w, s)
+	}
+	for _, s := range refused {
+		fmt.Fprintln(w, s)
+	}
+	var unused []string
+	for addr := range allow {
+		if !seen[addr] {
+			unused = append(unused, addr)
+		}
+	}
+	slices.Sort(unused)
+	for _, addr := range unused {
+		fmt.Fprintf(w, "note: %s is allowed to be deleted or replaced, and this plan does neither\n", addr)
+	}
+	if len(refused) > 0 {
+		fmt.Fprintf(w, "%d deletion(s) or replacement(s) of data or of the cluster refused; if one is meant, name its address with a reason in the run's allowed deletions\n", len(refused))
+		return false
+	}
+	if len(allowed) > 0 {
+		fmt.Fprintln(w, "no data resource or cluster is deleted or replaced without an allowance")
+	} else {
+		fmt.Fprintln(w, "no data resource or cluster is deleted or replaced")
+	}
+	return true
+}
+
+// loadAllowed reads the allowances of -guard: a line "ADDRESS REASON" each.
+func loadAllowed(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	allow := map[string]string{}
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		addr := strings.Fields(line)[0]
+		reason := strings.TrimSpace(line[len(addr):])
+		if reason == "" {
+			return nil, fmt.Errorf("%s:%d: %q has no reason: write the address, a space and why it may be deleted or replaced", path, n, addr)
+		}
+		allow[addr] = reason
+	}
+	return allow, sc.Err()
 }

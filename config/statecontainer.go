@@ -1,0 +1,34 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// sharedStateContainers returns a problem for every environment whose
+// state container (azurerm backend: storage account and container) an
+// environment before it in cfgs already uses. Each environment's pipeline
+// identities get their roles on their own container only
+// (scripts/setup.sh); a container shared with another environment would
+// let one environment's identity delete or overwrite the other's state.
+func sharedStateContainers(cfgs []*Config) []Problem {
+	first := map[string]*Config{}
+	var out []Problem
+	for _, c := range cfgs {
+		b := c.Backend
+		if b.Type != BackendAzureRM {
+			continue
+		}
+		key := b.StorageAccountName + "/" + b.ContainerName
+		prev, ok := first[key]
+		if !ok {
+			first[key] = c
+			continue
+		}
+		value, _ := json.Marshal(b.ContainerName)
+		out = append(out, Problem{File: c.File, Path: "/backend/containerName", Value: string(value), Message: fmt.Sprintf(
+			"is also the state container of %s (%s) in the storage account %s; each environment keeps its state in a container of its own, on which only its own identities have roles: name another one, such as \"tfstate-%s\"",
+			prev.Environment, prev.File, b.StorageAccountName, c.Environment)})
+	}
+	return out
+}
