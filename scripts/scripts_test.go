@@ -427,8 +427,9 @@ func TestMissingTerraformIsNamed(t *testing.T) {
 	}
 }
 
-// TestBootstrapNeedsNode: without Node.js, setup stops with a clear message.
-func TestBootstrapNeedsNode(t *testing.T) {
+// TestBootstrapNeedsNode22: without Node.js, or with one older than 22,
+// setup stops with a clear message that says how to get one.
+func TestBootstrapNeedsNode22(t *testing.T) {
 	bin := t.TempDir()
 	for _, tool := range []string{"bash", "env", "dirname", "cat", "sha256sum", "cut"} {
 		p, err := exec.LookPath(tool)
@@ -439,12 +440,27 @@ func TestBootstrapNeedsNode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command("./bootstrap.sh")
-	cmd.Env = []string{"PATH=" + bin}
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "'node' is not installed or not on PATH. Install Node.js 20 or newer") {
-		t.Errorf("bootstrap.sh without node: %v\n%s", err, out)
+	bootstrap := func() (string, int) {
+		cmd := exec.Command("./bootstrap.sh")
+		cmd.Env = []string{"PATH=" + bin}
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	if out, code := bootstrap(); code != 1 || !strings.Contains(out, "'node' is not installed or not on PATH. Install Node.js 22 or newer") || !strings.Contains(out, "scripts/node.sh") {
+		t.Errorf("bootstrap.sh without node: exit %d\n%s", code, out)
+	}
+	for _, tool := range []string{"node", "npm"} {
+		fake := "#!/bin/bash\n[ \"$1\" = -p ] && echo 20 || echo v20.20.2\n"
+		if err := os.WriteFile(filepath.Join(bin, tool), []byte(fake), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, code := bootstrap(); code != 1 || !strings.Contains(out, "Node.js v20.20.2 is too old: the tooling needs Node.js 22 or newer") {
+		t.Errorf("bootstrap.sh with Node.js 20: exit %d\n%s", code, out)
 	}
 }
 

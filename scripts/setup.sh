@@ -200,6 +200,8 @@ assignable_roles=(
   "3e5e47e6-65f7-47ef-90b5-e5dd4d455f24 Disk Backup Reader"
   "7efff54f-a5b4-42b5-a1c5-5411624893ce Disk Snapshot Contributor"
   "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b Azure Kubernetes Service RBAC Cluster Admin"
+  "4633458b-17de-408a-b874-0445c86b69e6 Key Vault Secrets User"
+  "b86a8fe4-44ce-4948-aee5-eccb2c155cd7 Key Vault Secrets Officer"
 )
 role_ids=""
 for r in "${assignable_roles[@]}"; do

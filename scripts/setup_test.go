@@ -263,6 +263,8 @@ var builtinRoles = map[string]string{
 	"Disk Backup Reader":                          "3e5e47e6-65f7-47ef-90b5-e5dd4d455f24",
 	"Disk Snapshot Contributor":                   "7efff54f-a5b4-42b5-a1c5-5411624893ce",
 	"Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+	"Key Vault Secrets User":                      "4633458b-17de-408a-b874-0445c86b69e6",
+	"Key Vault Secrets Officer":                   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
 }
 
 // TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles compares the roles
