@@ -168,10 +168,35 @@ guard() {
   [ "$code" = 0 ] || stop "$stack: the plan deletes or replaces data or the cluster, or cannot be checked (above); nothing of $stack was applied. If that is meant, give the addresses with reasons (--allow; in the pipeline, the run's allowed deletions)."
 }
 
+# adopt_created DIR LOG: import into state what a failed apply created in
+# Azure although it reported an error. Azure can finish a create that the
+# provider gave up on (a backup instance whose vault's roles were not in
+# effect yet, a timeout), and the retry's create of the same resource then
+# fails with "A resource with the ID "..." already exists - to be managed
+# via Terraform this resource needs to be imported into the State".
+# Terraform names, after each such error, the resource it was creating
+# ("with ADDRESS,"): the plan being applied creates ADDRESS, so the resource
+# at that ID is the one it was creating, and is imported there. Returns 1
+# when LOG has no such error.
+adopt_created() {
+  local dir=$1 log=$2 id addr found=1
+  while IFS=$'\t' read -r id addr; do
+    echo "== importing $addr, which an apply created in Azure though it failed: $id" >&2
+    tf -chdir="$dir" import -input=false -no-color -lock-timeout=5m "$addr" "$id" >&2 ||
+      stop "cannot import $addr ($id) into state (above); import it by hand, then deploy again."
+    found=0
+  done < <(awk '
+    /already exists - to be managed via Terraform/ { if (match($0, /ID "[^"]+"/)) id = substr($0, RSTART + 4, RLENGTH - 5); next }
+    id != "" && $1 == "with" { addr = $2; sub(/,$/, "", addr); print id "\t" addr; id = "" }' "$log")
+  return $found
+}
+
 # apply_with_retries STACK DIR PLAN: apply PLAN; when Azure has not yet
-# propagated a role assignment or a firewall rule (propagating), wait, plan
-# again, check that the new plan is the rest of PLAN (and, in production,
-# passes the guard), and apply it; at most once per wait in RETRY_WAITS.
+# propagated a role assignment or a firewall rule (propagating), or a
+# failed create left its resource in Azure (adopt_created imports it), wait,
+# plan again, check that the new plan is the rest of PLAN (and, in
+# production, passes the guard), and apply it; at most once per wait in
+# RETRY_WAITS.
 apply_with_retries() {
   local stack=$1 dir=$2 plan=$3 log="$work/$1.apply.log" attempt=0 wait
   local -a waits
@@ -183,7 +208,7 @@ apply_with_retries() {
     local code=${PIPESTATUS[0]}
     set -e
     [ "$code" != 0 ] || return 0
-    propagating "$log" || stop "$stack: apply failed (above)."
+    adopt_created "$dir" "$log" || propagating "$log" || stop "$stack: apply failed (above)."
     [ "$attempt" -lt "${#waits[@]}" ] || stop "$stack: apply failed ${#waits[@]} more times while Azure propagated role assignments or firewall rules (above); run the deploy again later."
     # What the first plan was to do, to check each new plan against.
     [ -f "$work/$stack.applied.json" ] || redacted_plan_json "$dir" "$plan" >"$work/$stack.applied.json"

@@ -366,6 +366,26 @@ func TestDeployWaitsForRoleAssignments(t *testing.T) {
 		t.Errorf("a firewall rule not in effect yet: exit %d, waits %q\n%s", code, e.callsOf("sleep"), out)
 	}
 
+	// A create that failed in Terraform but finished in Azure: the retry's
+	// create finds it there. It is imported at the address being created,
+	// then the rest is planned and applied.
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: A resource with the ID \"/subscriptions/a/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/v/backupInstances/d\" already exists - to be managed via Terraform this resource needs to be imported into the State. Please see the resource documentation for \"azurerm_data_protection_backup_instance_disk\" for more information.\n\n  with azurerm_data_protection_backup_instance_disk.backup-instance,\n  on cdk.tf.json line 7, in resource \"azurerm_data_protection_backup_instance_disk\" \"backup-instance\":"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 0 {
+		t.Fatalf("a resource the failed apply created: exit %d\n%s", code, out)
+	}
+	equal(t, "terraform calls", e.terraformCalls()[:9], []string{
+		"dev init", "dev plan", "dev show", "dev apply",
+		"dev import azurerm_data_protection_backup_instance_disk.backup-instance /subscriptions/a/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/v/backupInstances/d",
+		"dev show", "dev plan", "dev show", "dev apply"})
+	e = newEnv(t, true)
+	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_IMPORT_EXIT_dev=1", "FAKE_APPLY_ERROR_dev=Error: A resource with the ID \"/x\" already exists - to be managed via Terraform this resource needs to be imported into the State.\n\n  with azurerm_managed_disk.ipfs-data,"}
+	out, code = e.run("deploy.sh", "--yes", "dev")
+	if code != 1 || !strings.Contains(out, "cannot import azurerm_managed_disk.ipfs-data (/x) into state") {
+		t.Errorf("a failed import: exit %d\n%s", code, out)
+	}
+
 	// Another failure is not waited for.
 	e = newEnv(t, true)
 	e.extra = []string{"FAKE_APPLY_FAILURES_dev=1", "FAKE_APPLY_ERROR_dev=Error: quota exceeded"}

@@ -189,11 +189,12 @@ plancheck() {
 # propagating LOG: whether a failed apply's output says Azure (or the
 # cluster) does not yet honour a change made moments before: a role
 # assignment (AKS's subnet and IP grants, the backup vault's disk roles,
-# the deployer's cluster-admin role that the -k8s stack needs; Azure
+# the deployer's cluster-admin role that the -k8s stack needs, its Key
+# Vault Secrets Officer role that writing the secrets needs; Azure
 # documents up to several minutes, more in large tenants), or the Key
 # Vault firewall rule that admits this machine (seconds).
 propagating() {
-  grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User|ForbiddenByFirewall|Client address is not authorized' "$1"
+  grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User|ForbiddenByRbac|ForbiddenByFirewall|Client address is not authorized' "$1"
 }
 
 # redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive

@@ -21,7 +21,8 @@ import (
 // ARGS"). Per stack (the -chdir directory's name, with - as _ in variable
 // names), FAKE_PLAN_EXIT_<stack> (default FAKE_PLAN_EXIT, default 2) is
 // plan's exit status, FAKE_INIT_EXIT_<stack> init's and
-// FAKE_APPLY_EXIT_<stack> apply's; FAKE_STATE_<stack> is what state list
+// FAKE_APPLY_EXIT_<stack> apply's, FAKE_IMPORT_EXIT_<stack> import's;
+// FAKE_STATE_<stack> is what state list
 // prints (default one resource); show -json prints a plan (format 1.2)
 // whose cluster change has the actions FAKE_ACTION[_<stack>] (a JSON
 // string's content: 'delete", "create' for a replacement) and the
@@ -39,6 +40,7 @@ for a in "$@"; do case "$a" in -out=*) echo plan > "${a#-out=}" ;; esac; done
 case " $* " in
   *" version "*) echo '{"terraform_version": "1.11.4"}' ;;
   *" init "*) exit "$(val FAKE_INIT_EXIT 0)" ;;
+  *" import "*) exit "$(val FAKE_IMPORT_EXIT 0)" ;;
   *" state list "*) printf '%s' "$(val FAKE_STATE azurerm_resource_group.rg)" ;;
   *" plan "*)
     code=$(val FAKE_PLAN_EXIT 2)
@@ -190,7 +192,7 @@ func TestMain(m *testing.M) {
 }
 
 // tools are the real commands the scripts may use.
-var tools = []string{"bash", "env", "go", "sed", "grep", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp", "tee"}
+var tools = []string{"bash", "env", "go", "sed", "grep", "awk", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp", "tee"}
 
 type env struct {
 	t      *testing.T
@@ -372,6 +374,9 @@ func (e *env) terraformCalls() []string {
 		}
 		if len(f) > 3 && f[2] == "state" {
 			call += " " + f[3]
+		}
+		if f[2] == "import" {
+			call += " " + strings.Join(f[len(f)-2:], " ")
 		}
 		out = append(out, call)
 	}
