@@ -77,7 +77,7 @@ changes: setup ## What the working tree's changes do to the stacks and their cos
 	scripts/changes.sh $(BASE)
 
 docs: setup ## Rewrite the generated docs (README configuration reference, docs/guardrails.md rules, docs/cost.md estimate, docs/calendar.md tables)
-	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate|TestDocsShowTheCalendar' ./config ./guardrails ./internal/cost ./internal/calendar
+	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate|TestDocsShowTheCalendar' ./config ./guardrails ./tools/cost ./tools/calendar
 
 # Binaries of the local control plane of make ktest (etcd, kube-apiserver,
 # kube-controller-manager) in the envtest layout. The default is a 1.35.4
@@ -150,7 +150,7 @@ destroy: refuse-production preflight setup ## Destroy one development stack: mak
 	$(CDKTF) destroy $(STACK)
 
 # Needs neither setup nor the bindings: a small Go command over
-# internal/calendar. DATE=YYYY-MM-DD checks as of another day.
+# tools/calendar. DATE=YYYY-MM-DD checks as of another day.
 DATE ?=
 calendar: ## Deadlines of the deployment nearest first; fails within 60 days of one (DATE=YYYY-MM-DD for another day)
 	go run ./cmd/calendar $(if $(DATE),-date $(DATE))

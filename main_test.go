@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // These tests run the real program, as `make synth` and the cdktf CLI do,

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 )
 
 // minimal is the smallest valid development file: everything else defaults.
@@ -76,7 +76,7 @@ func problems(t *testing.T, err error) []Problem {
 // TestRepositoryConfigsAreValid: the environments of config/ (whatever
 // their number and values) are valid. What else they must satisfy is
 // checked where it is computed: they synthesize past the guardrails
-// (stacks) and stay within budget (internal/cost).
+// (stacks) and stay within budget (tools/cost).
 func TestRepositoryConfigsAreValid(t *testing.T) {
 	cfgs, err := LoadDir(".")
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 )
 
 // VMSize describes an Azure VM size that this project knows how to validate
-// (and, in internal/cost, to price).
+// (and, in tools/cost, to price).
 type VMSize struct {
 	Name      string
 	VCPU      int

@@ -19,8 +19,8 @@ import (
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // Networking.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // TestConfigurationRefusesWhatBreaksAGuardrail: for each way a

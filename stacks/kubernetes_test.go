@@ -12,7 +12,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 func TestKubernetesStacksDependOnAzureStacks(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/bindings"
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/cost"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // The stacks of the fixture environments testdata/config/dev.json and

@@ -1,5 +1,5 @@
 // Command calendar prints the deadlines this deployment depends on
-// (internal/calendar, docs/calendar.md), nearest first with the days left,
+// (tools/calendar, docs/calendar.md), nearest first with the days left,
 // and exits 1 when one is within 60 days or past:
 //
 //	go run ./cmd/calendar                     # as of today (UTC)
@@ -16,7 +16,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/calendar"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/calendar"
 )
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/cost"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 

@@ -1,7 +1,7 @@
 package main
 
 // tfcheck live (make ktest): every in-cluster stack on a real Kubernetes
-// API server. A local control plane starts once (internal/kubelive); each
+// API server. A local control plane starts once (tools/kubelive); each
 // stack's live test sets run against it with `terraform test`, with the
 // azurerm data sources mocked and the kubernetes provider configured by the
 // test files to reach that control plane only (context kubelive.Context in
@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/kubelive"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfcheck"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/tfcheck"
 )
 
 // Test sets of tfcheck live.

@@ -36,9 +36,9 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/kubelive"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfcheck"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/tfcheck"
 )
 
 func main() {

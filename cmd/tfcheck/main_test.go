@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/kubelive"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
 )
 
 const testsRoot = "../../tftest"

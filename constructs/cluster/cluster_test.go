@@ -10,7 +10,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // newTestCluster builds a cluster in a new stack, with its subnet and, when

@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 // build adds a stack with the network and the ingress IP.

@@ -9,7 +9,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/subnet"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
 func build(app cdktf.App, id string, deny bool) {

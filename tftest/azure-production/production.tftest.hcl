@@ -1,6 +1,6 @@
 # Azure stacks of production environments: what production forbids to relax.
 # That prevent_destroy holds for each data resource is checked by the runner
-# (cmd/tfcheck, internal/tfcheck): the test it generates per data resource
+# (cmd/tfcheck, tools/tfcheck): the test it generates per data resource
 # (keep-NN) must see Terraform refuse that resource's replacement, and at
 # cleanup Terraform may refuse to destroy data resources only.
 

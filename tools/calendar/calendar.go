@@ -9,7 +9,7 @@
 // docs/calendar.md shows them as a table generated from them (make docs),
 // and the tests compare them with the pins they concern (config/schema.json,
 // go.mod, the workflows, the price table, the provider pins). The package
-// depends on nothing but the standard library and internal/cost, so the
+// depends on nothing but the standard library and tools/cost, so the
 // command starts without jsii or cdktf.
 package calendar
 
@@ -66,7 +66,7 @@ const (
 	PinTerraform   = "terraform"          // Terraform of the pipeline
 	PinActions     = "actions"            // the actions the workflows use
 	PinRunner      = "runner"             // the runner image of every job
-	PinPrices      = "prices"             // a price table, internal/cost/prices-<region>.json
+	PinPrices      = "prices"             // a price table, tools/cost/prices-<region>.json
 )
 
 // Entry is one deadline.
@@ -368,7 +368,7 @@ func CheckProviders(entries []Entry, pinned map[string]string) []error {
 		case !ok:
 			errs = append(errs, fmt.Errorf("the calendar was written for %s %s, but no pin of %s was given", name, want, name))
 		case got != want:
-			errs = append(errs, fmt.Errorf("the calendar was written for %s %s, the repository pins %s %s: look up the Azure API versions and deadlines of %s %s (docs/calendar.md, When a pin changes) and update internal/calendar", name, want, name, got, name, got))
+			errs = append(errs, fmt.Errorf("the calendar was written for %s %s, the repository pins %s %s: look up the Azure API versions and deadlines of %s %s (docs/calendar.md, When a pin changes) and update tools/calendar", name, want, name, got, name, got))
 		}
 	}
 	for _, e := range Sorted(entries) {

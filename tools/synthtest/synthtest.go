@@ -29,7 +29,7 @@ import (
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 

@@ -2,7 +2,7 @@
 // synthesized stacks, without Azure credentials: `terraform validate`, and
 // `terraform test` with mocked providers, which plans and applies every
 // resource through the provider's own validation, or with the kubernetes
-// provider on a real API server (see internal/kubelive).
+// provider on a real API server (see tools/kubelive).
 //
 // Each stack runs in a working directory of its own under Runner.Work: a
 // copy of its cdk.tf.json, the test files of the sets that apply to it

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/cost"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/cost"
 )
 
 // WrittenFor are the provider versions the calendar's Azure API facts were
@@ -14,7 +14,7 @@ var WrittenFor = map[string]string{
 	PinKubernetesP: "3.2.1",
 }
 
-// PriceRegions are the regions whose price table (internal/cost) has a
+// PriceRegions are the regions whose price table (tools/cost) has a
 // review entry.
 var PriceRegions = []string{"eastus"}
 
@@ -164,7 +164,7 @@ func priceReview(region string) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("prices-%s.json transcribed: %w", region, err)
 	}
-	file := "internal/cost/prices-" + region + ".json"
+	file := "tools/cost/prices-" + region + ".json"
 	return Entry{
 		Date: day.AddDate(priceReviewYears, 0, 0).Format(DateLayout), Kind: Review,
 		Headline: "Re-query the prices of the " + region + " price table",

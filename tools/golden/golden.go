@@ -1,7 +1,7 @@
 // Package golden keeps generated text in the repository current: the tests
 // of generated documentation compare it with what the code generates now,
 // and rewrite it when asked. It depends on nothing but the standard library,
-// so that any package's tests can use it (internal/synthtest, which also
+// so that any package's tests can use it (tools/synthtest, which also
 // uses it, pulls in the jsii bindings).
 package golden
 

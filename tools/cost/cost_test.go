@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	// Named so, as golden is this package's loader of the golden stacks.
-	goldenfile "github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
+	goldenfile "github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 )
 
 // The golden snapshots are exactly what the project synthesizes.

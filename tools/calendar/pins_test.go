@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/golden"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 )
 
 // The tests below fail when the calendar and the repository's pins drift
@@ -134,12 +134,12 @@ func TestEveryAllowedKubernetesVersionHasItsEndOfSupport(t *testing.T) {
 	}
 	for _, v := range allowed {
 		if !slices.Contains(listed, v) {
-			t.Errorf("config/schema.json allows Kubernetes %s, which has no end-of-support entry in internal/calendar (AKS release calendar)", v)
+			t.Errorf("config/schema.json allows Kubernetes %s, which has no end-of-support entry in tools/calendar (AKS release calendar)", v)
 		}
 	}
 	for _, v := range listed {
 		if !slices.Contains(allowed, v) {
-			t.Errorf("internal/calendar lists the end of Kubernetes %s, which config/schema.json no longer allows: remove the entry", v)
+			t.Errorf("tools/calendar lists the end of Kubernetes %s, which config/schema.json no longer allows: remove the entry", v)
 		}
 	}
 }
@@ -237,7 +237,7 @@ func TestEveryPinnedActionIsListed(t *testing.T) {
 		a, ok := listed[ref]
 		switch {
 		case !ok:
-			t.Errorf("%v use %s, which internal/calendar's Actions does not list: check that its action.yml declares %s at that commit and add it", where, ref, cleared)
+			t.Errorf("%v use %s, which tools/calendar's Actions does not list: check that its action.yml declares %s at that commit and add it", where, ref, cleared)
 		case tag != a.Tag:
 			t.Errorf("%v name %s %q, the calendar lists it as %s", where, ref, tag, a.Tag)
 		}
@@ -245,7 +245,7 @@ func TestEveryPinnedActionIsListed(t *testing.T) {
 	}
 	for key := range listed {
 		if !seen[key] {
-			t.Errorf("internal/calendar lists %s, which no workflow uses: remove it", key)
+			t.Errorf("tools/calendar lists %s, which no workflow uses: remove it", key)
 		}
 	}
 }
@@ -253,7 +253,7 @@ func TestEveryPinnedActionIsListed(t *testing.T) {
 // TestPriceEntryFollowsTheTable: every price table has its review entry,
 // checked on the table's "transcribed" date and due a year later.
 func TestPriceEntryFollowsTheTable(t *testing.T) {
-	tables, err := filepath.Glob(filepath.Join(root, "internal/cost/prices-*.json"))
+	tables, err := filepath.Glob(filepath.Join(root, "tools/cost/prices-*.json"))
 	if err != nil || len(tables) == 0 {
 		t.Fatalf("no price table: %v", err)
 	}

@@ -56,7 +56,7 @@ type Table struct {
 func LoadTable(region string) (*Table, error) {
 	b, err := tables.ReadFile("prices-" + region + ".json")
 	if err != nil {
-		return nil, fmt.Errorf("no price table for region %q (add internal/cost/prices-%s.json)", region, region)
+		return nil, fmt.Errorf("no price table for region %q (add tools/cost/prices-%s.json)", region, region)
 	}
 	t := &Table{}
 	if err := json.Unmarshal(b, t); err != nil {
@@ -274,7 +274,7 @@ func (p *pricer) price(typ, id string, r map[string]any) error {
 		}
 		return p.add("Disk backup "+p.name(r, id), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
 	}
-	return fmt.Errorf("no price and not known to be free: add it to internal/cost (prices-%s.json or FreeTypes)", p.t.Region)
+	return fmt.Errorf("no price and not known to be free: add it to tools/cost (prices-%s.json or FreeTypes)", p.t.Region)
 }
 
 // cluster prices the control plane, the node pool with its OS disks, and
