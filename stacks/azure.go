@@ -57,7 +57,7 @@ func NewAzureStack(scope constructs.Construct, cfg *config.Config) *AzureStack {
 	newMonitoring(stack, cfg, place, s.Cluster, s.Logs)
 
 	s.outputs()
-	addMoves(stack, s.movesOfPinnedNames())
+	addMoves(stack, earlierAddresses)
 	attachGuardrails(stack, cfg)
 	return s
 }

@@ -225,6 +225,32 @@ func TestProviders(t *testing.T) {
 	}
 }
 
+// Every resource has a fixed Terraform name (tfx.Pin: its construct's id,
+// or id-<part>), none the name cdktf derives from its construct path
+// (path_<hash>), which any reorganization of constructs would change; and
+// every moved block leads to a declared resource.
+func TestEveryAddressIsPinned(t *testing.T) {
+	derived := regexp.MustCompile(`_[0-9A-F]{8}$`)
+	for _, name := range stackNames {
+		doc := out.Stacks[name]
+		declared := map[string]bool{}
+		for _, typ := range doc.ResourceTypes() {
+			for _, r := range doc.Resources(typ) {
+				declared[r.Address()] = true
+				if derived.MatchString(r.ID) {
+					t.Errorf("%s: %s has the name cdktf derives from its construct path: pin it (tfx.Pin) and add a moved block from this name (stacks/moved.go)", name, r.Address())
+				}
+			}
+		}
+		moves, _ := doc.JSON["moved"].([]any)
+		for _, m := range moves {
+			if to, _ := m.(map[string]any)["to"].(string); !declared[to] {
+				t.Errorf("%s: moved block to %s, which the stack does not declare", name, to)
+			}
+		}
+	}
+}
+
 // TestStatefulAddressesAreStable pins the Terraform addresses of the
 // resources that hold data or that other systems point at. A changed
 // address makes Terraform delete the old resource and create a new one;

@@ -83,14 +83,14 @@ func NewAlerts(scope constructs.Construct, id string, p AlertsProps) *Alerts {
 				UseCommonAlertSchema: jsii.Bool(true),
 			})
 		}
-		a.ActionGroup = monitoractiongroup.NewMonitorActionGroup(a.Construct, jsii.String("action-group"), &monitoractiongroup.MonitorActionGroupConfig{
+		a.ActionGroup = tfx.Pin(monitoractiongroup.NewMonitorActionGroup(a.Construct, jsii.String("action-group"), &monitoractiongroup.MonitorActionGroupConfig{
 			Name:              jsii.String(p.NamePrefix),
 			ResourceGroupName: p.GroupName(),
 			ShortName:         jsii.String(p.ActionGroupShortName),
 			Location:          jsii.String("global"),
 			EmailReceiver:     &receivers,
 			Tags:              p.TagMap(),
-		})
+		}), id+"-action-group")
 		actions = append(actions, &monitormetricalert.MonitorMetricAlertAction{ActionGroupId: a.ActionGroup.Id()})
 	}
 	for _, al := range p.Alerts {
@@ -115,7 +115,7 @@ func NewAlerts(scope constructs.Construct, id string, p AlertsProps) *Alerts {
 		if len(actions) > 0 {
 			cfg.Action = &actions
 		}
-		a.Alerts = append(a.Alerts, monitormetricalert.NewMonitorMetricAlert(a.Construct, jsii.String(al.Name), cfg))
+		a.Alerts = append(a.Alerts, tfx.Pin(monitormetricalert.NewMonitorMetricAlert(a.Construct, jsii.String(al.Name), cfg), id+"-"+al.Name))
 	}
 	return a
 }

@@ -50,7 +50,8 @@ type Network struct {
 	SecurityGroup networksecuritygroup.NetworkSecurityGroup
 }
 
-// NewNetwork builds the VNet, the node subnet as a resource of its own (not
+// NewNetwork builds, with the Terraform names id+"-vnet", "-nodes", "-nsg",
+// "-rule-<rule name>" and "-nsg-association", the VNet, the node subnet as a resource of its own (not
 // an inline block of the VNet, so that its NSG association and the
 // cluster's role assignment can refer to it), the NSG with one
 // azurerm_network_security_rule per rule of [SecurityRules] (not inline
@@ -58,26 +59,26 @@ type Network struct {
 // NSG's association with the subnet.
 func NewNetwork(scope constructs.Construct, id string, p NetworkProps) *Network {
 	n := &Network{Construct: constructs.NewConstruct(scope, &id)}
-	n.VNet = virtualnetwork.NewVirtualNetwork(n.Construct, jsii.String("vnet"), &virtualnetwork.VirtualNetworkConfig{
+	n.VNet = tfx.Pin(virtualnetwork.NewVirtualNetwork(n.Construct, jsii.String("vnet"), &virtualnetwork.VirtualNetworkConfig{
 		Name:              jsii.String(p.VNetName),
 		ResourceGroupName: p.GroupName(),
 		Location:          p.Region(),
 		AddressSpace:      tfx.Strings([]string{p.AddressSpace}),
 		Tags:              p.TagMap(),
-	})
-	n.Subnet = subnet.NewSubnet(n.Construct, jsii.String("nodes"), &subnet.SubnetConfig{
+	}), id+"-vnet")
+	n.Subnet = tfx.Pin(subnet.NewSubnet(n.Construct, jsii.String("nodes"), &subnet.SubnetConfig{
 		Name:               jsii.String(p.SubnetName),
 		ResourceGroupName:  p.GroupName(),
 		VirtualNetworkName: n.VNet.Name(),
 		AddressPrefixes:    tfx.Strings([]string{p.SubnetCIDR}),
 		ServiceEndpoints:   tfx.Strings(p.ServiceEndpoints),
-	})
-	n.SecurityGroup = networksecuritygroup.NewNetworkSecurityGroup(n.Construct, jsii.String("nsg"), &networksecuritygroup.NetworkSecurityGroupConfig{
+	}), id+"-nodes")
+	n.SecurityGroup = tfx.Pin(networksecuritygroup.NewNetworkSecurityGroup(n.Construct, jsii.String("nsg"), &networksecuritygroup.NetworkSecurityGroupConfig{
 		Name:              jsii.String(p.SecurityGroupName),
 		ResourceGroupName: p.GroupName(),
 		Location:          p.Region(),
 		Tags:              p.TagMap(),
-	})
+	}), id+"-nsg")
 	for _, r := range SecurityRules(p.AdminCIDRs, p.PodCIDR) {
 		cfg := &networksecurityrule.NetworkSecurityRuleConfig{
 			Name:                     jsii.String(r.Name),
@@ -97,12 +98,12 @@ func NewNetwork(scope constructs.Construct, id string, p NetworkProps) *Network 
 		} else {
 			cfg.SourceAddressPrefixes = tfx.Strings(r.Sources)
 		}
-		networksecurityrule.NewNetworkSecurityRule(n.Construct, jsii.String("rule-"+r.Name), cfg)
+		tfx.Pin(networksecurityrule.NewNetworkSecurityRule(n.Construct, jsii.String("rule-"+r.Name), cfg), id+"-rule-"+r.Name)
 	}
-	subnetnetworksecuritygroupassociation.NewSubnetNetworkSecurityGroupAssociation(n.Construct, jsii.String("nsg-association"),
+	tfx.Pin(subnetnetworksecuritygroupassociation.NewSubnetNetworkSecurityGroupAssociation(n.Construct, jsii.String("nsg-association"),
 		&subnetnetworksecuritygroupassociation.SubnetNetworkSecurityGroupAssociationConfig{
 			SubnetId:               n.Subnet.Id(),
 			NetworkSecurityGroupId: n.SecurityGroup.Id(),
-		})
+		}), id+"-nsg-association")
 	return n
 }

@@ -41,13 +41,13 @@ type WorkloadIdentity struct {
 func NewWorkloadIdentity(scope constructs.Construct, id string, p WorkloadIdentityProps) *WorkloadIdentity {
 	w := &WorkloadIdentity{Construct: constructs.NewConstruct(scope, &id)}
 	w.Identity = azure.NewIdentity(w.Construct, id, p.Name, p.Placement)
-	w.Federation = federatedidentitycredential.NewFederatedIdentityCredential(w.Construct, jsii.String("federation"), &federatedidentitycredential.FederatedIdentityCredentialConfig{
+	w.Federation = tfx.Pin(federatedidentitycredential.NewFederatedIdentityCredential(w.Construct, jsii.String("federation"), &federatedidentitycredential.FederatedIdentityCredentialConfig{
 		Name:                   jsii.String(p.Namespace + "-" + p.ServiceAccount),
 		UserAssignedIdentityId: w.Identity.Id(),
 		Issuer:                 jsii.String(p.Issuer),
 		Subject:                jsii.String(ServiceAccountSubject(p.Namespace, p.ServiceAccount)),
 		Audience:               tfx.Strings([]string{WorkloadIdentityAudience}),
-	})
+	}), id+"-federation")
 	return w
 }
 

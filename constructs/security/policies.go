@@ -7,6 +7,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegroup"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/azurerm/resourcegrouppolicyassignment"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
 // Built-in Azure Policy definitions (IDs from Azure/azure-policy).
@@ -44,13 +46,13 @@ type Policies struct {
 func NewPolicies(scope constructs.Construct, id string, p PoliciesProps) *Policies {
 	ps := &Policies{Construct: constructs.NewConstruct(scope, &id), Assignments: map[string]resourcegrouppolicyassignment.ResourceGroupPolicyAssignment{}}
 	add := func(short, display, definition string, params map[string]any) {
-		ps.Assignments[short] = resourcegrouppolicyassignment.NewResourceGroupPolicyAssignment(ps.Construct, jsii.String(short), &resourcegrouppolicyassignment.ResourceGroupPolicyAssignmentConfig{
+		ps.Assignments[short] = tfx.Pin(resourcegrouppolicyassignment.NewResourceGroupPolicyAssignment(ps.Construct, jsii.String(short), &resourcegrouppolicyassignment.ResourceGroupPolicyAssignmentConfig{
 			Name:               jsii.String(p.NamePrefix + "-" + short),
 			DisplayName:        jsii.String(display),
 			ResourceGroupId:    p.ResourceGroup.Id(),
 			PolicyDefinitionId: jsii.String(definition),
 			Parameters:         jsii.String(parameters(params)),
-		})
+		}), id+"-"+short)
 	}
 	if len(p.AllowedLocations) > 0 {
 		add("allowed-locations", "Allowed locations", AllowedLocationsPolicyID,

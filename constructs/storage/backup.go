@@ -82,7 +82,7 @@ func NewBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
 		Tags:              p.TagMap(),
 		Lifecycle:         tfx.PreventDestroy(p.PreventDestroy),
 	}), id+"-vault")
-	b.Policy = dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(b.Construct, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
+	b.Policy = tfx.Pin(dataprotectionbackuppolicydisk.NewDataProtectionBackupPolicyDisk(b.Construct, jsii.String("policy"), &dataprotectionbackuppolicydisk.DataProtectionBackupPolicyDiskConfig{
 		Name:    jsii.String(PolicyName(p.RetentionDays, p.TimeOfDay)),
 		VaultId: b.Vault.Id(),
 		// ISO 8601 repeating interval: every day (P1D) from a fixed anchor
@@ -95,7 +95,7 @@ func NewBackup(scope constructs.Construct, id string, p BackupProps) *Backup {
 		// them: a changed policy (under a new PolicyName) is created first,
 		// the instance moves to it in place, then the old one goes.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-	})
+	}), id+"-policy")
 	vault := azure.ManagedIdentity(b.Vault.Identity())
 	reader := azure.Grant(b.Construct, id+"-disk-reader", DiskBackupReaderRole, p.Disk, vault)
 	snapshots := azure.Grant(b.Construct, id+"-snapshot-contributor", DiskSnapshotContributorRole, p.SnapshotResourceGroup, vault)
