@@ -71,9 +71,8 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 			"app.kubernetes.io/part-of":    "perpetual-node",
 			"app.kubernetes.io/managed-by": "cdktf",
 		},
-	}).Name
-
-	workload.NewPullSecret(stack, "github-registry", workload.PullSecretProps{
+	})
+	pull := workload.NewPullSecret(stack, "github-registry", workload.PullSecretProps{
 		Name:      w.PullSecretName,
 		Namespace: namespace,
 		Server:    workload.GitHubRegistry,
@@ -81,24 +80,22 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		Token:     *token.StringValue(),
 		Revision:  *revision.NumberValue(),
 	})
-	workload.NewServiceAccount(stack, "service-account", workload.ServiceAccountProps{
-		Name:             w.ServiceAccount,
-		Namespace:        namespace,
-		ClientID:         *identity.ClientId(),
-		TenantID:         *identity.TenantId(),
-		ImagePullSecrets: []string{w.PullSecretName},
+	account := workload.NewServiceAccount(stack, "service-account", workload.ServiceAccountProps{
+		Name:        w.ServiceAccount,
+		Namespace:   namespace,
+		Identity:    identity,
+		PullSecrets: []*workload.Secret{pull},
 	})
-	workload.NewVolume(stack, "ipfs-volume", workload.VolumeProps{
+	volume := workload.NewVolume(stack, "ipfs-volume", workload.VolumeProps{
 		VolumeName: names.DataDisk,
 		ClaimName:  w.ClaimName,
 		Namespace:  namespace,
-		DiskID:     *disk.Id(),
-		DiskSizeGB: *disk.DiskSizeGb(),
+		Disk:       disk,
 		SizeGB:     cfg.StorageSize,
 	})
 	if w.DevSecrets {
 		ipfsKey := secretVariable(stack, VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
-		workload.NewSecret(stack, "dev-secrets", workload.SecretProps{
+		dev := workload.NewSecret(stack, "dev-secrets", workload.SecretProps{
 			Name:      DevSecretName,
 			Namespace: namespace,
 			Revision:  *revision.NumberValue(),
@@ -107,19 +104,17 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 				SecretIPFSPrivateKey: *ipfsKey.StringValue(),
 			},
 		})
+		output(stack, "dev_secret_name", dev.Name(), "Development Secret with github-token and ipfs-private-key.", false)
 	}
 
-	output(stack, "namespace", namespace, "Namespace of the perpetual node.", false)
-	output(stack, "pull_secret_name", w.PullSecretName, "imagePullSecrets entry for ghcr.io.", false)
+	output(stack, "namespace", namespace.Name(), "Namespace of the perpetual node.", false)
+	output(stack, "pull_secret_name", pull.Name(), "imagePullSecrets entry for ghcr.io.", false)
 	output(stack, "image_repository", cfg.ImageRepository, "Image repository of the perpetual node.", false)
-	output(stack, "service_account_name", w.ServiceAccount, "Service account with the node's workload identity.", false)
-	output(stack, "claim_name", w.ClaimName, "PersistentVolumeClaim of the IPFS data.", false)
+	output(stack, "service_account_name", account.Account.Metadata().Name(), "Service account with the node's workload identity.", false)
+	output(stack, "claim_name", volume.Claim.Metadata().Name(), "PersistentVolumeClaim of the IPFS data.", false)
 	output(stack, "node_identity_client_id", identity.ClientId(), "Client ID for the SecretProviderClass (clientID).", false)
 	output(stack, "key_vault_name", names.KeyVault, "Key Vault for the SecretProviderClass (keyvaultName).", false)
 	output(stack, "tenant_id", identity.TenantId(), "Tenant for the SecretProviderClass (tenantId).", false)
-	if w.DevSecrets {
-		output(stack, "dev_secret_name", DevSecretName, "Development Secret with github-token and ipfs-private-key.", false)
-	}
 	attachGuardrails(stack, cfg)
 	return s
 }

@@ -132,7 +132,8 @@ func TestServiceAccountAndVolume(t *testing.T) {
 			workload.ClientIDAnnotation: synthtest.DataRef(id, "client_id"),
 			workload.TenantIDAnnotation: synthtest.DataRef(id, "tenant_id"),
 		})
-		sa.Equal(t, "image_pull_secret", []map[string]string{{"name": "github-registry-secret"}})
+		pull := doc.Where(t, "kubernetes_secret_v1", "metadata.name", "github-registry-secret")
+		sa.Equal(t, "image_pull_secret", []map[string]string{{"name": synthtest.Ref(pull, "metadata[0].name")}})
 
 		disk := doc.DataSource(t, "azurerm_managed_disk")
 		disk.Equal(t, "name", "perpetual-"+env+"-ipfs-data")
@@ -175,9 +176,10 @@ func TestKubernetesOutputs(t *testing.T) {
 		synthtest.ContainsAll(t, doc.Name+" outputs", doc.Outputs(),
 			"namespace", "pull_secret_name", "image_repository", "service_account_name", "claim_name", "node_identity_client_id", "key_vault_name")
 		doc.Output(t, "image_repository").Equal(t, "value", "ghcr.io/mimisbrunnr/my-mimisbrunnr/perpetual-node")
-		doc.Output(t, "pull_secret_name").Equal(t, "value", "github-registry-secret")
-		doc.Output(t, "claim_name").Equal(t, "value", "ipfs-data")
-		doc.Output(t, "service_account_name").Equal(t, "value", "perpetual-node")
+		// The names, read from the objects that carry them.
+		doc.Output(t, "pull_secret_name").Equal(t, "value", synthtest.Ref(doc.Where(t, "kubernetes_secret_v1", "metadata.name", "github-registry-secret"), "metadata[0].name"))
+		doc.Output(t, "claim_name").Equal(t, "value", synthtest.Ref(doc.Where(t, "kubernetes_persistent_volume_claim_v1", "metadata.name", "ipfs-data"), "metadata[0].name"))
+		doc.Output(t, "service_account_name").Equal(t, "value", synthtest.Ref(doc.Where(t, "kubernetes_service_account_v1", "metadata.name", "perpetual-node"), "metadata[0].name"))
 	}
 }
 

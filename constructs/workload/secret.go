@@ -15,7 +15,7 @@ import (
 // SecretProps configures [NewSecret].
 type SecretProps struct {
 	Name      string
-	Namespace string
+	Namespace *Namespace
 	// Data maps keys to Terraform expressions (ephemeral variables). It is
 	// written through the write-only data_wo: never in state or a plan.
 	Data map[string]string
@@ -29,6 +29,10 @@ type Secret struct {
 	constructs.Construct
 	Secret secretv1.SecretV1
 }
+
+// Name is a reference to the Secret's name: what refers to it by name is
+// created after it.
+func (s *Secret) Name() *string { return s.Secret.Metadata().Name() }
 
 // NewSecret creates an Opaque Secret from Terraform expressions. In this
 // project it holds development secrets only; production reads Key Vault.
@@ -46,7 +50,7 @@ const GitHubRegistry = "ghcr.io"
 // PullSecretProps configures [NewPullSecret].
 type PullSecretProps struct {
 	Name      string
-	Namespace string
+	Namespace *Namespace
 	// Server is the registry host; GitHubRegistry when empty.
 	Server string
 	// Username and Token are Terraform expressions, normally references to
@@ -88,12 +92,12 @@ func NewPullSecret(scope constructs.Construct, id string, p PullSecretProps) *Se
 // newSecret creates a Secret whose data is write-only (data_wo): the values
 // never reach state or a saved plan, and are written again only when
 // revision grows.
-func newSecret(scope constructs.Construct, id, typ, name, namespace string, data map[string]*string, revision float64) *Secret {
+func newSecret(scope constructs.Construct, id, typ, name string, namespace *Namespace, data map[string]*string, revision float64) *Secret {
 	s := &Secret{Construct: constructs.NewConstruct(scope, &id)}
 	s.Secret = tfx.Pin(secretv1.NewSecretV1(s.Construct, jsii.String("secret"), &secretv1.SecretV1Config{
 		Metadata: &secretv1.SecretV1Metadata{
 			Name:      jsii.String(name),
-			Namespace: jsii.String(namespace),
+			Namespace: namespace.Name(),
 		},
 		Type:           jsii.String(typ),
 		DataWo:         &data,

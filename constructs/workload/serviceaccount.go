@@ -15,17 +15,22 @@ const (
 	TenantIDAnnotation = "azure.workload.identity/tenant-id"
 )
 
+// Identity is the Azure identity federated with a service account, as the
+// azurerm data source finds it.
+type Identity interface {
+	ClientId() *string
+	TenantId() *string
+}
+
 // ServiceAccountProps configures [NewServiceAccount].
 type ServiceAccountProps struct {
 	Name      string
-	Namespace string
-	// ClientID and TenantID of the Azure identity federated with this
-	// service account (Terraform expressions).
-	ClientID string
-	TenantID string
-	// ImagePullSecrets are attached so that every pod of the account can
-	// pull from the private registry.
-	ImagePullSecrets []string
+	Namespace *Namespace
+	// Identity is the Azure identity whose tokens the account's pods get.
+	Identity Identity
+	// PullSecrets are attached so that every pod of the account can pull
+	// from the private registry.
+	PullSecrets []*Secret
 }
 
 // ServiceAccount is the node's service account.
@@ -40,17 +45,17 @@ type ServiceAccount struct {
 func NewServiceAccount(scope constructs.Construct, id string, p ServiceAccountProps) *ServiceAccount {
 	s := &ServiceAccount{Construct: constructs.NewConstruct(scope, &id)}
 	var pulls []*serviceaccountv1.ServiceAccountV1ImagePullSecret
-	for _, name := range p.ImagePullSecrets {
-		pulls = append(pulls, &serviceaccountv1.ServiceAccountV1ImagePullSecret{Name: jsii.String(name)})
+	for _, secret := range p.PullSecrets {
+		pulls = append(pulls, &serviceaccountv1.ServiceAccountV1ImagePullSecret{Name: secret.Name()})
 	}
 	s.Account = tfx.Pin(serviceaccountv1.NewServiceAccountV1(s.Construct, jsii.String("account"), &serviceaccountv1.ServiceAccountV1Config{
 		Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
 			Name:      jsii.String(p.Name),
-			Namespace: jsii.String(p.Namespace),
-			Annotations: tfx.StringMap(map[string]string{
-				ClientIDAnnotation: p.ClientID,
-				TenantIDAnnotation: p.TenantID,
-			}),
+			Namespace: p.Namespace.Name(),
+			Annotations: &map[string]*string{
+				ClientIDAnnotation: p.Identity.ClientId(),
+				TenantIDAnnotation: p.Identity.TenantId(),
+			},
 		},
 		ImagePullSecret: &pulls,
 	}), id)

@@ -21,18 +21,22 @@ const (
 	StorageClass = "managed-csi"
 )
 
+// Disk is a managed disk as the azurerm data source finds it: its resource
+// ID and its actual size in GiB.
+type Disk interface {
+	Id() *string
+	DiskSizeGb() *float64
+}
+
 // VolumeProps configures [NewVolume].
 type VolumeProps struct {
-	// Name of the PersistentVolume and of the claim, and the claim's
-	// Namespace.
+	// Names of the PersistentVolume and of the claim, and the claim's
+	// namespace.
 	VolumeName string
 	ClaimName  string
-	Namespace  string
-	// DiskID is the managed disk's resource ID and DiskSizeGB its actual
-	// size in GiB (Terraform expressions: the Azure stack's disk, found by a
-	// data source).
-	DiskID     string
-	DiskSizeGB float64
+	Namespace  *Namespace
+	// Disk is the Azure stack's data disk.
+	Disk Disk
 	// SizeGB is what the volume declares and the claim requests
 	// (storageSize).
 	SizeGB int
@@ -67,7 +71,7 @@ type Volume struct {
 func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 	v := &Volume{Construct: constructs.NewConstruct(scope, &id)}
 	size := fmt.Sprintf("%dGi", p.SizeGB)
-	diskSize := jsii.Number(p.DiskSizeGB)
+	diskSize := p.Disk.DiskSizeGb()
 	v.Volume = tfx.Pin(persistentvolumev1.NewPersistentVolumeV1(v.Construct, jsii.String("volume"), &persistentvolumev1.PersistentVolumeV1Config{
 		Metadata: &persistentvolumev1.PersistentVolumeV1Metadata{
 			Name: jsii.String(p.VolumeName),
@@ -79,12 +83,12 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 			StorageClassName:              jsii.String(StorageClass),
 			ClaimRef: &persistentvolumev1.PersistentVolumeV1SpecClaimRef{
 				Name:      jsii.String(p.ClaimName),
-				Namespace: jsii.String(p.Namespace),
+				Namespace: p.Namespace.Name(),
 			},
 			PersistentVolumeSource: &persistentvolumev1.PersistentVolumeV1SpecPersistentVolumeSource{
 				Csi: &persistentvolumev1.PersistentVolumeV1SpecPersistentVolumeSourceCsi{
 					Driver:       jsii.String(DiskCSIDriver),
-					VolumeHandle: jsii.String(p.DiskID),
+					VolumeHandle: p.Disk.Id(),
 					FsType:       jsii.String("ext4"),
 				},
 			},
@@ -100,7 +104,7 @@ func NewVolume(scope constructs.Construct, id string, p VolumeProps) *Volume {
 	v.Claim = tfx.Pin(persistentvolumeclaimv1.NewPersistentVolumeClaimV1(v.Construct, jsii.String("claim"), &persistentvolumeclaimv1.PersistentVolumeClaimV1Config{
 		Metadata: &persistentvolumeclaimv1.PersistentVolumeClaimV1Metadata{
 			Name:      jsii.String(p.ClaimName),
-			Namespace: jsii.String(p.Namespace),
+			Namespace: p.Namespace.Name(),
 		},
 		Spec: &persistentvolumeclaimv1.PersistentVolumeClaimV1Spec{
 			AccessModes:      tfx.Strings([]string{"ReadWriteOnce"}),

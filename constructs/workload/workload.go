@@ -8,7 +8,9 @@
 // that embeds constructs.Construct and holds its Kubernetes objects. The
 // objects are named id (and id-claim for a volume's claim) in Terraform, so
 // a construct can move in the tree without its objects being replaced.
-// Names and namespaces in Props may be Terraform expressions.
+// Constructs take the objects they refer to (the *Namespace, the pull
+// *Secret, the identity and the disk as the data sources return them), so
+// that every edge Terraform needs comes from a reference.
 package workload
 
 import (
@@ -29,11 +31,11 @@ type NamespaceProps struct {
 type Namespace struct {
 	constructs.Construct
 	Namespace namespacev1.NamespaceV1
-	// Name is a reference to the namespace's name: objects created in it
-	// with Name as their namespace are created after it and deleted before
-	// it.
-	Name string
 }
+
+// Name is a reference to the namespace's name: objects created in it are
+// created after it and deleted before it.
+func (n *Namespace) Name() *string { return n.Namespace.Metadata().Name() }
 
 // NewNamespace creates a namespace.
 func NewNamespace(scope constructs.Construct, id string, p NamespaceProps) *Namespace {
@@ -44,6 +46,5 @@ func NewNamespace(scope constructs.Construct, id string, p NamespaceProps) *Name
 			Labels: tfx.StringMap(p.Labels),
 		},
 	}), id)
-	n.Name = *n.Namespace.Metadata().Name()
 	return n
 }

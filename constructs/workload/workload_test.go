@@ -11,6 +11,18 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
+// identity and disk stand for the azurerm data sources of the in-cluster
+// stack.
+type identity struct{}
+
+func (identity) ClientId() *string { return jsii.String("client-id") }
+func (identity) TenantId() *string { return jsii.String("tenant-id") }
+
+type disk struct{ size *float64 }
+
+func (disk) Id() *string            { return jsii.String("/disks/data") }
+func (d disk) DiskSizeGb() *float64 { return d.size }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	stack := synthtest.NewKubernetesStack(app, "workload")
 	v := func(name, typ string) cdktf.TerraformVariable {
@@ -18,18 +30,18 @@ var synth = synthtest.Once(func(app cdktf.App) {
 	}
 	user, token, diskSize := v("user", "string"), v("token", "string"), v("disk_size_gb", "number")
 	ns := NewNamespace(stack, "ns", NamespaceProps{Name: "perpetual", Labels: map[string]string{"app.kubernetes.io/part-of": "perpetual-node"}})
-	NewServiceAccount(stack, "sa", ServiceAccountProps{Name: "perpetual-node", Namespace: ns.Name, ClientID: "client-id", TenantID: "tenant-id", ImagePullSecrets: []string{"github-registry-secret"}})
-	NewSecret(stack, "secret", SecretProps{Name: "perpetual-secrets", Namespace: "perpetual", Data: map[string]string{"github-token": *token.StringValue()}, Revision: 4})
-	NewPullSecret(stack, "pull", PullSecretProps{Name: "github-registry-secret", Namespace: ns.Name, Username: *user.StringValue(), Token: *token.StringValue(), Revision: 3})
-	NewVolume(stack, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", DiskSizeGB: *diskSize.NumberValue(), SizeGB: 5})
+	NewSecret(stack, "secret", SecretProps{Name: "perpetual-secrets", Namespace: ns, Data: map[string]string{"github-token": *token.StringValue()}, Revision: 4})
+	pull := NewPullSecret(stack, "pull", PullSecretProps{Name: "github-registry-secret", Namespace: ns, Username: *user.StringValue(), Token: *token.StringValue(), Revision: 3})
+	NewServiceAccount(stack, "sa", ServiceAccountProps{Name: "perpetual-node", Namespace: ns, Identity: identity{}, PullSecrets: []*Secret{pull}})
+	NewVolume(stack, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: ns, Disk: disk{diskSize.NumberValue()}, SizeGB: 5})
 
 	// The same constructs one level deeper in the tree.
 	nested := synthtest.NewKubernetesStack(app, "nested")
 	group := constructs.NewConstruct(nested, jsii.String("group"))
-	NewNamespace(group, "ns", NamespaceProps{Name: "perpetual"})
-	NewServiceAccount(group, "sa", ServiceAccountProps{Name: "perpetual-node", Namespace: "perpetual"})
-	NewSecret(group, "secret", SecretProps{Name: "s", Namespace: "perpetual", Revision: 1})
-	NewVolume(group, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: "perpetual", DiskID: "/disks/data", DiskSizeGB: 5, SizeGB: 5})
+	nns := NewNamespace(group, "ns", NamespaceProps{Name: "perpetual"})
+	NewServiceAccount(group, "sa", ServiceAccountProps{Name: "perpetual-node", Namespace: nns, Identity: identity{}})
+	NewSecret(group, "secret", SecretProps{Name: "s", Namespace: nns, Revision: 1})
+	NewVolume(group, "volume", VolumeProps{VolumeName: "data", ClaimName: "ipfs-data", Namespace: nns, Disk: disk{jsii.Number(5)}, SizeGB: 5})
 })
 
 func TestObjects(t *testing.T) {
@@ -42,7 +54,9 @@ func TestObjects(t *testing.T) {
 	sa.Equal(t, "metadata.name", "perpetual-node")
 	sa.Equal(t, "metadata.namespace", synthtest.Ref(ns, "metadata[0].name"))
 	sa.Equal(t, "metadata.annotations", map[string]string{ClientIDAnnotation: "client-id", TenantIDAnnotation: "tenant-id"})
-	sa.Equal(t, "image_pull_secret", []map[string]string{{"name": "github-registry-secret"}})
+	// The account refers to the pull secret, not to its name: Terraform
+	// creates the secret first.
+	sa.Equal(t, "image_pull_secret", []map[string]string{{"name": synthtest.Ref(doc.Where(t, "kubernetes_secret_v1", "type", "kubernetes.io/dockerconfigjson"), "metadata[0].name")}})
 }
 
 func TestSecretIsWriteOnly(t *testing.T) {
@@ -107,11 +121,12 @@ func TestVolumeAndClaim(t *testing.T) {
 	pv.Equal(t, spec+"storage_class_name", StorageClass)
 	pv.Equal(t, spec+"persistent_volume_source.csi.driver", "disk.csi.azure.com")
 	pv.Equal(t, spec+"persistent_volume_source.csi.volume_handle", "/disks/data")
-	pv.Equal(t, spec+"claim_ref", map[string]string{"name": "ipfs-data", "namespace": "perpetual"})
+	nsName := synthtest.Ref(synth(t)["workload"].Only(t, "kubernetes_namespace_v1"), "metadata[0].name")
+	pv.Equal(t, spec+"claim_ref", map[string]string{"name": "ipfs-data", "namespace": nsName})
 
 	pvc := synth(t)["workload"].Only(t, "kubernetes_persistent_volume_claim_v1")
 	pvc.Equal(t, "metadata.name", "ipfs-data")
-	pvc.Equal(t, "metadata.namespace", "perpetual")
+	pvc.Equal(t, "metadata.namespace", nsName)
 	pvc.Equal(t, "spec.volume_name", synthtest.Ref(pv, "metadata[0].name"))
 	pvc.Equal(t, "spec.storage_class_name", StorageClass)
 	pvc.Equal(t, "spec.access_modes", []string{"ReadWriteOnce"})
