@@ -1,5 +1,10 @@
 package config
 
+import (
+	"encoding/json"
+	"sync"
+)
+
 // NoUpgradeChannel is the value of kubernetes.automaticUpgradeChannel that
 // turns automatic Kubernetes upgrades off.
 const NoUpgradeChannel = "none"
@@ -12,3 +17,24 @@ func (k Kubernetes) UpgradeChannel() string {
 	}
 	return k.AutomaticUpgradeChannel
 }
+
+// KubeloginModes are the values of kubernetes.kubeloginMode (the enum in
+// schema.json), kubelogin's --login methods: the in-cluster stack's
+// variable kubelogin_login accepts the same.
+var KubeloginModes = sync.OnceValue(func() []string {
+	var s struct {
+		Properties struct {
+			Kubernetes struct {
+				Properties struct {
+					KubeloginMode struct {
+						Enum []string `json:"enum"`
+					} `json:"kubeloginMode"`
+				} `json:"properties"`
+			} `json:"kubernetes"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(SchemaJSON, &s); err != nil || len(s.Properties.Kubernetes.Properties.KubeloginMode.Enum) == 0 {
+		panic("config: schema.json has no kubernetes.kubeloginMode enum")
+	}
+	return s.Properties.Kubernetes.Properties.KubeloginMode.Enum
+})

@@ -15,6 +15,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/networking"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
@@ -76,8 +77,8 @@ type azureInputs struct {
 func newAzureInputs(stack cdktf.TerraformStack) azureInputs {
 	return azureInputs{
 		Client:          dataazurermclientconfig.NewDataAzurermClientConfig(stack, jsii.String("current"), &dataazurermclientconfig.DataAzurermClientConfigConfig{}),
-		GitHubToken:     secretVariable(stack, VarGitHubToken, "GitHub token stored in Key Vault as github-token (TF_VAR_github_token)."),
-		IPFSPrivateKey:  secretVariable(stack, VarIPFSPrivateKey, "IPFS node private key stored in Key Vault as ipfs-private-key (TF_VAR_ipfs_private_key)."),
+		GitHubToken:     secretVariable(stack, facts.VarGitHubToken, "GitHub token stored in Key Vault as github-token (TF_VAR_github_token)."),
+		IPFSPrivateKey:  secretVariable(stack, facts.VarIPFSPrivateKey, "IPFS node private key stored in Key Vault as ipfs-private-key (TF_VAR_ipfs_private_key)."),
 		SecretsRevision: secretsRevision(stack),
 		DeployerIPs:     deployerIPs(stack),
 	}

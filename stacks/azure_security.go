@@ -22,7 +22,7 @@ func newNodeIdentity(stack cdktf.TerraformStack, cfg *config.Config, place azure
 	return security.NewWorkloadIdentity(stack, "node-identity", security.WorkloadIdentityProps{
 		Placement:      place,
 		Name:           cfg.Names().NodeIdentity,
-		Issuer:         *aks.AKS.OidcIssuerUrl(),
+		Cluster:        aks.AKS,
 		Namespace:      cfg.Workload.Namespace,
 		ServiceAccount: cfg.Workload.ServiceAccount,
 	})

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/security"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/storage"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
@@ -199,15 +201,15 @@ func TestKeyVault(t *testing.T) {
 		writer := doc.Where(t, "azurerm_role_assignment", "role_definition_name", security.SecretsOfficerRole)
 		writer.Equal(t, "principal_id", "${data.azurerm_client_config.current.object_id}")
 		writer.Equal(t, "scope", synthtest.Ref(vault, "id"))
-		for name, v := range map[string]string{SecretGitHubToken: VarGitHubToken, SecretIPFSPrivateKey: VarIPFSPrivateKey} {
+		for name, v := range map[string]string{SecretGitHubToken: facts.VarGitHubToken, SecretIPFSPrivateKey: facts.VarIPFSPrivateKey} {
 			s := doc.Named(t, "azurerm_key_vault_secret", name)
 			s.Equal(t, "value_wo", "${var."+v+"}")
-			s.Equal(t, "value_wo_version", "${var."+VarSecretsRevision+"}")
+			s.Equal(t, "value_wo_version", "${var."+facts.VarSecretsRevision+"}")
 			doc.Variable(t, v).Equal(t, "sensitive", true)
 			doc.Variable(t, v).Equal(t, "ephemeral", true)
 		}
-		doc.Variable(t, VarSecretsRevision).Equal(t, "default", 1)
-		doc.Variable(t, VarDeployerIPs).Equal(t, "default", []string{})
+		doc.Variable(t, facts.VarSecretsRevision).Equal(t, "default", 1)
+		doc.Variable(t, facts.VarDeployerIPs).Equal(t, "default", []string{})
 
 		fed := doc.Only(t, "azurerm_federated_identity_credential")
 		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
@@ -276,6 +278,54 @@ func TestMonitoring(t *testing.T) {
 		slices.Sort(kinds)
 		if !slices.Equal(kinds, []string{"Actual", "Forecasted"}) {
 			t.Errorf("%s: budget notifications %v", doc.Name, kinds)
+		}
+	}
+}
+
+// The deploying machine's addresses (the variable deployer_ips) reach
+// exactly the attributes facts.RunnerPaths names, which cmd/plancheck
+// leaves out when it compares the reviewed plan with the applied one. (A
+// nested block is an object here and a list in a plan: the paths are
+// compared without their list elements.)
+func TestRunnerPathsAreTheDeployerIPs(t *testing.T) {
+	var walk func(v any, path []string, found map[string]bool)
+	walk = func(v any, path []string, found map[string]bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if k != "//" {
+					walk(e, append(slices.Clone(path), k), found)
+				}
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, path, found)
+			}
+		case string:
+			if strings.Contains(v, "var."+facts.VarDeployerIPs) {
+				found[strings.Join(path, ".")] = true
+			}
+		}
+	}
+	for _, doc := range []*synthtest.Doc{dev, prod} {
+		for _, typ := range doc.ResourceTypes() {
+			for _, r := range doc.Resources(typ) {
+				found := map[string]bool{}
+				walk(r.Attrs, nil, found)
+				want := map[string]bool{}
+				for _, p := range facts.RunnerPaths[typ] {
+					want[strings.Join(slices.DeleteFunc(slices.Clone(p), func(s string) bool { return s == "*" }), ".")] = true
+				}
+				// prod's firewalls deny and it lists admin networks, so
+				// every path lets the runner in; dev's are open, and need
+				// none of them.
+				if doc == dev {
+					maps.DeleteFunc(want, func(p string, _ bool) bool { return !found[p] })
+				}
+				if !maps.Equal(found, want) {
+					t.Errorf("%s: %s reads %s at %v; facts.RunnerPaths says %v", doc.Name, r.Address(), facts.VarDeployerIPs, slices.Sorted(maps.Keys(found)), slices.Sorted(maps.Keys(want)))
+				}
+			}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 )
 
 // Fixed names of the in-cluster objects (the configurable ones come from
@@ -61,8 +62,8 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 	})
 	newKubernetesProvider(stack, cfg.Kubernetes, aks)
 
-	username := secretVariable(stack, VarGitHubUsername, "GitHub user that owns the ghcr.io token (TF_VAR_github_username).")
-	token := secretVariable(stack, VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
+	username := secretVariable(stack, facts.VarGitHubUsername, "GitHub user that owns the ghcr.io token (TF_VAR_github_username).")
+	token := secretVariable(stack, facts.VarGitHubToken, "GitHub token with read:packages for ghcr.io (TF_VAR_github_token).")
 	revision := secretsRevision(stack)
 
 	namespace := workload.NewNamespace(stack, "workload-namespace", workload.NamespaceProps{
@@ -94,7 +95,7 @@ func NewKubernetesStack(scope constructs.Construct, cfg *config.Config, azure *A
 		SizeGB:     cfg.StorageSize,
 	})
 	if w.DevSecrets {
-		ipfsKey := secretVariable(stack, VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
+		ipfsKey := secretVariable(stack, facts.VarIPFSPrivateKey, "IPFS node private key for the development Secret (TF_VAR_ipfs_private_key).")
 		dev := workload.NewSecret(stack, "dev-secrets", workload.SecretProps{
 			Name:      DevSecretName,
 			Namespace: namespace,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/workload"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
@@ -55,9 +56,9 @@ func TestKubernetesProviderFromDataSource(t *testing.T) {
 		p.Equal(t, "cluster_ca_certificate", "${base64decode("+strings.Trim(synthtest.DataRef(aks, "kube_config[0].cluster_ca_certificate"), "${}")+")}")
 		p.Equal(t, "exec.0.command", "kubelogin")
 		p.Equal(t, "exec.0.api_version", "client.authentication.k8s.io/v1beta1")
-		p.Equal(t, "exec.0.args", []string{"get-token", "--login", "${var." + VarKubeloginLogin + "}", "--server-id", AKSServerID})
+		p.Equal(t, "exec.0.args", []string{"get-token", "--login", "${var." + facts.VarKubeloginLogin + "}", "--server-id", AKSServerID})
 		// The pipeline overrides the configured mode (TF_VAR_kubelogin_login).
-		doc.Variable(t, VarKubeloginLogin).Equal(t, "default", "azurecli")
+		doc.Variable(t, facts.VarKubeloginLogin).Equal(t, "default", "azurecli")
 		for _, k := range []string{"token", "password", "client_key", "client_certificate", "config_path"} {
 			if p.Has(k) {
 				t.Errorf("%s: kubernetes provider has %s; credentials come from kubelogin", doc.Name, k)
@@ -73,32 +74,6 @@ func TestKubernetesProviderFromDataSource(t *testing.T) {
 	}
 }
 
-// TestKubeloginModesMatchTheSchema: the variable accepts exactly the modes
-// the configuration does.
-func TestKubeloginModesMatchTheSchema(t *testing.T) {
-	raw, err := os.ReadFile("../config/schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schema struct {
-		Properties struct {
-			Kubernetes struct {
-				Properties struct {
-					KubeloginMode struct {
-						Enum []string `json:"enum"`
-					} `json:"kubeloginMode"`
-				} `json:"properties"`
-			} `json:"kubernetes"`
-		} `json:"properties"`
-	}
-	if err := json.Unmarshal(raw, &schema); err != nil {
-		t.Fatal(err)
-	}
-	if got := schema.Properties.Kubernetes.Properties.KubeloginMode.Enum; !slices.Equal(got, KubeloginModes) {
-		t.Errorf("schema kubeloginMode %q, stacks.KubeloginModes %q", got, KubeloginModes)
-	}
-}
-
 func TestPullSecret(t *testing.T) {
 	for _, doc := range []*synthtest.Doc{devK8s, prodK} {
 		s := doc.Where(t, "kubernetes_secret_v1", "metadata.name", "github-registry-secret")
@@ -106,7 +81,7 @@ func TestPullSecret(t *testing.T) {
 		ns := doc.Only(t, "kubernetes_namespace_v1")
 		ns.Equal(t, "metadata.name", "perpetual")
 		s.Equal(t, "metadata.namespace", synthtest.Ref(ns, "metadata[0].name"))
-		s.Equal(t, "data_wo_revision", "${var."+VarSecretsRevision+"}")
+		s.Equal(t, "data_wo_revision", "${var."+facts.VarSecretsRevision+"}")
 		data, _ := s.Value(t, "data_wo").(map[string]any)
 		cfg, _ := data[".dockerconfigjson"].(string)
 		for _, ref := range []string{"var.github_token", "var.github_username", "jsonencode(", "base64encode("} {
@@ -114,7 +89,7 @@ func TestPullSecret(t *testing.T) {
 				t.Errorf("%s: .dockerconfigjson %s lacks %s", doc.Name, cfg, ref)
 			}
 		}
-		for _, v := range []string{VarGitHubToken, VarGitHubUsername} {
+		for _, v := range []string{facts.VarGitHubToken, facts.VarGitHubUsername} {
 			doc.Variable(t, v).Equal(t, "sensitive", true)
 			doc.Variable(t, v).Equal(t, "ephemeral", true)
 		}
@@ -159,14 +134,14 @@ func TestDevSecretsOnlyInDev(t *testing.T) {
 		SecretGitHubToken:    "${var.github_token}",
 		SecretIPFSPrivateKey: "${var.ipfs_private_key}",
 	})
-	s.Equal(t, "data_wo_revision", "${var."+VarSecretsRevision+"}")
-	devK8s.Variable(t, VarIPFSPrivateKey).Equal(t, "sensitive", true)
+	s.Equal(t, "data_wo_revision", "${var."+facts.VarSecretsRevision+"}")
+	devK8s.Variable(t, facts.VarIPFSPrivateKey).Equal(t, "sensitive", true)
 	for _, r := range prodK.Resources("kubernetes_secret_v1") {
 		if r.Str(t, "metadata.name") == DevSecretName {
 			t.Error("prod-k8s writes the development Secret")
 		}
 	}
-	if slices.Contains(prodK.Variables(), VarIPFSPrivateKey) {
+	if slices.Contains(prodK.Variables(), facts.VarIPFSPrivateKey) {
 		t.Error("prod-k8s asks for the IPFS private key it does not use")
 	}
 }

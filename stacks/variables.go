@@ -7,23 +7,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
-
-// Terraform variables of the stacks. Secrets never pass through Go: their
-// values come from TF_VAR_<name> (or -var) when Terraform plans and applies,
-// and the synthesized configuration holds only references to them.
-const (
-	VarGitHubToken     = "github_token"
-	VarGitHubUsername  = "github_username"
-	VarIPFSPrivateKey  = "ipfs_private_key"
-	VarDeployerIPs     = "deployer_ips"
-	VarSecretsRevision = "secrets_revision"
-	VarKubeloginLogin  = "kubelogin_login"
-)
-
-// KubeloginModes are kubelogin's --login methods the stacks accept.
-var KubeloginModes = []string{"azurecli", "workloadidentity", "spn", "msi"}
 
 // secretVariable declares a required, sensitive and ephemeral string
 // variable with a fixed name (not a construct-path hash), so that
@@ -52,14 +39,14 @@ func secretVariable(scope constructs.Construct, name, description string) cdktf.
 // this number grows: rotating a secret means a new TF_VAR_<secret> and
 // secrets_revision one higher.
 func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
-	return pinnedVariable(scope, VarSecretsRevision, cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, facts.VarSecretsRevision, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("number"),
 		Default:     1,
 		Nullable:    jsii.Bool(false),
 		Description: jsii.String("Revision of the write-only secrets (TF_VAR_secrets_revision): raise it by one to write new secret values."),
 		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
-			Condition:    jsii.String("${var." + VarSecretsRevision + " >= 1 && floor(var." + VarSecretsRevision + ") == var." + VarSecretsRevision + "}"),
-			ErrorMessage: jsii.String(VarSecretsRevision + " must be a whole number, 1 or more."),
+			Condition:    jsii.String("${var." + facts.VarSecretsRevision + " >= 1 && floor(var." + facts.VarSecretsRevision + ") == var." + facts.VarSecretsRevision + "}"),
+			ErrorMessage: jsii.String(facts.VarSecretsRevision + " must be a whole number, 1 or more."),
 		}},
 	})
 }
@@ -71,14 +58,14 @@ func secretsRevision(scope constructs.Construct) cdktf.TerraformVariable {
 // login has expired (minutes), while kubelogin's workloadidentity mode reads
 // a freshly written federated token file before each -k8s step.
 func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVariable {
-	return pinnedVariable(scope, VarKubeloginLogin, cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, facts.VarKubeloginLogin, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Default:     jsii.String(mode),
 		Nullable:    jsii.Bool(false),
 		Description: jsii.String("kubelogin's --login method for the kubernetes provider (TF_VAR_kubelogin_login)."),
 		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
-			Condition:    jsii.String("${contains([\"" + strings.Join(KubeloginModes, "\", \"") + "\"], var." + VarKubeloginLogin + ")}"),
-			ErrorMessage: jsii.String(VarKubeloginLogin + " must be one of: " + strings.Join(KubeloginModes, ", ") + "."),
+			Condition:    jsii.String("${contains([\"" + strings.Join(config.KubeloginModes(), "\", \"") + "\"], var." + facts.VarKubeloginLogin + ")}"),
+			ErrorMessage: jsii.String(facts.VarKubeloginLogin + " must be one of: " + strings.Join(config.KubeloginModes(), ", ") + "."),
 		}},
 	})
 }
@@ -89,14 +76,14 @@ func kubeloginLogin(scope constructs.Construct, mode string) cdktf.TerraformVari
 // networks can still write secrets, read the storage account and reach the
 // cluster. Plain addresses, because the storage firewall refuses /32 CIDRs.
 func deployerIPs(scope constructs.Construct) cdktf.TerraformVariable {
-	return pinnedVariable(scope, VarDeployerIPs, cdktf.TerraformVariableConfig{
+	return pinnedVariable(scope, facts.VarDeployerIPs, cdktf.TerraformVariableConfig{
 		Type:        jsii.String("list(string)"),
 		Default:     &[]*string{},
 		Nullable:    jsii.Bool(false),
 		Description: jsii.String("Public IPv4 addresses of the machine running Terraform (e.g. [\"198.51.100.7\"]), allowed through the Key Vault, storage and API server firewalls."),
 		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
-			Condition:    jsii.String("${alltrue([for ip in var." + VarDeployerIPs + " : can(cidrhost(\"${ip}/32\", 0))])}"),
-			ErrorMessage: jsii.String(VarDeployerIPs + " must be a list of IPv4 addresses such as [\"198.51.100.7\"]."),
+			Condition:    jsii.String("${alltrue([for ip in var." + facts.VarDeployerIPs + " : can(cidrhost(\"${ip}/32\", 0))])}"),
+			ErrorMessage: jsii.String(facts.VarDeployerIPs + " must be a list of IPv4 addresses such as [\"198.51.100.7\"]."),
 		}},
 	})
 }

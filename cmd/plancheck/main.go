@@ -19,7 +19,7 @@
 // from the variable deployer_ips into the firewalls' ip_rules and the API
 // server's authorized_ip_ranges; it differs on every runner, and the review
 // is planned without one. So the plan's own runner is taken out of those
-// lists (runnerPaths) before comparing. The same goes for the identity
+// lists (facts.RunnerPaths) before comparing. The same goes for the identity
 // that plans: the stacks grant "the deployer" (data.azurerm_client_config,
 // whoever runs Terraform) the cluster's admin role and the Key Vault, and
 // the review is planned by an identity that may only read, the apply by
@@ -153,14 +153,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 // Sensitive replaces every sensitive value.
 const Sensitive = "(sensitive)"
 
-// deployerIPsVariable is the Terraform variable with the runner's
-// addresses (stacks.VarDeployerIPs).
-const deployerIPsVariable = "deployer_ips"
-
-// clusterType is the resource type of the cluster, which the guard keeps
-// like the data resources: replacing it loses every workload, every
-// in-cluster object and the OIDC issuer that workload identities trust.
-const clusterType = "azurerm_kubernetes_cluster"
 
 // clientConfigType is the data source the stacks read the deploying
 // identity from (data.azurerm_client_config: whoever runs Terraform).
@@ -198,7 +190,7 @@ func load(path string) (*plan, error) {
 			return nil, fmt.Errorf("%s: %s: %w", path, rc.Address, err)
 		}
 	}
-	if v, ok := p.Variables[deployerIPsVariable]; ok && v != nil {
+	if v, ok := p.Variables[facts.VarDeployerIPs]; ok && v != nil {
 		list, _ := v.Value.([]any)
 		for _, ip := range list {
 			if s, ok := ip.(string); ok {
@@ -267,7 +259,7 @@ func writeRedacted(w io.Writer, p *plan) error {
 	for i, ip := range p.deployerIPs {
 		ips[i] = ip
 	}
-	out.Variables[deployerIPsVariable] = &tfjson.PlanVariable{Value: ips}
+	out.Variables[facts.VarDeployerIPs] = &tfjson.PlanVariable{Value: ips}
 	if p.planner != "" {
 		out.PriorState = &tfjson.State{FormatVersion: "1.0", Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{
 			Resources: []*tfjson.StateResource{{
@@ -309,26 +301,12 @@ func actions(rc *tfjson.ResourceChange) string {
 	return strings.Join(s, ",")
 }
 
-// runnerPaths are the attributes, per resource type, that hold the runner's
-// address through the deployer_ips variable: the Key Vault and storage
-// firewalls (stacks.firewallRules) and the API server's authorized ranges
-// (stacks.AzureStack.clusterProps). "*" is every element of a nested block.
-var runnerPaths = map[string][][]string{
-	"azurerm_key_vault":                     {{"network_acls", "*", "ip_rules"}},
-	"azurerm_storage_account":               {{"network_rules", "*", "ip_rules"}},
-	"azurerm_storage_account_network_rules": {{"ip_rules"}},
-	clusterType: {
-		{"api_server_access_profile", "*", "authorized_ip_ranges"},
-		{"api_server_authorized_ip_ranges"},
-	},
-}
-
 // normalize returns a copy of v (a resource's before or after) with every
 // list at a runner path of resource type typ in canonical form (see
 // filterAt) and filtered by keep.
 func normalize(typ string, v any, keep func(string) bool) any {
 	v = clone(v)
-	for _, path := range runnerPaths[typ] {
+	for _, path := range facts.RunnerPaths[typ] {
 		v = filterAt(v, path, keep)
 	}
 	return v
@@ -388,7 +366,7 @@ func filterAt(v any, path []string, keep func(string) bool) any {
 // makes them longer by one.
 func withoutRunnerPaths(typ string, v any) any {
 	v = clone(v)
-	for _, path := range runnerPaths[typ] {
+	for _, path := range facts.RunnerPaths[typ] {
 		dropAt(v, path)
 	}
 	return v
@@ -567,7 +545,7 @@ func alignTo(before, after any, replaced *[]string) any {
 // (a resource of type typ), in canonical form, sorted, each once.
 func runnerEntries(typ string, v any) []string {
 	var out []string
-	for _, path := range runnerPaths[typ] {
+	for _, path := range facts.RunnerPaths[typ] {
 		filterAt(clone(v), path, func(s string) bool { out = append(out, s); return true })
 	}
 	slices.Sort(out)
@@ -793,7 +771,7 @@ func drift(w io.Writer, p *plan) bool {
 // guarded reports whether a resource of type typ must not be deleted or
 // replaced by a production plan without an allowance.
 func guarded(typ string) bool {
-	return typ == clusterType || slices.Contains(facts.DataResources, typ)
+	return typ == facts.ClusterType || slices.Contains(facts.DataResources, typ)
 }
 
 // guard prints each deletion or replacement of a guarded resource in p and

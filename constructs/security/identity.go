@@ -18,8 +18,9 @@ const WorkloadIdentityAudience = "api://AzureADTokenExchange"
 type WorkloadIdentityProps struct {
 	azure.Placement
 	Name string
-	// Issuer is the cluster's OIDC issuer URL (a Terraform expression).
-	Issuer string
+	// Cluster is the cluster whose OIDC issuer signs the service account's
+	// tokens.
+	Cluster interface{ OidcIssuerUrl() *string }
 	// Namespace and ServiceAccount are the Kubernetes service account whose
 	// tokens may act as this identity.
 	Namespace      string
@@ -44,7 +45,7 @@ func NewWorkloadIdentity(scope constructs.Construct, id string, p WorkloadIdenti
 	w.Federation = tfx.Pin(federatedidentitycredential.NewFederatedIdentityCredential(w.Construct, jsii.String("federation"), &federatedidentitycredential.FederatedIdentityCredentialConfig{
 		Name:                   jsii.String(p.Namespace + "-" + p.ServiceAccount),
 		UserAssignedIdentityId: w.Identity.Id(),
-		Issuer:                 jsii.String(p.Issuer),
+		Issuer:                 p.Cluster.OidcIssuerUrl(),
 		Subject:                jsii.String(ServiceAccountSubject(p.Namespace, p.ServiceAccount)),
 		Audience:               tfx.Strings([]string{WorkloadIdentityAudience}),
 	}), id+"-federation")

@@ -35,13 +35,18 @@ func build(app cdktf.App, id string, deny bool) {
 	kv.AddSecret(Secret{Name: "github-token", Value: *secret.StringValue(), ContentType: "text/plain", Version: 2})
 	NewWorkloadIdentity(stack, "identity", WorkloadIdentityProps{
 		Placement: place, Name: "node",
-		Issuer: "https://issuer.example/", Namespace: "perpetual", ServiceAccount: "perpetual-node",
+		Cluster: issuer{}, Namespace: "perpetual", ServiceAccount: "perpetual-node",
 	})
 	NewPolicies(stack, "policies", PoliciesProps{
 		ResourceGroup: place.ResourceGroup, NamePrefix: "p", AllowedLocations: []string{"eastus"},
 		NoPrivilegedContainers: deny, NoPrivilegeEscalation: deny, KubernetesEffect: "Deny",
 	})
 }
+
+// issuer stands for the cluster.
+type issuer struct{}
+
+func (issuer) OidcIssuerUrl() *string { return jsii.String("https://issuer.example/") }
 
 var synth = synthtest.Once(func(app cdktf.App) {
 	build(app, "locked", true)

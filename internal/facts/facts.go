@@ -1,7 +1,25 @@
-// Package facts holds facts about the stacks that code outside the
-// synthesis needs too, in a package without jsii or cdktf: cmd/plancheck
-// reads plans with them and builds without the generated bindings.
+// Package facts holds what the stacks promise to the code around them:
+// the names of their Terraform variables, which resource types hold data,
+// where the deploying machine's addresses go. Stacks, guardrails,
+// commands and tests import these instead of repeating them; the package
+// imports nothing, so the commands that only read plans or configuration
+// build without jsii, cdktf or the generated bindings.
 package facts
+
+// Terraform variables of the stacks, set with TF_VAR_<name>. The secrets
+// never pass through Go: they are ephemeral variables that only write-only
+// attributes read.
+const (
+	VarGitHubToken     = "github_token"
+	VarGitHubUsername  = "github_username"
+	VarIPFSPrivateKey  = "ipfs_private_key"
+	VarDeployerIPs     = "deployer_ips"
+	VarSecretsRevision = "secrets_revision"
+	VarKubeloginLogin  = "kubelogin_login"
+)
+
+// ClusterType is the resource type of the AKS cluster.
+const ClusterType = "azurerm_kubernetes_cluster"
 
 // DataResources hold data, or a name others point at, that must survive
 // any plan in production: the IPFS disk, the storage account, the Key
@@ -12,4 +30,15 @@ var DataResources = []string{
 	"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault",
 	"azurerm_public_ip", "azurerm_dns_zone",
 	"azurerm_data_protection_backup_vault", "azurerm_data_protection_backup_instance_disk",
+}
+
+// RunnerPaths are the attributes, per resource type, through which the
+// stacks let the deploying machine in (its addresses, VarDeployerIPs):
+// the Key Vault and storage firewalls and the API server's authorized
+// ranges. "*" stands for every element of a nested block. A test of the
+// stacks checks that these, and only these, read the variable.
+var RunnerPaths = map[string][][]string{
+	"azurerm_key_vault":       {{"network_acls", "*", "ip_rules"}},
+	"azurerm_storage_account": {{"network_rules", "*", "ip_rules"}},
+	ClusterType:               {{"api_server_access_profile", "*", "authorized_ip_ranges"}},
 }
