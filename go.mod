@@ -2,6 +2,10 @@ module github.com/my-mimisbrunnr/perpetual-infra
 
 go 1.26
 
+// The toolchain CI builds with (setup-go reads this line) and that the go
+// command fetches where GOTOOLCHAIN allows it; the code needs Go 1.26.
+toolchain go1.27.4
+
 // node_modules holds Go template files of cdktf-cli that are not ours.
 ignore ./node_modules
 

@@ -108,7 +108,7 @@ func TestTextListsNearestFirstWithDaysLeft(t *testing.T) {
 			t.Errorf("the due %s is not given in full (what to do missing)", e.Headline)
 		}
 	}
-	if !strings.Contains(out.String(), "2027-02-01  in 17 days") {
+	if !strings.Contains(out.String(), "2027-03-31  in 75 days") {
 		t.Errorf("days left missing:\n%s", out.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/bindings"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 )
 
@@ -182,15 +183,15 @@ func TestTerraformEntryNamesThePipelinesTerraform(t *testing.T) {
 	}
 }
 
-// TestGoEntryNamesGoMod: the Go of the calendar is go.mod's.
+// TestGoEntryNamesGoMod: the Go of the calendar is go.mod's toolchain.
 func TestGoEntryNamesGoMod(t *testing.T) {
 	version := onlyVersion(t, PinGo, pinned(t, PinGo))
-	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(readFile(t, "go.mod"))
+	m := regexp.MustCompile(`(?m)^toolchain go(\d+\.\d+)`).FindStringSubmatch(readFile(t, "go.mod"))
 	if m == nil {
-		t.Fatal("go.mod has no go directive")
+		t.Fatal("go.mod has no toolchain directive")
 	}
 	if m[1] != version {
-		t.Errorf("go.mod says go %s, the calendar's Go entry is for %s", m[1], version)
+		t.Errorf("go.mod's toolchain is go %s, the calendar's Go entry is for %s", m[1], version)
 	}
 }
 
@@ -291,11 +292,19 @@ func TestPriceEntryFollowsTheTable(t *testing.T) {
 	}
 }
 
-// TestProvidersAreThoseTheCalendarWasWrittenFor: the entries cleared by a
-// provider are cleared by the version the calendar was written for. The
-// repository's own provider pins are compared by CheckProviders.
+// TestProvidersAreThoseTheCalendarWasWrittenFor: the calendar was written
+// for the provider versions the stacks pin (bindings/*.schema.json), and
+// the entries cleared by a provider are cleared by that version.
 func TestProvidersAreThoseTheCalendarWasWrittenFor(t *testing.T) {
-	if errs := CheckProviders(entries(t), WrittenFor); len(errs) != 0 {
+	providers, err := bindings.Providers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := map[string]string{}
+	for _, p := range providers {
+		pinned[p.Name] = p.Version
+	}
+	if errs := CheckProviders(entries(t), pinned); len(errs) != 0 {
 		t.Error(joined(errs))
 	}
 	for _, e := range entries(t) {
