@@ -8,6 +8,12 @@
 //       with the cdktf provider generator (@cdktf/provider-generator, what
 //       `cdktf get` runs), jsii and jsii-pacmak.
 //
+//   node bindings/bindings.js available
+//       Exits 0 when Terraform can install every provider at the version its
+//       schema file holds (registry, or TF_CLI_CONFIG_FILE's mirror), 1 with
+//       Terraform's error otherwise: whether make validate, make tftest and
+//       make ktest can run here.
+//
 //   node bindings/bindings.js refresh PROVIDER [--version V] [--add TYPE]... [--remove TYPE]...
 //       Rewrites bindings/<PROVIDER>.schema.json from `terraform providers
 //       schema -json` of that provider at version V (default: the version it
@@ -157,19 +163,8 @@ function refresh(args) {
     else fail(`unknown option ${flag}`);
   }
 
-  const [, namespace] = fqpn.split("/");
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bindings-refresh-"));
-  let full;
-  try {
-    fs.writeFileSync(path.join(tmp, "main.tf.json"), JSON.stringify({
-      terraform: { required_providers: { [name]: { source: `${namespace}/${name}`, version } } },
-    }));
-    const tf = process.env.TERRAFORM || "terraform";
-    execFileSync(tf, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: tmp, stdio: ["ignore", "ignore", "inherit"] });
-    full = JSON.parse(execFileSync(tf, ["providers", "schema", "-json"], { cwd: tmp, maxBuffer: 1 << 30 }).toString());
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const full = withProviders({ [fqpn]: version }, (tmp, tf) =>
+    JSON.parse(execFileSync(tf, ["providers", "schema", "-json"], { cwd: tmp, maxBuffer: 1 << 30 }).toString()));
   const provider = full.provider_schemas[fqpn];
   if (!provider) fail(`terraform returned no schema for ${fqpn}`);
   const pick = (all, kept, kind) => {
@@ -197,6 +192,41 @@ function refresh(args) {
   console.log(`bindings: ${path.relative(root, file)}: ${name} ${version}, ${resources.size} resources, ${dataSources.size} data sources`);
 }
 
+// withProviders runs terraform init in a temporary directory whose
+// configuration requires the providers (fully qualified name to version),
+// then fn(dir, terraform), and removes the directory.
+function withProviders(versions, fn) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bindings-providers-"));
+  try {
+    const required = {};
+    for (const [fqpn, version] of Object.entries(versions)) {
+      const [, namespace, name] = fqpn.split("/");
+      required[name] = { source: `${namespace}/${name}`, version };
+    }
+    fs.writeFileSync(path.join(tmp, "main.tf.json"), JSON.stringify({ terraform: { required_providers: required } }));
+    const tf = process.env.TERRAFORM || "terraform";
+    execFileSync(tf, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: tmp, stdio: ["ignore", "ignore", "inherit"] });
+    return fn(tmp, tf);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// available exits 0 when Terraform installs every provider at its schema's
+// version, 1 otherwise.
+function available() {
+  const versions = {};
+  for (const file of schemaFiles()) {
+    const [fqpn, , version] = only(JSON.parse(fs.readFileSync(file, "utf8")), file);
+    versions[fqpn] = version;
+  }
+  try {
+    withProviders(versions, () => {});
+  } catch {
+    process.exit(1);
+  }
+}
+
 // sortKeys orders every object's keys, so that a refresh's diff shows what
 // changed in the schema and nothing else.
 function sortKeys(v) {
@@ -212,6 +242,8 @@ if (cmd === "generate" && rest.length === 1) {
   generate(path.resolve(rest[0])).catch((e) => fail(e.stack || String(e)));
 } else if (cmd === "refresh") {
   refresh(rest);
+} else if (cmd === "available" && rest.length === 0) {
+  available();
 } else {
-  fail("usage: bindings.js generate OUTDIR | refresh PROVIDER [--version V] [--add TYPE]... [--remove TYPE]...");
+  fail("usage: bindings.js generate OUTDIR | available | refresh PROVIDER [--version V] [--add TYPE]... [--remove TYPE]...");
 }
