@@ -3,6 +3,8 @@ package guardrails
 import (
 	"fmt"
 	"slices"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // Waiver switches one rule off for a stack, with the reason written in the
@@ -32,7 +34,7 @@ type WaiverRecord struct {
 // finding no waiver covers, and the metadata the stack records (the rules
 // checked, and each waiver with the findings it covered). The stacks run it
 // when cdktf validates a stack, just before writing it (package stacks).
-func Evaluate(stack map[string]any, opts Options, waivers []Waiver) (broken []string, meta Metadata) {
+func Evaluate(stack *stackjson.Stack, opts Options, waivers []Waiver) (broken []string, meta Metadata) {
 	meta = Metadata{Rules: []string{}, Waivers: []WaiverRecord{}}
 	for _, r := range Applicable(opts.Production) {
 		meta.Rules = append(meta.Rules, r.ID)

@@ -19,9 +19,10 @@ import (
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 	"github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/secretv1"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/tfx"
 )
 
 var (
@@ -194,12 +195,12 @@ func TestNET001TheInternetInAnySplit(t *testing.T) {
 	rule := func(name, port string, sources ...any) map[string]any {
 		return map[string]any{"name": name, "access": "Allow", "direction": "Inbound", "destination_port_range": port, "source_address_prefixes": sources}
 	}
-	stack := func(rules ...map[string]any) map[string]any {
+	stack := func(rules ...map[string]any) *stackjson.Stack {
 		byName := map[string]any{}
 		for _, r := range rules {
 			byName[r["name"].(string)] = r
 		}
-		return map[string]any{"resource": map[string]any{"azurerm_network_security_rule": byName}}
+		return &stackjson.Stack{JSON: map[string]any{"resource": map[string]any{"azurerm_network_security_rule": byName}}}
 	}
 	findings := Check(stack(
 		rule("a", "22", "1.0.0.0/8", "203.0.113.0/24"),

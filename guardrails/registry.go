@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // Rule is one guardrail.
@@ -18,7 +20,7 @@ type Rule struct {
 	// Checks says exactly what is checked (docs/guardrails.md).
 	Checks string
 
-	check func(stack map[string]any, rs []resource, opts Options) []Finding
+	check func(stack *stackjson.Stack, opts Options) []Finding
 }
 
 // Rules are every guardrail, in the order of docs/guardrails.md: the one
@@ -69,7 +71,7 @@ var Rules = []Rule{
 	{
 		ID: "SEC-001", Summary: "no attribute holds a literal credential; secrets come from sensitive variables",
 		Checks: "no credential is a literal: Kubernetes Secret data, Key Vault secret values, provider and backend credentials (`password`, `client_secret`, `access_key`, `sas_token`, `token`, `client_key`, ...) must be Terraform expressions; no value anywhere looks like a GitHub token, a private key, a storage account key, a libp2p private key or a JWT; no sensitive variable has a literal default",
-		check:  wholeStack(checkCredentials),
+		check:  checkCredentials,
 	},
 	{
 		ID: "SEC-002", Summary: "Key Vault secrets and Kubernetes Secrets are written through write-only attributes, so no secret rests in state or plans",

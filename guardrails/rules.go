@@ -23,6 +23,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/exposure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/facts"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // Finding is one broken rule.
@@ -47,67 +48,17 @@ type Options struct {
 	RequiredTags []string
 }
 
-// resource is one resource of the stack's JSON.
-type resource struct {
-	typ, name string
-	attrs     map[string]any
-}
-
-func (r resource) address() string { return r.typ + "." + r.name }
-
-func (r resource) path() string {
-	if meta, ok := r.attrs["//"].(map[string]any); ok {
-		if m, ok := meta["metadata"].(map[string]any); ok {
-			if p, ok := m["path"].(string); ok {
-				return p
-			}
-		}
-	}
-	return r.address()
-}
-
-func (r resource) finding(rule, format string, args ...any) Finding {
-	return Finding{Rule: rule, Path: r.path(), Address: r.address(), Message: fmt.Sprintf(format, args...)}
-}
-
-// get follows dotted keys through nested objects; a list of one object (how
-// cdktf may write a block) is looked through.
-func get(v any, path string) (any, bool) {
-	for _, key := range strings.Split(path, ".") {
-		if list, ok := v.([]any); ok && len(list) == 1 {
-			v = list[0]
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[key]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-func resources(stack map[string]any) []resource {
-	var out []resource
-	byType, _ := stack["resource"].(map[string]any)
-	for _, typ := range slices.Sorted(maps.Keys(byType)) {
-		byName, _ := byType[typ].(map[string]any)
-		for _, name := range slices.Sorted(maps.Keys(byName)) {
-			attrs, _ := byName[name].(map[string]any)
-			out = append(out, resource{typ: typ, name: name, attrs: attrs})
-		}
-	}
-	return out
+// finding is a finding of rule on block b.
+func finding(b stackjson.Block, rule, format string, args ...any) Finding {
+	return Finding{Rule: rule, Path: b.ConstructPath(), Address: b.Address(), Message: fmt.Sprintf(format, args...)}
 }
 
 // Check applies every rule that opts selects to a stack's Terraform JSON
 // and returns the findings sorted by rule and path.
-func Check(stack map[string]any, opts Options) []Finding {
-	rs := resources(stack)
+func Check(stack *stackjson.Stack, opts Options) []Finding {
 	var out []Finding
 	for _, rule := range Applicable(opts.Production) {
-		for _, f := range rule.check(stack, rs, opts) {
+		for _, f := range rule.check(stack, opts) {
 			if f.Rule == rule.ID {
 				out = append(out, f)
 			}
@@ -123,19 +74,14 @@ func Check(stack map[string]any, opts Options) []Finding {
 }
 
 // eachResource runs a per-resource check over the stack.
-func eachResource(check func(resource, Options) []Finding) func(map[string]any, []resource, Options) []Finding {
-	return func(_ map[string]any, rs []resource, opts Options) []Finding {
+func eachResource(check func(stackjson.Block, Options) []Finding) func(*stackjson.Stack, Options) []Finding {
+	return func(stack *stackjson.Stack, opts Options) []Finding {
 		var out []Finding
-		for _, r := range rs {
+		for _, r := range stack.Resources("") {
 			out = append(out, check(r, opts)...)
 		}
 		return out
 	}
-}
-
-// wholeStack runs a check of the stack's whole JSON.
-func wholeStack(check func(map[string]any) []Finding) func(map[string]any, []resource, Options) []Finding {
-	return func(stack map[string]any, _ []resource, _ Options) []Finding { return check(stack) }
 }
 
 // NET-001: no inbound allow rule from the internet to an admin port.
@@ -148,7 +94,7 @@ var internetTags = []string{"*", "Internet", "Any"}
 
 // inboundRule is one inbound allow rule of an NSG, standalone or inline.
 type inboundRule struct {
-	r       resource
+	r       stackjson.Block
 	name    any
 	ports   []string
 	tag     string         // an internet service tag among the sources, or ""
@@ -156,16 +102,16 @@ type inboundRule struct {
 }
 
 // inboundAllowRules returns the inbound allow rules of the stack.
-func inboundAllowRules(rs []resource) []inboundRule {
+func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	var out []inboundRule
-	for _, r := range rs {
+	for _, r := range stack.Resources("") {
 		var rules []map[string]any
-		switch r.typ {
+		switch r.Type {
 		case "azurerm_network_security_rule":
-			rules = append(rules, r.attrs)
+			rules = append(rules, r.Attrs)
 		case "azurerm_network_security_group":
 			// Inline rules, if anyone adds them.
-			list, _ := r.attrs["security_rule"].([]any)
+			list, _ := r.Attrs["security_rule"].([]any)
 			for _, e := range list {
 				if m, ok := e.(map[string]any); ok {
 					rules = append(rules, m)
@@ -215,8 +161,8 @@ var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet"
 // cover more public address space than package exposure allows, whether in
 // one rule or spread over several (0.0.0.0/1 in one rule and 128.0.0.0/1 in
 // another is the internet too).
-func checkNetwork(_ map[string]any, rs []resource, _ Options) []Finding {
-	rules := inboundAllowRules(rs)
+func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
+	rules := inboundAllowRules(stack)
 	var out []Finding
 	flagged := map[int]bool{}
 	for i, nr := range rules {
@@ -231,7 +177,7 @@ func checkNetwork(_ map[string]any, rs []resource, _ Options) []Finding {
 		flagged[i] = true
 		for _, ports := range nr.ports {
 			if ports == "*" {
-				out = append(out, nr.r.finding("NET-001", "rule %v allows all ports from %s", nr.name, from))
+				out = append(out, finding(nr.r, "NET-001", "rule %v allows all ports from %s", nr.name, from))
 				continue
 			}
 			for _, p := range AdminPorts {
@@ -239,9 +185,9 @@ func checkNetwork(_ map[string]any, rs []resource, _ Options) []Finding {
 					continue
 				}
 				if ports == strconv.Itoa(p) {
-					out = append(out, nr.r.finding("NET-001", "rule %v allows port %d from %s", nr.name, p, from))
+					out = append(out, finding(nr.r, "NET-001", "rule %v allows port %d from %s", nr.name, p, from))
 				} else {
-					out = append(out, nr.r.finding("NET-001", "rule %v allows port %d (range %s) from %s", nr.name, p, ports, from))
+					out = append(out, finding(nr.r, "NET-001", "rule %v allows port %d (range %s) from %s", nr.name, p, ports, from))
 				}
 			}
 		}
@@ -267,7 +213,7 @@ func checkNetwork(_ map[string]any, rs []resource, _ Options) []Finding {
 					others = append(others, fmt.Sprint(rules[j].name))
 				}
 			}
-			out = append(out, rules[i].r.finding("NET-001", "rule %v allows port %d from %s, and with rules %s the networks admitted to port %d cover %s (%s)",
+			out = append(out, finding(rules[i].r, "NET-001", "rule %v allows port %d from %s, and with rules %s the networks admitted to port %d cover %s (%s)",
 				rules[i].name, p, sourceText(rules[i].sources), strings.Join(others, ", "), p, space, bound))
 		}
 	}
@@ -309,38 +255,38 @@ func portInRange(port int, spec string) bool {
 
 // KV-001, KV-002: production Key Vaults.
 
-func checkKeyVault(r resource, _ Options) []Finding {
-	if r.typ != "azurerm_key_vault" {
+func checkKeyVault(r stackjson.Block, _ Options) []Finding {
+	if r.Type != "azurerm_key_vault" {
 		return nil
 	}
 	var out []Finding
-	if v, _ := r.attrs["purge_protection_enabled"].(bool); !v {
-		out = append(out, r.finding("KV-001", "purge_protection_enabled is not true: a deleted vault's secrets could be purged at once"))
+	if v, _ := r.Attrs["purge_protection_enabled"].(bool); !v {
+		out = append(out, finding(r, "KV-001", "purge_protection_enabled is not true: a deleted vault's secrets could be purged at once"))
 	}
-	if action, _ := get(r.attrs, "network_acls.default_action"); action != "Deny" {
-		out = append(out, r.finding("KV-002", "network_acls.default_action is %v, not \"Deny\": the vault is open to every network", printable(action)))
+	if action, _ := r.Get("network_acls.default_action"); action != "Deny" {
+		out = append(out, finding(r, "KV-002", "network_acls.default_action is %v, not \"Deny\": the vault is open to every network", printable(action)))
 	}
 	return out
 }
 
 // ST-001, ST-002, ST-003: storage accounts.
 
-func checkStorage(r resource, _ Options) []Finding {
-	if r.typ != "azurerm_storage_account" {
+func checkStorage(r stackjson.Block, _ Options) []Finding {
+	if r.Type != "azurerm_storage_account" {
 		return nil
 	}
 	var out []Finding
 	// azurerm 4.x defaults https_traffic_only_enabled to true.
-	if v, ok := r.attrs["https_traffic_only_enabled"].(bool); ok && !v {
-		out = append(out, r.finding("ST-001", "https_traffic_only_enabled is false: the account accepts plain HTTP"))
+	if v, ok := r.Attrs["https_traffic_only_enabled"].(bool); ok && !v {
+		out = append(out, finding(r, "ST-001", "https_traffic_only_enabled is false: the account accepts plain HTTP"))
 	}
 	// azurerm defaults min_tls_version to TLS1_2.
-	if v, ok := r.attrs["min_tls_version"].(string); ok && v != "TLS1_2" && v != "TLS1_3" {
-		out = append(out, r.finding("ST-002", "min_tls_version is %s: TLS below 1.2 is accepted", v))
+	if v, ok := r.Attrs["min_tls_version"].(string); ok && v != "TLS1_2" && v != "TLS1_3" {
+		out = append(out, finding(r, "ST-002", "min_tls_version is %s: TLS below 1.2 is accepted", v))
 	}
 	// allow_nested_items_to_be_public defaults to true: it must be false.
-	if v, ok := r.attrs["allow_nested_items_to_be_public"].(bool); !ok || v {
-		out = append(out, r.finding("ST-003", "allow_nested_items_to_be_public is not false: containers may be made public (azurerm defaults it to true)"))
+	if v, ok := r.Attrs["allow_nested_items_to_be_public"].(bool); !ok || v {
+		out = append(out, finding(r, "ST-003", "allow_nested_items_to_be_public is not false: containers may be made public (azurerm defaults it to true)"))
 	}
 	return out
 }
@@ -352,12 +298,12 @@ func checkStorage(r resource, _ Options) []Finding {
 // without the bindings).
 var DataResources = facts.DataResources
 
-func checkPreventDestroy(r resource, _ Options) []Finding {
-	if !slices.Contains(DataResources, r.typ) {
+func checkPreventDestroy(r stackjson.Block, _ Options) []Finding {
+	if !slices.Contains(DataResources, r.Type) {
 		return nil
 	}
-	if v, _ := get(r.attrs, "lifecycle.prevent_destroy"); v != true {
-		return []Finding{r.finding("DATA-001", "no lifecycle.prevent_destroy: a plan could delete this data")}
+	if v, _ := r.Get("lifecycle.prevent_destroy"); v != true {
+		return []Finding{finding(r, "DATA-001", "no lifecycle.prevent_destroy: a plan could delete this data")}
 	}
 	return nil
 }
@@ -377,9 +323,9 @@ var Taggable = []string{
 	"azurerm_monitor_data_collection_rule", "azurerm_container_registry",
 }
 
-func checkTags(r resource, opts Options) []Finding {
-	raw, has := r.attrs["tags"].(map[string]any)
-	if !has && !slices.Contains(Taggable, r.typ) {
+func checkTags(r stackjson.Block, opts Options) []Finding {
+	raw, has := r.Attrs["tags"].(map[string]any)
+	if !has && !slices.Contains(Taggable, r.Type) {
 		return nil
 	}
 	tags := map[string]string{}
@@ -392,7 +338,7 @@ func checkTags(r resource, opts Options) []Finding {
 	if len(missing) == 0 {
 		return nil
 	}
-	return []Finding{r.finding("TAG-001", "missing required tags %s", strings.Join(missing, ", "))}
+	return []Finding{finding(r, "TAG-001", "missing required tags %s", strings.Join(missing, ", "))}
 }
 
 // MissingTags returns the required tags that tags lacks or leaves empty,
@@ -449,24 +395,23 @@ func LooksLikeCredential(s string) (what string, ok bool) {
 // expression rather than only literal text.
 func isReference(s string) bool { return strings.Contains(s, "${") }
 
-func checkCredentials(stack map[string]any) []Finding {
+func checkCredentials(stack *stackjson.Stack, _ Options) []Finding {
 	var out []Finding
-	report := func(section, where string, r *resource, msg string) {
-		f := Finding{Rule: "SEC-001", Path: section, Address: where, Message: msg}
+	report := func(section, where string, r *stackjson.Block, msg string) {
 		if r != nil {
-			f.Path, f.Address = r.path(), r.address()
+			section, where = r.ConstructPath(), r.Address()
 		}
-		out = append(out, f)
+		out = append(out, Finding{Rule: "SEC-001", Path: section, Address: where, Message: msg})
 	}
-	var walk func(section, where string, r *resource, key string, v any, secretData bool)
-	walk = func(section, where string, r *resource, key string, v any, secretData bool) {
+	var walk func(section, where string, r *stackjson.Block, key string, v any, secretData bool)
+	walk = func(section, where string, r *stackjson.Block, key string, v any, secretData bool) {
 		switch v := v.(type) {
 		case map[string]any:
 			for _, k := range slices.Sorted(maps.Keys(v)) {
 				if k == "//" {
 					continue
 				}
-				walk(section, where, r, k, v[k], secretData || (r != nil && isSecretData(r.typ, k)))
+				walk(section, where, r, k, v[k], secretData || (r != nil && isSecretData(r.Type, k)))
 			}
 		case []any:
 			for _, e := range v {
@@ -476,7 +421,7 @@ func checkCredentials(stack map[string]any) []Finding {
 			if v == "" || isReference(v) {
 				return
 			}
-			if secretData || IsCredentialKey(key) || (r != nil && r.typ == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
+			if secretData || IsCredentialKey(key) || (r != nil && r.Type == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
 				report(section, where, r, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
 				return
 			}
@@ -485,11 +430,11 @@ func checkCredentials(stack map[string]any) []Finding {
 			}
 		}
 	}
-	for _, r := range resources(stack) {
-		walk("resource", r.address(), &r, "", r.attrs, false)
+	for _, r := range stack.Resources("") {
+		walk("resource", r.Address(), &r, "", r.Attrs, false)
 	}
 	for _, section := range []string{"provider", "output", "locals", "terraform", "data"} {
-		sec, ok := stack[section].(map[string]any)
+		sec, ok := stack.JSON[section].(map[string]any)
 		if !ok {
 			continue
 		}
@@ -499,12 +444,11 @@ func checkCredentials(stack map[string]any) []Finding {
 	}
 	// A sensitive variable must not carry a literal default: its value
 	// would be in the configuration for everyone to read.
-	vars, _ := stack["variable"].(map[string]any)
-	for _, name := range slices.Sorted(maps.Keys(vars)) {
-		sensitive, _ := get(vars[name], "sensitive")
-		def, hasDefault := get(vars[name], "default")
+	for _, v := range stack.Blocks("variable", "") {
+		sensitive, _ := v.Get("sensitive")
+		def, hasDefault := v.Get("default")
 		if s, ok := def.(string); sensitive == true && hasDefault && (!ok || s != "") {
-			report("variable", "variable."+name, nil, "a sensitive variable has a literal default")
+			report("variable", "variable."+v.ID, nil, "a sensitive variable has a literal default")
 		}
 	}
 	return out
@@ -520,12 +464,12 @@ var stateBoundSecretAttributes = map[string]map[string]string{
 	"kubernetes_secret":        {"data": "data_wo", "binary_data": "binary_data_wo"},
 }
 
-func checkWriteOnlySecrets(r resource, _ Options) []Finding {
+func checkWriteOnlySecrets(r stackjson.Block, _ Options) []Finding {
 	var out []Finding
-	attrs := stateBoundSecretAttributes[r.typ]
+	attrs := stateBoundSecretAttributes[r.Type]
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		if _, ok := r.attrs[k]; ok {
-			out = append(out, r.finding("SEC-002", "%s keeps the secret in state and plans; write it through %s from an ephemeral variable", k, attrs[k]))
+		if _, ok := r.Attrs[k]; ok {
+			out = append(out, finding(r, "SEC-002", "%s keeps the secret in state and plans; write it through %s from an ephemeral variable", k, attrs[k]))
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // attachGuardrails makes the stack's synthesis fail when it breaks a
@@ -39,8 +40,8 @@ func (v *guardrailValidation) Validate() *[]*string {
 	if err != nil {
 		return &[]*string{jsii.String("guardrails: cannot read the stack: " + err.Error())}
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	doc, err := stackjson.Parse(*v.stack.Node().Id(), raw)
+	if err != nil {
 		return &[]*string{jsii.String("guardrails: cannot read the stack: " + err.Error())}
 	}
 	broken, meta := guardrails.Evaluate(doc, v.opts, v.waivers)

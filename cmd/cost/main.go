@@ -17,8 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/cost"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 )
 
 func main() {
@@ -78,9 +78,13 @@ func diff(base, head string) error {
 // estimates prices the stacks synthesized in dir. advice follows an error
 // reading them.
 func estimates(dir, advice string) ([]*cost.Estimate, error) {
-	stacks, err := manifest.Stacks(dir)
+	stacks, err := stackjson.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w%s", err, advice)
 	}
-	return cost.EstimateAll(stacks)
+	raw := map[string][]byte{}
+	for name, s := range stacks {
+		raw[name] = s.Raw
+	}
+	return cost.EstimateAll(raw)
 }

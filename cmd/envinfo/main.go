@@ -27,10 +27,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 func main() {
@@ -114,24 +114,16 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 // in dir (cdk.tf.json) that have no default: Terraform cannot plan the
 // stack without them (-input=false), so the scripts check them first.
 func stackRequiredVars(dir string) ([]string, error) {
-	path := filepath.Join(dir, "cdk.tf.json")
-	b, err := os.ReadFile(path)
+	stack, err := stackjson.ReadFile(filepath.Base(dir), filepath.Join(dir, "cdk.tf.json"))
 	if err != nil {
 		return nil, err
 	}
-	var stack struct {
-		Variable map[string]map[string]json.RawMessage `json:"variable"`
-	}
-	if err := json.Unmarshal(b, &stack); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	var names []string
-	for name, v := range stack.Variable {
-		if _, ok := v["default"]; !ok {
-			names = append(names, name)
+	for _, v := range stack.Blocks("variable", "") {
+		if !v.Has("default") {
+			names = append(names, v.ID)
 		}
 	}
-	slices.Sort(names)
 	return names, nil
 }
 

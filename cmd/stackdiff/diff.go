@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // Kind of a block change.
@@ -108,20 +109,19 @@ func (r Result) Dangerous() int {
 // CompareDirs reads two cdktf output directories (manifest.json and every
 // stack's cdk.tf.json) and compares them stack by stack.
 func CompareDirs(base, head string) (Result, error) {
-	b, err := manifest.Stacks(base)
+	b, err := stackjson.ReadDir(base)
 	if err != nil {
 		return Result{}, fmt.Errorf("base: %w", err)
 	}
-	h, err := manifest.Stacks(head)
+	h, err := stackjson.ReadDir(head)
 	if err != nil {
 		return Result{}, fmt.Errorf("head: %w", err)
 	}
-	return Compare(b, h)
+	return Compare(b, h), nil
 }
 
-// Compare compares the synthesized JSON of the stacks of base and head, by
-// stack name.
-func Compare(base, head map[string][]byte) (Result, error) {
+// Compare compares the stacks of base and head, by stack name.
+func Compare(base, head map[string]*stackjson.Stack) Result {
 	var r Result
 	names := slices.Collect(maps.Keys(base))
 	for n := range head {
@@ -131,28 +131,14 @@ func Compare(base, head map[string][]byte) (Result, error) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		var before, after *stack
-		var err error
-		if b, ok := base[n]; ok {
-			if before, err = parseStack(b); err != nil {
-				return Result{}, fmt.Errorf("base stack %s: %w", n, err)
-			}
-		}
-		if h, ok := head[n]; ok {
-			if after, err = parseStack(h); err != nil {
-				return Result{}, fmt.Errorf("head stack %s: %w", n, err)
-			}
-		}
 		sd := StackDiff{Name: n}
 		switch {
-		case before == nil:
+		case base[n] == nil:
 			sd.Status = Added
-			before = &stack{blocks: map[string]block{}}
-		case after == nil:
+		case head[n] == nil:
 			sd.Status = Removed
-			after = &stack{blocks: map[string]block{}}
 		}
-		sd.Changes = compareStacks(before, after)
+		sd.Changes = compareStacks(parseStack(base[n]), parseStack(head[n]))
 		if sd.Status == Removed {
 			// The stack is no longer synthesized: nothing plans it any more,
 			// and its resources stay in Azure, unmanaged, or go with a last
@@ -165,7 +151,7 @@ func Compare(base, head map[string][]byte) (Result, error) {
 		}
 		r.Stacks = append(r.Stacks, sd)
 	}
-	return r, nil
+	return r
 }
 
 // block is one addressable block of a stack with its flattened attributes.
@@ -182,39 +168,29 @@ type stack struct {
 	moved map[string]string
 }
 
-// parseStack reads a stack's Terraform JSON into its blocks, by address.
-func parseStack(b []byte) (*stack, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, err
+// parseStack reads a stack's blocks, by address; a stack that is not
+// there (nil) has none.
+func parseStack(s *stackjson.Stack) *stack {
+	out := &stack{blocks: map[string]block{}, moved: map[string]string{}}
+	if s == nil {
+		return out
 	}
-	s := &stack{blocks: map[string]block{}, moved: map[string]string{}}
-	for key, v := range doc {
+	for key, v := range s.JSON {
 		switch key {
 		case "//":
 			// Synthesis metadata (cdktf version, backend, ...): not configuration.
-		case "resource", "data":
-			types, _ := v.(map[string]any)
-			for typ, byName := range types {
-				names, _ := byName.(map[string]any)
-				for name, body := range names {
-					addr := typ + "." + name
-					if key == "data" {
-						addr = "data." + addr
-					}
-					s.blocks[addr] = newBlock(typ, body)
+		case "resource", "data", "output", "variable", "provider":
+			for _, b := range s.Blocks(key, "") {
+				typ := ""
+				if key == "resource" {
+					typ = b.Type
 				}
+				out.blocks[b.Address()] = newBlock(typ, b.ConstructPath(), b.Attrs)
 			}
-		case "output", "variable", "locals":
-			prefix := map[string]string{"output": "output.", "variable": "var.", "locals": "local."}[key]
+		case "locals":
 			items, _ := v.(map[string]any)
 			for name, body := range items {
-				s.blocks[prefix+name] = newBlock("", body)
-			}
-		case "provider":
-			items, _ := v.(map[string]any)
-			for name, body := range items {
-				s.blocks["provider."+name] = newBlock("", body)
+				out.blocks["local."+name] = newBlock("", "", body)
 			}
 		case "moved":
 			list, _ := v.([]any)
@@ -223,36 +199,36 @@ func parseStack(b []byte) (*stack, error) {
 				from, _ := mv["from"].(string)
 				to, _ := mv["to"].(string)
 				if from != "" && to != "" {
-					s.moved[to] = from
+					out.moved[to] = from
 				}
 			}
 		default:
 			// terraform (backend, required providers), import, check, ...:
 			// compared as one block each.
-			s.blocks[key] = newBlock("", v)
+			out.blocks[key] = newBlock("", "", v)
 		}
 	}
-	return s, nil
+	return out
 }
 
-func newBlock(typ string, body any) block {
-	b := block{typ: typ, attrs: map[string]string{}}
-	if m, ok := body.(map[string]any); ok {
-		if meta, ok := m["//"].(map[string]any); ok {
-			if md, ok := meta["metadata"].(map[string]any); ok {
-				b.construct, _ = md["path"].(string)
-			}
-		}
-	}
+func newBlock(typ, construct string, body any) block {
+	b := block{typ: typ, construct: construct, attrs: map[string]string{}}
 	flatten("", body, b.attrs)
 	return b
 }
 
-// flatten writes the leaves of v into out, keyed by path: object keys
-// joined with ".", array elements as [i]. A list of plain values (tags,
-// IP ranges, depends_on) stays one leaf, shown whole. cdktf's "//"
-// metadata keys are left out: they are not configuration.
+// flatten writes the leaves of v into out, keyed by their path in the one
+// syntax of stackjson.Block.Get: object keys and list indices joined with
+// ".". A list of plain values (tags, IP ranges, depends_on) stays one leaf,
+// shown whole. cdktf's "//" metadata keys are left out: they are not
+// configuration.
 func flatten(path string, v any, out map[string]string) {
+	join := func(key string) string {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
@@ -260,29 +236,24 @@ func flatten(path string, v any, out map[string]string) {
 			return
 		}
 		for k, e := range x {
-			if k == "//" {
-				continue
+			if k != "//" {
+				flatten(join(k), e, out)
 			}
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			flatten(p, e, out)
 		}
 	case []any:
-		scalars := true
-		for _, e := range x {
+		nested := slices.ContainsFunc(x, func(e any) bool {
 			switch e.(type) {
 			case map[string]any, []any:
-				scalars = false
+				return true
 			}
-		}
-		if scalars {
+			return false
+		})
+		if !nested {
 			out[path] = encode(x)
 			return
 		}
 		for i, e := range x {
-			flatten(fmt.Sprintf("%s[%d]", path, i), e, out)
+			flatten(join(strconv.Itoa(i)), e, out)
 		}
 	default:
 		out[path] = encode(x)

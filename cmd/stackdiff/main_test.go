@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // outDir writes a small synthesized output directory: manifest.json and
@@ -341,5 +343,44 @@ func TestCLI(t *testing.T) {
 	errs.Reset()
 	if code := run([]string{"-base", t.TempDir(), "-head", head}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "base:") {
 		t.Errorf("missing manifest: exit %d %s", code, errs.String())
+	}
+}
+
+// TestPathsAreStackjsonPaths: an attribute inside nested blocks and lists
+// is shown by the path stackjson's Block.Get reads, so the path in a
+// review comment leads to the value in the stack.
+func TestPathsAreStackjsonPaths(t *testing.T) {
+	pv := func(size string) string {
+		return `{"resource": {"kubernetes_persistent_volume_v1": {"pv": {
+		  "metadata": [{"name": "pv"}],
+		  "spec": [{"capacity": {"storage": "` + size + `"}, "access_modes": ["ReadWriteOnce"]}]}}}}`
+	}
+	head := outDir(t, map[string]string{"prod": pv("10Gi")})
+	r, err := CompareDirs(outDir(t, map[string]string{"prod": pv("5Gi")}), head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := find(r, "kubernetes_persistent_volume_v1.pv")
+	if c == nil || len(c.Attrs) != 1 || c.Attrs[0].Path != "spec.0.capacity.storage" {
+		t.Fatalf("change %+v, want spec.0.capacity.storage", c)
+	}
+	stacks, err := stackjson.ReadDir(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := stacks["prod"].Lookup(c.Address)
+	if v, ok := b.Get(c.Attrs[0].Path); !ok || encode(v) != c.Attrs[0].After {
+		t.Errorf("Get(%q) = %v, %t; the diff shows %s", c.Attrs[0].Path, v, ok, c.Attrs[0].After)
+	}
+}
+
+// TestDataSourcesAreNotStateful: a data source reads a resource, so
+// removing or renaming one destroys nothing, whatever its type.
+func TestDataSourcesAreNotStateful(t *testing.T) {
+	base := `{"data": {"azurerm_managed_disk": {"ipfs-data": {"name": "disk"}}}}`
+	for _, head := range []string{`{}`, `{"data": {"azurerm_managed_disk": {"disk": {"name": "disk"}}}}`} {
+		if r := compare(t, map[string]string{"prod": base}, map[string]string{"prod": head}); r.Dangerous() != 0 || find(r, "data.azurerm_managed_disk.ipfs-data") == nil {
+			t.Errorf("%s: %+v", head, r)
+		}
 	}
 }

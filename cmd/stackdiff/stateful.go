@@ -71,15 +71,14 @@ func isStateful(t string) bool {
 
 // identityAttribute reports whether the flattened attribute path p of a
 // resource of type t is one of its identity attributes: the attribute
-// itself, or anything inside it (default_node_pool.vnet_subnet_id matches
-// default_node_pool.vnet_subnet_id, zones matches zones[0]).
+// itself, or anything inside it (zones matches zones.0).
 func identityAttribute(t, p string) bool {
 	s, ok := stateful[t]
 	if !ok {
 		return false
 	}
 	for _, id := range slices.Concat(commonIdentity, s.identity) {
-		if p == id || strings.HasPrefix(p, id+".") || strings.HasPrefix(p, id+"[") {
+		if p == id || strings.HasPrefix(p, id+".") {
 			return true
 		}
 	}

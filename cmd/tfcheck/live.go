@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/tfcheck"
 )
@@ -94,32 +95,18 @@ var live struct {
 }
 
 // claimTimeoutOverride returns a Terraform override file that sets the
-// create timeout of every claim of the stack config that waits until bound
+// create timeout of every claim of the stack that waits until bound
 // to timeout, or nil when there is none. The stacks wait a minute
 // (workload.ClaimBindTimeout) for a volume binder that passes every 15 s;
 // the local control plane's binder passes every second (-binder-sync), so
 // the live tests wait less: a claim that binds, binds within the shorter
 // wait (which makes those runs stricter), and a claim that cannot bind
 // fails the apply in seconds instead of a minute.
-func claimTimeoutOverride(config string, timeout time.Duration) ([]byte, error) {
-	raw, err := os.ReadFile(config)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Resource struct {
-			Claims map[string]struct {
-				WaitUntilBound bool `json:"wait_until_bound"`
-			} `json:"kubernetes_persistent_volume_claim_v1"`
-		} `json:"resource"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", config, err)
-	}
+func claimTimeoutOverride(stack *stackjson.Stack, timeout time.Duration) ([]byte, error) {
 	claims := map[string]any{}
-	for name, c := range doc.Resource.Claims {
-		if c.WaitUntilBound {
-			claims[name] = map[string]any{"timeouts": map[string]string{"create": timeout.String()}}
+	for _, c := range stack.Resources("kubernetes_persistent_volume_claim_v1") {
+		if wait, _ := c.Get("wait_until_bound"); wait == true {
+			claims[c.ID] = map[string]any{"timeouts": map[string]string{"create": timeout.String()}}
 		}
 	}
 	if len(claims) == 0 {

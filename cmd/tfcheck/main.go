@@ -25,7 +25,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -36,8 +35,8 @@ import (
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/manifest"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/tfcheck"
 )
 
@@ -208,7 +207,7 @@ func testSets(cfg *config.Config) (azure, kubernetes []string) {
 // plan lists the stacks of every environment with their test sets and
 // their data resources: for the live tests, the in-cluster stacks only.
 func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, error) {
-	m, err := manifest.Read(out)
+	m, err := stackjson.Manifest(out)
 	if err != nil {
 		return nil, fmt.Errorf("%w (run make synth first)", err)
 	}
@@ -225,20 +224,24 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 			}
 		}
 		for _, s := range envStacks {
-			st, ok := m.Stacks[s.Name]
+			st, ok := m[s.Name]
 			if !ok {
 				return nil, fmt.Errorf("%s: stack %s is not in %s; synthesize again", cfg.File, s.Name, out)
 			}
 			s.Config = filepath.Join(out, st.SynthesizedStackPath)
 			s.Production = cfg.Production
+			doc, err := stackjson.ReadFile(s.Name, s.Config)
+			if err != nil {
+				return nil, err
+			}
 			if liveMode {
 				// No data resources: the generated replacement tests are
 				// mocked runs.
-				s.Override, err = claimTimeoutOverride(s.Config, live.claimTimeout)
+				s.Override, err = claimTimeoutOverride(doc, live.claimTimeout)
 			} else {
-				s.DataResources, err = dataResources(s.Config)
-				if err == nil && slices.Contains(s.Sets, SetAzureUpgrades) {
-					s.Variants, err = upgradeVariants(s.Config)
+				s.DataResources = dataResources(doc)
+				if slices.Contains(s.Sets, SetAzureUpgrades) {
+					s.Variants, err = upgradeVariants(doc)
 				}
 			}
 			if err != nil {
@@ -254,55 +257,40 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 // (SetAzureUpgrades): its configuration with the cluster and its node pool
 // one minor Kubernetes version ahead, as AKS leaves them after an upgrade,
 // and that version as the output aks_kubernetes_version.
-func upgradeVariants(file string) (map[string][]byte, error) {
-	b, err := os.ReadFile(file)
+func upgradeVariants(stack *stackjson.Stack) (map[string][]byte, error) {
+	doc, err := stackjson.Parse(stack.Name, stack.Raw) // a copy to change
 	if err != nil {
 		return nil, err
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	resources, _ := doc["resource"].(map[string]any)
-	clusters, _ := resources["azurerm_kubernetes_cluster"].(map[string]any)
-	aks, _ := clusters["cluster"].(map[string]any)
-	pools, _ := aks["default_node_pool"].(map[string]any)
-	version, _ := aks["kubernetes_version"].(string)
+	aks, _ := doc.Lookup("azurerm_kubernetes_cluster.cluster")
+	pool, _ := aks.Get("default_node_pool")
+	pools, _ := pool.(map[string]any)
+	version, _ := aks.Get("kubernetes_version")
 	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || pools == nil {
-		return nil, fmt.Errorf("%s: no azurerm_kubernetes_cluster.cluster with a kubernetes_version and a default_node_pool", file)
+	if _, err := fmt.Sscanf(fmt.Sprint(version), "%d.%d", &major, &minor); err != nil || pools == nil {
+		return nil, fmt.Errorf("%s: no azurerm_kubernetes_cluster.cluster with a kubernetes_version and a default_node_pool", stack.Name)
 	}
 	newer := fmt.Sprintf("%d.%d", major, minor+1)
-	aks["kubernetes_version"] = newer
+	aks.Attrs["kubernetes_version"] = newer
 	pools["orchestrator_version"] = newer
-	outputs, _ := doc["output"].(map[string]any)
+	outputs, _ := doc.JSON["output"].(map[string]any)
 	if outputs == nil {
 		outputs = map[string]any{}
-		doc["output"] = outputs
+		doc.JSON["output"] = outputs
 	}
 	outputs["aks_kubernetes_version"] = map[string]any{"value": newer}
-	variant, err := json.MarshalIndent(doc, "", "  ")
+	variant, err := json.MarshalIndent(doc.JSON, "", "  ")
 	return map[string][]byte{"aks-moved": variant}, err
 }
 
 // dataResources lists the addresses of the stack's resources whose types
 // hold data (guardrails.DataResources).
-func dataResources(file string) ([]string, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Resource map[string]map[string]json.RawMessage `json:"resource"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
+func dataResources(stack *stackjson.Stack) []string {
 	var addrs []string
 	for _, typ := range guardrails.DataResources {
-		for _, name := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
-			addrs = append(addrs, typ+"."+name)
+		for _, r := range stack.Resources(typ) {
+			addrs = append(addrs, r.Address())
 		}
 	}
-	return addrs, nil
+	return addrs
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/config"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/kubelive"
 )
 
@@ -85,7 +87,11 @@ func TestLiveFilesNameTheLocalContext(t *testing.T) {
 // The live tests shorten the wait of every claim that waits until bound,
 // and only of those.
 func TestClaimTimeoutOverride(t *testing.T) {
-	got, err := claimTimeoutOverride("../../stacks/testdata/dev-k8s.tf.json", 10*time.Second)
+	golden, err := stackjson.ReadFile("dev-k8s", "../../stacks/testdata/dev-k8s.tf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := claimTimeoutOverride(golden, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +99,8 @@ func TestClaimTimeoutOverride(t *testing.T) {
 	if compacted := compactJSON(t, got); compacted != want {
 		t.Errorf("override:\n%s\nwant %s", compacted, want)
 	}
-	none := filepath.Join(t.TempDir(), "cdk.tf.json")
-	if err := os.WriteFile(none, []byte(`{"resource":{"kubernetes_persistent_volume_claim_v1":{"c":{"wait_until_bound":false}}}}`), 0o644); err != nil {
+	none, err := stackjson.Parse("none", []byte(`{"resource":{"kubernetes_persistent_volume_claim_v1":{"c":{"wait_until_bound":false}}}}`))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got, err := claimTimeoutOverride(none, time.Second); err != nil || got != nil {
@@ -109,4 +115,65 @@ func compactJSON(t *testing.T, b []byte) string {
 		t.Fatalf("%v: %s", err, b)
 	}
 	return buf.String()
+}
+
+// The data resources of the production golden stack, whose replacement the
+// generated tests plan, are those production keeps with prevent_destroy.
+func TestDataResources(t *testing.T) {
+	prod, err := stackjson.ReadFile("prod", "../../stacks/testdata/prod.tf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dataResources(prod)
+	if len(got) < 5 || !slices.Contains(got, "azurerm_managed_disk.ipfs-data") || !slices.Contains(got, "azurerm_key_vault.key-vault") {
+		t.Errorf("data resources %q", got)
+	}
+	for _, addr := range got {
+		r, _ := prod.Lookup(addr)
+		if v, _ := r.Get("lifecycle.prevent_destroy"); v != true {
+			t.Errorf("%s: no prevent_destroy", addr)
+		}
+	}
+}
+
+// The variant aks-moved is the stack one minor Kubernetes version ahead;
+// the stack itself is left as it was.
+func TestUpgradeVariants(t *testing.T) {
+	prod, err := stackjson.ReadFile("prod", "../../stacks/testdata/prod.tf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	variants, err := upgradeVariants(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := stackjson.Parse("aks-moved", variants["aks-moved"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(s *stackjson.Stack, address, path string) any {
+		b, _ := s.Lookup(address)
+		v, _ := b.Get(path)
+		return v
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(fmt.Sprint(version(prod, "azurerm_kubernetes_cluster.cluster", "kubernetes_version")), "%d.%d", &major, &minor); err != nil {
+		t.Fatal(err)
+	}
+	newer := fmt.Sprintf("%d.%d", major, minor+1)
+	for _, at := range [][2]string{
+		{"azurerm_kubernetes_cluster.cluster", "kubernetes_version"},
+		{"azurerm_kubernetes_cluster.cluster", "default_node_pool.orchestrator_version"},
+		{"output.aks_kubernetes_version", "value"},
+	} {
+		if v := version(moved, at[0], at[1]); v != newer {
+			t.Errorf("aks-moved: %s %s = %v, want %s", at[0], at[1], v, newer)
+		}
+		if v := version(prod, at[0], at[1]); v == newer {
+			t.Errorf("the stack itself was changed: %s %s = %v", at[0], at[1], v)
+		}
+	}
+	if _, err := upgradeVariants(&stackjson.Stack{Name: "k8s", Raw: []byte(`{}`)}); err == nil {
+		t.Error("no error for a stack without a cluster")
+	}
 }

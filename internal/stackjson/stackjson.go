@@ -2,7 +2,7 @@
 // (cdktf.out: manifest.json and one cdk.tf.json per stack) and the
 // Terraform JSON of a stack. It is the one reader of that JSON for the
 // guardrails, the tests, the structural diff, the cost estimate and the
-// scripts' helpers, with one path syntax (see [Block.Get]).
+// commands, with one path syntax (see [Block.Get]).
 package stackjson
 
 import (
@@ -31,6 +31,21 @@ func Parse(name string, raw []byte) (*Stack, error) {
 	if err := json.Unmarshal(raw, &s.JSON); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return s, nil
+}
+
+// ReadFile reads the stack name from file (its cdk.tf.json); an error
+// names the file.
+func ReadFile(name, file string) (*Stack, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(file, raw)
+	if err != nil {
+		return nil, err
+	}
+	s.Name = name
 	return s, nil
 }
 
@@ -67,11 +82,7 @@ func ReadDir(dir string) (map[string]*Stack, error) {
 	}
 	out := make(map[string]*Stack, len(m))
 	for name, st := range m {
-		raw, err := os.ReadFile(filepath.Join(dir, st.SynthesizedStackPath))
-		if err != nil {
-			return nil, err
-		}
-		if out[name], err = Parse(name, raw); err != nil {
+		if out[name], err = ReadFile(name, filepath.Join(dir, st.SynthesizedStackPath)); err != nil {
 			return nil, err
 		}
 	}
@@ -79,35 +90,36 @@ func ReadDir(dir string) (map[string]*Stack, error) {
 }
 
 // Block is one named block of a stack: a resource, a data source, a
-// variable, an output, a provider.
+// variable, an output, a provider configuration, or the terraform block.
 type Block struct {
-	// Section is "resource", "data", "variable", "output" or "provider".
+	// Section is "resource", "data", "variable", "output", "provider" or
+	// "terraform".
 	Section string
 	// Type is the resource or data source type; empty for the others.
 	Type string
-	Name string
+	// ID is the block's name in its address: the logical ID of a resource
+	// or data source, the name of a variable, an output or a provider
+	// (name.alias for an aliased provider configuration).
+	ID string
 	// Attrs is the block's body.
 	Attrs map[string]any
 }
 
-// Address is the block's Terraform address: type.name, data.type.name,
-// var.name, output.name or the provider's name.
+// prefixes are the address prefixes of the sections, as Terraform writes
+// references (var.x); a resource's address has none.
+var prefixes = map[string]string{"resource": "", "data": "data.", "variable": "var.", "output": "output.", "provider": "provider."}
+
+// Address is the block's address: type.id, data.type.id, var.id,
+// output.id, provider.id, or terraform.
 func (b Block) Address() string {
-	switch b.Section {
-	case "resource":
-		return b.Type + "." + b.Name
-	case "data":
-		return "data." + b.Type + "." + b.Name
-	case "variable":
-		return "var." + b.Name
-	case "output":
-		return "output." + b.Name
+	if b.Type != "" {
+		return prefixes[b.Section] + b.Type + "." + b.ID
 	}
-	return b.Name
+	return prefixes[b.Section] + b.ID
 }
 
 // Ref is a Terraform reference to the block's attribute attr, as it stands
-// in synthesized JSON: "${type.name.attr}".
+// in synthesized JSON: "${type.id.attr}", "${data.type.id.attr}".
 func (b Block) Ref(attr string) string { return "${" + b.Address() + "." + attr + "}" }
 
 // ConstructPath is the path of the construct that wrote the block
@@ -163,33 +175,33 @@ func (b Block) Has(path string) bool {
 // types when typ is empty), in address order.
 func (s *Stack) Blocks(section, typ string) []Block {
 	sec, _ := s.JSON[section].(map[string]any)
-	var out []Block
-	if section != "resource" && section != "data" {
-		for _, name := range slices.Sorted(maps.Keys(sec)) {
-			out = append(out, Block{Section: section, Name: name, Attrs: body(sec[name])})
+	byType := map[string]any{"": sec}
+	if section == "resource" || section == "data" {
+		byType = sec
+		if typ != "" {
+			byType = map[string]any{typ: sec[typ]}
 		}
-		return out
 	}
-	types := []string{typ}
-	if typ == "" {
-		types = slices.Sorted(maps.Keys(sec))
-	}
-	for _, t := range types {
-		byName, _ := sec[t].(map[string]any)
+	var out []Block
+	for _, t := range slices.Sorted(maps.Keys(byType)) {
+		byName, _ := byType[t].(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(byName)) {
-			out = append(out, Block{Section: section, Type: t, Name: name, Attrs: body(byName[name])})
+			// A provider is a list of configurations, told apart by alias.
+			bodies, ok := byName[name].([]any)
+			if !ok {
+				bodies = []any{byName[name]}
+			}
+			for _, body := range bodies {
+				attrs, _ := body.(map[string]any)
+				id := name
+				if alias, ok := attrs["alias"].(string); ok && section == "provider" {
+					id += "." + alias
+				}
+				out = append(out, Block{Section: section, Type: t, ID: id, Attrs: attrs})
+			}
 		}
 	}
 	return out
-}
-
-// body is a block's attributes; a provider may be a list of one block.
-func body(v any) map[string]any {
-	if list, ok := v.([]any); ok && len(list) == 1 {
-		v = list[0]
-	}
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // Resources returns the resources of type typ (every type when empty).
@@ -198,24 +210,21 @@ func (s *Stack) Resources(typ string) []Block { return s.Blocks("resource", typ)
 // DataSources returns the data sources of type typ (every type when empty).
 func (s *Stack) DataSources(typ string) []Block { return s.Blocks("data", typ) }
 
-// Lookup returns the block at a Terraform address (type.name,
-// data.type.name, var.name, output.name).
+// Lookup returns the block at an address (type.id, data.type.id, var.id,
+// output.id, provider.id; see [Block.Address]).
 func (s *Stack) Lookup(address string) (Block, bool) {
-	section, rest := "resource", address
-	for _, p := range []struct{ prefix, section string }{{"data.", "data"}, {"var.", "variable"}, {"output.", "output"}} {
-		if r, ok := strings.CutPrefix(address, p.prefix); ok {
-			section, rest = p.section, r
+	section := "resource"
+	for sec, prefix := range prefixes {
+		if prefix != "" && strings.HasPrefix(address, prefix) {
+			section = sec
 		}
 	}
-	typ, name := "", rest
+	typ := ""
 	if section == "resource" || section == "data" {
-		var ok bool
-		if typ, name, ok = strings.Cut(rest, "."); !ok {
-			return Block{}, false
-		}
+		typ, _, _ = strings.Cut(strings.TrimPrefix(address, prefixes[section]), ".")
 	}
 	for _, b := range s.Blocks(section, typ) {
-		if b.Name == name {
+		if b.Address() == address {
 			return b, true
 		}
 	}
@@ -225,5 +234,6 @@ func (s *Stack) Lookup(address string) (Block, bool) {
 // Terraform is the stack's terraform block (backend, required providers,
 // required_version).
 func (s *Stack) Terraform() Block {
-	return Block{Section: "terraform", Name: "terraform", Attrs: body(s.JSON["terraform"])}
+	attrs, _ := s.JSON["terraform"].(map[string]any)
+	return Block{Section: "terraform", ID: "terraform", Attrs: attrs}
 }

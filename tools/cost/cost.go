@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 //go:embed prices-*.json
@@ -122,32 +124,22 @@ var FreeTypes = []string{
 // PremiumTiers are the Premium SSD tiers in order of size.
 var PremiumTiers = []string{"P1", "P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50"}
 
-type stackDoc struct {
-	Resource map[string]map[string]map[string]any `json:"resource"`
-}
-
-// EstimateStack prices one synthesized stack (its cdk.tf.json).
-func EstimateStack(name string, raw []byte) (*Estimate, error) {
-	var doc stackDoc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	e := &Estimate{Stack: name}
-	region := findRegion(doc)
+// EstimateStack prices one synthesized stack and reads its budget.
+func EstimateStack(s *stackjson.Stack) (*Estimate, error) {
+	e := &Estimate{Stack: s.Name, Budget: budgetOf(s)}
+	region := findRegion(s)
 	if region == "" {
 		return e, nil // nothing in Azure (an in-cluster stack)
 	}
 	t, err := LoadTable(region)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
 	e.Region, e.Table = region, t
-	p := &pricer{t: t, doc: doc, est: e}
-	for _, typ := range slices.Sorted(maps.Keys(doc.Resource)) {
-		for _, id := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
-			if err := p.price(typ, id, doc.Resource[typ][id]); err != nil {
-				return nil, fmt.Errorf("%s: %s.%s: %w", name, typ, id, err)
-			}
+	p := &pricer{t: t, s: s, est: e}
+	for _, r := range s.Resources("") {
+		if err := p.price(r); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", s.Name, r.Address(), err)
 		}
 	}
 	// Most expensive first; ties by component name.
@@ -167,12 +159,10 @@ func EstimateStack(name string, raw []byte) (*Estimate, error) {
 	return e, nil
 }
 
-func findRegion(doc stackDoc) string {
-	for _, typ := range slices.Sorted(maps.Keys(doc.Resource)) {
-		for _, id := range slices.Sorted(maps.Keys(doc.Resource[typ])) {
-			if loc, ok := doc.Resource[typ][id]["location"].(string); ok && loc != "global" && !strings.Contains(loc, "${") {
-				return loc
-			}
+func findRegion(s *stackjson.Stack) string {
+	for _, r := range s.Resources("") {
+		if loc := str(r, "location", ""); loc != "" && loc != "global" && !strings.Contains(loc, "${") {
+			return loc
 		}
 	}
 	return ""
@@ -180,7 +170,7 @@ func findRegion(doc stackDoc) string {
 
 type pricer struct {
 	t   *Table
-	doc stackDoc
+	s   *stackjson.Stack
 	est *Estimate
 }
 
@@ -219,67 +209,69 @@ var reference = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-
 // name returns a resource's name for display, following a reference to
 // another resource's literal attribute (a backup instance named after its
 // disk); the logical id when there is none.
-func (p *pricer) name(r map[string]any, id string) string {
-	n := str(r, "name", id)
+func (p *pricer) name(r stackjson.Block) string {
+	n := str(r, "name", r.ID)
 	if m := reference.FindStringSubmatch(n); m != nil {
-		if v, ok := p.doc.Resource[m[1]][m[2]][m[3]].(string); ok && !strings.Contains(v, "${") {
-			return v
+		if b, ok := p.s.Lookup(m[1] + "." + m[2]); ok {
+			if v := str(b, m[3], ""); v != "" && !strings.Contains(v, "${") {
+				return v
+			}
 		}
 	}
 	return n
 }
 
-func (p *pricer) price(typ, id string, r map[string]any) error {
-	if strings.HasPrefix(typ, "kubernetes_") || slices.Contains(FreeTypes, typ) {
+func (p *pricer) price(r stackjson.Block) error {
+	if strings.HasPrefix(r.Type, "kubernetes_") || slices.Contains(FreeTypes, r.Type) {
 		return nil
 	}
 	hours := p.t.HoursPerMonth
-	switch typ {
+	switch r.Type {
 	case "azurerm_kubernetes_cluster":
 		return p.cluster(r)
 	case "azurerm_public_ip":
 		sku := str(r, "sku", "Basic")
 		alloc := strings.ToLower(str(r, "allocation_method", "Static"))
-		return p.add("Public IP "+p.name(r, id), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
+		return p.add("Public IP "+p.name(r), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
 	case "azurerm_managed_disk":
-		return p.disk("Managed disk "+p.name(r, id), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
+		return p.disk("Managed disk "+p.name(r), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
 	case "azurerm_storage_account":
 		key := fmt.Sprintf("storage/%s/%s_%s", str(r, "account_kind", "StorageV2"), str(r, "account_tier", "Standard"), str(r, "account_replication_type", ""))
 		sku := str(r, "account_kind", "StorageV2") + " " + str(r, "account_tier", "Standard") + "_" + str(r, "account_replication_type", "") + " " + str(r, "access_tier", "Hot")
-		if err := p.add("Storage account "+p.name(r, id)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
+		if err := p.add("Storage account "+p.name(r)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
 			return err
 		}
-		return p.add("Storage account "+p.name(r, id)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
+		return p.add("Storage account "+p.name(r)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
 	case "azurerm_key_vault":
-		return p.add("Key Vault "+p.name(r, id), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
+		return p.add("Key Vault "+p.name(r), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
 	case "azurerm_log_analytics_workspace":
-		quota, ok := r["daily_quota_gb"].(float64)
-		if !ok || quota < 0 {
+		quota := num(r, "daily_quota_gb", -1)
+		if quota < 0 {
 			return fmt.Errorf("no daily_quota_gb: an uncapped workspace has no upper bound to estimate")
 		}
 		sku := str(r, "sku", "PerGB2018")
-		return p.add("Log Analytics "+p.name(r, id), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
+		return p.add("Log Analytics "+p.name(r), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
 	case "azurerm_dns_zone":
-		return p.add("DNS zone "+p.name(r, id), "public zone", "dns/zone", 1, "plus queries")
+		return p.add("DNS zone "+p.name(r), "public zone", "dns/zone", 1, "plus queries")
 	case "azurerm_monitor_metric_alert":
-		crit, _ := r["criteria"].([]any)
-		return p.add("Metric alert "+p.name(r, id), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
+		crit, _ := r.Attrs["criteria"].([]any)
+		return p.add("Metric alert "+p.name(r), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
 	case "azurerm_monitor_scheduled_query_rules_alert_v2":
 		freq := str(r, "evaluation_frequency", "")
-		return p.add("Log search alert "+p.name(r, id), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
+		return p.add("Log search alert "+p.name(r), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
 	case "azurerm_data_protection_backup_instance_disk":
 		size, err := p.referencedDiskSize(str(r, "disk_id", ""))
 		if err != nil {
 			return err
 		}
-		return p.add("Disk backup "+p.name(r, id), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
+		return p.add("Disk backup "+p.name(r), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
 	}
 	return fmt.Errorf("no price and not known to be free: add it to tools/cost (prices-%s.json or FreeTypes)", p.t.Region)
 }
 
 // cluster prices the control plane, the node pool with its OS disks, and
 // the Standard load balancer and outbound IP that AKS creates.
-func (p *pricer) cluster(r map[string]any) error {
+func (p *pricer) cluster(r stackjson.Block) error {
 	name := str(r, "name", "cluster")
 	hours := p.t.HoursPerMonth
 	tier := str(r, "sku_tier", "Free")
@@ -294,19 +286,17 @@ func (p *pricer) cluster(r map[string]any) error {
 	if err := p.add("AKS control plane "+name, tier+" tier", "aks/"+tier, q, ""); err != nil {
 		return err
 	}
-	pool, _ := r["default_node_pool"].(map[string]any)
-	vm := str(pool, "vm_size", "")
-	nodes := num(pool, "node_count", 1)
-	if err := p.add("Nodes ("+str(pool, "name", "default")+" pool)", fmt.Sprintf("%s x %g", vm, nodes), "vm/"+vm, hours*nodes, ""); err != nil {
+	vm := str(r, "default_node_pool.vm_size", "")
+	nodes := num(r, "default_node_pool.node_count", 1)
+	if err := p.add("Nodes ("+str(r, "default_node_pool.name", "default")+" pool)", fmt.Sprintf("%s x %g", vm, nodes), "vm/"+vm, hours*nodes, ""); err != nil {
 		return err
 	}
-	if str(pool, "os_disk_type", "Managed") == "Managed" {
-		if err := p.disk("Node OS disks", "Premium_LRS", num(pool, "os_disk_size_gb", 128), nodes); err != nil {
+	if str(r, "default_node_pool.os_disk_type", "Managed") == "Managed" {
+		if err := p.disk("Node OS disks", "Premium_LRS", num(r, "default_node_pool.os_disk_size_gb", 128), nodes); err != nil {
 			return err
 		}
 	}
-	net, _ := r["network_profile"].(map[string]any)
-	if strings.EqualFold(str(net, "load_balancer_sku", "standard"), "standard") && str(net, "outbound_type", "loadBalancer") == "loadBalancer" {
+	if strings.EqualFold(str(r, "network_profile.load_balancer_sku", "standard"), "standard") && str(r, "network_profile.outbound_type", "loadBalancer") == "loadBalancer" {
 		// One outbound rule plus one rule per port the NSG opens to the
 		// internet (each needs a rule on the Service's load balancer).
 		rules := 1 + p.internetPorts()
@@ -328,7 +318,7 @@ func (p *pricer) cluster(r map[string]any) error {
 // internetPorts counts the NSG allow rules open to the internet.
 func (p *pricer) internetPorts() int {
 	n := 0
-	for _, r := range p.doc.Resource["azurerm_network_security_rule"] {
+	for _, r := range p.s.Resources("azurerm_network_security_rule") {
 		src := str(r, "source_address_prefix", "")
 		if str(r, "access", "") == "Allow" && (src == "Internet" || src == "*") {
 			n++
@@ -351,47 +341,49 @@ func (p *pricer) disk(component, typ string, sizeGB, count float64) error {
 
 // referencedDiskSize resolves "${azurerm_managed_disk.<id>.id}".
 func (p *pricer) referencedDiskSize(ref string) (float64, error) {
-	id := strings.TrimSuffix(strings.TrimPrefix(ref, "${azurerm_managed_disk."), ".id}")
-	d, ok := p.doc.Resource["azurerm_managed_disk"][id]
-	if !ok {
-		return 0, fmt.Errorf("backs up %q, which is not a disk of this stack", ref)
+	if m := reference.FindStringSubmatch(ref); m != nil && m[1] == "azurerm_managed_disk" && m[3] == "id" {
+		if d, ok := p.s.Lookup(m[1] + "." + m[2]); ok {
+			return num(d, "disk_size_gb", 0), nil
+		}
 	}
-	return num(d, "disk_size_gb", 0), nil
+	return 0, fmt.Errorf("backs up %q, which is not a disk of this stack", ref)
 }
 
-// BudgetOf reads the resource-group budget of a synthesized stack.
-func BudgetOf(raw []byte) (*Budget, error) {
-	var doc stackDoc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	for _, r := range doc.Resource["azurerm_consumption_budget_resource_group"] {
+// budgetOf reads the resource-group budget of a synthesized stack, or nil.
+func budgetOf(s *stackjson.Stack) *Budget {
+	for _, r := range s.Resources("azurerm_consumption_budget_resource_group") {
 		b := &Budget{Amount: num(r, "amount", 0), AlertPercent: math.Inf(1)}
-		notes, _ := r["notification"].([]any)
-		for _, n := range notes {
-			m, _ := n.(map[string]any)
-			if str(m, "threshold_type", "Actual") == "Actual" {
-				b.AlertPercent = math.Min(b.AlertPercent, num(m, "threshold", 100))
+		notes, _ := r.Attrs["notification"].([]any)
+		for i := range notes {
+			n := fmt.Sprintf("notification.%d.", i)
+			if str(r, n+"threshold_type", "Actual") == "Actual" {
+				b.AlertPercent = math.Min(b.AlertPercent, num(r, n+"threshold", 100))
 			}
 		}
 		if math.IsInf(b.AlertPercent, 1) {
 			b.AlertPercent = 100
 		}
-		return b, nil
+		return b
 	}
-	return nil, nil
+	return nil
 }
 
-func str(m map[string]any, key, def string) string {
-	if s, ok := m[key].(string); ok {
-		return s
+// str is the string at path in b, or def.
+func str(b stackjson.Block, path, def string) string {
+	if s, ok := b.Get(path); ok {
+		if s, ok := s.(string); ok {
+			return s
+		}
 	}
 	return def
 }
 
-func num(m map[string]any, key string, def float64) float64 {
-	if f, ok := m[key].(float64); ok {
-		return f
+// num is the number at path in b, or def.
+func num(b stackjson.Block, path string, def float64) float64 {
+	if f, ok := b.Get(path); ok {
+		if f, ok := f.(float64); ok {
+			return f
+		}
 	}
 	return def
 }
@@ -443,17 +435,17 @@ func trim(f float64) string {
 	return s
 }
 
-// EstimateAll prices every stack (name to cdk.tf.json), in name order, each
-// with its budget.
+// EstimateAll prices every stack (name to cdk.tf.json), in name order.
 func EstimateAll(stacks map[string][]byte) ([]*Estimate, error) {
 	var out []*Estimate
 	for _, name := range slices.Sorted(maps.Keys(stacks)) {
-		e, err := EstimateStack(name, stacks[name])
+		s, err := stackjson.Parse(name, stacks[name])
 		if err != nil {
 			return nil, err
 		}
-		if e.Budget, err = BudgetOf(stacks[name]); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		e, err := EstimateStack(s)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 	// Named so, as golden is this package's loader of the golden stacks.
 	goldenfile "github.com/my-mimisbrunnr/perpetual-infra/tools/golden"
 )
@@ -114,22 +115,31 @@ func stack(resources string) []byte {
 	return []byte(`{"resource": {"azurerm_resource_group": {"rg": {"location": "eastus", "name": "rg"}}, ` + resources + `}}`)
 }
 
+// estimate prices the stack x of Terraform JSON raw.
+func estimate(raw []byte) (*Estimate, error) {
+	s, err := stackjson.Parse("x", raw)
+	if err != nil {
+		return nil, err
+	}
+	return EstimateStack(s)
+}
+
 func TestUnpricedResourceFails(t *testing.T) {
-	_, err := EstimateStack("x", stack(`"azurerm_container_registry": {"acr": {"location": "eastus", "sku": "Basic"}}`))
+	_, err := estimate(stack(`"azurerm_container_registry": {"acr": {"location": "eastus", "sku": "Basic"}}`))
 	if err == nil || !strings.Contains(err.Error(), "azurerm_container_registry.acr: no price and not known to be free") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestUncappedWorkspaceFails(t *testing.T) {
-	_, err := EstimateStack("x", stack(`"azurerm_log_analytics_workspace": {"logs": {"location": "eastus", "sku": "PerGB2018"}}`))
+	_, err := estimate(stack(`"azurerm_log_analytics_workspace": {"logs": {"location": "eastus", "sku": "PerGB2018"}}`))
 	if err == nil || !strings.Contains(err.Error(), "no daily_quota_gb") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestUnknownRegionFails(t *testing.T) {
-	_, err := EstimateStack("x", []byte(`{"resource": {"azurerm_resource_group": {"rg": {"location": "westeurope"}}}}`))
+	_, err := estimate([]byte(`{"resource": {"azurerm_resource_group": {"rg": {"location": "westeurope"}}}}`))
 	if err == nil || !strings.Contains(err.Error(), `no price table for region "westeurope"`) {
 		t.Errorf("err = %v", err)
 	}
@@ -137,7 +147,7 @@ func TestUnknownRegionFails(t *testing.T) {
 
 func TestDiskTiers(t *testing.T) {
 	for size, tier := range map[int]string{1: "P1", 4: "P1", 5: "P2", 32: "P4", 33: "P6", 128: "P10"} {
-		e, err := EstimateStack("x", stack(`"azurerm_managed_disk": {"d": {"location": "eastus", "name": "d", "storage_account_type": "Premium_LRS", "disk_size_gb": `+strconv.Itoa(size)+`}}`))
+		e, err := estimate(stack(`"azurerm_managed_disk": {"d": {"location": "eastus", "name": "d", "storage_account_type": "Premium_LRS", "disk_size_gb": ` + strconv.Itoa(size) + `}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +155,7 @@ func TestDiskTiers(t *testing.T) {
 			t.Errorf("%d GiB priced as %s, want %s", size, sku, tier)
 		}
 	}
-	_, err := EstimateStack("x", stack(`"azurerm_managed_disk": {"d": {"location": "eastus", "storage_account_type": "Premium_LRS", "disk_size_gb": 200}}`))
+	_, err := estimate(stack(`"azurerm_managed_disk": {"d": {"location": "eastus", "storage_account_type": "Premium_LRS", "disk_size_gb": 200}}`))
 	if err == nil || !strings.Contains(err.Error(), "no Premium_LRS tier of 200 GiB") {
 		t.Errorf("err = %v", err)
 	}
