@@ -308,23 +308,20 @@ func TestRunnerPathsAreTheDeployerIPs(t *testing.T) {
 		}
 	}
 	for _, doc := range []*synthtest.Doc{dev, prod} {
-		for _, typ := range doc.ResourceTypes() {
-			for _, r := range doc.Resources(typ) {
-				found := map[string]bool{}
-				walk(r.Attrs, nil, found)
-				want := map[string]bool{}
-				for _, p := range facts.RunnerPaths[typ] {
-					want[strings.Join(slices.DeleteFunc(slices.Clone(p), func(s string) bool { return s == "*" }), ".")] = true
-				}
-				// prod's firewalls deny and it lists admin networks, so
-				// every path lets the runner in; dev's are open, and need
-				// none of them.
-				if doc == dev {
-					maps.DeleteFunc(want, func(p string, _ bool) bool { return !found[p] })
-				}
-				if !maps.Equal(found, want) {
-					t.Errorf("%s: %s reads %s at %v; facts.RunnerPaths says %v", doc.Name, r.Address(), facts.VarDeployerIPs, slices.Sorted(maps.Keys(found)), slices.Sorted(maps.Keys(want)))
-				}
+		for _, r := range doc.Resources("") {
+			found := map[string]bool{}
+			walk(r.Attrs, nil, found)
+			want := map[string]bool{}
+			for _, p := range facts.RunnerPaths[r.Type] {
+				want[strings.Join(slices.DeleteFunc(slices.Clone(p), func(s string) bool { return s == "*" }), ".")] = true
+			}
+			// prod's firewalls deny and it lists admin networks, so every
+			// path lets the runner in; dev's are open, and need none.
+			if doc == dev {
+				maps.DeleteFunc(want, func(p string, _ bool) bool { return !found[p] })
+			}
+			if !maps.Equal(found, want) {
+				t.Errorf("%s: %s reads %s at %v; facts.RunnerPaths says %v", doc.Name, r.Address(), facts.VarDeployerIPs, slices.Sorted(maps.Keys(found)), slices.Sorted(maps.Keys(want)))
 			}
 		}
 	}

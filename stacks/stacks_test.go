@@ -234,12 +234,10 @@ func TestEveryAddressIsPinned(t *testing.T) {
 	for _, name := range stackNames {
 		doc := out.Stacks[name]
 		declared := map[string]bool{}
-		for _, typ := range doc.ResourceTypes() {
-			for _, r := range doc.Resources(typ) {
-				declared[r.Address()] = true
-				if derived.MatchString(r.ID) {
-					t.Errorf("%s: %s has the name cdktf derives from its construct path: pin it (tfx.Pin) and add a moved block from this name (stacks/moved.go)", name, r.Address())
-				}
+		for _, r := range doc.Resources("") {
+			declared[r.Address()] = true
+			if derived.MatchString(r.ID) {
+				t.Errorf("%s: %s has the name cdktf derives from its construct path: pin it (tfx.Pin) and add a moved block from this name (stacks/moved.go)", name, r.Address())
 			}
 		}
 		moves, _ := doc.JSON["moved"].([]any)
