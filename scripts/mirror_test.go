@@ -47,7 +47,7 @@ func TestProviderMirror(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, c := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.email=test@example.com", "-c", "user.name=test", "commit", "-q", "-m", "provider"}, {"tag", "v" + versions[name]}} {
+		for _, c := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.email=test@example.com", "-c", "user.name=test", "commit", "-q", "-m", "provider"}, {"tag", "v" + versions[name]}, {"tag", "v99.0.0"}} {
 			if out, err := exec.Command("git", append([]string{"-C", dir}, c...)...).CombinedOutput(); err != nil {
 				t.Fatalf("git %v: %v\n%s", c, err, out)
 			}
@@ -80,6 +80,23 @@ func TestProviderMirror(t *testing.T) {
 	out, code = e.run("provider-mirror.sh", args...)
 	if code != 0 || strings.Contains(out, "building") || !strings.Contains(out, "already in") {
 		t.Errorf("second run: exit %d, built again?\n%s", code, out)
+	}
+
+	// NAME@VERSION builds another version than the schema's, for
+	// make provider-schema VERSION=...; the other provider is there already.
+	out, code = e.run("provider-mirror.sh", "kubernetes@99.0.0="+filepath.Join(repos, "kubernetes"))
+	if code != 0 {
+		t.Fatalf("kubernetes@99.0.0: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "kubernetes", "99.0.0", platform, "terraform-provider-kubernetes_v99.0.0")); err != nil {
+		t.Errorf("kubernetes@99.0.0 is not in the mirror: %v\n%s", err, out)
+	}
+	contains(t, out, "azurerm "+versions["azurerm"]+": already in")
+
+	for _, bad := range []string{"nosuch=" + repos, "kubernetes@9.9", "kubernetes:" + repos} {
+		if out, code := e.run("provider-mirror.sh", bad); code != 2 || !strings.Contains(out, "is not NAME[@VERSION][=GITDIR]") {
+			t.Errorf("%s: exit %d\n%s", bad, code, out)
+		}
 	}
 
 	if out, code := e.run("provider-mirror.sh", "--help"); code != 0 || !strings.Contains(out, "Usage: scripts/provider-mirror.sh") {

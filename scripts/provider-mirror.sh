@@ -4,10 +4,11 @@
 # validate, tftest and ktest on a machine that cannot reach the Terraform
 # registry (with registry access none of this is needed).
 #
-# Usage: scripts/provider-mirror.sh [NAME=GITDIR ...]
+# Usage: scripts/provider-mirror.sh [NAME[@VERSION][=GITDIR] ...]
 #
 # For every bindings/<name>.schema.json it takes the provider's version
-# (provider_versions), checks out the tag v<version> of
+# (provider_versions; NAME@VERSION builds another, for
+# make provider-schema VERSION=...), checks out the tag v<version> of
 # github.com/hashicorp/terraform-provider-<name> (a shallow clone, or the
 # local clone or bare git directory given as NAME=GITDIR), builds it with
 # `go build` and installs it in Terraform's unpacked mirror layout:
@@ -27,14 +28,18 @@
 # minutes and about 4 GiB of memory on two cores; kubernetes a few minutes.
 set -euo pipefail
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in -h|--help) usage; exit 0 ;; esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-declare -A gitdirs=()
+declare -A gitdirs=() versions=()
 for arg in "$@"; do
-  [[ "$arg" =~ ^([a-z0-9]+)=(.+)$ ]] || { usage >&2; exit 2; }
-  gitdirs[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+  if ! [[ "$arg" =~ ^([a-z0-9]+)(@([0-9]+\.[0-9]+\.[0-9]+))?(=(.+))?$ ]] || [ ! -f "bindings/${BASH_REMATCH[1]}.schema.json" ]; then
+    echo "provider-mirror.sh: $arg is not NAME[@VERSION][=GITDIR] for a provider of bindings/" >&2
+    exit 2
+  fi
+  [ -z "${BASH_REMATCH[3]}" ] || versions[${BASH_REMATCH[1]}]=${BASH_REMATCH[3]}
+  [ -z "${BASH_REMATCH[5]}" ] || gitdirs[${BASH_REMATCH[1]}]=${BASH_REMATCH[5]}
 done
 command -v go >/dev/null || { echo "provider-mirror.sh: Go is not installed" >&2; exit 1; }
 command -v git >/dev/null || { echo "provider-mirror.sh: git is not installed" >&2; exit 1; }
@@ -47,7 +52,7 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 for schema in bindings/*.schema.json; do
   name=$(basename "$schema" .schema.json)
   # "provider_versions": {"registry.terraform.io/hashicorp/<name>": "<version>"}
-  version=$(tr -d ' \n' < "$schema" | grep -o "\"provider_versions\":{\"registry.terraform.io/hashicorp/$name\":\"[0-9][^\"]*\"" | sed 's/.*:"//; s/"$//')
+  version=${versions[$name]:-$(tr -d ' \n' < "$schema" | grep -o "\"provider_versions\":{\"registry.terraform.io/hashicorp/$name\":\"[0-9][^\"]*\"" | sed 's/.*:"//; s/"$//')}
   [ -n "$version" ] || { echo "provider-mirror.sh: $schema names no version of registry.terraform.io/hashicorp/$name" >&2; exit 1; }
   dest=$mirror/registry.terraform.io/hashicorp/$name/$version/$platform
   bin=$dest/terraform-provider-${name}_v$version
