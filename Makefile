@@ -80,10 +80,11 @@ docs: setup ## Rewrite the generated docs (README configuration reference, docs/
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run 'TestREADMEReferenceIsGenerated|TestDocsShowEveryRule|TestDocsShowTheCurrentEstimate|TestDocsShowTheCalendar' ./config ./guardrails ./tools/cost ./tools/calendar
 
 # Binaries of the local control plane of make ktest (etcd, kube-apiserver,
-# kube-controller-manager) in the envtest layout. The default is a 1.35.4
-# build (README, The binaries); export "$(scripts/kube-testenv.sh 1.35.0)"
-# gets 1.35.0 and sets KUBEBUILDER_ASSETS to it.
-KUBEBUILDER_ASSETS ?= $(HOME)/.cache/kube-testenv/1.35.4
+# kube-controller-manager) in the envtest layout. The default is where
+# scripts/kube-testenv.sh puts its default version, 1.35.0 (README, The
+# binaries); export "$(scripts/kube-testenv.sh 1.35.0)" gets them and sets
+# KUBEBUILDER_ASSETS; any other build is named by KUBEBUILDER_ASSETS.
+KUBEBUILDER_ASSETS ?= $(or $(KUBE_TESTENV_DIR),$(HOME)/.cache/kube-testenv)/1.35.0
 
 ktest: synth ## Live test: apply, check and destroy each in-cluster stack on a local Kubernetes control plane (KUBEBUILDER_ASSETS)
 	@# Built, not `go run`: an interrupt or SIGTERM then reaches tfcheck, which stops the control plane.

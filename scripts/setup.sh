@@ -73,7 +73,7 @@ done
 
 # 1. Tools.
 need_go
-need node "Install Node.js 20 or newer: https://nodejs.org/"
+need node "Install Node.js 22 or newer: export \"\$(scripts/node.sh)\" on Linux x64, else https://nodejs.org/"
 need npm "npm comes with Node.js."
 need_terraform
 need az "Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"

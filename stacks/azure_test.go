@@ -253,7 +253,7 @@ func TestMonitoring(t *testing.T) {
 
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		group := doc.Only(t, "azurerm_monitor_action_group")
-		group.Equal(t, "email_receiver.0.email_address", "admin@mimisbrunnr.com")
+		group.Equal(t, "email_receiver.0.email_address", "ops@example.com")
 		metrics := map[string]float64{}
 		for _, a := range doc.Resources("azurerm_monitor_metric_alert") {
 			metrics[a.Str(t, "criteria.0.metric_name")] = a.Num(t, "criteria.0.threshold")

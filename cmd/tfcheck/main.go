@@ -7,10 +7,10 @@
 //	                   Kubernetes control plane (see live.go)
 //
 // The providers come from the Terraform registry, or from a filesystem
-// mirror named by TF_CLI_CONFIG_FILE (../shared/tools/build-provider-mirror.sh
-// builds one offline); without TF_CLI_CONFIG_FILE (or when it names a file
-// that does not exist), the mirror in its default place
-// (~/.cache/terraform-provider-mirror) is used when present.
+// mirror named by TF_CLI_CONFIG_FILE (scripts/provider-mirror.sh builds one
+// from the providers' tagged sources); without TF_CLI_CONFIG_FILE (or when
+// it names a file that does not exist), the mirror in that script's default
+// place (~/.cache/terraform-provider-mirror) is used when present.
 //
 // Test files live in tftest/<set>/; which sets run against a stack follows
 // from its configuration (see testSets). For every data resource of a stack

@@ -30,7 +30,7 @@ const (
 // static are the entries with a fixed date; Entries adds the computed ones.
 var static = []Entry{
 	aks("1.35", "Mar 2026", "Mar 2027", "1.39", " (allowed values; the default)",
-		`Move every environment on 1.35 (config/<env>.json kubernetes.version, or the default) to a newer allowed minor and deploy it; then remove 1.35 from the schema (and make a newer minor the default), move the live test's control plane (KUBE_TESTENV_VERSION in ci.yml, KUBEBUILDER_ASSETS in the Makefile) to a newer minor, and remove this entry.`),
+		`Move every environment on 1.35 (config/<env>.json kubernetes.version, or the default) to a newer allowed minor and deploy it; then remove 1.35 from the schema (and make a newer minor the default), move the live test's control plane (KUBE_TESTENV_VERSION in ci.yml, the default KUBEBUILDER_ASSETS in the Makefile and .ci/run) to a newer minor, and remove this entry.`),
 	aks("1.36", "Jun 2026", "Jun 2027", "1.40", " (allowed values)",
 		`Move every environment on 1.36 to a newer allowed minor and deploy it; then remove 1.36 from the schema and this entry.`),
 	aks("1.37", "Oct 2026", "Oct 2027", "1.41", " (allowed values)",

@@ -39,7 +39,7 @@ mock_resource "azurerm_network_security_group" {
 mock_resource "azurerm_public_ip" {
   defaults = {
     id         = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/mock-rg/providers/Microsoft.Network/publicIPAddresses/mock-ip"
-    ip_address = "20.10.0.1"
+    ip_address = "203.0.113.10"
     fqdn       = "mock.eastus.cloudapp.azure.com"
   }
 }
