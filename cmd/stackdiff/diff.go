@@ -62,13 +62,7 @@ func (s StackDiff) Unchanged() bool { return s.Status == "" && len(s.Changes) ==
 
 // Dangerous lists the changes that put a stateful resource at risk.
 func (s StackDiff) Dangerous() []Change {
-	var out []Change
-	for _, c := range s.Changes {
-		if c.Danger != "" {
-			out = append(out, c)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(s.Changes), func(c Change) bool { return c.Danger == "" })
 }
 
 // Count returns how many changes of kind k the stack has.
@@ -89,12 +83,7 @@ type Result struct {
 
 // Empty reports whether nothing differs.
 func (r Result) Empty() bool {
-	for _, s := range r.Stacks {
-		if !s.Unchanged() {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(r.Stacks, func(s StackDiff) bool { return !s.Unchanged() })
 }
 
 // Dangerous counts the changes that put a stateful resource at risk.
@@ -123,14 +112,9 @@ func CompareDirs(base, head string) (Result, error) {
 // Compare compares the stacks of base and head, by stack name.
 func Compare(base, head map[string]*stackjson.Stack) Result {
 	var r Result
-	names := slices.Collect(maps.Keys(base))
-	for n := range head {
-		if _, ok := base[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	all := maps.Clone(base)
+	maps.Copy(all, head)
+	for _, n := range slices.Sorted(maps.Keys(all)) {
 		sd := StackDiff{Name: n}
 		switch {
 		case base[n] == nil:
@@ -272,19 +256,7 @@ func encode(v any) string {
 // address.
 func compareStacks(before, after *stack) []Change {
 	var changes []Change
-	var removed, added []string
-	for addr := range before.blocks {
-		if _, ok := after.blocks[addr]; !ok {
-			removed = append(removed, addr)
-		}
-	}
-	for addr := range after.blocks {
-		if _, ok := before.blocks[addr]; !ok {
-			added = append(added, addr)
-		}
-	}
-	slices.Sort(removed)
-	slices.Sort(added)
+	removed, added := missing(before.blocks, after.blocks), missing(after.blocks, before.blocks)
 
 	// Pair an added block with the removed block it replaces: one a moved
 	// block names, or else one of the same type with the same name
@@ -342,6 +314,18 @@ func compareStacks(before, after *stack) []Change {
 	return changes
 }
 
+// missing returns the addresses of a that b lacks, sorted.
+func missing(a, b map[string]block) []string {
+	var out []string
+	for addr := range a {
+		if _, ok := b[addr]; !ok {
+			out = append(out, addr)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // sameThing reports whether a removed block and an added block are the same
 // resource under a new address.
 func sameThing(before, after block) bool {
@@ -356,18 +340,16 @@ func sameThing(before, after block) bool {
 
 // compareAttrs lists the attributes that differ, sorted by path.
 func compareAttrs(typ string, before, after map[string]string) []Attr {
+	all := map[string]string{}
+	maps.Copy(all, before)
+	maps.Copy(all, after)
 	var out []Attr
-	for p, b := range before {
-		if a, ok := after[p]; !ok || a != b {
-			out = append(out, Attr{Path: p, Before: b, After: after[p], Identity: identityAttribute(typ, p)})
+	// A value is never "": flatten writes JSON.
+	for _, p := range slices.Sorted(maps.Keys(all)) {
+		if before[p] != after[p] {
+			out = append(out, Attr{Path: p, Before: before[p], After: after[p], Identity: identityAttribute(typ, p)})
 		}
 	}
-	for p, a := range after {
-		if _, ok := before[p]; !ok {
-			out = append(out, Attr{Path: p, After: a, Identity: identityAttribute(typ, p)})
-		}
-	}
-	slices.SortFunc(out, func(a, b Attr) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
