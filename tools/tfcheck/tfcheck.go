@@ -25,7 +25,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -121,18 +120,11 @@ func (r *Runner) Version() ([3]int, error) {
 // ParseVersion parses "1.11.4" (a pre-release suffix is ignored).
 func ParseVersion(s string) ([3]int, error) {
 	var v [3]int
-	parts := strings.SplitN(strings.SplitN(s, "-", 2)[0], ".", 3)
-	if len(parts) != 3 {
-		return v, fmt.Errorf("unexpected Terraform version %q", s)
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return v, fmt.Errorf("unexpected Terraform version %q", s)
-		}
-		v[i] = n
+	if _, err := fmt.Sscanf(s, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
+		return [3]int{}, fmt.Errorf("unexpected Terraform version %q", s)
 	}
 	return v, nil
+
 }
 
 // Less reports whether version a is older than b.
