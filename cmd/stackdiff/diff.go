@@ -47,7 +47,19 @@ type Change struct {
 	Danger string
 }
 
+// paths lists the paths of the attributes of c that is holds for.
+func (c Change) paths(is func(Attr) bool) []string {
+	var out []string
+	for _, a := range c.Attrs {
+		if is(a) {
+			out = append(out, a.Path)
+		}
+	}
+	return out
+}
+
 // StackDiff is the comparison of one stack.
+
 type StackDiff struct {
 	Name string
 	// Status is "added" or "removed" for a stack only in head or only in
@@ -360,13 +372,7 @@ func danger(c Change) string {
 		// Another backend or state key: Terraform starts from another
 		// (usually empty) state and plans to create every resource again
 		// next to the ones it no longer knows.
-		var paths []string
-		for _, a := range c.Attrs {
-			if strings.HasPrefix(a.Path, "backend.") {
-				paths = append(paths, a.Path)
-			}
-		}
-		if len(paths) > 0 {
+		if paths := c.paths(func(a Attr) bool { return strings.HasPrefix(a.Path, "backend.") }); len(paths) > 0 {
 			return "state backend changed (" + strings.Join(paths, ", ") + "): Terraform reads another state and loses track of every resource; migrate the state (terraform init -migrate-state) first"
 		}
 		return ""
@@ -385,13 +391,7 @@ func danger(c Change) string {
 	}
 	// Changed, or Moved (a moved block carries the state over): the
 	// attributes decide.
-	var ids []string
-	for _, a := range c.Attrs {
-		if a.Identity {
-			ids = append(ids, a.Path)
-		}
-	}
-	if len(ids) > 0 {
+	if ids := c.paths(func(a Attr) bool { return a.Identity }); len(ids) > 0 {
 		return "identity attribute changed (" + strings.Join(ids, ", ") + "): Azure replaces the resource, losing the " + what
 	}
 	for _, a := range c.Attrs {
