@@ -97,9 +97,8 @@ func index[T any](items []T, key func(T) string) map[string]T {
 }
 
 // sortedKeys returns the keys of a and b, sorted, each once.
-func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {
+func sortedKeys[V any](a, b map[string]V) []string {
 	keys := slices.Concat(slices.Collect(maps.Keys(a)), slices.Collect(maps.Keys(b)))
 	slices.Sort(keys)
 	return slices.Compact(keys)
-
 }
