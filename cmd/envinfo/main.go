@@ -95,10 +95,7 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 		}
 	}
 	if asJSON {
-		b, err := json.Marshal(names)
-		if err != nil {
-			return err
-		}
+		b, _ := json.Marshal(names) // a list of strings
 		_, err = fmt.Fprintf(w, "%s\n", b)
 		return err
 	}
@@ -108,6 +105,7 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 		}
 	}
 	return nil
+
 }
 
 // stackRequiredVars returns, sorted, the variables of the synthesized stack

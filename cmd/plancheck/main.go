@@ -72,9 +72,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -152,7 +154,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // Sensitive replaces every sensitive value.
 const Sensitive = "(sensitive)"
-
 
 // clientConfigType is the data source the stacks read the deploying
 // identity from (data.azurerm_client_config: whoever runs Terraform).
@@ -301,63 +302,40 @@ func actions(rc *tfjson.ResourceChange) string {
 	return strings.Join(s, ",")
 }
 
-// normalize returns a copy of v (a resource's before or after) with every
-// list at a runner path of resource type typ in canonical form (see
-// filterAt) and filtered by keep.
-func normalize(typ string, v any, keep func(string) bool) any {
-	v = clone(v)
+// atRunnerPaths returns a copy of v (a resource's before, after or
+// after_unknown) after calling f with each map that holds the last key of
+// a runner path of resource type typ, and that key ("*" in a path: every
+// element of a list on the way).
+func atRunnerPaths(typ string, v any, f func(m map[string]any, key string)) any {
+	v = clone(v, "")
 	for _, path := range facts.RunnerPaths[typ] {
-		v = filterAt(v, path, keep)
+		walk(v, path, f)
 	}
 	return v
 }
 
-func filterAt(v any, path []string, keep func(string) bool) any {
-	if len(path) == 0 {
-		// The lists are sets of addresses and ranges: Azure returns a
-		// single address as a.b.c.d/32 where the configuration may say
-		// a.b.c.d, and a set has no order. Each entry is compared in its
-		// canonical form (no /32), once, sorted.
-		l, ok := v.([]any)
-		if !ok {
-			return v
-		}
-		var out []string
-		for _, e := range l {
-			s, ok := e.(string)
-			if !ok {
-				continue
-			}
-			s = strings.TrimSuffix(s, "/32")
-			if keep(s) && !slices.Contains(out, s) {
-				out = append(out, s)
+func walk(v any, path []string, f func(m map[string]any, key string)) {
+	switch x := v.(type) {
+	case []any:
+		if path[0] == "*" {
+			for _, e := range x {
+				walk(e, path[1:], f)
 			}
 		}
-		slices.Sort(out)
-		list := make([]any, len(out))
-		for i, s := range out {
-			list[i] = s
+	case map[string]any:
+		if _, ok := x[path[0]]; ok && len(path) == 1 {
+			f(x, path[0])
+		} else if ok {
+			walk(x[path[0]], path[1:], f)
 		}
-		return list
 	}
-	if path[0] == "*" {
-		l, ok := v.([]any)
-		if !ok {
-			return v
-		}
-		for i := range l {
-			l[i] = filterAt(l[i], path[1:], keep)
-		}
-		return l
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return v
-	}
-	if e, ok := m[path[0]]; ok {
-		m[path[0]] = filterAt(e, path[1:], keep)
-	}
-	return m
+}
+
+// normalize returns a copy of v (a resource's before or after) with every
+// list at a runner path of resource type typ in canonical form and
+// filtered by keep.
+func normalize(typ string, v any, keep func(string) bool) any {
+	return atRunnerPaths(typ, v, func(m map[string]any, k string) { m[k] = canonical(m[k], keep) })
 }
 
 // withoutRunnerPaths returns a copy of v (a resource's after_unknown)
@@ -365,46 +343,54 @@ func filterAt(v any, path []string, keep func(string) bool) any {
 // address known or not, one per address, and the runner's own address
 // makes them longer by one.
 func withoutRunnerPaths(typ string, v any) any {
-	v = clone(v)
-	for _, path := range facts.RunnerPaths[typ] {
-		dropAt(v, path)
-	}
-	return v
+	return atRunnerPaths(typ, v, func(m map[string]any, k string) { delete(m, k) })
 }
 
-// dropAt deletes the key at the end of path in v ("*": every element of a
-// list on the way).
-func dropAt(v any, path []string) {
-	if path[0] == "*" {
-		l, _ := v.([]any)
-		for _, e := range l {
-			dropAt(e, path[1:])
-		}
-		return
-	}
-	m, ok := v.(map[string]any)
+// canonical returns the entries of v, a list at a runner path, that keep
+// keeps, in canonical form. The lists are sets of addresses and ranges:
+// Azure returns a single address as a.b.c.d/32 where the configuration may
+// say a.b.c.d, and a set has no order. Each entry is compared in its
+// canonical form (no /32), once, sorted.
+func canonical(v any, keep func(string) bool) any {
+	l, ok := v.([]any)
 	if !ok {
-		return
+		return v
 	}
-	if len(path) == 1 {
-		delete(m, path[0])
-		return
+	var out []string
+	for _, e := range l {
+		if s, ok := e.(string); ok {
+			if s = strings.TrimSuffix(s, "/32"); keep(s) && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
 	}
-	dropAt(m[path[0]], path[1:])
+	slices.Sort(out)
+	list := make([]any, len(out))
+	for i, s := range out {
+		list[i] = s
+	}
+	return list
 }
 
-func clone(v any) any {
+// clone returns a deep copy of v in which every string that is planner
+// (when planner is not empty) reads deployer.
+func clone(v any, planner string) any {
 	switch x := v.(type) {
+	case string:
+		if planner != "" && x == planner {
+			return deployer
+		}
+		return x
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = clone(e)
+			out[k] = clone(e, planner)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = clone(e)
+			out[i] = clone(e, planner)
 		}
 		return out
 	default:
@@ -416,12 +402,7 @@ func clone(v any) any {
 // (entries in canonical form, without /32).
 func notRunner(ips []string) func(string) bool {
 	return func(s string) bool {
-		for _, ip := range ips {
-			if s == strings.TrimSuffix(ip, "/32") {
-				return false
-			}
-		}
-		return true
+		return !slices.ContainsFunc(ips, func(ip string) bool { return s == strings.TrimSuffix(ip, "/32") })
 	}
 }
 
@@ -451,9 +432,9 @@ func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved b
 	others := notRunner(own)
 	after := normalize(rc.Type, rc.Change.After, others)
 	configured := map[string]bool{}
-	for _, s := range runnerEntries(rc.Type, after) {
-		configured[s] = true
-	}
+	atRunnerPaths(rc.Type, after, func(m map[string]any, k string) {
+		canonical(m[k], func(s string) bool { configured[s] = true; return true })
+	})
 	keep := func(s string) bool {
 		if !others(s) {
 			return false
@@ -466,7 +447,7 @@ func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved b
 	}
 	before := normalize(rc.Type, rc.Change.Before, keep)
 	if planner != "" {
-		after = alignPlanner(after, planner)
+		after = clone(after, planner)
 		before = alignTo(before, after, &replaced)
 	}
 	diffPaths(before, after, "", &paths, 20)
@@ -476,32 +457,6 @@ func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved b
 	// A replacement is churn only when it hands a grant to the planner.
 	ok = len(paths) == 0 && (a.Update() || len(replaced) > 0)
 	return ok, len(raw) > 0, slices.Compact(earlier), slices.Compact(replaced), paths
-}
-
-// alignPlanner returns a copy of v with every string that is planner
-// replaced by deployer.
-func alignPlanner(v any, planner string) any {
-	switch x := v.(type) {
-	case string:
-		if x == planner {
-			return deployer
-		}
-		return x
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = alignPlanner(e, planner)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = alignPlanner(e, planner)
-		}
-		return out
-	default:
-		return v
-	}
 }
 
 // alignTo returns a copy of before in which every string at a place where
@@ -541,17 +496,6 @@ func alignTo(before, after any, replaced *[]string) any {
 	}
 }
 
-// runnerEntries returns the entries of the lists at the runner paths of v
-// (a resource of type typ), in canonical form, sorted, each once.
-func runnerEntries(typ string, v any) []string {
-	var out []string
-	for _, path := range facts.RunnerPaths[typ] {
-		filterAt(clone(v), path, func(s string) bool { out = append(out, s); return true })
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // diffPaths lists the paths at which a and b differ, "" for the whole
 // value, at most limit of them.
 func diffPaths(a, b any, path string, out *[]string, limit int) {
@@ -561,19 +505,9 @@ func diffPaths(a, b any, path string, out *[]string, limit int) {
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
 	if aok && bok {
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range bm {
-			keys[k] = true
-		}
-		var sorted []string
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		slices.Sort(sorted)
-		for _, k := range sorted {
+		keys := maps.Clone(am)
+		maps.Copy(keys, bm)
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			p := k
 			if path != "" {
 				p = path + "." + k
@@ -597,13 +531,13 @@ func diffPaths(a, b any, path string, out *[]string, limit int) {
 // returns the value it reached and whether that is the value at the whole
 // path.
 func lookup(v any, path string) (any, bool) {
-	for _, part := range splitPath(path) {
+	for _, part := range strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
 		switch x := v.(type) {
 		case map[string]any:
 			v = x[part]
 		case []any:
-			var i int
-			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(x) {
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(x) {
 				return v, false
 			}
 			v = x[i]
@@ -626,17 +560,6 @@ func valueAt(v any, path string) string {
 		s = s[:200] + "…"
 	}
 	return s
-}
-
-func splitPath(path string) []string {
-	var parts []string
-	for _, p := range strings.Split(strings.ReplaceAll(path, "[", ".["), ".") {
-		if p == "" {
-			continue
-		}
-		parts = append(parts, strings.Trim(p, "[]"))
-	}
-	return parts
 }
 
 // unknownAt reports whether after_unknown marks the path (or a parent of
@@ -701,8 +624,8 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, actions(rc), actions(r)))
 			continue
 		}
-		ra := alignPlanner(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner)
-		ca := alignPlanner(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner)
+		ra := clone(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner)
+		ca := clone(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner)
 		var paths []string
 		diffPaths(ra, ca, "", &paths, 5)
 		for _, p := range paths {
@@ -812,15 +735,10 @@ func guard(w io.Writer, p *plan, allow map[string]string) bool {
 	for _, s := range refused {
 		fmt.Fprintln(w, s)
 	}
-	var unused []string
-	for addr := range allow {
+	for _, addr := range slices.Sorted(maps.Keys(allow)) {
 		if !seen[addr] {
-			unused = append(unused, addr)
+			fmt.Fprintf(w, "note: %s is allowed to be deleted or replaced, and this plan does neither\n", addr)
 		}
-	}
-	slices.Sort(unused)
-	for _, addr := range unused {
-		fmt.Fprintf(w, "note: %s is allowed to be deleted or replaced, and this plan does neither\n", addr)
 	}
 	if len(refused) > 0 {
 		fmt.Fprintf(w, "%d deletion(s) or replacement(s) of data or of the cluster refused; if one is meant, name its address with a reason in the run's allowed deletions\n", len(refused))

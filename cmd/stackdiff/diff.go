@@ -47,7 +47,19 @@ type Change struct {
 	Danger string
 }
 
+// paths lists the paths of the attributes of c that is holds for.
+func (c Change) paths(is func(Attr) bool) []string {
+	var out []string
+	for _, a := range c.Attrs {
+		if is(a) {
+			out = append(out, a.Path)
+		}
+	}
+	return out
+}
+
 // StackDiff is the comparison of one stack.
+
 type StackDiff struct {
 	Name string
 	// Status is "added" or "removed" for a stack only in head or only in
@@ -62,13 +74,7 @@ func (s StackDiff) Unchanged() bool { return s.Status == "" && len(s.Changes) ==
 
 // Dangerous lists the changes that put a stateful resource at risk.
 func (s StackDiff) Dangerous() []Change {
-	var out []Change
-	for _, c := range s.Changes {
-		if c.Danger != "" {
-			out = append(out, c)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(s.Changes), func(c Change) bool { return c.Danger == "" })
 }
 
 // Count returns how many changes of kind k the stack has.
@@ -89,12 +95,7 @@ type Result struct {
 
 // Empty reports whether nothing differs.
 func (r Result) Empty() bool {
-	for _, s := range r.Stacks {
-		if !s.Unchanged() {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(r.Stacks, func(s StackDiff) bool { return !s.Unchanged() })
 }
 
 // Dangerous counts the changes that put a stateful resource at risk.
@@ -123,14 +124,9 @@ func CompareDirs(base, head string) (Result, error) {
 // Compare compares the stacks of base and head, by stack name.
 func Compare(base, head map[string]*stackjson.Stack) Result {
 	var r Result
-	names := slices.Collect(maps.Keys(base))
-	for n := range head {
-		if _, ok := base[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	all := maps.Clone(base)
+	maps.Copy(all, head)
+	for _, n := range slices.Sorted(maps.Keys(all)) {
 		sd := StackDiff{Name: n}
 		switch {
 		case base[n] == nil:
@@ -272,19 +268,7 @@ func encode(v any) string {
 // address.
 func compareStacks(before, after *stack) []Change {
 	var changes []Change
-	var removed, added []string
-	for addr := range before.blocks {
-		if _, ok := after.blocks[addr]; !ok {
-			removed = append(removed, addr)
-		}
-	}
-	for addr := range after.blocks {
-		if _, ok := before.blocks[addr]; !ok {
-			added = append(added, addr)
-		}
-	}
-	slices.Sort(removed)
-	slices.Sort(added)
+	removed, added := missing(before.blocks, after.blocks), missing(after.blocks, before.blocks)
 
 	// Pair an added block with the removed block it replaces: one a moved
 	// block names, or else one of the same type with the same name
@@ -342,6 +326,18 @@ func compareStacks(before, after *stack) []Change {
 	return changes
 }
 
+// missing returns the addresses of a that b lacks, sorted.
+func missing(a, b map[string]block) []string {
+	var out []string
+	for addr := range a {
+		if _, ok := b[addr]; !ok {
+			out = append(out, addr)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // sameThing reports whether a removed block and an added block are the same
 // resource under a new address.
 func sameThing(before, after block) bool {
@@ -356,18 +352,16 @@ func sameThing(before, after block) bool {
 
 // compareAttrs lists the attributes that differ, sorted by path.
 func compareAttrs(typ string, before, after map[string]string) []Attr {
+	all := map[string]string{}
+	maps.Copy(all, before)
+	maps.Copy(all, after)
 	var out []Attr
-	for p, b := range before {
-		if a, ok := after[p]; !ok || a != b {
-			out = append(out, Attr{Path: p, Before: b, After: after[p], Identity: identityAttribute(typ, p)})
+	// A value is never "": flatten writes JSON.
+	for _, p := range slices.Sorted(maps.Keys(all)) {
+		if before[p] != after[p] {
+			out = append(out, Attr{Path: p, Before: before[p], After: after[p], Identity: identityAttribute(typ, p)})
 		}
 	}
-	for p, a := range after {
-		if _, ok := before[p]; !ok {
-			out = append(out, Attr{Path: p, After: a, Identity: identityAttribute(typ, p)})
-		}
-	}
-	slices.SortFunc(out, func(a, b Attr) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
@@ -378,13 +372,7 @@ func danger(c Change) string {
 		// Another backend or state key: Terraform starts from another
 		// (usually empty) state and plans to create every resource again
 		// next to the ones it no longer knows.
-		var paths []string
-		for _, a := range c.Attrs {
-			if strings.HasPrefix(a.Path, "backend.") {
-				paths = append(paths, a.Path)
-			}
-		}
-		if len(paths) > 0 {
+		if paths := c.paths(func(a Attr) bool { return strings.HasPrefix(a.Path, "backend.") }); len(paths) > 0 {
 			return "state backend changed (" + strings.Join(paths, ", ") + "): Terraform reads another state and loses track of every resource; migrate the state (terraform init -migrate-state) first"
 		}
 		return ""
@@ -403,13 +391,7 @@ func danger(c Change) string {
 	}
 	// Changed, or Moved (a moved block carries the state over): the
 	// attributes decide.
-	var ids []string
-	for _, a := range c.Attrs {
-		if a.Identity {
-			ids = append(ids, a.Path)
-		}
-	}
-	if len(ids) > 0 {
+	if ids := c.paths(func(a Attr) bool { return a.Identity }); len(ids) > 0 {
 		return "identity attribute changed (" + strings.Join(ids, ", ") + "): Azure replaces the resource, losing the " + what
 	}
 	for _, a := range c.Attrs {

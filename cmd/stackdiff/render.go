@@ -44,19 +44,22 @@ func stackTitle(s StackDiff) string {
 	return t
 }
 
-// attrLines renders an attribute's change as diff lines ("- path = old",
-// "+ path = new"); an identity attribute of a stateful resource is marked.
-func attrLines(a Attr) []string {
-	mark := ""
-	if a.Identity {
-		mark = "   <-- identity (forces replacement)"
-	}
+// diffLines renders the attributes of a change as diff lines ("- path =
+// old", "+ path = new"); an identity attribute of a stateful resource is
+// marked.
+func diffLines(c Change) []string {
 	var out []string
-	if a.Before != "" {
-		out = append(out, "- "+a.Path+" = "+shorten(a.Before)+mark)
-	}
-	if a.After != "" {
-		out = append(out, "+ "+a.Path+" = "+shorten(a.After)+mark)
+	for _, a := range c.Attrs {
+		mark := ""
+		if a.Identity {
+			mark = "   <-- identity (forces replacement)"
+		}
+		if a.Before != "" {
+			out = append(out, "- "+a.Path+" = "+shorten(a.Before)+mark)
+		}
+		if a.After != "" {
+			out = append(out, "+ "+a.Path+" = "+shorten(a.After)+mark)
+		}
 	}
 	return out
 }
@@ -89,10 +92,8 @@ func Text(w io.Writer, r Result) {
 			if c.Kind == Added || c.Kind == Removed {
 				continue // the whole block is new or gone; its attributes add nothing
 			}
-			for _, a := range c.Attrs {
-				for _, l := range attrLines(a) {
-					fmt.Fprintln(w, "      "+l)
-				}
+			for _, l := range diffLines(c) {
+				fmt.Fprintln(w, "      "+l)
 			}
 		}
 		fmt.Fprintln(w)
@@ -150,11 +151,10 @@ func Markdown(w io.Writer, r Result) {
 			}
 			fmt.Fprintln(w)
 			fmt.Fprintln(w, "  ```diff")
-			for _, a := range c.Attrs {
-				for _, l := range attrLines(a) {
-					fmt.Fprintln(w, "  "+strings.ReplaceAll(l, "```", "'''"))
-				}
+			for _, l := range diffLines(c) {
+				fmt.Fprintln(w, "  "+strings.ReplaceAll(l, "```", "'''"))
 			}
+
 			fmt.Fprintln(w, "  ```")
 			fmt.Fprintln(w)
 		}

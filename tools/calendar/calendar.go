@@ -131,42 +131,20 @@ func Sorted(entries []Entry) []Entry {
 
 // DueOn returns the entries due on today, nearest first.
 func DueOn(entries []Entry, today time.Time) []Entry {
-	var due []Entry
-	for _, e := range Sorted(entries) {
-		if e.Due(today) {
-			due = append(due, e)
-		}
-	}
-	return due
+	return slices.DeleteFunc(Sorted(entries), func(e Entry) bool { return !e.Due(today) })
 }
+
 
 // Title is the pin an entry concerns, for a reader.
 func (e Entry) Title() string {
-	return strings.TrimSpace(e.Pin.label() + " " + e.Pin.Version)
+	return strings.TrimSpace(cmp.Or(pinLabels[e.Pin.Name], e.Pin.Name) + " " + e.Pin.Version)
 }
 
-func (p Pin) label() string {
-	switch p.Name {
-	case PinKubernetes:
-		return "AKS Kubernetes"
-	case PinAzurerm:
-		return "azurerm"
-	case PinKubernetesP:
-		return "kubernetes provider"
-	case PinNode:
-		return "Node.js"
-	case PinGo:
-		return "Go"
-	case PinTerraform:
-		return "Terraform"
-	case PinActions:
-		return "GitHub Actions runtime"
-	case PinRunner:
-		return "runner image"
-	case PinPrices:
-		return "price table"
-	}
-	return p.Name
+// pinLabels name the pins for a reader.
+var pinLabels = map[string]string{
+	PinKubernetes: "AKS Kubernetes", PinAzurerm: "azurerm", PinKubernetesP: "kubernetes provider",
+	PinNode: "Node.js", PinGo: "Go", PinTerraform: "Terraform", PinActions: "GitHub Actions runtime",
+	PinRunner: "runner image", PinPrices: "price table",
 }
 
 func (e Entry) when(today time.Time) string {

@@ -7,6 +7,8 @@ package cost
 
 import (
 	"bytes"
+	"cmp"
+
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -144,13 +146,7 @@ func EstimateStack(s *stackjson.Stack) (*Estimate, error) {
 	}
 	// Most expensive first; ties by component name.
 	slices.SortStableFunc(e.Lines, func(a, b Line) int {
-		if a.Monthly != b.Monthly {
-			if a.Monthly > b.Monthly {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Component, b.Component)
+		return cmp.Or(cmp.Compare(b.Monthly, a.Monthly), strings.Compare(a.Component, b.Component))
 	})
 	for _, l := range e.Lines {
 		e.Total += l.Monthly

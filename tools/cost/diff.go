@@ -14,18 +14,11 @@ import (
 // different) and the totals. Stacks whose estimate is the same are named
 // once at the end.
 func RenderDiff(w io.Writer, base, head []*Estimate) {
-	byStack := func(ests []*Estimate) map[string]*Estimate {
-		m := map[string]*Estimate{}
-		for _, e := range ests {
-			m[e.Stack] = e
-		}
-		return m
-	}
-	b, h := byStack(base), byStack(head)
-	names := sortedKeys(b, h)
+	b := index(base, func(e *Estimate) string { return e.Stack })
+	h := index(head, func(e *Estimate) string { return e.Stack })
 	var same []string
 	var total, totalBase float64
-	for _, n := range names {
+	for _, n := range sortedKeys(b, h) {
 		be, he := b[n], h[n]
 		lines := lineDiff(be, he)
 		bt, ht := totalOf(be), totalOf(he)
@@ -70,19 +63,16 @@ func totalOf(e *Estimate) float64 {
 // lineDiff lists the components of a stack whose monthly cost or SKU
 // differs, as tab-separated rows.
 func lineDiff(base, head *Estimate) []string {
-	index := func(e *Estimate) map[string]Line {
-		m := map[string]Line{}
-		if e != nil {
-			for _, l := range e.Lines {
-				m[l.Component] = l
-			}
+	lines := func(e *Estimate) []Line {
+		if e == nil {
+			return nil
 		}
-		return m
+		return e.Lines
 	}
-	b, h := index(base), index(head)
-	comps := sortedKeys(b, h)
+	component := func(l Line) string { return l.Component }
+	b, h := index(lines(base), component), index(lines(head), component)
 	var out []string
-	for _, c := range comps {
+	for _, c := range sortedKeys(b, h) {
 		bl, inBase := b[c]
 		hl, inHead := h[c]
 		switch {
@@ -97,14 +87,18 @@ func lineDiff(base, head *Estimate) []string {
 	return out
 }
 
-// sortedKeys returns the keys of a and b, sorted, each once.
-func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {
-	keys := slices.Collect(maps.Keys(a))
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
+// index maps each of items to its key.
+func index[T any](items []T, key func(T) string) map[string]T {
+	m := map[string]T{}
+	for _, it := range items {
+		m[key(it)] = it
 	}
+	return m
+}
+
+// sortedKeys returns the keys of a and b, sorted, each once.
+func sortedKeys[V any](a, b map[string]V) []string {
+	keys := slices.Concat(slices.Collect(maps.Keys(a)), slices.Collect(maps.Keys(b)))
 	slices.Sort(keys)
-	return keys
+	return slices.Compact(keys)
 }

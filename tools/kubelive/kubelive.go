@@ -346,14 +346,9 @@ func (cp *ControlPlane) Objects(ctx context.Context) ([]string, error) {
 
 // Added returns the entries of after that before lacks.
 func Added(before, after []string) []string {
-	var out []string
-	for _, o := range after {
-		if !slices.Contains(before, o) {
-			out = append(out, o)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(after), func(o string) bool { return slices.Contains(before, o) })
 }
+
 
 // tail returns the last n lines of a file.
 func tail(path string, n int) string {

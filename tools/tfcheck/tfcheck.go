@@ -17,7 +17,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -26,7 +25,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -122,18 +120,11 @@ func (r *Runner) Version() ([3]int, error) {
 // ParseVersion parses "1.11.4" (a pre-release suffix is ignored).
 func ParseVersion(s string) ([3]int, error) {
 	var v [3]int
-	parts := strings.SplitN(strings.SplitN(s, "-", 2)[0], ".", 3)
-	if len(parts) != 3 {
-		return v, fmt.Errorf("unexpected Terraform version %q", s)
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return v, fmt.Errorf("unexpected Terraform version %q", s)
-		}
-		v[i] = n
+	if _, err := fmt.Sscanf(s, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
+		return [3]int{}, fmt.Errorf("unexpected Terraform version %q", s)
 	}
 	return v, nil
+
 }
 
 // Less reports whether version a is older than b.
@@ -142,58 +133,53 @@ func Less(a, b [3]int) bool { return slices.Compare(a[:], b[:]) < 0 }
 // prepare fills the stack's working directory and runs terraform init.
 func (r *Runner) prepare(ctx context.Context, s Stack) (string, error) {
 	dir := filepath.Join(r.Work, s.Name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
 	// Tests and mocks of an earlier run go: a removed test must not run.
 	for _, old := range []string{"tests", "mocks", "modules", "variants", "cdk.tf.json", OverrideFile} {
 		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
 			return "", err
 		}
 	}
-	if err := copyFile(s.Config, filepath.Join(dir, "cdk.tf.json")); err != nil {
+	config, err := os.ReadFile(s.Config)
+	if err != nil {
 		return "", err
 	}
+	files := map[string][]byte{"cdk.tf.json": config} // by path in dir
 	if len(s.Override) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, OverrideFile), s.Override, 0o644); err != nil {
-			return "", err
-		}
+		files[OverrideFile] = s.Override
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Variants)) {
-		vdir := filepath.Join(dir, "variants", name)
-		if err := os.MkdirAll(vdir, 0o755); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(filepath.Join(vdir, "cdk.tf.json"), s.Variants[name], 0o644); err != nil {
-			return "", err
-		}
-	}
-	if err := copyTree(filepath.Join(r.Tests, "mocks"), filepath.Join(dir, "mocks")); err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(r.Tests, "modules")); err == nil {
-		if err := copyTree(filepath.Join(r.Tests, "modules"), filepath.Join(dir, "modules")); err != nil {
-			return "", err
-		}
+	for name, b := range s.Variants {
+		files[filepath.Join("variants", name, "cdk.tf.json")] = b
 	}
 	for _, set := range s.Sets {
-		files, err := filepath.Glob(filepath.Join(r.Tests, set, "*.tftest.hcl"))
-		if err != nil {
-			return "", err
-		}
-		if len(files) == 0 {
+		tests, _ := filepath.Glob(filepath.Join(r.Tests, set, "*.tftest.hcl")) // a well-formed pattern
+		if len(tests) == 0 {
 			return "", fmt.Errorf("%s: no test files in %s", s.Name, filepath.Join(r.Tests, set))
 		}
-		for _, f := range files {
-			// Prefixed with the set: two sets may have files of the same name.
-			if err := copyFile(f, filepath.Join(dir, "tests", set+"-"+filepath.Base(f))); err != nil {
+		for _, f := range tests {
+			b, err := os.ReadFile(f)
+			if err != nil {
 				return "", err
 			}
+			// Prefixed with the set: two sets may have files of the same name.
+			files[filepath.Join("tests", set+"-"+filepath.Base(f))] = b
 		}
 	}
 	for i, addr := range s.DataResources {
-		name := filepath.Join(dir, "tests", fmt.Sprintf("keep-%02d.tftest.hcl", i+1))
-		if err := os.WriteFile(name, []byte(keepTest(addr)), 0o644); err != nil {
+		files[filepath.Join("tests", fmt.Sprintf("keep-%02d.tftest.hcl", i+1))] = []byte(keepTest(addr))
+	}
+	for name, b := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	if err := os.CopyFS(filepath.Join(dir, "mocks"), os.DirFS(filepath.Join(r.Tests, "mocks"))); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(r.Tests, "modules")); err == nil {
+		if err := os.CopyFS(filepath.Join(dir, "modules"), os.DirFS(filepath.Join(r.Tests, "modules"))); err != nil {
 			return "", err
 		}
 	}
@@ -290,14 +276,9 @@ func (r *Runner) run(ctx context.Context, dir string, args ...string) ([]byte, e
 // point Kubernetes clients (the kubernetes provider among them) at a
 // cluster.
 func clientFreeEnviron() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=")
+	})
 }
 
 func (r *Runner) logf(format string, args ...any) {
@@ -466,7 +447,10 @@ func (rep *Report) Check(s Stack) []string {
 				problems = append(problems, fmt.Sprintf("%s: replacing %s failed in a non-production stack (status %s, refused %q, errors %q)", k, keepAddress(file, s.DataResources), status, rep.Refused[k], errs))
 			}
 		case status != "pass":
-			detail := append(append([]string{}, errs...), prefixed("refused to destroy ", rep.Refused[k])...)
+			detail := slices.Clone(errs)
+			for _, addr := range rep.Refused[k] {
+				detail = append(detail, "refused to destroy "+addr)
+			}
 			problems = append(problems, fmt.Sprintf("run %s: %s: %s", k, status, strings.Join(detail, "; ")))
 		}
 	}
@@ -497,42 +481,4 @@ func keepAddress(file string, addrs []string) string {
 		return "?"
 	}
 	return addrs[n-1]
-}
-
-func prefixed(prefix string, items []string) []string {
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = prefix + it
-	}
-	return out
-}
-
-func copyFile(src, dst string) error {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(dst, b, 0o644)
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return errors.New(p + ": not a regular file")
-		}
-		return copyFile(p, filepath.Join(dst, rel))
-	})
 }
