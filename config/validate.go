@@ -134,7 +134,7 @@ func (v *validator) network() {
 	pods, podsOK := v.prefix("/network/podCidr", n.PodCIDR)
 	services, servicesOK := v.prefix("/network/serviceCidr", n.ServiceCIDR)
 
-	if vnetOK && subnetOK && !contains(vnet, subnet) {
+	if vnetOK && subnetOK && !exposure.Within(subnet, vnet) {
 		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet must lie inside network.vnetCidr %s", n.VNetCIDR)
 	}
 	if subnetOK && subnet.Bits() > 28 {
@@ -165,7 +165,7 @@ func (v *validator) network() {
 	} {
 		for _, r := range AKSReservedRanges {
 			if f.ok && f.prefix.Overlaps(r) {
-				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, reservedList())
+				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, exposure.List(AKSReservedRanges))
 			}
 		}
 	}
@@ -189,14 +189,6 @@ var AKSReservedRanges = []netip.Prefix{
 	netip.MustParsePrefix("172.30.0.0/16"),
 	netip.MustParsePrefix("172.31.0.0/16"),
 	netip.MustParsePrefix("192.0.2.0/24"),
-}
-
-func reservedList() string {
-	s := make([]string, len(AKSReservedRanges))
-	for i, r := range AKSReservedRanges {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
 }
 
 // adminExposure refuses networks that would admit the internet to the
@@ -508,10 +500,6 @@ func (v *validator) names() {
 	if l := len(n.DNSLabel); (l < 3 || l > 63) && v.ok("/network/dnsLabel") {
 		v.add("/network/dnsLabel", n.DNSLabel, "a DNS label has 3 to 63 characters")
 	}
-}
-
-func contains(outer, inner netip.Prefix) bool {
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
 }
 
 // durationMinutes are the ISO 8601 durations the schema allows, in
