@@ -75,25 +75,20 @@ var commonEnvironmentNames = map[string]string{
 // its usual short form, else its letters and digits, lower-case, cut to
 // six.
 func suggestEnvironmentName(name string) string {
-	lower := strings.ToLower(name)
-	var b strings.Builder
-	for _, r := range lower {
+	clean := strings.Map(func(r rune) rune {
 		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
-			b.WriteRune(r)
+			return r
 		}
-	}
-	clean := b.String()
+		return -1
+	}, strings.ToLower(name))
 	if short, ok := commonEnvironmentNames[clean]; ok {
 		return short
 	}
 	clean = strings.TrimLeft(clean, "0123456789")
-	if len(clean) > 6 {
-		clean = clean[:6]
-	}
 	if len(clean) < 2 {
 		return "env1"
 	}
-	return clean
+	return clean[:min(len(clean), 6)]
 }
 
 // MaxFileSize is the largest configuration file read, in bytes. An

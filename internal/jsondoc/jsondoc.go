@@ -226,21 +226,15 @@ func Keys(data []byte, fn func(Key)) error {
 }
 
 // describeSyntaxError turns a decoding error into "line L, column C: ...".
+// Decoding into an interface value fails with a syntax error, or with
+// io.ErrUnexpectedEOF, which has no offset.
 func describeSyntaxError(data []byte, err error) string {
 	var serr *json.SyntaxError
-	var terr *json.UnmarshalTypeError
-	offset := int64(-1)
-	switch {
-	case errors.As(err, &serr):
-		offset = serr.Offset
-	case errors.As(err, &terr):
-		offset = terr.Offset
-	}
-	if offset < 0 {
+	if !errors.As(err, &serr) {
 		return err.Error()
 	}
 	// The offset counts the offending byte; report that byte's position.
-	line, col := position(data, int(offset)-1)
+	line, col := position(data, int(serr.Offset)-1)
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 
