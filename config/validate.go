@@ -65,26 +65,16 @@ func (v *validator) add(path string, value any, format string, args ...any) {
 // are as the file gives them and valid against the schema, so that a rule
 // may read them.
 func (v *validator) ok(paths ...string) bool {
-	for _, p := range paths {
-		for _, bad := range v.invalid {
-			if bad == p || strings.HasPrefix(p, bad+"/") || strings.HasPrefix(bad, p+"/") {
-				return false
-			}
-		}
-	}
-	return true
+	return !slices.ContainsFunc(paths, func(p string) bool {
+		return !v.given(p) || slices.ContainsFunc(v.invalid, func(bad string) bool { return strings.HasPrefix(bad, p+"/") })
+	})
 }
 
 // given reports whether the value at the pointer is the file's own (or its
 // default): neither it nor an object or list holding it was replaced. What
 // it holds may be invalid.
 func (v *validator) given(path string) bool {
-	for _, bad := range v.invalid {
-		if bad == path || strings.HasPrefix(path, bad+"/") {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(v.invalid, func(bad string) bool { return bad == path || strings.HasPrefix(path, bad+"/") })
 }
 
 // enforced reports whether the environment's stacks will be checked
@@ -127,56 +117,44 @@ func (v *validator) nodePool() {
 	}
 }
 
+// network checks the cluster's networks against each other and against
+// what AKS reserves. A network the file does not give validly parses as
+// the zero prefix, and apply skips every check that reads it.
 func (v *validator) network() {
 	n := v.cfg.Network
-	vnet, vnetOK := v.prefix("/network/vnetCidr", n.VNetCIDR)
-	subnet, subnetOK := v.prefix("/network/nodeSubnetCidr", n.NodeSubnetCIDR)
-	pods, podsOK := v.prefix("/network/podCidr", n.PodCIDR)
-	services, servicesOK := v.prefix("/network/serviceCidr", n.ServiceCIDR)
-
-	if vnetOK && subnetOK && !exposure.Within(subnet, vnet) {
-		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet must lie inside network.vnetCidr %s", n.VNetCIDR)
-	}
-	if subnetOK && subnet.Bits() > 28 {
-		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)")
-	}
-	if vnetOK && servicesOK && vnet.Overlaps(services) {
-		v.add("/network/serviceCidr", n.ServiceCIDR, "overlaps network.vnetCidr %s; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)", n.VNetCIDR)
-	}
-	if vnetOK && podsOK && vnet.Overlaps(pods) {
-		v.add("/network/podCidr", n.PodCIDR, "overlaps network.vnetCidr %s; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)", n.VNetCIDR)
-	}
-	if podsOK && servicesOK && pods.Overlaps(services) {
-		v.add("/network/podCidr", n.PodCIDR, "overlaps network.serviceCidr %s; pods and services need separate ranges", n.ServiceCIDR)
-	}
-	if servicesOK && v.ok("/network/dnsServiceIp") {
-		if dns := netip.MustParseAddr(n.DNSServiceIP); !services.Contains(dns) || dns == services.Addr() {
-			v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
-		}
-	}
+	vnet, _ := netip.ParsePrefix(n.VNetCIDR)
+	subnet, _ := netip.ParsePrefix(n.NodeSubnetCIDR)
+	pods, _ := netip.ParsePrefix(n.PodCIDR)
+	services, _ := netip.ParsePrefix(n.ServiceCIDR)
+	dns, _ := netip.ParseAddr(n.DNSServiceIP)
+	v.apply([]check{
+		{"/network/nodeSubnetCidr", n.NodeSubnetCIDR, !exposure.Within(subnet, vnet), []string{"/network/vnetCidr"},
+			"the node subnet must lie inside network.vnetCidr " + n.VNetCIDR},
+		{"/network/nodeSubnetCidr", n.NodeSubnetCIDR, subnet.Bits() > 28, nil,
+			"the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)"},
+		{"/network/serviceCidr", n.ServiceCIDR, vnet.Overlaps(services), []string{"/network/vnetCidr"},
+			"overlaps network.vnetCidr " + n.VNetCIDR + "; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)"},
+		{"/network/podCidr", n.PodCIDR, vnet.Overlaps(pods), []string{"/network/vnetCidr"},
+			"overlaps network.vnetCidr " + n.VNetCIDR + "; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)"},
+		{"/network/podCidr", n.PodCIDR, pods.Overlaps(services), []string{"/network/serviceCidr"},
+			"overlaps network.serviceCidr " + n.ServiceCIDR + "; pods and services need separate ranges"},
+		{"/network/dnsServiceIp", n.DNSServiceIP, !services.Contains(dns) || dns == services.Addr(), []string{"/network/serviceCidr"},
+			"must be an address inside network.serviceCidr " + n.ServiceCIDR + " other than its first (such as the .10 address)"},
+	})
 	for _, f := range []struct {
 		path, value string
 		prefix      netip.Prefix
-		ok          bool
 	}{
-		{"/network/vnetCidr", n.VNetCIDR, vnet, vnetOK},
-		{"/network/podCidr", n.PodCIDR, pods, podsOK},
-		{"/network/serviceCidr", n.ServiceCIDR, services, servicesOK},
+		{"/network/vnetCidr", n.VNetCIDR, vnet},
+		{"/network/podCidr", n.PodCIDR, pods},
+		{"/network/serviceCidr", n.ServiceCIDR, services},
 	} {
 		for _, r := range AKSReservedRanges {
-			if f.ok && f.prefix.Overlaps(r) {
+			if f.prefix.Overlaps(r) && v.ok(f.path) {
 				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, exposure.List(AKSReservedRanges))
 			}
 		}
 	}
-}
-
-// prefix parses the network at path when the file gives it validly.
-func (v *validator) prefix(path, cidr string) (netip.Prefix, bool) {
-	if !v.ok(path) {
-		return netip.Prefix{}, false
-	}
-	return netip.MustParsePrefix(cidr), true
 }
 
 // AKSReservedRanges may not hold the cluster's virtual network, pod or
@@ -248,8 +226,7 @@ func (v *validator) adminExposure() {
 	}
 }
 
-// check is one rule of [validator.production] or [validator.consistency]:
-// the value at path is reported with msg when broken, unless it or one of
+// check is one rule that [validator.apply] applies: the value at path is reported with msg when broken, unless it or one of
 // the values in reads is invalid.
 type check struct {
 	path   string
