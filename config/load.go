@@ -210,15 +210,9 @@ func describeMode(m fs.FileMode) string {
 	}
 }
 
-// Parse validates data as the configuration of environment env; file is
-// used in messages only.
-//
-// One run reports every problem: the file's name, duplicate keys, the
-// schema, the rules across fields and the guardrails a value can break.
-// What the schema refuses is replaced with its default before decoding (see
-// jsondoc.Schema.Check), so the rules run on every valid value; a rule
-// whose input is itself invalid is skipped, so nothing is reported twice or
-// about a value the file does not hold.
+// Parse validates data as the configuration of environment env, in one run
+// that reports every problem (see the package documentation); file is used
+// in messages only.
 func Parse(file, env string, data []byte) (*Config, error) {
 	var problems []Problem
 	envValid := environmentName.MatchString(env)
