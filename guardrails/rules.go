@@ -102,24 +102,19 @@ type inboundRule struct {
 func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	var out []inboundRule
 	for _, r := range stack.Resources("") {
-		var rules []map[string]any
+		var rules []any
 		switch r.Type {
 		case "azurerm_network_security_rule":
-			rules = append(rules, r.Attrs)
+			rules = []any{r.Attrs}
 		case "azurerm_network_security_group":
 			// Inline rules, if anyone adds them.
-			list, _ := r.Attrs["security_rule"].([]any)
-			for _, e := range list {
-				if m, ok := e.(map[string]any); ok {
-					rules = append(rules, m)
-				}
-			}
+			rules, _ = r.Attrs["security_rule"].([]any)
 		}
-		for _, rule := range rules {
-			if s, _ := rule["access"].(string); !strings.EqualFold(s, "Allow") {
-				continue
-			}
-			if s, _ := rule["direction"].(string); !strings.EqualFold(s, "Inbound") {
+		for _, e := range rules {
+			rule, _ := e.(map[string]any)
+			access, _ := rule["access"].(string)
+			direction, _ := rule["direction"].(string)
+			if !strings.EqualFold(access, "Allow") || !strings.EqualFold(direction, "Inbound") {
 				continue
 			}
 			nr := inboundRule{r: r, name: rule["name"], ports: stringsOf(rule["destination_port_range"], rule["destination_port_ranges"])}
