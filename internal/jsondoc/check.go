@@ -181,14 +181,11 @@ func setAt(doc map[string]any, tokens []string, v any) {
 
 // scalarAt returns the JSON text of the scalar at the location, or "".
 func scalarAt(doc any, tokens []string) string {
-	v := valueAt(doc, tokens)
-	switch v.(type) {
+	switch v := valueAt(doc, tokens); v.(type) {
 	case map[string]any, []any, nil:
 		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
 }
