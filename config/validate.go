@@ -162,12 +162,7 @@ func (v *validator) network() {
 // documentation: "AKS clusters may not use 169.254.0.0/16, 172.30.0.0/16,
 // 172.31.0.0/16, or 192.0.2.0/24 for the Kubernetes service address range,
 // pod address range, or cluster virtual network address range").
-var AKSReservedRanges = []netip.Prefix{
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("172.30.0.0/16"),
-	netip.MustParsePrefix("172.31.0.0/16"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-}
+var AKSReservedRanges = exposure.Prefixes("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
 
 // adminExposure refuses networks that would admit the internet to the
 // node's admin ports, as the guardrail NET-001 would at synthesis, with the

@@ -43,7 +43,7 @@ var (
 // nonPublicIPv4 are the IPv4 special-purpose blocks that are not reachable
 // from the internet (RFC 6890 and the IANA registry): they do not count
 // toward the bound. They are disjoint.
-var nonPublicIPv4 = prefixes(
+var nonPublicIPv4 = Prefixes(
 	"0.0.0.0/8",       // "this network"
 	"10.0.0.0/8",      // private
 	"100.64.0.0/10",   // carrier-grade NAT
@@ -63,7 +63,8 @@ var nonPublicIPv4 = prefixes(
 // from the internet.
 var publicIPv6 = netip.MustParsePrefix("2000::/3")
 
-func prefixes(ss ...string) []netip.Prefix {
+// Prefixes parses networks written in the code; it panics on a typo.
+func Prefixes(ss ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(ss))
 	for i, s := range ss {
 		out[i] = netip.MustParsePrefix(s)
