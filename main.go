@@ -28,6 +28,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -73,12 +74,7 @@ func run() int {
 	} else if err != nil {
 		return 2
 	}
-	if *out == "" {
-		*out = os.Getenv("CDKTF_OUTDIR")
-	}
-	if *out == "" {
-		*out = "cdktf.out"
-	}
+	*out = cmp.Or(*out, os.Getenv("CDKTF_OUTDIR"), "cdktf.out")
 
 	ctx, signaled, stop := interrupts()
 	defer stop()
@@ -232,12 +228,6 @@ func synth(cfgs []*config.Config, dir string) (err error) {
 // validations are this project's guardrails, to be fixed or waived with a
 // reason in the configuration, never skipped.
 func cleanJSError(msg string) string {
-	var keep []string
-	for _, line := range strings.Split(msg, "\n") {
-		if strings.Contains(line, "skipValidation") {
-			continue
-		}
-		keep = append(keep, line)
-	}
+	keep := slices.DeleteFunc(strings.Split(msg, "\n"), func(line string) bool { return strings.Contains(line, "skipValidation") })
 	return strings.TrimSpace(strings.Join(keep, "\n"))
 }

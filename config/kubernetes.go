@@ -22,19 +22,15 @@ func (k Kubernetes) UpgradeChannel() string {
 // schema.json), kubelogin's --login methods: the in-cluster stack's
 // variable kubelogin_login accepts the same.
 var KubeloginModes = sync.OnceValue(func() []string {
-	var s struct {
-		Properties struct {
-			Kubernetes struct {
-				Properties struct {
-					KubeloginMode struct {
-						Enum []string `json:"enum"`
-					} `json:"kubeloginMode"`
-				} `json:"properties"`
-			} `json:"kubernetes"`
-		} `json:"properties"`
+	type node struct {
+		Properties map[string]node `json:"properties"`
+		Enum       []string        `json:"enum"`
 	}
-	if err := json.Unmarshal(SchemaJSON, &s); err != nil || len(s.Properties.Kubernetes.Properties.KubeloginMode.Enum) == 0 {
+	var schema node
+	err := json.Unmarshal(SchemaJSON, &schema)
+	modes := schema.Properties["kubernetes"].Properties["kubeloginMode"].Enum
+	if err != nil || len(modes) == 0 {
 		panic("config: schema.json has no kubernetes.kubeloginMode enum")
 	}
-	return s.Properties.Kubernetes.Properties.KubeloginMode.Enum
+	return modes
 })

@@ -75,25 +75,20 @@ var commonEnvironmentNames = map[string]string{
 // its usual short form, else its letters and digits, lower-case, cut to
 // six.
 func suggestEnvironmentName(name string) string {
-	lower := strings.ToLower(name)
-	var b strings.Builder
-	for _, r := range lower {
+	clean := strings.Map(func(r rune) rune {
 		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
-			b.WriteRune(r)
+			return r
 		}
-	}
-	clean := b.String()
+		return -1
+	}, strings.ToLower(name))
 	if short, ok := commonEnvironmentNames[clean]; ok {
 		return short
 	}
 	clean = strings.TrimLeft(clean, "0123456789")
-	if len(clean) > 6 {
-		clean = clean[:6]
-	}
 	if len(clean) < 2 {
 		return "env1"
 	}
-	return clean
+	return clean[:min(len(clean), 6)]
 }
 
 // MaxFileSize is the largest configuration file read, in bytes. An
@@ -215,15 +210,9 @@ func describeMode(m fs.FileMode) string {
 	}
 }
 
-// Parse validates data as the configuration of environment env; file is
-// used in messages only.
-//
-// One run reports every problem: the file's name, duplicate keys, the
-// schema, the rules across fields and the guardrails a value can break.
-// What the schema refuses is replaced with its default before decoding (see
-// jsondoc.Schema.Check), so the rules run on every valid value; a rule
-// whose input is itself invalid is skipped, so nothing is reported twice or
-// about a value the file does not hold.
+// Parse validates data as the configuration of environment env, in one run
+// that reports every problem (see the package documentation); file is used
+// in messages only.
 func Parse(file, env string, data []byte) (*Config, error) {
 	var problems []Problem
 	envValid := environmentName.MatchString(env)

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Names are the Azure and Kubernetes names of an environment's resources.
 // Both stacks of an environment derive them from the same configuration, so
@@ -32,22 +35,11 @@ type Names struct {
 // Names derives the resource names of the environment.
 func (c *Config) Names() Names {
 	base := c.NamePrefix + "-" + c.Environment
-	global := base
+	suffix := ""
 	if c.UniqueSuffix != "" {
-		global += "-" + c.UniqueSuffix
-	}
-	label := c.Network.DNSLabel
-	if label == "" {
-		label = global
+		suffix = "-" + c.UniqueSuffix
 	}
 	short := c.NamePrefix + c.Environment
-	if len(short) > 12 {
-		short = short[:12]
-	}
-	kv := base + "-kv"
-	if c.UniqueSuffix != "" {
-		kv += "-" + c.UniqueSuffix
-	}
 	return Names{
 		ResourceGroup:         base + "-rg",
 		SnapshotResourceGroup: base + "-snapshots-rg",
@@ -56,18 +48,18 @@ func (c *Config) Names() Names {
 		NodeSubnet:            "nodes",
 		SecurityGroup:         base + "-nodes-nsg",
 		PublicIP:              base + "-ingress-pip",
-		DNSLabel:              label,
+		DNSLabel:              cmp.Or(c.Network.DNSLabel, base+suffix),
 		Cluster:               base + "-aks",
 		ClusterDNSPrefix:      base,
 		ClusterIdentity:       base + "-aks-identity",
 		NodeIdentity:          base + "-node-identity",
 		DataDisk:              base + "-ipfs-data",
 		StorageAccount:        "st" + strings.ReplaceAll(c.NamePrefix+c.Environment+c.UniqueSuffix, "-", ""),
-		KeyVault:              kv,
+		KeyVault:              base + "-kv" + suffix,
 		BackupVault:           base + "-backup-vault",
 		LogAnalytics:          base + "-logs",
 		ActionGroup:           base + "-alerts",
-		ActionGroupShort:      short,
+		ActionGroupShort:      short[:min(len(short), 12)],
 		Budget:                base + "-budget",
 	}
 }

@@ -48,24 +48,19 @@ func defaultText(prop map[string]any, required bool) string {
 	case !ok:
 		return "none"
 	}
+	// Empty values fall through to JSON: `""`, `[]`, `{}`.
 	switch v := def.(type) {
 	case string:
-		if v == "" {
-			return "`\"\"`"
+		if v != "" {
+			return "`" + v + "`"
 		}
-		return "`" + v + "`"
 	case []any:
-		if len(v) == 0 {
-			return "`[]`"
-		}
-		items := make([]string, len(v))
-		for i, e := range v {
-			items[i] = "`" + fmt.Sprint(e) + "`"
-		}
-		return strings.Join(items, ", ")
-	case map[string]any:
-		if len(v) == 0 {
-			return "`{}`"
+		if len(v) > 0 {
+			items := make([]string, len(v))
+			for i, e := range v {
+				items[i] = "`" + fmt.Sprint(e) + "`"
+			}
+			return strings.Join(items, ", ")
 		}
 	}
 	raw, _ := json.Marshal(def)

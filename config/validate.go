@@ -65,26 +65,16 @@ func (v *validator) add(path string, value any, format string, args ...any) {
 // are as the file gives them and valid against the schema, so that a rule
 // may read them.
 func (v *validator) ok(paths ...string) bool {
-	for _, p := range paths {
-		for _, bad := range v.invalid {
-			if bad == p || strings.HasPrefix(p, bad+"/") || strings.HasPrefix(bad, p+"/") {
-				return false
-			}
-		}
-	}
-	return true
+	return !slices.ContainsFunc(paths, func(p string) bool {
+		return !v.given(p) || slices.ContainsFunc(v.invalid, func(bad string) bool { return strings.HasPrefix(bad, p+"/") })
+	})
 }
 
 // given reports whether the value at the pointer is the file's own (or its
 // default): neither it nor an object or list holding it was replaced. What
 // it holds may be invalid.
 func (v *validator) given(path string) bool {
-	for _, bad := range v.invalid {
-		if bad == path || strings.HasPrefix(path, bad+"/") {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(v.invalid, func(bad string) bool { return bad == path || strings.HasPrefix(path, bad+"/") })
 }
 
 // enforced reports whether the environment's stacks will be checked
@@ -127,56 +117,44 @@ func (v *validator) nodePool() {
 	}
 }
 
+// network checks the cluster's networks against each other and against
+// what AKS reserves. A network the file does not give validly parses as
+// the zero prefix, and apply skips every check that reads it.
 func (v *validator) network() {
 	n := v.cfg.Network
-	vnet, vnetOK := v.prefix("/network/vnetCidr", n.VNetCIDR)
-	subnet, subnetOK := v.prefix("/network/nodeSubnetCidr", n.NodeSubnetCIDR)
-	pods, podsOK := v.prefix("/network/podCidr", n.PodCIDR)
-	services, servicesOK := v.prefix("/network/serviceCidr", n.ServiceCIDR)
-
-	if vnetOK && subnetOK && !contains(vnet, subnet) {
-		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet must lie inside network.vnetCidr %s", n.VNetCIDR)
-	}
-	if subnetOK && subnet.Bits() > 28 {
-		v.add("/network/nodeSubnetCidr", n.NodeSubnetCIDR, "the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)")
-	}
-	if vnetOK && servicesOK && vnet.Overlaps(services) {
-		v.add("/network/serviceCidr", n.ServiceCIDR, "overlaps network.vnetCidr %s; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)", n.VNetCIDR)
-	}
-	if vnetOK && podsOK && vnet.Overlaps(pods) {
-		v.add("/network/podCidr", n.PodCIDR, "overlaps network.vnetCidr %s; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)", n.VNetCIDR)
-	}
-	if podsOK && servicesOK && pods.Overlaps(services) {
-		v.add("/network/podCidr", n.PodCIDR, "overlaps network.serviceCidr %s; pods and services need separate ranges", n.ServiceCIDR)
-	}
-	if servicesOK && v.ok("/network/dnsServiceIp") {
-		if dns := netip.MustParseAddr(n.DNSServiceIP); !services.Contains(dns) || dns == services.Addr() {
-			v.add("/network/dnsServiceIp", n.DNSServiceIP, "must be an address inside network.serviceCidr %s other than its first (such as the .10 address)", n.ServiceCIDR)
-		}
-	}
+	vnet, _ := netip.ParsePrefix(n.VNetCIDR)
+	subnet, _ := netip.ParsePrefix(n.NodeSubnetCIDR)
+	pods, _ := netip.ParsePrefix(n.PodCIDR)
+	services, _ := netip.ParsePrefix(n.ServiceCIDR)
+	dns, _ := netip.ParseAddr(n.DNSServiceIP)
+	v.apply([]check{
+		{"/network/nodeSubnetCidr", n.NodeSubnetCIDR, !exposure.Within(subnet, vnet), []string{"/network/vnetCidr"},
+			"the node subnet must lie inside network.vnetCidr " + n.VNetCIDR},
+		{"/network/nodeSubnetCidr", n.NodeSubnetCIDR, subnet.Bits() > 28, nil,
+			"the node subnet is too small for AKS nodes and upgrades; use /28 or larger (such as /24)"},
+		{"/network/serviceCidr", n.ServiceCIDR, vnet.Overlaps(services), []string{"/network/vnetCidr"},
+			"overlaps network.vnetCidr " + n.VNetCIDR + "; AKS refuses a service CIDR inside the virtual network (use for example 10.96.0.0/16)"},
+		{"/network/podCidr", n.PodCIDR, vnet.Overlaps(pods), []string{"/network/vnetCidr"},
+			"overlaps network.vnetCidr " + n.VNetCIDR + "; the Azure CNI overlay pod CIDR must be outside the virtual network (use for example 10.244.0.0/16)"},
+		{"/network/podCidr", n.PodCIDR, pods.Overlaps(services), []string{"/network/serviceCidr"},
+			"overlaps network.serviceCidr " + n.ServiceCIDR + "; pods and services need separate ranges"},
+		{"/network/dnsServiceIp", n.DNSServiceIP, !services.Contains(dns) || dns == services.Addr(), []string{"/network/serviceCidr"},
+			"must be an address inside network.serviceCidr " + n.ServiceCIDR + " other than its first (such as the .10 address)"},
+	})
 	for _, f := range []struct {
 		path, value string
 		prefix      netip.Prefix
-		ok          bool
 	}{
-		{"/network/vnetCidr", n.VNetCIDR, vnet, vnetOK},
-		{"/network/podCidr", n.PodCIDR, pods, podsOK},
-		{"/network/serviceCidr", n.ServiceCIDR, services, servicesOK},
+		{"/network/vnetCidr", n.VNetCIDR, vnet},
+		{"/network/podCidr", n.PodCIDR, pods},
+		{"/network/serviceCidr", n.ServiceCIDR, services},
 	} {
 		for _, r := range AKSReservedRanges {
-			if f.ok && f.prefix.Overlaps(r) {
-				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, reservedList())
+			if f.prefix.Overlaps(r) && v.ok(f.path) {
+				v.add(f.path, f.value, "overlaps %s, which AKS reserves: the virtual network, pod and service ranges may not use %s", r, exposure.List(AKSReservedRanges))
 			}
 		}
 	}
-}
-
-// prefix parses the network at path when the file gives it validly.
-func (v *validator) prefix(path, cidr string) (netip.Prefix, bool) {
-	if !v.ok(path) {
-		return netip.Prefix{}, false
-	}
-	return netip.MustParsePrefix(cidr), true
 }
 
 // AKSReservedRanges may not hold the cluster's virtual network, pod or
@@ -184,20 +162,7 @@ func (v *validator) prefix(path, cidr string) (netip.Prefix, bool) {
 // documentation: "AKS clusters may not use 169.254.0.0/16, 172.30.0.0/16,
 // 172.31.0.0/16, or 192.0.2.0/24 for the Kubernetes service address range,
 // pod address range, or cluster virtual network address range").
-var AKSReservedRanges = []netip.Prefix{
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("172.30.0.0/16"),
-	netip.MustParsePrefix("172.31.0.0/16"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-}
-
-func reservedList() string {
-	s := make([]string, len(AKSReservedRanges))
-	for i, r := range AKSReservedRanges {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
-}
+var AKSReservedRanges = exposure.Prefixes("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
 
 // adminExposure refuses networks that would admit the internet to the
 // node's admin ports, as the guardrail NET-001 would at synthesis, with the
@@ -256,6 +221,24 @@ func (v *validator) adminExposure() {
 	}
 }
 
+// check is one rule that [validator.apply] applies: the value at path is reported with msg when broken, unless it or one of
+// the values in reads is invalid.
+type check struct {
+	path   string
+	value  any
+	broken bool
+	reads  []string
+	msg    string
+}
+
+func (v *validator) apply(checks []check) {
+	for _, c := range checks {
+		if c.broken && v.ok(c.path) && v.ok(c.reads...) {
+			v.add(c.path, c.value, "%s", c.msg)
+		}
+	}
+}
+
 // production enforces what a production environment must not relax.
 func (v *validator) production() {
 	c := v.cfg
@@ -263,66 +246,41 @@ func (v *validator) production() {
 		return
 	}
 	const why = "production forbids it"
-	if c.Kubernetes.LocalAccountsEnabled && v.ok("/kubernetes/localAccountsEnabled") {
-		v.add("/kubernetes/localAccountsEnabled", true, "%s: local accounts bypass Microsoft Entra ID and cannot be revoked per person; set false", why)
-	}
-	if len(c.Network.AdminCIDRs) == 0 && v.ok("/network/adminCidrs") {
-		v.add("/network/adminCidrs", nil, "production needs at least one admin CIDR: it restricts the Kubernetes API server's authorized IP ranges and the Key Vault and storage firewalls")
-	}
-	if c.KeyVault.NetworkDefaultAction != "Deny" && v.ok("/keyVault/networkDefaultAction") {
-		v.add("/keyVault/networkDefaultAction", c.KeyVault.NetworkDefaultAction, "%s (guardrail KV-002): the vault holds the node's secrets; set \"Deny\" (admin CIDRs, the deployer's addresses and trusted Azure services stay allowed)", why)
-	}
-	if !c.KeyVault.PurgeProtection && v.ok("/keyVault/purgeProtection") {
-		v.add("/keyVault/purgeProtection", false, "%s (guardrail KV-001): without purge protection a deleted vault's secrets can be destroyed at once; set true", why)
-	}
-	if c.StorageAccount.NetworkDefaultAction != "Deny" && v.ok("/storageAccount/networkDefaultAction") {
-		v.add("/storageAccount/networkDefaultAction", c.StorageAccount.NetworkDefaultAction, "%s: logs and backups stay behind the firewall; set \"Deny\"", why)
-	}
-	if c.Workload.DevSecrets && v.ok("/workload/devSecrets") {
-		v.add("/workload/devSecrets", true, "%s: production reads its secrets from Key Vault through workload identity, not from a Kubernetes Secret written by Terraform; set false", why)
-	}
-	if len(c.Alerts.Emails) == 0 && v.ok("/alerts/emails") {
-		v.add("/alerts/emails", nil, "production needs at least one alert receiver, or a failing node goes unnoticed")
-	}
-	if c.Backend.Type != BackendAzureRM && v.ok("/backend/type") {
-		v.add("/backend/type", c.Backend.Type, "production state must live in the shared azurerm backend (Azure Storage with Microsoft Entra ID auth), not on one machine; set \"azurerm\" with resourceGroupName and storageAccountName")
-	}
+	v.apply([]check{
+		{"/kubernetes/localAccountsEnabled", true, c.Kubernetes.LocalAccountsEnabled, nil, why + ": local accounts bypass Microsoft Entra ID and cannot be revoked per person; set false"},
+		{"/network/adminCidrs", nil, len(c.Network.AdminCIDRs) == 0, nil, "production needs at least one admin CIDR: it restricts the Kubernetes API server's authorized IP ranges and the Key Vault and storage firewalls"},
+		{"/keyVault/networkDefaultAction", c.KeyVault.NetworkDefaultAction, c.KeyVault.NetworkDefaultAction != "Deny", nil, why + " (guardrail KV-002): the vault holds the node's secrets; set \"Deny\" (admin CIDRs, the deployer's addresses and trusted Azure services stay allowed)"},
+		{"/keyVault/purgeProtection", false, !c.KeyVault.PurgeProtection, nil, why + " (guardrail KV-001): without purge protection a deleted vault's secrets can be destroyed at once; set true"},
+		{"/storageAccount/networkDefaultAction", c.StorageAccount.NetworkDefaultAction, c.StorageAccount.NetworkDefaultAction != "Deny", nil, why + ": logs and backups stay behind the firewall; set \"Deny\""},
+		{"/workload/devSecrets", true, c.Workload.DevSecrets, nil, why + ": production reads its secrets from Key Vault through workload identity, not from a Kubernetes Secret written by Terraform; set false"},
+		{"/alerts/emails", nil, len(c.Alerts.Emails) == 0, nil, "production needs at least one alert receiver, or a failing node goes unnoticed"},
+		{"/backend/type", c.Backend.Type, c.Backend.Type != BackendAzureRM, nil, "production state must live in the shared azurerm backend (Azure Storage with Microsoft Entra ID auth), not on one machine; set \"azurerm\" with resourceGroupName and storageAccountName"},
+	})
 }
 
 // consistency checks fields that only make sense together.
 func (v *validator) consistency() {
 	c := v.cfg
-	if c.Kubernetes.ProviderAuth == AuthAdminCertificate && !c.Kubernetes.LocalAccountsEnabled && v.ok("/kubernetes/providerAuth", "/kubernetes/localAccountsEnabled") {
-		v.add("/kubernetes/providerAuth", c.Kubernetes.ProviderAuth, "the admin certificate exists only with kubernetes.localAccountsEnabled; use \"kubelogin\" or enable local accounts")
-	}
-	if c.Kubernetes.AutomaticUpgradeChannel == "node-image" && c.Kubernetes.NodeOSUpgradeChannel != "NodeImage" && v.ok("/kubernetes/automaticUpgradeChannel", "/kubernetes/nodeOsUpgradeChannel") {
-		v.add("/kubernetes/nodeOsUpgradeChannel", c.Kubernetes.NodeOSUpgradeChannel, "must be \"NodeImage\" when kubernetes.automaticUpgradeChannel is \"node-image\" (AKS and the azurerm provider refuse anything else)")
-	}
-	if (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon && v.ok("/policy/noPrivilegedContainers", "/policy/noPrivilegeEscalation", "/policy/azurePolicyAddon") {
-		v.add("/policy/azurePolicyAddon", false, "the Kubernetes policies (noPrivilegedContainers, noPrivilegeEscalation) need the Azure Policy add-on to act; set true or turn those policies off")
-	}
-	if len(c.Policy.AllowedLocations) > 0 && !slices.Contains(c.Policy.AllowedLocations, c.Location) && v.ok("/policy/allowedLocations", "/location") {
-		v.add("/policy/allowedLocations", c.Policy.AllowedLocations, "must include the environment's location %q, or every resource would be denied", c.Location)
-	}
-	if durationMinutes(c.Alerts.WindowSize) < durationMinutes(c.Alerts.Frequency) && v.ok("/alerts/windowSize", "/alerts/frequency") {
-		v.add("/alerts/windowSize", c.Alerts.WindowSize, "must be at least alerts.frequency %s", c.Alerts.Frequency)
-	}
-	if c.Backend.Type == BackendAzureRM && v.ok("/backend/type") {
-		if c.Backend.ResourceGroupName == "" && v.ok("/backend/resourceGroupName") {
-			v.add("/backend/resourceGroupName", "", "the azurerm backend needs the resource group of the state storage account")
-		}
-		if c.Backend.StorageAccountName == "" && v.ok("/backend/storageAccountName") {
-			v.add("/backend/storageAccountName", "", "the azurerm backend needs the state storage account name (3 to 24 lower-case letters or digits)")
-		}
-	}
-	for _, f := range []struct{ path, name string }{
-		{"/storageAccount/logsContainer", c.StorageAccount.LogsContainer},
-		{"/backend/containerName", c.Backend.ContainerName},
-	} {
-		if strings.Contains(f.name, "--") && v.ok(f.path) {
-			v.add(f.path, f.name, "storage container names cannot contain two hyphens in a row")
-		}
-	}
+	k, azurerm := c.Kubernetes, c.Backend.Type == BackendAzureRM
+	const twoHyphens = "storage container names cannot contain two hyphens in a row"
+	v.apply([]check{
+		{"/kubernetes/providerAuth", k.ProviderAuth, k.ProviderAuth == AuthAdminCertificate && !k.LocalAccountsEnabled, []string{"/kubernetes/localAccountsEnabled"},
+			"the admin certificate exists only with kubernetes.localAccountsEnabled; use \"kubelogin\" or enable local accounts"},
+		{"/kubernetes/nodeOsUpgradeChannel", k.NodeOSUpgradeChannel, k.AutomaticUpgradeChannel == "node-image" && k.NodeOSUpgradeChannel != "NodeImage", []string{"/kubernetes/automaticUpgradeChannel"},
+			"must be \"NodeImage\" when kubernetes.automaticUpgradeChannel is \"node-image\" (AKS and the azurerm provider refuse anything else)"},
+		{"/policy/azurePolicyAddon", false, (c.Policy.NoPrivilegedContainers || c.Policy.NoPrivilegeEscalation) && !c.Policy.AzurePolicyAddon, []string{"/policy/noPrivilegedContainers", "/policy/noPrivilegeEscalation"},
+			"the Kubernetes policies (noPrivilegedContainers, noPrivilegeEscalation) need the Azure Policy add-on to act; set true or turn those policies off"},
+		{"/policy/allowedLocations", c.Policy.AllowedLocations, len(c.Policy.AllowedLocations) > 0 && !slices.Contains(c.Policy.AllowedLocations, c.Location), []string{"/location"},
+			fmt.Sprintf("must include the environment's location %q, or every resource would be denied", c.Location)},
+		{"/alerts/windowSize", c.Alerts.WindowSize, durationMinutes[c.Alerts.WindowSize] < durationMinutes[c.Alerts.Frequency], []string{"/alerts/frequency"},
+			"must be at least alerts.frequency " + c.Alerts.Frequency},
+		{"/backend/resourceGroupName", "", azurerm && c.Backend.ResourceGroupName == "", []string{"/backend/type"},
+			"the azurerm backend needs the resource group of the state storage account"},
+		{"/backend/storageAccountName", "", azurerm && c.Backend.StorageAccountName == "", []string{"/backend/type"},
+			"the azurerm backend needs the state storage account name (3 to 24 lower-case letters or digits)"},
+		{"/storageAccount/logsContainer", c.StorageAccount.LogsContainer, strings.Contains(c.StorageAccount.LogsContainer, "--"), nil, twoHyphens},
+		{"/backend/containerName", c.Backend.ContainerName, strings.Contains(c.Backend.ContainerName, "--"), nil, twoHyphens},
+	})
 }
 
 // MaxTags is how many tags Azure allows on one resource.
@@ -516,29 +474,8 @@ func (v *validator) names() {
 	}
 }
 
-func contains(outer, inner netip.Prefix) bool {
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
-}
-
-// durationMinutes converts the ISO 8601 durations the schema allows.
-func durationMinutes(d string) int {
-	switch d {
-	case "PT1M":
-		return 1
-	case "PT5M":
-		return 5
-	case "PT15M":
-		return 15
-	case "PT30M":
-		return 30
-	case "PT1H":
-		return 60
-	case "PT6H":
-		return 360
-	case "PT12H":
-		return 720
-	case "P1D":
-		return 1440
-	}
-	return 0
+// durationMinutes are the ISO 8601 durations the schema allows, in
+// minutes.
+var durationMinutes = map[string]int{
+	"PT1M": 1, "PT5M": 5, "PT15M": 15, "PT30M": 30, "PT1H": 60, "PT6H": 360, "PT12H": 720, "P1D": 1440,
 }

@@ -35,17 +35,15 @@ type WaiverRecord struct {
 // checked, and each waiver with the findings it covered). The stacks run it
 // when cdktf validates a stack, just before writing it (package stacks).
 func Evaluate(stack *stackjson.Stack, opts Options, waivers []Waiver) (broken []string, meta Metadata) {
-	meta = Metadata{Rules: []string{}, Waivers: []WaiverRecord{}}
+	meta = Metadata{Rules: []string{}, Waivers: make([]WaiverRecord, len(waivers))}
 	for _, r := range Applicable(opts.Production) {
 		meta.Rules = append(meta.Rules, r.ID)
 	}
 	slices.Sort(meta.Rules)
-	for _, w := range waivers {
-		meta.Waivers = append(meta.Waivers, WaiverRecord{Rule: w.Rule, Reason: w.Reason, Waived: []string{}})
-	}
 	waived := map[string]*WaiverRecord{}
-	for i := range meta.Waivers {
-		waived[meta.Waivers[i].Rule] = &meta.Waivers[i]
+	for i, w := range waivers {
+		meta.Waivers[i] = WaiverRecord{Rule: w.Rule, Reason: w.Reason, Waived: []string{}}
+		waived[w.Rule] = &meta.Waivers[i]
 	}
 	for _, f := range Check(stack, opts) {
 		if w, ok := waived[f.Rule]; ok {

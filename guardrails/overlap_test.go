@@ -56,7 +56,7 @@ func TestWhatTheRulesAddToTheOtherChecks(t *testing.T) {
 	}
 	for _, c := range []struct {
 		rule, address, attr string
-		value                any
+		value               any
 	}{
 		{"KV-001", "azurerm_key_vault.key-vault", "purge_protection_enabled", false},
 		{"KV-002", "azurerm_key_vault.key-vault", "network_acls", map[string]any{"bypass": "AzureServices", "default_action": "Allow"}},

@@ -12,12 +12,12 @@
 package guardrails
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -64,11 +64,8 @@ func Check(stack *stackjson.Stack, opts Options) []Finding {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Rule != out[j].Rule {
-			return out[i].Rule < out[j].Rule
-		}
-		return out[i].Path < out[j].Path
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Path, b.Path))
 	})
 	return out
 }
@@ -105,24 +102,19 @@ type inboundRule struct {
 func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	var out []inboundRule
 	for _, r := range stack.Resources("") {
-		var rules []map[string]any
+		var rules []any
 		switch r.Type {
 		case "azurerm_network_security_rule":
-			rules = append(rules, r.Attrs)
+			rules = []any{r.Attrs}
 		case "azurerm_network_security_group":
 			// Inline rules, if anyone adds them.
-			list, _ := r.Attrs["security_rule"].([]any)
-			for _, e := range list {
-				if m, ok := e.(map[string]any); ok {
-					rules = append(rules, m)
-				}
-			}
+			rules, _ = r.Attrs["security_rule"].([]any)
 		}
-		for _, rule := range rules {
-			if s, _ := rule["access"].(string); !strings.EqualFold(s, "Allow") {
-				continue
-			}
-			if s, _ := rule["direction"].(string); !strings.EqualFold(s, "Inbound") {
+		for _, e := range rules {
+			rule, _ := e.(map[string]any)
+			access, _ := rule["access"].(string)
+			direction, _ := rule["direction"].(string)
+			if !strings.EqualFold(access, "Allow") || !strings.EqualFold(direction, "Inbound") {
 				continue
 			}
 			nr := inboundRule{r: r, name: rule["name"], ports: stringsOf(rule["destination_port_range"], rule["destination_port_ranges"])}
@@ -144,15 +136,6 @@ func (nr inboundRule) allows(p int) bool {
 	return slices.ContainsFunc(nr.ports, func(spec string) bool { return spec == "*" || portInRange(p, spec) })
 }
 
-// sourceText lists the network sources for messages.
-func sourceText(ps []netip.Prefix) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ", ")
-}
-
 // bound says where the internet begins, for messages.
 var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet", exposure.MaxIPv4Prefix, exposure.MaxIPv6Prefix)
 
@@ -172,7 +155,7 @@ func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
 			if !space.TooBroad() {
 				continue
 			}
-			from = fmt.Sprintf("%s, which covers %s (%s)", sourceText(nr.sources), space, bound)
+			from = fmt.Sprintf("%s, which covers %s (%s)", exposure.List(nr.sources), space, bound)
 		}
 		flagged[i] = true
 		for _, ports := range nr.ports {
@@ -214,7 +197,7 @@ func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
 				}
 			}
 			out = append(out, finding(rules[i].r, "NET-001", "rule %v allows port %d from %s, and with rules %s the networks admitted to port %d cover %s (%s)",
-				rules[i].name, p, sourceText(rules[i].sources), strings.Join(others, ", "), p, space, bound))
+				rules[i].name, p, exposure.List(rules[i].sources), strings.Join(others, ", "), p, space, bound))
 		}
 	}
 	return out

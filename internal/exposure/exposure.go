@@ -11,6 +11,8 @@ package exposure
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 )
 
 // The bounds: a set of networks is "the internet" when it covers more public
@@ -41,7 +43,7 @@ var (
 // nonPublicIPv4 are the IPv4 special-purpose blocks that are not reachable
 // from the internet (RFC 6890 and the IANA registry): they do not count
 // toward the bound. They are disjoint.
-var nonPublicIPv4 = prefixes(
+var nonPublicIPv4 = Prefixes(
 	"0.0.0.0/8",       // "this network"
 	"10.0.0.0/8",      // private
 	"100.64.0.0/10",   // carrier-grade NAT
@@ -61,7 +63,8 @@ var nonPublicIPv4 = prefixes(
 // from the internet.
 var publicIPv6 = netip.MustParsePrefix("2000::/3")
 
-func prefixes(ss ...string) []netip.Prefix {
+// Prefixes parses networks written in the code; it panics on a typo.
+func Prefixes(ss ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(ss))
 	for i, s := range ss {
 		out[i] = netip.MustParsePrefix(s)
@@ -113,18 +116,12 @@ func Measure(ps []netip.Prefix) Space {
 		}
 		outer = append(outer, p)
 	}
-	// Keep the prefixes no other (or, for duplicates, no earlier) one
-	// contains.
+	// Keep the prefixes no other one contains (of duplicates, the first):
+	// widest first, each kept unless a kept one holds it.
+	slices.SortStableFunc(outer, func(a, b netip.Prefix) int { return a.Bits() - b.Bits() })
 	var maximal []netip.Prefix
-	for i, p := range outer {
-		covered := false
-		for j, q := range outer {
-			if i != j && within(p, q) && (p != q || j < i) {
-				covered = true
-				break
-			}
-		}
-		if !covered {
+	for _, p := range outer {
+		if !slices.ContainsFunc(maximal, func(q netip.Prefix) bool { return Within(p, q) }) {
 			maximal = append(maximal, p)
 		}
 	}
@@ -139,18 +136,27 @@ func Measure(ps []netip.Prefix) Space {
 	return s
 }
 
-// within reports whether inner lies inside outer.
-func within(inner, outer netip.Prefix) bool {
+// Within reports whether the network inner lies inside outer.
+func Within(inner, outer netip.Prefix) bool {
 	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// List names networks for messages: "10.0.0.0/8, 192.0.2.0/24".
+func List(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 func publicIPv4(p netip.Prefix) uint64 {
 	size := uint64(1) << (32 - p.Bits())
 	for _, np := range nonPublicIPv4 {
 		switch {
-		case within(p, np):
+		case Within(p, np):
 			return 0
-		case within(np, p):
+		case Within(np, p):
 			size -= uint64(1) << (32 - np.Bits())
 		}
 	}
@@ -159,8 +165,8 @@ func publicIPv4(p netip.Prefix) uint64 {
 
 func publicIPv6Nets(p netip.Prefix) uint64 {
 	switch {
-	case within(p, publicIPv6):
-	case within(publicIPv6, p):
+	case Within(p, publicIPv6):
+	case Within(publicIPv6, p):
 		p = publicIPv6
 	default:
 		return 0

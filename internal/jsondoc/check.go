@@ -1,6 +1,7 @@
 package jsondoc
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -57,23 +58,11 @@ func applyDefaults(schema map[string]any, doc map[string]any, path []string, fil
 	}
 }
 
+// deepCopy copies a decoded JSON value, numbers as json.Number.
 func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = deepCopy(e)
-		}
-		return s
-	default:
-		return v
-	}
+	b, _ := json.Marshal(v)
+	c, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	return c
 }
 
 // repair makes doc decode as the schema says: members the issues remove
@@ -99,7 +88,7 @@ func (s *Schema) repair(doc map[string]any, issues []Issue) {
 			}
 			replacement := deepCopy(sub["default"])
 			if replacement == nil {
-				replacement = zeroValue(sub)
+				replacement = deepCopy(zeroValues[sub["type"]])
 			}
 			if obj, ok := replacement.(map[string]any); ok {
 				applyDefaults(sub, obj, tokens, map[string]bool{})
@@ -109,22 +98,11 @@ func (s *Schema) repair(doc map[string]any, issues []Issue) {
 	}
 }
 
-// zeroValue is the zero value of the subschema's type, as a decoded
-// document holds it.
-func zeroValue(sub map[string]any) any {
-	switch sub["type"] {
-	case "string":
-		return ""
-	case "integer", "number":
-		return json.Number("0")
-	case "boolean":
-		return false
-	case "object":
-		return map[string]any{}
-	case "array":
-		return []any{}
-	}
-	return nil
+// zeroValues are the zero values of the schema's types, as a decoded
+// document holds them.
+var zeroValues = map[any]any{
+	"string": "", "integer": json.Number("0"), "number": json.Number("0"), "boolean": false,
+	"object": map[string]any{}, "array": []any{},
 }
 
 // schemaAt returns the subschema that describes the value at the document
@@ -161,7 +139,7 @@ func parsePointer(p string) []string {
 	}
 	tokens := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for i, t := range tokens {
-		tokens[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		tokens[i] = unescapeToken.Replace(t)
 	}
 	return tokens
 }
@@ -203,14 +181,11 @@ func setAt(doc map[string]any, tokens []string, v any) {
 
 // scalarAt returns the JSON text of the scalar at the location, or "".
 func scalarAt(doc any, tokens []string) string {
-	v := valueAt(doc, tokens)
-	switch v.(type) {
+	switch v := valueAt(doc, tokens); v.(type) {
 	case map[string]any, []any, nil:
 		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
 }

@@ -14,7 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -180,87 +180,61 @@ type Key struct {
 // the document gives them (decoded maps keep none, and keep one value of a
 // key given twice). A syntax error ends the walk and is returned.
 func Keys(data []byte, fn func(Key)) error {
-	type frame struct {
-		object    bool
-		id        int
-		expectKey bool
-		key       string // the current member's key (objects)
-		index     int    // the current element's index (arrays)
-	}
-	var (
-		stack   []*frame
-		objects int
-	)
-	path := func() []string {
-		tokens := make([]string, len(stack))
-		for i, f := range stack {
-			if f.object {
-				tokens[i] = f.key
-			} else {
-				tokens[i] = strconv.Itoa(f.index)
-			}
-		}
-		return tokens
-	}
-	valueDone := func() {
-		if len(stack) == 0 {
-			return
-		}
-		if top := stack[len(stack)-1]; top.object {
-			top.expectKey = true
-		} else {
-			top.index++
-		}
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	for {
+	objects := 0
+	var value func(path []string) error
+	value = func(path []string) error {
 		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
 		if err != nil {
 			return err
 		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
-			if key, ok := tok.(string); ok {
-				top := stack[n-1]
-				top.key, top.expectKey = key, false
-				fn(Key{Object: top.id, Path: path(), Offset: dec.InputOffset()})
-				continue
-			}
-		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, id: objects, expectKey: true})
+			id := objects
 			objects++
+			for dec.More() {
+				if tok, err = dec.Token(); err != nil {
+					return err
+				}
+				key, _ := tok.(string)
+				at := append(slices.Clip(path), key)
+				fn(Key{Object: id, Path: at, Offset: dec.InputOffset()})
+				if err := value(at); err != nil {
+					return err
+				}
+			}
 		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
+			for i := 0; dec.More(); i++ {
+				if err := value(append(slices.Clip(path), strconv.Itoa(i))); err != nil {
+					return err
+				}
+			}
 		default:
-			valueDone()
+			return nil
+		}
+		_, err = dec.Token() // the closing '}' or ']'
+		return err
+	}
+	for {
+		if err := value(nil); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
 		}
 	}
 }
 
 // describeSyntaxError turns a decoding error into "line L, column C: ...".
+// Decoding into an interface value fails with a syntax error, or with
+// io.ErrUnexpectedEOF, which has no offset.
 func describeSyntaxError(data []byte, err error) string {
 	var serr *json.SyntaxError
-	var terr *json.UnmarshalTypeError
-	offset := int64(-1)
-	switch {
-	case errors.As(err, &serr):
-		offset = serr.Offset
-	case errors.As(err, &terr):
-		offset = terr.Offset
-	}
-	if offset < 0 {
+	if !errors.As(err, &serr) {
 		return err.Error()
 	}
 	// The offset counts the offending byte; report that byte's position.
-	line, col := position(data, int(offset)-1)
+	line, col := position(data, int(serr.Offset)-1)
 	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 }
 
@@ -269,10 +243,17 @@ func Pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(escapeToken.Replace(t))
 	}
 	return b.String()
 }
+
+// escapeToken and unescapeToken write and read the tokens of a JSON
+// pointer (RFC 6901).
+var (
+	escapeToken   = strings.NewReplacer("~", "~0", "/", "~1")
+	unescapeToken = strings.NewReplacer("~1", "/", "~0", "~")
+)
 
 // Closest returns the candidate nearest to word, by edit distance ignoring
 // case (a swap of two neighbouring letters counts as one edit), if it is
@@ -315,15 +296,6 @@ func distance(a, b string) int {
 	return d[len(a)][len(b)]
 }
 
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // at returns the subschema at url ("...#/properties/x"; "...#" is the
 // whole schema), or nil.
 func (s *Schema) at(url string) map[string]any {
@@ -331,22 +303,6 @@ func (s *Schema) at(url string) map[string]any {
 	if !ok {
 		return nil
 	}
-	var v any = s.doc
-	if frag != "" {
-		for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)]
-		}
-	}
-	m, _ := v.(map[string]any)
+	m, _ := valueAt(s.doc, parsePointer(frag)).(map[string]any)
 	return m
-}
-
-// allowedHint returns the "x-allowed" text of the subschema at url, if any.
-func (s *Schema) allowedHint(url string) string {
-	hint, _ := s.at(url)["x-allowed"].(string)
-	return hint
 }

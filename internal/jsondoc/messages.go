@@ -1,8 +1,10 @@
 package jsondoc
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"reflect"
 	"slices"
@@ -54,7 +56,7 @@ func (s *Schema) issues(doc any, verr *jsonschema.ValidationError, filled map[st
 func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[string]bool) []Issue {
 	loc := e.InstanceLocation
 	path := Pointer(loc)
-	hint := s.allowedHint(e.SchemaURL)
+	hint, _ := s.at(e.SchemaURL)["x-allowed"].(string)
 	leaf := func(msg string) []Issue {
 		if hint != "" {
 			msg += "; allowed: " + hint
@@ -116,7 +118,8 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 		}
 		return out
 	case *kind.AdditionalProperties:
-		known := keys(propertiesAt(s.at(e.SchemaURL)))
+		props, _ := s.at(e.SchemaURL)["properties"].(map[string]any)
+		known := slices.Sorted(maps.Keys(props))
 		var out []Issue
 		for _, name := range k.Properties {
 			at, tokens := member(name)
@@ -159,7 +162,7 @@ func (s *Schema) locate(doc any, url, key string) []string {
 			if _, ok := v[key]; ok && found == nil && sameSchema(s.schemaAt(loc), want) {
 				found = slices.Clone(loc)
 			}
-			for _, k := range keys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				walk(v[k], append(loc, k))
 			}
 		case []any:
@@ -184,12 +187,7 @@ var typeNames = map[string]string{
 	"boolean": "true or false", "object": "an object ({...})", "array": "a list ([...])", "null": "null",
 }
 
-func typeName(t string) string {
-	if n, ok := typeNames[t]; ok {
-		return n
-	}
-	return t
-}
+func typeName(t string) string { return cmp.Or(typeNames[t], t) }
 
 func typeMessage(k *kind.Type, v any) string {
 	want := make([]string, len(k.Want))
@@ -248,12 +246,7 @@ var formatNames = map[string]string{
 	"uri":       "a URI such as https://example.com/",
 }
 
-func formatNoun(f string) string {
-	if n, ok := formatNames[f]; ok {
-		return n
-	}
-	return "a valid " + f
-}
+func formatNoun(f string) string { return cmp.Or(formatNames[f], "a valid "+f) }
 
 // requiredMessage says what a missing property is, from its schema's
 // description, and shows it, from the schema's "examples" (or its
@@ -283,12 +276,6 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// propertiesAt returns the "properties" of a subschema.
-func propertiesAt(sub map[string]any) map[string]any {
-	props, _ := sub["properties"].(map[string]any)
-	return props
-}
-
 // number prints a schema's bound as JSON would.
 func number(r *big.Rat) string {
 	if r.IsInt() {
@@ -315,7 +302,7 @@ func jsonText(v any) string {
 	switch v := v.(type) {
 	case map[string]any:
 		parts := make([]string, 0, len(v))
-		for _, k := range keys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			parts = append(parts, strconv.Quote(k)+": "+jsonText(v[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"

@@ -350,15 +350,12 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 	}
 	var olds, all []string
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		switch {
-		case isLeftover(e.Name(), oldPrefix):
-			olds = append(olds, filepath.Join(parent, e.Name()))
-			all = append(all, filepath.Join(parent, e.Name()))
-		case isLeftover(e.Name(), newPrefix):
-			all = append(all, filepath.Join(parent, e.Name()))
+		path, isOld := filepath.Join(parent, e.Name()), isLeftover(e.Name(), oldPrefix)
+		if e.IsDir() && (isOld || isLeftover(e.Name(), newPrefix)) {
+			all = append(all, path)
+			if isOld {
+				olds = append(olds, path)
+			}
 		}
 	}
 	if len(all) == 0 {

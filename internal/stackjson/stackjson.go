@@ -125,10 +125,9 @@ func (b Block) Ref(attr string) string { return "${" + b.Address() + "." + attr 
 // ConstructPath is the path of the construct that wrote the block
 // ("prod/key-vault/vault"), from cdktf's metadata, or its address.
 func (b Block) ConstructPath() string {
-	if p, ok := b.Get("//.metadata.path"); ok {
-		if s, ok := p.(string); ok {
-			return s
-		}
+	p, _ := b.Get("//.metadata.path")
+	if s, ok := p.(string); ok {
+		return s
 	}
 	return b.Address()
 }

@@ -3,9 +3,6 @@
 package tfx
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -37,8 +34,8 @@ func List(l *[]*string) []string {
 // StringMap converts a map to the *map[string]*string the bindings take.
 func StringMap(m map[string]string) *map[string]*string {
 	out := make(map[string]*string, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out[k] = jsii.String(m[k])
+	for k, v := range m {
+		out[k] = jsii.String(v)
 	}
 	return &out
 }
