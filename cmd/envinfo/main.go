@@ -1,6 +1,6 @@
 // Command envinfo prints what the scripts and workflows need to know about
-// the environments, derived from their validated configuration, so that no
-// script or workflow repeats an environment's name or a resource name.
+// the environments, from their validated configuration, so that none of
+// them repeats an environment's or a resource's name.
 //
 // One environment, as shell assignments (KEY='value'), or KEY=value lines
 // for $GITHUB_ENV:

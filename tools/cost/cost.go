@@ -195,9 +195,9 @@ func (p *pricer) add(component, sku, key string, quantity float64, note string) 
 // resource: ${<type>.<name>.<attribute>}.
 var reference = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$`)
 
-// name returns a resource's name for display, following a reference to
-// another resource's literal attribute (a backup instance named after its
-// disk); the logical id when there is none.
+// name returns a resource's name for display (the logical id if none),
+// following a reference to another resource's literal attribute (a backup
+// instance named after its disk).
 func (p *pricer) name(r stackjson.Block) string {
 	n := str(r, "name", r.ID)
 	if m := reference.FindStringSubmatch(n); m != nil {
