@@ -45,7 +45,7 @@ type Change struct {
 	Danger  string // why a stateful resource is at risk; empty otherwise
 }
 
-// paths lists the paths of the attributes of c that is holds for.
+// paths lists the paths of the attributes of c for which is reports true.
 func (c Change) paths(is func(Attr) bool) []string {
 	var out []string
 	for _, a := range c.Attrs {
