@@ -51,8 +51,7 @@ func run(w io.Writer, dir, configDir string) error {
 	var over []error
 	for _, e := range ests {
 		if e.OverBudget() {
-			// A stack with a budget is an environment's Azure stack,
-			// named after its file.
+			// A stack with a budget is named after its environment file.
 			over = append(over, fmt.Errorf("the estimate of %s, $%.2f a month, passes its budget's first alert at $%.2f (%g%% of $%.2f): lower the cost, or raise budget.amount in %s",
 				e.Stack, e.Total, e.Budget.AlertAt(), e.Budget.AlertPercent, e.Budget.Amount, filepath.Join(configDir, e.Stack+".json")))
 		}
@@ -60,9 +59,9 @@ func run(w io.Writer, dir, configDir string) error {
 	return errors.Join(over...)
 }
 
-// diff prints how the estimates change from base to head.
+// diff prints how the estimates change from base to head (both synthesized
+// by scripts/changes.sh, so no advice to run make synth).
 func diff(base, head string) error {
-	// Both are synthesized by scripts/changes.sh, not by make synth.
 	baseEsts, err := estimates(base, "")
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Command envinfo prints what the scripts and workflows need to know about
-// the environments, derived from their validated configuration, so that no
-// script or workflow repeats an environment's name or a resource name.
+// the environments, from their validated configuration, so that none of
+// them repeats an environment's or a resource's name.
 //
 // One environment, as shell assignments (KEY='value'), or KEY=value lines
 // for $GITHUB_ENV:
@@ -77,9 +77,8 @@ func main() {
 }
 
 // writeList prints the names of the environments of dir of the given kind
-// (all, production, development), in name order: every environment file
-// (config.IsEnvironmentFile), each validated as synthesis validates it, so
-// that a list never names an environment that make synth rejects.
+// (all, production, development) in name order, each validated as synthesis
+// validates it so that a list never names one that make synth rejects.
 func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 	if kind != "all" && kind != "production" && kind != "development" {
 		return fmt.Errorf("-list %q: want all, production or development", kind)
@@ -105,12 +104,11 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 		}
 	}
 	return nil
-
 }
 
-// stackRequiredVars returns, sorted, the variables of the synthesized stack
-// in dir (cdk.tf.json) that have no default: Terraform cannot plan the
-// stack without them (-input=false), so the scripts check them first.
+// stackRequiredVars returns, sorted, the variables without a default of the
+// stack synthesized in dir, which the scripts check first because Terraform
+// cannot plan without them (-input=false).
 func stackRequiredVars(dir string) ([]string, error) {
 	stack, err := stackjson.ReadFile(filepath.Base(dir), filepath.Join(dir, "cdk.tf.json"))
 	if err != nil {
@@ -144,20 +142,11 @@ func write(w io.Writer, c *config.Config, github bool) {
 		{"STATE_STORAGE_ACCOUNT", c.Backend.StorageAccountName},
 		{"STATE_CONTAINER", c.Backend.ContainerName},
 		{"STATE_KEY_PREFIX", c.Backend.KeyPrefix},
-		// The resource groups the Azure stack creates: the scope of the
-		// environment's deploying identity (scripts/setup.sh).
 		{"ENV_RESOURCE_GROUPS", strings.Join(resourceGroups(c), " ")},
-		// The firewall entries the configuration keeps: any other address
-		// in the Key Vault or storage firewall is a runner's (firewall.sh
-		// sweep removes those).
+		// Any other address in the Key Vault or storage firewall is a
+		// runner's, which firewall.sh sweep removes.
 		{"FIREWALL_ADMIN_RULES", strings.Join(c.Network.PublicAdminRules(), " ")},
-		// Whether the Key Vault or the storage firewall denies by default:
-		// a pipeline job must then open them to its runner (firewall.sh).
 		{"FIREWALLS_DENY", fmt.Sprint(firewallsDeny(c))},
-		// Whether a machine outside network.adminCidrs must be named in
-		// TF_VAR_deployer_ips to deploy: firewalls that deny by default,
-		// or an API server limited to authorized ranges (which it has
-		// whenever adminCidrs is set).
 		{"DEPLOYER_IPS_NEEDED", fmt.Sprint(deployerIPsNeeded(c))},
 	}
 	for _, v := range vars {
@@ -169,21 +158,24 @@ func write(w io.Writer, c *config.Config, github bool) {
 	}
 }
 
-// deployerIPsNeeded reports whether the environment admits a deploying
-// machine only by address (see DEPLOYER_IPS_NEEDED).
+// deployerIPsNeeded reports whether a machine outside network.adminCidrs
+// must be named in TF_VAR_deployer_ips to deploy: firewalls deny by
+// default, or the API server is limited to authorized ranges (whenever
+// adminCidrs is set).
 func deployerIPsNeeded(c *config.Config) bool {
 	return firewallsDeny(c) || len(c.Network.AdminCIDRs) > 0
 }
 
-// firewallsDeny reports whether the Key Vault or the storage account
-// firewall denies by default (see FIREWALLS_DENY).
+// firewallsDeny reports whether the Key Vault or the storage firewall
+// denies by default, so a pipeline job must open them to its runner
+// (firewall.sh).
 func firewallsDeny(c *config.Config) bool {
 	return c.KeyVault.NetworkDefaultAction == "Deny" || c.StorageAccount.NetworkDefaultAction == "Deny"
 }
 
-// resourceGroups lists the resource groups the environment's Azure stack
-// creates (stacks.NewAzureStack): the main one and, with backups, the one
-// for the disk's snapshots. The node resource group belongs to AKS.
+// resourceGroups lists the resource groups the Azure stack creates (the
+// main one and, with backups, the disk snapshots' one; AKS owns the node
+// resource group): the scope of the deploying identity (scripts/setup.sh).
 func resourceGroups(c *config.Config) []string {
 	n := c.Names()
 	rgs := []string{n.ResourceGroup}

@@ -7,68 +7,58 @@
 //	plancheck -drift PLAN.json
 //	plancheck -guard PLAN.json [ALLOWED]
 //
-// Every plan, raw or redacted, is read as a tfjson.Plan
-// (github.com/hashicorp/terraform-json), and every value it marks sensitive
-// is replaced by "(sensitive)" as it is read (the library's sanitize
-// package), so that no mode compares, prints or writes one.
+// Every plan, raw or redacted, is read as a tfjson.Plan and every value it
+// marks sensitive is replaced by "(sensitive)" on reading (package
+// sanitize), so no mode compares, prints or writes one.
 //
 // Compare: the production deploy plans again on its own runner and applies
-// only when that plan does exactly what the reviewed plan showed: the same
-// resources with the same actions and the same planned values (change.after,
-// and which of them are unknown until apply). The runner's address flows
-// from the variable deployer_ips into the firewalls' ip_rules and the API
-// server's authorized_ip_ranges; it differs on every runner, and the review
-// is planned without one. So the plan's own runner is taken out of those
-// lists (facts.RunnerPaths) before comparing. The same goes for the identity
-// that plans: the stacks grant "the deployer" (data.azurerm_client_config,
-// whoever runs Terraform) the cluster's admin role and the Key Vault, and
-// the review is planned by an identity that may only read, the apply by
-// the one that writes. A change that does nothing but let this runner in
-// and earlier runners out, or hand a grant to the identity that plans
-// (churn), counts as no change on either side. Exit status 0 when the
-// plans match, 1 when they differ (each difference is printed), 2 on bad
-// input.
+// only when that plan makes the reviewed plan's changes: the same resources,
+// actions and planned values (change.after, and what is unknown until
+// apply). Two things differ on every run and are set aside on both sides:
+// the runner's address, which flows from the variable deployer_ips into the
+// firewalls' ip_rules and the API server's authorized_ip_ranges
+// (facts.RunnerPaths; the review is planned without one), and the identity
+// that plans, which the stacks grant the cluster's admin role and the Key
+// Vault as "the deployer" (data.azurerm_client_config; the review plans
+// with a read-only identity, the apply with one that writes). A change that
+// only lets this runner in and earlier ones out, or hands a grant to the
+// identity that plans, is churn and counts as no change. Exit status 0 when
+// the plans match, 1 when they differ (each difference is printed), 2 on
+// bad input.
 //
-// Remaining: after an apply that failed part way, the plan of what is left
-// must be part of the plan that was applied: every change it makes is one
-// of the applied plan's, with the same action and planned values (runner
-// addresses aside), or the replacement of a resource whose creation failed
-// and left it tainted. Changes of the applied plan that are gone were
-// applied. deploy.sh retries an apply this way when Azure had not yet
-// propagated a role assignment or a firewall rule. Exit status 0 when the
+// Remaining: after an apply that failed part way (deploy.sh retries when
+// Azure had not yet propagated a role assignment or a firewall rule), every
+// change of the plan of what is left must be one of the applied plan's,
+// with the same action and planned values (runner addresses aside), or the
+// replacement of a resource whose failed creation left it tainted. Changes
+// of the applied plan that are gone were applied. Exit status 0 when the
 // plan is part of the applied one, 1 otherwise.
 //
-// Redact: writes what may be kept and shared of a plan: its format version
-// and the resource changes (actions, values before and after, what is
-// unknown until apply), sensitive values replaced; of the variables
-// deployer_ips only, and of the prior state the object ID of the identity
-// that planned (data.azurerm_client_config). Planned values, outputs,
-// configuration, the rest of the prior state and the other variables are
-// left out. The result is what the pipeline
-// uploads for review and what compare reads.
+// Redact: writes what may be kept and shared of a plan, which the pipeline
+// uploads for review and compare reads: its format version, the resource
+// changes (actions, values before and after, what is unknown until apply)
+// with sensitive values replaced, the variable deployer_ips, and of the
+// prior state only the object ID of the identity that planned. Planned
+// values, outputs, configuration and the other variables are left out.
 //
 // Drift: lists the changes of a plan of unchanged configuration, that is,
-// what changed in the real infrastructure. A change that only takes out
-// the addresses of earlier runners (kept in the firewalls and the API
-// server's authorized ranges until the next deploy), or hands the
-// deployer's grants to the identity that checks, is reported as ignored,
-// with what it would replace, not as drift. Exit status 0 without drift, 1 with drift, 2 on
-// bad input.
+// what changed in the real infrastructure. Churn (earlier runners'
+// addresses, kept until the next deploy, taken out; the deployer's grants
+// handed to the identity that checks) is reported as ignored, with what it
+// would replace. Exit status 0 without drift, 1 with drift, 2 on bad input.
 //
 // Guard: refuses a plan that deletes or replaces, in either order, a
 // resource that holds data (facts.DataResources) or the cluster, whatever
-// the reason: a resource whose code is gone (lifecycle.prevent_destroy
-// goes with the code), a rollback to a commit from before a moved block, a
-// forced replacement. It names each such address. ALLOWED, a file with a
-// line "ADDRESS REASON" for each deletion or replacement that is meant
-// (blank lines and lines starting with # are skipped), lets those through
-// and prints them with their reasons. Exit status 0 when the plan deletes
-// and replaces nothing guarded that is not allowed, 1 otherwise, 2 on bad
-// input (an allowance without a reason, among others).
+// the reason (code removed with its lifecycle.prevent_destroy, a rollback
+// to before a moved block, a forced replacement), and names each address.
+// ALLOWED, a file with a line "ADDRESS REASON" for each deletion or
+// replacement that is meant (blank lines and lines starting with # are
+// skipped), lets those through and prints them with their reasons. Exit
+// status 0 when nothing guarded is deleted or replaced without allowance,
+// 1 otherwise, 2 on bad input (an allowance without a reason, among others).
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -121,32 +111,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		plans[i] = p
 	}
-	var ok bool
+	ok := true
+	var err error
 	switch mode {
 	case "-redact":
-		if err := writeRedacted(stdout, plans[0]); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		ok = true
+		err = writeRedacted(stdout, plans[0])
 	case "-drift":
 		ok = drift(stdout, plans[0])
 	case "-guard":
 		allow := map[string]string{}
 		if allowed != "" {
-			var err error
-			if allow, err = loadAllowed(allowed); err != nil {
-				fmt.Fprintln(stderr, err)
-				return 2
-			}
+			allow, err = loadAllowed(allowed)
 		}
-		ok = guard(stdout, plans[0], allow)
-	case "-remaining":
-		ok = compare(stdout, plans[0], plans[1], true)
+		ok = err == nil && guard(stdout, plans[0], allow)
 	default:
-		ok = compare(stdout, plans[0], plans[1], false)
+		ok = compare(stdout, plans[0], plans[1], mode == "-remaining")
 	}
-	if !ok {
+	switch {
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		return 2
+	case !ok:
 		return 1
 	}
 	return 0
@@ -155,16 +140,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 // Sensitive replaces every sensitive value.
 const Sensitive = "(sensitive)"
 
-// clientConfigType is the data source the stacks read the deploying
-// identity from (data.azurerm_client_config: whoever runs Terraform).
+// clientConfigType is the data source that reads the identity running
+// Terraform.
 const clientConfigType = "azurerm_client_config"
 
-// deployer replaces, when comparing, the object ID of the identity that
-// made a plan.
+// deployer replaces, when comparing, the object ID of the planning identity.
 const deployer = "(the identity that plans)"
 
-// plan is a plan as read: sensitive values replaced, the addresses of the
-// runner that made it, and the object ID of the identity that did.
+// plan is a plan as read, with its runner's addresses and its planner's
+// object ID.
 type plan struct {
 	*tfjson.Plan
 	deployerIPs []string
@@ -205,9 +189,9 @@ func load(path string) (*plan, error) {
 	return out, nil
 }
 
-// plannerIn returns the object ID that the data source azurerm_client_config
-// read, in m or its child modules: Terraform reads data sources while it
-// plans (refresh or not) and records them in the prior state.
+// plannerIn returns the object ID that azurerm_client_config read, in m or
+// its child modules (Terraform reads data sources while it plans, refresh or
+// not, and records them in the prior state).
 func plannerIn(m *tfjson.StateModule) string {
 	if m == nil {
 		return ""
@@ -228,9 +212,9 @@ func plannerIn(m *tfjson.StateModule) string {
 }
 
 // redactChange returns a copy of c with every value that before_sensitive
-// or after_sensitive marks replaced by Sensitive, on both sides: an
-// attribute marked on one side only (one that became sensitive, or a plan
-// that marks the planned value only) is hidden on the other too.
+// or after_sensitive marks replaced by Sensitive on both sides, so an
+// attribute marked on one side only (newly sensitive, or marked in the
+// planned value only) is hidden on the other too.
 func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
 	out, err := sanitize.SanitizeChange(c, Sensitive)
 	if err != nil {
@@ -247,8 +231,8 @@ func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
 	return out, nil
 }
 
-// writeRedacted writes p as -redact describes it. The marker "redacted"
-// lets the pipeline check that what it uploads went through here.
+// writeRedacted writes p as -redact describes it, marked "redacted" so the
+// pipeline can check that what it uploads went through here.
 func writeRedacted(w io.Writer, p *plan) error {
 	out := &tfjson.Plan{
 		FormatVersion:    p.FormatVersion,
@@ -270,10 +254,8 @@ func writeRedacted(w io.Writer, p *plan) error {
 		}}}
 	}
 	for _, rc := range p.ResourceChanges {
-		c := *rc
-		ch := *rc.Change
-		// Imports carry the configuration Terraform generated, which the
-		// sanitizer does not look into.
+		c, ch := *rc, *rc.Change
+		// The sanitizer does not look into an import's generated configuration.
 		ch.Importing, ch.GeneratedConfig = nil, ""
 		c.Change = &ch
 		out.ResourceChanges = append(out.ResourceChanges, &c)
@@ -292,8 +274,7 @@ func changes(rc *tfjson.ResourceChange) bool {
 	return len(a) > 0 && !a.NoOp() && !a.Read()
 }
 
-// actions returns the change's actions as one string, for messages
-// ("update", "delete,create").
+// actions returns the change's actions for messages ("delete,create").
 func actions(rc *tfjson.ResourceChange) string {
 	s := make([]string, len(rc.Change.Actions))
 	for i, a := range rc.Change.Actions {
@@ -303,9 +284,8 @@ func actions(rc *tfjson.ResourceChange) string {
 }
 
 // atRunnerPaths returns a copy of v (a resource's before, after or
-// after_unknown) after calling f with each map that holds the last key of
-// a runner path of resource type typ, and that key ("*" in a path: every
-// element of a list on the way).
+// after_unknown) after calling f with each map holding the last key of a
+// runner path of type typ, and that key ("*": every element of a list).
 func atRunnerPaths(typ string, v any, f func(m map[string]any, key string)) any {
 	v = clone(v, "")
 	for _, path := range facts.RunnerPaths[typ] {
@@ -331,26 +311,22 @@ func walk(v any, path []string, f func(m map[string]any, key string)) {
 	}
 }
 
-// normalize returns a copy of v (a resource's before or after) with every
-// list at a runner path of resource type typ in canonical form and
-// filtered by keep.
+// normalize returns a copy of v with every list at a runner path of type
+// typ in canonical form and filtered by keep.
 func normalize(typ string, v any, keep func(string) bool) any {
 	return atRunnerPaths(typ, v, func(m map[string]any, k string) { m[k] = canonical(m[k], keep) })
 }
 
-// withoutRunnerPaths returns a copy of v (a resource's after_unknown)
-// without the lists at the runner paths of type typ: they mark each
-// address known or not, one per address, and the runner's own address
-// makes them longer by one.
+// withoutRunnerPaths returns a copy of v (an after_unknown) without the
+// lists at the runner paths of type typ: they hold one mark per address, so
+// the runner's own address makes them longer by one.
 func withoutRunnerPaths(typ string, v any) any {
 	return atRunnerPaths(typ, v, func(m map[string]any, k string) { delete(m, k) })
 }
 
 // canonical returns the entries of v, a list at a runner path, that keep
-// keeps, in canonical form. The lists are sets of addresses and ranges:
-// Azure returns a single address as a.b.c.d/32 where the configuration may
-// say a.b.c.d, and a set has no order. Each entry is compared in its
-// canonical form (no /32), once, sorted.
+// keeps: without /32 (Azure returns a.b.c.d/32 where the configuration may
+// say a.b.c.d), once each and sorted (the lists are sets).
 func canonical(v any, keep func(string) bool) any {
 	l, ok := v.([]any)
 	if !ok {
@@ -398,8 +374,7 @@ func clone(v any, planner string) any {
 	}
 }
 
-// notRunner returns a filter that drops the plan's own runner addresses
-// (entries in canonical form, without /32).
+// notRunner returns a filter of canonical entries that drops ips.
 func notRunner(ips []string) func(string) bool {
 	return func(s string) bool {
 		return !slices.ContainsFunc(ips, func(ip string) bool { return s == strings.TrimSuffix(ip, "/32") })
@@ -411,16 +386,14 @@ func singleHost(s string) bool {
 	return !strings.Contains(s, "/") && strings.Count(s, ".") == 3
 }
 
-// churn reports whether rc, an update or a replacement in a plan made on
-// a runner with the addresses own by the identity planner, changes nothing
-// but what differs from one planning run to the next: this runner let in
-// and single addresses that the configuration does not list taken out
-// (earlier runners', returned sorted in earlier), and values that become
-// planner (a grant of "the deployer" handed to the identity that plans;
-// what they replace is returned in replaced). Values known only after
-// apply do not count. moved says whether anything changes at all: a change
-// of nothing known is churn without moving anything (drift ignores it;
-// compare must not). paths are the differences that are not churn.
+// churn reports whether rc, an update or replacement planned on a runner
+// with addresses own by the identity planner, changes only what differs
+// between planning runs: this runner let in, single addresses the
+// configuration does not list taken out (earlier runners', returned in
+// earlier), values that become planner (a deployer grant handed over; what
+// they replace is returned in replaced). Values unknown until apply do not
+// count. moved says whether anything known changes (drift ignores a change
+// of nothing known; compare must not). paths are the other differences.
 func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved bool, earlier, replaced, paths []string) {
 	a := rc.Change.Actions
 	if !a.Update() && !a.Replace() {
@@ -459,9 +432,8 @@ func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved b
 	return ok, len(raw) > 0, slices.Compact(earlier), slices.Compact(replaced), paths
 }
 
-// alignTo returns a copy of before in which every string at a place where
-// after holds deployer is deployer too, adding what it replaced (when
-// different) to replaced.
+// alignTo returns a copy of before with deployer wherever after holds it,
+// adding each different string it replaced to replaced.
 func alignTo(before, after any, replaced *[]string) any {
 	if s, ok := after.(string); ok && s == deployer {
 		if b, ok := before.(string); ok {
@@ -527,9 +499,8 @@ func diffPaths(a, b any, path string, out *[]string, limit int) {
 	*out = append(*out, path)
 }
 
-// lookup follows a path written by diffPaths into v as far as it leads. It
-// returns the value it reached and whether that is the value at the whole
-// path.
+// lookup follows a diffPaths path into v as far as it leads, and reports
+// whether it reached the end.
 func lookup(v any, path string) (any, bool) {
 	for _, part := range strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
 		switch x := v.(type) {
@@ -562,11 +533,9 @@ func valueAt(v any, path string) string {
 	return s
 }
 
-// unknownAt reports whether after_unknown marks the path (or a parent of
-// it) as known only after apply.
+// unknownAt reports whether after_unknown marks the path, or the parent
+// where lookup stops, as known only after apply.
 func unknownAt(unknown any, path string) bool {
-	// The lookup stops at a true or false that marks a parent, and with
-	// that at everything within it.
 	cur, _ := lookup(unknown, path)
 	b, _ := cur.(bool)
 	return b
@@ -579,20 +548,16 @@ func orWhole(p string) string {
 	return p
 }
 
-// moves reports whether rc, a change of p, is churn that moves something
-// (runner addresses, a grant of the deployer): compare counts it as no
-// change.
+// moves reports whether rc, a change of p, is churn that moves something,
+// which compare counts as no change.
 func moves(p *plan, rc *tfjson.ResourceChange) bool {
 	ok, moved, _, _, _ := churn(rc, p.deployerIPs, p.planner)
 	return ok && moved
 }
 
 // compare prints how current differs from reviewed and reports whether they
-// make the same changes. With remaining, current may leave out changes of
-// reviewed (they were applied) and may replace a resource that reviewed
-// created (a failed creation leaves it tainted). A change that only moves
-// runner addresses counts on neither side; when the other side changes the
-// same resource otherwise, the two are compared as any other.
+// make the same changes, as -remaining or compare (package doc) says. Churn
+// counts on neither side, unless the other side changes the same resource.
 func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 	rev := map[string]*tfjson.ResourceChange{}
 	for _, rc := range reviewed.ResourceChanges {
@@ -624,19 +589,18 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 			diffs = append(diffs, fmt.Sprintf("%s: %s, reviewed as %s", rc.Address, actions(rc), actions(r)))
 			continue
 		}
-		ra := clone(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner)
-		ca := clone(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner)
-		var paths []string
-		diffPaths(ra, ca, "", &paths, 5)
-		for _, p := range paths {
-			diffs = append(diffs, fmt.Sprintf("%s: %s would become %s, reviewed as %s", rc.Address, orWhole(p), valueAt(ca, p), valueAt(ra, p)))
+		report := func(rv, cv any, format string) {
+			var paths []string
+			diffPaths(rv, cv, "", &paths, 5)
+			for _, p := range paths {
+				diffs = append(diffs, fmt.Sprintf(format, rc.Address, orWhole(p), valueAt(cv, p), valueAt(rv, p)))
+			}
 		}
-		paths = nil
-		ru, cu := withoutRunnerPaths(r.Type, r.Change.AfterUnknown), withoutRunnerPaths(rc.Type, rc.Change.AfterUnknown)
-		diffPaths(ru, cu, "", &paths, 5)
-		for _, p := range paths {
-			diffs = append(diffs, fmt.Sprintf("%s: %s known only after apply: now %s, reviewed %s", rc.Address, orWhole(p), valueAt(cu, p), valueAt(ru, p)))
-		}
+		report(clone(normalize(r.Type, r.Change.After, notRunner(reviewed.deployerIPs)), reviewed.planner),
+			clone(normalize(rc.Type, rc.Change.After, notRunner(current.deployerIPs)), current.planner),
+			"%s: %s would become %s, reviewed as %s")
+		report(withoutRunnerPaths(r.Type, r.Change.AfterUnknown), withoutRunnerPaths(rc.Type, rc.Change.AfterUnknown),
+			"%s: %s known only after apply: now %s, reviewed %s")
 	}
 	for addr, r := range rev {
 		if !remaining && !moves(reviewed, r) {
@@ -656,8 +620,8 @@ func compare(w io.Writer, reviewed, current *plan, remaining bool) bool {
 	return len(diffs) == 0
 }
 
-// drift prints the changes of p that are not the churn of runner addresses
-// and reports whether there were none.
+// drift prints the changes of p that are not churn and reports whether
+// there were none.
 func drift(w io.Writer, p *plan) bool {
 	var drifted, ignored []string
 	for _, rc := range p.ResourceChanges {
@@ -691,8 +655,7 @@ func drift(w io.Writer, p *plan) bool {
 	return len(drifted) == 0
 }
 
-// guarded reports whether a resource of type typ must not be deleted or
-// replaced by a production plan without an allowance.
+// guarded reports whether deleting or replacing a typ needs an allowance.
 func guarded(typ string) bool {
 	return typ == facts.ClusterType || slices.Contains(facts.DataResources, typ)
 }
@@ -754,26 +717,22 @@ func guard(w io.Writer, p *plan, allow map[string]string) bool {
 
 // loadAllowed reads the allowances of -guard: a line "ADDRESS REASON" each.
 func loadAllowed(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = f.Close() }()
 	allow := map[string]string{}
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		addr := strings.Fields(line)[0]
 		reason := strings.TrimSpace(line[len(addr):])
 		if reason == "" {
-			return nil, fmt.Errorf("%s:%d: %q has no reason: write the address, a space and why it may be deleted or replaced", path, n, addr)
+			return nil, fmt.Errorf("%s:%d: %q has no reason: write the address, a space and why it may be deleted or replaced", path, n+1, addr)
 		}
 		allow[addr] = reason
 	}
-	return allow, sc.Err()
+	return allow, nil
 }

@@ -32,8 +32,7 @@ const (
 type Attr struct {
 	Path          string
 	Before, After string
-	// Identity: the attribute names or places a stateful resource.
-	Identity bool
+	Identity      bool // the attribute names or places a stateful resource
 }
 
 // Change is the change of one block of a stack.
@@ -43,11 +42,10 @@ type Change struct {
 	Type    string // resource type for resources, "" otherwise
 	Kind    Kind
 	Attrs   []Attr
-	// Danger explains why a stateful resource is at risk; empty otherwise.
-	Danger string
+	Danger  string // why a stateful resource is at risk; empty otherwise
 }
 
-// paths lists the paths of the attributes of c that is holds for.
+// paths lists the paths of the attributes of c for which is reports true.
 func (c Change) paths(is func(Attr) bool) []string {
 	var out []string
 	for _, a := range c.Attrs {
@@ -59,17 +57,13 @@ func (c Change) paths(is func(Attr) bool) []string {
 }
 
 // StackDiff is the comparison of one stack.
-
 type StackDiff struct {
-	Name string
-	// Status is "added" or "removed" for a stack only in head or only in
-	// base, "" for a stack in both.
-	Status  Kind
+	Name    string
+	Status  Kind // Added or Removed for a stack only in head or base, "" for both
 	Changes []Change
 }
 
-// Unchanged reports whether the stack is in base and head alike, with no
-// change.
+// Unchanged reports whether the stack is in base and head alike.
 func (s StackDiff) Unchanged() bool { return s.Status == "" && len(s.Changes) == 0 }
 
 // Dangerous lists the changes that put a stateful resource at risk.
@@ -107,8 +101,7 @@ func (r Result) Dangerous() int {
 	return n
 }
 
-// CompareDirs reads two cdktf output directories (manifest.json and every
-// stack's cdk.tf.json) and compares them stack by stack.
+// CompareDirs reads two cdktf output directories and compares them.
 func CompareDirs(base, head string) (Result, error) {
 	b, err := stackjson.ReadDir(base)
 	if err != nil {
@@ -136,9 +129,8 @@ func Compare(base, head map[string]*stackjson.Stack) Result {
 		}
 		sd.Changes = compareStacks(parseStack(base[n]), parseStack(head[n]))
 		if sd.Status == Removed {
-			// The stack is no longer synthesized: nothing plans it any more,
-			// and its resources stay in Azure, unmanaged, or go with a last
-			// destroy. Either way the stateful ones deserve a look.
+			// Nothing plans the stack any more: its resources stay in Azure
+			// unmanaged, or go with a last destroy.
 			for i := range sd.Changes {
 				if isStateful(sd.Changes[i].Type) {
 					sd.Changes[i].Danger = "its stack is no longer synthesized: it is left unmanaged, or destroyed with the stack"
@@ -152,20 +144,17 @@ func Compare(base, head map[string]*stackjson.Stack) Result {
 
 // block is one addressable block of a stack with its flattened attributes.
 type block struct {
-	typ   string            // resource type, for resources
-	attrs map[string]string // flattened path -> JSON value
-	// construct is the construct path cdktf records in "//" metadata.
-	construct string
+	typ       string            // resource type, for resources
+	attrs     map[string]string // flattened path -> JSON value
+	construct string            // the construct path in cdktf's "//" metadata
 }
 
 type stack struct {
 	blocks map[string]block
-	// moved maps a moved block's "to" address to its "from" address.
-	moved map[string]string
+	moved  map[string]string // a moved block's "to" address -> its "from"
 }
 
-// parseStack reads a stack's blocks, by address; a stack that is not
-// there (nil) has none.
+// parseStack reads a stack's blocks by address; a nil stack has none.
 func parseStack(s *stackjson.Stack) *stack {
 	out := &stack{blocks: map[string]block{}, moved: map[string]string{}}
 	if s == nil {
@@ -199,8 +188,7 @@ func parseStack(s *stackjson.Stack) *stack {
 				}
 			}
 		default:
-			// terraform (backend, required providers), import, check, ...:
-			// compared as one block each.
+			// terraform, import, check, ...: one block each.
 			out.blocks[key] = newBlock("", "", v)
 		}
 	}
@@ -213,11 +201,10 @@ func newBlock(typ, construct string, body any) block {
 	return b
 }
 
-// flatten writes the leaves of v into out, keyed by their path in the one
-// syntax of stackjson.Block.Get: object keys and list indices joined with
-// ".". A list of plain values (tags, IP ranges, depends_on) stays one leaf,
-// shown whole. cdktf's "//" metadata keys are left out: they are not
-// configuration.
+// flatten writes the leaves of v into out, keyed by their path in the
+// syntax of stackjson.Block.Get (keys and indices joined with "."). A list
+// of plain values (tags, IP ranges, depends_on) stays one leaf. cdktf's "//"
+// metadata is not configuration and is left out.
 func flatten(path string, v any, out map[string]string) {
 	join := func(key string) string {
 		if path == "" {
@@ -270,10 +257,8 @@ func compareStacks(before, after *stack) []Change {
 	var changes []Change
 	removed, added := missing(before.blocks, after.blocks), missing(after.blocks, before.blocks)
 
-	// Pair an added block with the removed block it replaces: one a moved
-	// block names, or else one of the same type with the same name
-	// attribute or the same configuration (a changed construct path or
-	// logical ID).
+	// Pair an added block with the removed block it replaces: the one a
+	// moved block names, or else one that is the same thing (sameThing).
 	paired := map[string]bool{}
 	for _, to := range added {
 		from := ""
@@ -338,8 +323,9 @@ func missing(a, b map[string]block) []string {
 	return out
 }
 
-// sameThing reports whether a removed block and an added block are the same
-// resource under a new address.
+// sameThing reports whether a removed and an added block are the same
+// resource under a new address: same type and the same name attribute,
+// construct path or configuration.
 func sameThing(before, after block) bool {
 	if before.typ == "" || before.typ != after.typ {
 		return false
@@ -355,8 +341,7 @@ func compareAttrs(typ string, before, after map[string]string) []Attr {
 	all := map[string]string{}
 	maps.Copy(all, before)
 	maps.Copy(all, after)
-	var out []Attr
-	// A value is never "": flatten writes JSON.
+	var out []Attr // flatten writes JSON, so a value is never ""
 	for _, p := range slices.Sorted(maps.Keys(all)) {
 		if before[p] != after[p] {
 			out = append(out, Attr{Path: p, Before: before[p], After: after[p], Identity: identityAttribute(typ, p)})
@@ -369,9 +354,6 @@ func compareAttrs(typ string, before, after map[string]string) []Attr {
 // returns "".
 func danger(c Change) string {
 	if c.Address == "terraform" {
-		// Another backend or state key: Terraform starts from another
-		// (usually empty) state and plans to create every resource again
-		// next to the ones it no longer knows.
 		if paths := c.paths(func(a Attr) bool { return strings.HasPrefix(a.Path, "backend.") }); len(paths) > 0 {
 			return "state backend changed (" + strings.Join(paths, ", ") + "): Terraform reads another state and loses track of every resource; migrate the state (terraform init -migrate-state) first"
 		}
@@ -389,8 +371,7 @@ func danger(c Change) string {
 	case Added:
 		return "" // a new resource loses nothing
 	}
-	// Changed, or Moved (a moved block carries the state over): the
-	// attributes decide.
+	// Changed or Moved (the state carried over): the attributes decide.
 	if ids := c.paths(func(a Attr) bool { return a.Identity }); len(ids) > 0 {
 		return "identity attribute changed (" + strings.Join(ids, ", ") + "): Azure replaces the resource, losing the " + what
 	}

@@ -1,18 +1,15 @@
-// Command stackdiff compares two synthesized output directories (cdktf.out:
-// manifest.json and stacks/<stack>/cdk.tf.json), usually the base and the
-// head of a pull request, and reports per stack the blocks (resources, data
-// sources, outputs, variables, providers, the terraform block) added,
-// removed and changed, attribute by attribute:
+// Command stackdiff compares two synthesized output directories (cdktf.out),
+// usually a pull request's base and head, and reports per stack the blocks
+// (resources, data sources, outputs, variables, providers, the terraform
+// block) added, removed and changed, attribute by attribute:
 //
 //	go run ./cmd/stackdiff -base base/cdktf.out -head cdktf.out [-format text|markdown]
 //
-// It needs no credentials and no state: it reads configuration only, so it
-// runs for every pull request, forks included. It calls out loudly every
-// stateful resource (disk, Key Vault, storage account, public IP, backup
-// vault, cluster; see stateful.go) that is removed, whose logical address
-// changes without a moved block, or whose identity attributes change, and
-// every change of the state backend: the changes that make Terraform
-// destroy data or lose track of it.
+// It reads configuration only, without credentials or state, so it runs for
+// every pull request, forks included. It calls out loudly what makes
+// Terraform destroy data or lose track of it: a stateful resource
+// (stateful.go) removed, renamed without a moved block, or with changed
+// identity attributes, and any change of the state backend.
 //
 // Exit status 0 when the comparison was made (whatever it found), 1 when a
 // directory cannot be read, 2 on bad usage.

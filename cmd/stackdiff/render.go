@@ -45,8 +45,7 @@ func stackTitle(s StackDiff) string {
 }
 
 // diffLines renders the attributes of a change as diff lines ("- path =
-// old", "+ path = new"); an identity attribute of a stateful resource is
-// marked.
+// old", "+ path = new"), marking identity attributes.
 func diffLines(c Change) []string {
 	var out []string
 	for _, a := range c.Attrs {
@@ -154,7 +153,6 @@ func Markdown(w io.Writer, r Result) {
 			for _, l := range diffLines(c) {
 				fmt.Fprintln(w, "  "+strings.ReplaceAll(l, "```", "'''"))
 			}
-
 			fmt.Fprintln(w, "  ```")
 			fmt.Fprintln(w)
 		}

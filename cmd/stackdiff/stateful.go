@@ -6,17 +6,14 @@ import (
 )
 
 // stateful lists the resource types whose loss costs more than a redeploy:
-// they hold data, secrets or an identity that the outside world knows
-// (an address, a name in DNS). Removing one, changing its logical address
-// without a moved block, or changing one of its identity attributes makes
-// Terraform destroy it (and create a new, empty one), so the review comment
-// calls these out loudly.
+// they hold data, secrets or an identity the outside world knows (an
+// address, a DNS name). Removing one, renaming it without a moved block or
+// changing an identity attribute makes Terraform destroy it and create an
+// empty one.
 //
-// identity lists the attributes (flattened paths, see flatten) that name or
-// place the resource: Azure cannot change them in place, so a change forces
-// a replacement, or at best may. The list is deliberately on the cautious
-// side ("ForceNew-ish"); every type also has the common identity
-// attributes in commonIdentity.
+// identity lists the attributes (flattened paths) that name or place the
+// resource, which Azure cannot or may not change in place; cautiously long,
+// and commonIdentity applies to every type.
 var stateful = map[string]struct {
 	what     string // what a replacement loses
 	identity []string
@@ -25,10 +22,7 @@ var stateful = map[string]struct {
 		what:     "managed disk: the IPFS data on it",
 		identity: []string{"zone", "create_option", "source_resource_id", "logical_sector_size", "hyper_v_generation"},
 	},
-	"azurerm_key_vault": {
-		what:     "Key Vault: its secrets, and the name stays soft-deleted for the retention period",
-		identity: []string{"tenant_id"},
-	},
+	"azurerm_key_vault": {what: "Key Vault: its secrets, and the name stays soft-deleted for the retention period", identity: []string{"tenant_id"}},
 	"azurerm_storage_account": {
 		what:     "storage account: its blobs (logs, backups) and its globally unique name",
 		identity: []string{"account_tier", "account_kind", "is_hns_enabled", "nfsv3_enabled", "large_file_share_enabled"},
@@ -37,18 +31,12 @@ var stateful = map[string]struct {
 		what:     "public IP: the node's address that peers and DNS know",
 		identity: []string{"sku", "zones", "ip_version", "public_ip_prefix_id", "domain_name_label_scope"},
 	},
-	"azurerm_data_protection_backup_vault": {
-		what:     "backup vault: the disk's recovery points",
-		identity: []string{"datastore_type", "redundancy"},
-	},
+	"azurerm_data_protection_backup_vault": {what: "backup vault: the disk's recovery points", identity: []string{"datastore_type", "redundancy"}},
 	"azurerm_data_protection_backup_instance_disk": {
 		what:     "disk backup instance: deleting it stops protection and deletes the recovery points",
 		identity: []string{"vault_id", "disk_id", "snapshot_resource_group_name"},
 	},
-	"azurerm_dns_zone": {
-		what:     "DNS zone: its records, and new name servers to delegate to",
-		identity: []string{},
-	},
+	"azurerm_dns_zone": {what: "DNS zone: its records, and new name servers to delegate to"},
 	"azurerm_kubernetes_cluster": {
 		what: "AKS cluster: every workload and in-cluster object, and its OIDC issuer (workload identity federations)",
 		identity: []string{
@@ -69,9 +57,8 @@ func isStateful(t string) bool {
 	return ok
 }
 
-// identityAttribute reports whether the flattened attribute path p of a
-// resource of type t is one of its identity attributes: the attribute
-// itself, or anything inside it (zones matches zones.0).
+// identityAttribute reports whether the flattened path p of a resource of
+// type t is, or is inside (zones.0), one of its identity attributes.
 func identityAttribute(t, p string) bool {
 	s, ok := stateful[t]
 	if !ok {

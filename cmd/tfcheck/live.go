@@ -1,16 +1,12 @@
 package main
 
 // tfcheck live (make ktest): every in-cluster stack on a real Kubernetes
-// API server. A local control plane starts once (tools/kubelive); each
-// stack's live test sets run against it with `terraform test`, with the
-// azurerm data sources mocked and the kubernetes provider configured by the
-// test files to reach that control plane only (context kubelive.Context in
-// the kubeconfig named by KUBE_CONFIG_PATH). Each file applies the stack
-// for real, asserts on the objects read back from the API server and
-// destroys everything when it ends; afterwards nothing the test created may
-// remain on the server. The claims' wait for their volume is shortened in
-// the working copy (claimTimeoutOverride), since the local volume binder
-// passes every second.
+// API server, a local control plane started once (tools/kubelive). Each
+// stack's live sets run with `terraform test`, azurerm data sources mocked
+// and the kubernetes provider pointed by the test files at that control
+// plane only (context kubelive.Context of KUBE_CONFIG_PATH). Each file
+// applies the stack for real, asserts on the objects read back and
+// destroys everything; afterwards nothing it created may remain.
 
 import (
 	"context"
@@ -50,9 +46,8 @@ func liveSets(cfg *config.Config) []string {
 	return append(sets, SetLiveNoDevSecrets)
 }
 
-// podPoliciesDeny reports whether the environment's Kubernetes pod policies
-// refuse what they forbid (and so AKS would refuse the Pods the live set
-// SetLivePodPolicies tries).
+// podPoliciesDeny reports whether the environment's pod policies refuse
+// the Pods that SetLivePodPolicies tries.
 func podPoliciesDeny(p config.Policy) bool {
 	return p.NoPrivilegeEscalation && p.NoPrivilegedContainers && p.AzurePolicyAddon && p.KubernetesEffect == "Deny"
 }
@@ -60,14 +55,12 @@ func podPoliciesDeny(p config.Policy) bool {
 // liveExpectedErrors returns the runs of an environment's live sets whose
 // apply must fail.
 //
-// In claim_replaced (SetLiveClaims) the claim never binds, and the apply
-// fails when the claim's create timeout ends. The kubernetes provider
-// means to report "timeout while waiting for state to become 'Bound'" with
-// the claim's warning events, but may fetch those events with the expiring
-// context and report that instead ("client rate limiter Wait returned an
-// error: context deadline exceeded", or "...: rate: Wait(n=1) would exceed
-// context deadline", hashicorp/terraform-provider-kubernetes#2171); any of
-// these passes.
+// In claim_replaced (SetLiveClaims) the claim never binds and the apply
+// fails at its create timeout. The kubernetes provider means to report
+// "timeout while waiting for state to become 'Bound'", but may fetch the
+// claim's events with the expiring context and report that instead
+// ("context deadline exceeded", "would exceed context deadline":
+// hashicorp/terraform-provider-kubernetes#2171); any of these passes.
 //
 // In escalating_init_container (SetLivePodPolicies) the API server refuses
 // a Pod whose init container may escalate its privileges.
@@ -95,13 +88,11 @@ var live struct {
 }
 
 // claimTimeoutOverride returns a Terraform override file that sets the
-// create timeout of every claim of the stack that waits until bound
-// to timeout, or nil when there is none. The stacks wait a minute
-// (workload.ClaimBindTimeout) for a volume binder that passes every 15 s;
-// the local control plane's binder passes every second (-binder-sync), so
-// the live tests wait less: a claim that binds, binds within the shorter
-// wait (which makes those runs stricter), and a claim that cannot bind
-// fails the apply in seconds instead of a minute.
+// create timeout of every claim that waits until bound to timeout, or nil
+// when there is none. The stacks wait workload.ClaimBindTimeout for a
+// binder that passes every 15 s; the local binder passes every second
+// (-binder-sync), so a claim that binds must do so sooner (stricter runs)
+// and one that cannot fails in seconds.
 func claimTimeoutOverride(stack *stackjson.Stack, timeout time.Duration) ([]byte, error) {
 	claims := map[string]any{}
 	for _, c := range stack.Resources("kubernetes_persistent_volume_claim_v1") {

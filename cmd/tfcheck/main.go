@@ -6,17 +6,17 @@
 //	tfcheck live       terraform test of every in-cluster stack on a local
 //	                   Kubernetes control plane (see live.go)
 //
-// The providers come from the Terraform registry, or from a filesystem
-// mirror named by TF_CLI_CONFIG_FILE (scripts/provider-mirror.sh builds one
-// from the providers' tagged sources); without TF_CLI_CONFIG_FILE (or when
-// it names a file that does not exist), the mirror in that script's default
-// place (~/.cache/terraform-provider-mirror) is used when present.
+// The providers come from the filesystem mirror named by TF_CLI_CONFIG_FILE
+// (scripts/provider-mirror.sh builds one from the providers' tagged
+// sources), else from that script's default mirror
+// (~/.cache/terraform-provider-mirror) when present, else from the
+// Terraform registry.
 //
-// Test files live in tftest/<set>/; which sets run against a stack follows
-// from its configuration (see testSets). For every data resource of a stack
-// (guardrails.DataResources) a generated test plans its replacement:
-// production must refuse it (lifecycle.prevent_destroy), other environments
-// must allow it.
+// Test files live in tftest/<set>/; a stack's configuration decides which
+// sets run (testSets). For every data resource of a stack
+// (guardrails.DataResources) a generated test plans its replacement, which
+// production must refuse (lifecycle.prevent_destroy) and other environments
+// must allow.
 package main
 
 import (
@@ -74,8 +74,7 @@ func run(ctx context.Context, mode string, only []string, out, configDir, tests,
 	}
 	r := &tfcheck.Runner{Terraform: tf, Tests: tests, Log: os.Stdout}
 	if mode == "live" {
-		// Apart from the mocked runs: make tftest and make ktest may run at
-		// the same time.
+		// make tftest and make ktest may run at the same time.
 		work = filepath.Join(work, "live")
 	}
 	if r.Work, err = filepath.Abs(work); err != nil {
@@ -147,9 +146,8 @@ func run(ctx context.Context, mode string, only []string, out, configDir, tests,
 	return nil
 }
 
-// providerSource names where terraform init finds the providers, and points
-// TF_CLI_CONFIG_FILE at the default mirror when it is present and nothing
-// else was chosen.
+// providerSource names where terraform init finds the providers, pointing
+// TF_CLI_CONFIG_FILE at the default mirror when nothing else was chosen.
 func providerSource(r *tfcheck.Runner) string {
 	f := os.Getenv("TF_CLI_CONFIG_FILE")
 	if _, err := os.Stat(f); f != "" && err == nil {
@@ -204,8 +202,8 @@ func testSets(cfg *config.Config) (azure, kubernetes []string) {
 	return azure, kubernetes
 }
 
-// plan lists the stacks of every environment with their test sets and
-// their data resources: for the live tests, the in-cluster stacks only.
+// plan lists the stacks of every environment with their test sets and data
+// resources; for the live tests, the in-cluster stacks only.
 func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, error) {
 	m, err := stackjson.Manifest(out)
 	if err != nil {
@@ -235,8 +233,7 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 				return nil, err
 			}
 			if liveMode {
-				// No data resources: the generated replacement tests are
-				// mocked runs.
+				// No data resources: their generated tests are mocked runs.
 				s.Override, err = claimTimeoutOverride(doc, live.claimTimeout)
 			} else {
 				s.DataResources = dataResources(doc)
@@ -253,10 +250,9 @@ func plan(cfgs []*config.Config, out string, liveMode bool) ([]tfcheck.Stack, er
 	return stacks, nil
 }
 
-// upgradeVariants returns the variant "aks-moved" of an Azure stack
-// (SetAzureUpgrades): its configuration with the cluster and its node pool
-// one minor Kubernetes version ahead, as AKS leaves them after an upgrade,
-// and that version as the output aks_kubernetes_version.
+// upgradeVariants returns the variant "aks-moved" of an Azure stack: the
+// cluster and its node pool one minor version ahead, as an AKS upgrade
+// leaves them, and that version as the output aks_kubernetes_version.
 func upgradeVariants(stack *stackjson.Stack) (map[string][]byte, error) {
 	doc, err := stackjson.Parse(stack.Name, stack.Raw) // a copy to change
 	if err != nil {
@@ -283,8 +279,7 @@ func upgradeVariants(stack *stackjson.Stack) (map[string][]byte, error) {
 	return map[string][]byte{"aks-moved": variant}, err
 }
 
-// dataResources lists the addresses of the stack's resources whose types
-// hold data (guardrails.DataResources).
+// dataResources lists the addresses of the stack's guardrails.DataResources.
 func dataResources(stack *stackjson.Stack) []string {
 	var addrs []string
 	for _, typ := range guardrails.DataResources {

@@ -4,13 +4,12 @@
 // (Node.js, Go, Terraform, the GitHub Actions runtime), and the dates by
 // which unannounced facts and the price table must be checked again.
 //
-// The entries are Go values (entries.go), the one place they live:
-// `make calendar` (cmd/calendar) prints them and fails when one is near,
-// docs/calendar.md shows them as a table generated from them (make docs),
-// and the tests compare them with the pins they concern (config/schema.json,
-// go.mod, the workflows, the price table, the provider pins). The package
-// depends on nothing but the standard library and tools/cost, so the
-// command starts without jsii or cdktf.
+// The entries live only in entries.go: `make calendar` (cmd/calendar)
+// prints them and fails when one is near, docs/calendar.md's tables are
+// generated from them (make docs), and the tests compare them with the pins
+// they concern (config/schema.json, go.mod, the workflows, the price table,
+// the provider pins). The package imports only the standard library and
+// tools/cost, so the command starts without jsii or cdktf.
 package calendar
 
 import (
@@ -47,13 +46,9 @@ const (
 
 // Pin is what an entry concerns: a version the repository pins.
 type Pin struct {
-	// Name is the key the tests compare with the repository: one of the
-	// Pin* constants.
-	Name string
-	// Version as the repository pins it ("1.35", "4.81.0", "22").
-	Version string
-	// Where the repository pins it, for the reader.
-	Where string
+	Name    string // a Pin* constant: the key the tests compare with the repository
+	Version string // as the repository pins it ("1.35", "4.81.0", "22")
+	Where   string // where the repository pins it, for the reader
 }
 
 // Names of the pins the tests compare with the repository.
@@ -71,27 +66,18 @@ const (
 
 // Entry is one deadline.
 type Entry struct {
-	// Date (YYYY-MM-DD) on which it breaks, or for a Review, by which the
-	// facts must be checked again.
-	Date string
-	Kind Kind
-	// Headline: the deadline in a few words, for listings.
-	Headline string
-	// What breaks on that date, in full.
-	What string
-	// The pin it concerns.
-	Pin Pin
-	// Source: document title and address, read on Checked.
-	Source  string
-	Checked string
-	// DateNote: how the date follows from the source when the source does
-	// not give the day itself, or that it does not give one at all.
-	DateNote string
-	// Do: what to do before the date.
-	Do string
+	Date     string // YYYY-MM-DD it breaks on, or for a Review, by which the facts must be checked again
+	Kind     Kind
+	Headline string // the deadline in a few words, for listings
+	What     string // what breaks on that date, in full
+	Pin      Pin    // the pin it concerns
+	Source   string // document title and address, read on Checked
+	Checked  string
+	DateNote string // how the date follows from the source when it gives no day, or that it gives none
+	Do       string // what to do before the date
 	// ClearedBy names the pin that already avoids this deadline (its Where
-	// says how); the tests check that the repository still pins it. A
-	// cleared entry is listed but never fails.
+	// says how), which the tests check is still pinned. A cleared entry is
+	// listed but never fails.
 	ClearedBy *Pin
 }
 
@@ -133,7 +119,6 @@ func Sorted(entries []Entry) []Entry {
 func DueOn(entries []Entry, today time.Time) []Entry {
 	return slices.DeleteFunc(Sorted(entries), func(e Entry) bool { return !e.Due(today) })
 }
-
 
 // Title is the pin an entry concerns, for a reader.
 func (e Entry) Title() string {
@@ -290,14 +275,10 @@ func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
 // API is an Azure API version that the pinned azurerm provider uses.
 type API struct {
-	// Resources: the azurerm resource and data source types of the stacks
-	// that call it.
-	Resources []string
-	// API: the resource provider and type ("Microsoft.KeyVault/vaults").
-	API     string
-	Version string
-	// Retirement: what Microsoft has announced for this version.
-	Retirement string
+	Resources  []string // the stacks' azurerm resource and data source types that call it
+	API        string   // the resource provider and type ("Microsoft.KeyVault/vaults")
+	Version    string
+	Retirement string // what Microsoft has announced for this version
 }
 
 // ActionPin is an action the workflows use, at the commit they pin.
@@ -332,11 +313,10 @@ func compareVersions(a, b string) (int, error) {
 }
 
 // CheckProviders compares the calendar with the provider versions the
-// repository pins (name, as in WrittenFor, to version): every provider the
-// calendar was written for must be pinned at exactly that version, since a
-// new version uses other Azure API versions that must be looked up again;
-// and every entry cleared by a provider must still be cleared. It returns
-// one error line per problem, nil when they agree.
+// repository pins (name, as in WrittenFor, to version): each must be
+// exactly WrittenFor's, since a new version uses other Azure API versions
+// that must be looked up again, and every entry cleared by a provider must
+// still be cleared. It returns one error per problem, nil when they agree.
 func CheckProviders(entries []Entry, pinned map[string]string) []error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(WrittenFor)) {
@@ -351,10 +331,7 @@ func CheckProviders(entries []Entry, pinned map[string]string) []error {
 	}
 	for _, e := range Sorted(entries) {
 		c := e.ClearedBy
-		if c == nil {
-			continue
-		}
-		if _, isProvider := WrittenFor[c.Name]; !isProvider {
+		if c == nil || WrittenFor[c.Name] == "" {
 			continue
 		}
 		got, ok := pinned[c.Name]

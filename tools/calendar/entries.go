@@ -116,9 +116,8 @@ var static = []Entry{
 }
 
 // aks is the end of AKS support of a Kubernetes minor as the AKS release
-// calendar lists it: GA and end of life as months ("Mar 2027"), the end on
-// the last day of its month, platform support until the GA of another
-// minor.
+// calendar lists it: GA and end of life as months ("Mar 2027", ending on
+// its last day), platform support until the GA of another minor.
 func aks(minor, ga, eolMonth, platformUntil, schemaNote, do string) Entry {
 	month, err := time.Parse("Jan 2006", eolMonth)
 	if err != nil {
@@ -150,11 +149,9 @@ func Entries() ([]Entry, error) {
 	return Sorted(entries), nil
 }
 
-// priceReview is the review entry of a region's price table: a year after
-// it was transcribed. Azure changes list prices without announcing dates a
-// calendar could hold, the estimate decides whether a stack passes its
-// budget's first alert (80 %), and re-running the table's queries (each item
-// names its Retail Prices API filter) is an hour's work.
+// priceReview is the review entry of a region's price table, a year after
+// it was transcribed (the entry's What says why); re-running the table's
+// queries is an hour's work.
 func priceReview(region string) (Entry, error) {
 	t, err := cost.LoadTable(region)
 	if err != nil {

@@ -8,7 +8,6 @@ package cost
 import (
 	"bytes"
 	"cmp"
-
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -28,13 +27,10 @@ var tables embed.FS
 
 // Price is one entry of a price table.
 type Price struct {
-	Price float64 `json:"price"`
-	// Unit: "hour", "month", "GB", "GB-month" or "10k operations".
-	Unit string `json:"unit"`
-	// SizeGB is the capacity of a disk tier.
-	SizeGB float64 `json:"sizeGB,omitempty"`
-	// FreePerMonth is a free allowance in the item's unit.
-	FreePerMonth float64 `json:"freePerMonth,omitempty"`
+	Price        float64 `json:"price"`
+	Unit         string  `json:"unit"`                   // "hour", "month", "GB", "GB-month" or "10k operations"
+	SizeGB       float64 `json:"sizeGB,omitempty"`       // the capacity of a disk tier
+	FreePerMonth float64 `json:"freePerMonth,omitempty"` // a free allowance in Unit
 	Source       string  `json:"source"`
 	Query        string  `json:"query"`
 }
@@ -71,11 +67,10 @@ func LoadTable(region string) (*Table, error) {
 
 // Line is one billable component.
 type Line struct {
-	Component string
-	SKU       string
-	Quantity  float64
-	// QuantityUnit: "h", "month", "GB", "GB-month", "10k ops".
-	QuantityUnit string
+	Component    string
+	SKU          string
+	Quantity     float64
+	QuantityUnit string // "h", "month", "GB", "GB-month", "10k ops"
 	UnitPrice    float64
 	PriceUnit    string
 	Monthly      float64
@@ -84,9 +79,8 @@ type Line struct {
 
 // Budget is the stack's budget as synthesized.
 type Budget struct {
-	Amount float64
-	// AlertPercent is the lowest "Actual" notification threshold.
-	AlertPercent float64
+	Amount       float64
+	AlertPercent float64 // the lowest "Actual" notification threshold
 }
 
 // AlertAt is the cost at which the budget's first actual-cost alert fires.
@@ -99,8 +93,7 @@ type Estimate struct {
 	Table  *Table
 	Lines  []Line
 	Total  float64
-	// Budget is nil when the stack has none.
-	Budget *Budget
+	Budget *Budget // nil when the stack has none
 }
 
 // OverBudget reports whether the estimate passes the budget's alert
@@ -202,9 +195,9 @@ func (p *pricer) add(component, sku, key string, quantity float64, note string) 
 // resource: ${<type>.<name>.<attribute>}.
 var reference = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$`)
 
-// name returns a resource's name for display, following a reference to
-// another resource's literal attribute (a backup instance named after its
-// disk); the logical id when there is none.
+// name returns a resource's name for display (the logical id if none),
+// following a reference to another resource's literal attribute (a backup
+// instance named after its disk).
 func (p *pricer) name(r stackjson.Block) string {
 	n := str(r, "name", r.ID)
 	if m := reference.FindStringSubmatch(n); m != nil {
@@ -364,25 +357,17 @@ func budgetOf(s *stackjson.Stack) *Budget {
 	return nil
 }
 
-// str is the string at path in b, or def.
-func str(b stackjson.Block, path, def string) string {
-	if s, ok := b.Get(path); ok {
-		if s, ok := s.(string); ok {
-			return s
-		}
+// attr is the T at path in b, or def.
+func attr[T any](b stackjson.Block, path string, def T) T {
+	v, _ := b.Get(path)
+	if v, ok := v.(T); ok {
+		return v
 	}
 	return def
 }
 
-// num is the number at path in b, or def.
-func num(b stackjson.Block, path string, def float64) float64 {
-	if f, ok := b.Get(path); ok {
-		if f, ok := f.(float64); ok {
-			return f
-		}
-	}
-	return def
-}
+func str(b stackjson.Block, path, def string) string          { return attr(b, path, def) }
+func num(b stackjson.Block, path string, def float64) float64 { return attr(b, path, def) }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
@@ -426,9 +411,7 @@ func render(w io.Writer, ests []*Estimate) {
 }
 
 func trim(f float64) string {
-	s := fmt.Sprintf("%.4f", f)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
 }
 
 // EstimateAll prices every stack (name to cdk.tf.json), in name order.

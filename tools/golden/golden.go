@@ -1,8 +1,7 @@
-// Package golden keeps generated text in the repository current: the tests
-// of generated documentation compare it with what the code generates now,
-// and rewrite it when asked. It depends on nothing but the standard library,
-// so that any package's tests can use it (tools/synthtest, which also
-// uses it, pulls in the jsii bindings).
+// Package golden keeps generated text in the repository current: tests
+// compare it with what the code generates now and rewrite it when asked. It
+// imports only the standard library, so any package's tests can use it
+// without the jsii bindings that tools/synthtest pulls in.
 package golden
 
 import (
@@ -11,10 +10,9 @@ import (
 	"testing"
 )
 
-// Updating reports whether golden snapshots should be rewritten: only when
-// asked explicitly with UPDATE_SNAPSHOTS=1 (make golden, make docs). An
-// environment variable rather than a -update flag, because `go test ./...
-// -update` fails in every package that does not define the flag.
+// Updating reports whether golden snapshots should be rewritten, as
+// UPDATE_SNAPSHOTS=1 asks (make golden, make docs): a -update flag would
+// fail `go test ./... -update` in every package that does not define it.
 func Updating() bool { return os.Getenv("UPDATE_SNAPSHOTS") == "1" }
 
 // Section checks that the file at path holds content between the markers

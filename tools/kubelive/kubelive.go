@@ -1,26 +1,24 @@
 // Package kubelive runs a throwaway Kubernetes control plane on this
-// machine, for the live tests of the in-cluster stacks: etcd and
+// machine for the live tests of the in-cluster stacks: etcd and
 // kube-apiserver started by envtest (sigs.k8s.io/controller-runtime/pkg/envtest),
-// and kube-controller-manager with only the controllers those stacks rely
-// on:
+// and kube-controller-manager with only the controllers the stacks rely on:
 //
 //   - persistentvolume-binder binds the static volume to its claim;
 //   - persistentvolume-protection and persistentvolumeclaim-protection
 //     remove the finalizers the API server puts on volumes and claims, so
-//     that they can be deleted;
-//   - namespace deletes a namespace's content and then the namespace;
+//     they can be deleted;
+//   - namespace deletes a namespace's content, then the namespace;
 //   - serviceaccount creates each namespace's default service account.
 //
-// The API server runs with the ServiceAccount admission plugin (envtest
-// turns it off by default), as in AKS: a Pod is admitted only if its service
-// account exists, and it inherits the account's image pull secrets.
+// As in AKS, the API server runs the ServiceAccount admission plugin: a Pod
+// is admitted only if its service account exists, and inherits the
+// account's image pull secrets.
 //
 // The binaries come from one directory in the envtest layout
-// (KUBEBUILDER_ASSETS). etcd and kube-apiserver listen on free ports that
-// envtest picks; kube-controller-manager serves no port at all. The control
-// plane never touches a cluster of the caller's environment: envtest is told
-// not to use an existing cluster, and the kubeconfig it writes names only
-// the local API server.
+// (KUBEBUILDER_ASSETS). etcd and kube-apiserver listen on free ports envtest
+// picks; kube-controller-manager serves none. The caller's clusters are
+// never touched: envtest is told not to use an existing cluster, and the
+// kubeconfig it writes names only the local API server.
 package kubelive
 
 import (
@@ -30,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,14 +45,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
-// Context is the name of the only context in the kubeconfig the control
-// plane writes. Test files name it in their provider configuration, so that
-// they can reach this control plane and nothing else.
+// Context is the only context of the kubeconfig the control plane writes;
+// test files name it in their provider configuration to reach nothing else.
 const Context = "tfcheck-live"
 
-// binaries are the executables the control plane needs in its assets
-// directory. Upstream envtest archives (setup-envtest) hold the first two
-// and kubectl, not kube-controller-manager.
+// binaries are the executables the assets directory must hold (upstream
+// envtest archives lack kube-controller-manager).
 var binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager"}
 
 // Controllers are the kube-controller-manager controllers that run.
@@ -67,16 +64,11 @@ var Controllers = []string{
 
 // Options configure [Start].
 type Options struct {
-	// Assets is the directory of the binaries (KUBEBUILDER_ASSETS). The
-	// caller makes sure it is set (cmd/tfcheck says how).
-	Assets string
-	// Dir receives the kubeconfig and the components' logs. It is kept
-	// after Stop, for reading the logs of a failed run.
-	Dir string
+	Assets string // the directory of the binaries (KUBEBUILDER_ASSETS)
+	Dir    string // for the kubeconfig and the logs, kept after Stop
 	// BinderSyncPeriod is kube-controller-manager's
-	// --pvclaimbinder-sync-period: how often the volume binder looks at every
-	// volume and claim again, besides reacting to changes (0: its default,
-	// 15s).
+	// --pvclaimbinder-sync-period: how often the volume binder looks at
+	// every volume and claim again besides reacting to changes (0: 15s).
 	BinderSyncPeriod time.Duration
 }
 
@@ -85,13 +77,9 @@ const startTimeout = time.Minute
 
 // ControlPlane is a running control plane. Stop it on every path.
 type ControlPlane struct {
-	// Kubeconfig is the path of a kubeconfig for an administrator of the
-	// control plane, with the single context [Context].
-	Kubeconfig string
-	// Client talks to the API server as that administrator.
-	Client kubernetes.Interface
-	// Version is the API server's version (v1.35.4).
-	Version string
+	Kubeconfig string               // an administrator's kubeconfig, with the single context [Context]
+	Client     kubernetes.Interface // the API server as that administrator
+	Version    string               // the API server's version (v1.35.4)
 
 	env     *envtest.Environment
 	kcm     *exec.Cmd
@@ -112,9 +100,8 @@ func missingBinaries(dir string) []string {
 	return missing
 }
 
-// Start starts etcd, kube-apiserver and kube-controller-manager, and
-// returns once the controllers run. On error, whatever had started is
-// stopped again.
+// Start starts etcd, kube-apiserver and kube-controller-manager and returns
+// once the controllers run; on error it stops whatever had started.
 func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	if missing := missingBinaries(o.Assets); len(missing) > 0 {
 		return nil, fmt.Errorf("%s lacks %s", o.Assets, strings.Join(missing, ", "))
@@ -139,8 +126,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 		return cp, err
 	}
 	cp.env = &envtest.Environment{
-		// Never a cluster of the caller's environment (USE_EXISTING_CLUSTER).
-		UseExistingCluster:       ptr.To(false),
+		UseExistingCluster:       ptr.To(false), // whatever USE_EXISTING_CLUSTER says
 		BinaryAssetsDirectory:    o.Assets,
 		ControlPlaneStartTimeout: startTimeout,
 		ControlPlaneStopTimeout:  20 * time.Second,
@@ -149,8 +135,8 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	api := cp.env.ControlPlane.GetAPIServer()
 	api.Path = filepath.Join(o.Assets, "kube-apiserver")
 	api.Out, api.Err = apiLog, apiLog
-	// envtest disables the ServiceAccount admission plugin because it runs
-	// no controller that creates default service accounts; this one does.
+	// envtest disables the ServiceAccount admission plugin, having no
+	// controller that creates default service accounts; this one has.
 	api.Configure().Disable("disable-admission-plugins")
 	cfg, err := cp.env.Start()
 	if err != nil {
@@ -205,14 +191,12 @@ func writeKubeconfig(raw []byte, path string) error {
 	return clientcmd.WriteToFile(*c, path)
 }
 
-// kubeControllerManagerArgs are the arguments of kube-controller-manager
-// for a kubeconfig and a binder sync period (0: its default).
+// kubeControllerManagerArgs are kube-controller-manager's arguments.
 func kubeControllerManagerArgs(kubeconfig string, binderSync time.Duration) []string {
 	args := []string{
 		"--kubeconfig=" + kubeconfig,
 		"--controllers=" + strings.Join(Controllers, ","),
-		// One instance: no leader election; no HTTPS port to collide with
-		// anything else on this machine.
+		// One instance: no leader election, no HTTPS port to collide.
 		"--leader-elect=false",
 		"--secure-port=0",
 		"--use-service-account-credentials=false",
@@ -242,9 +226,9 @@ func (cp *ControlPlane) startControllers(o Options) error {
 	return nil
 }
 
-// waitForControllers waits, at most startTimeout, until the service account
-// controller has created the default namespace's service account:
-// kube-controller-manager is then connected and its controllers run.
+// waitForControllers waits, at most startTimeout, until the default
+// namespace's service account exists, which shows kube-controller-manager
+// connected and its controllers running.
 func (cp *ControlPlane) waitForControllers(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
@@ -299,10 +283,8 @@ func (cp *ControlPlane) Stop() error {
 	return errors.Join(errs...)
 }
 
-// Objects names the objects that a test of the in-cluster stacks could
-// leave behind, as "Kind namespace/name" (or "Kind name" for cluster-scoped
-// kinds), sorted: namespaces and persistent volumes, and in every namespace
-// the claims, pods, secrets, service accounts and config maps.
+// Objects names, sorted, the objects a test of the in-cluster stacks could
+// leave behind, as "Kind namespace/name" ("Kind name" if cluster-scoped).
 func (cp *ControlPlane) Objects(ctx context.Context) ([]string, error) {
 	core := cp.Client.CoreV1()
 	all, lo := metav1.NamespaceAll, metav1.ListOptions{}
@@ -333,11 +315,7 @@ func (cp *ControlPlane) Objects(ctx context.Context) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			if m.GetNamespace() == "" {
-				out = append(out, l.kind+" "+m.GetName())
-			} else {
-				out = append(out, l.kind+" "+m.GetNamespace()+"/"+m.GetName())
-			}
+			out = append(out, l.kind+" "+path.Join(m.GetNamespace(), m.GetName()))
 		}
 	}
 	slices.Sort(out)
@@ -348,7 +326,6 @@ func (cp *ControlPlane) Objects(ctx context.Context) ([]string, error) {
 func Added(before, after []string) []string {
 	return slices.DeleteFunc(slices.Clone(after), func(o string) bool { return slices.Contains(before, o) })
 }
-
 
 // tail returns the last n lines of a file.
 func tail(path string, n int) string {

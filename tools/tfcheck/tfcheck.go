@@ -1,15 +1,14 @@
-// Package tfcheck runs the real Terraform and the real providers on the
-// synthesized stacks, without Azure credentials: `terraform validate`, and
-// `terraform test` with mocked providers, which plans and applies every
-// resource through the provider's own validation, or with the kubernetes
-// provider on a real API server (see tools/kubelive).
+// Package tfcheck runs the real Terraform and providers on the synthesized
+// stacks, without Azure credentials: `terraform validate`, and `terraform
+// test` with mocked providers (every resource planned and applied through
+// the provider's own validation) or with the kubernetes provider on a real
+// API server (tools/kubelive).
 //
-// Each stack runs in a working directory of its own under Runner.Work: a
-// copy of its cdk.tf.json, the test files of the sets that apply to it
-// (tftest/<set>/*.tftest.hcl), the shared mock data (tftest/mocks) and the
-// helper modules that test runs may use (tftest/modules). The stack's
-// directory in cdktf.out is never touched, so its lock file and .terraform
-// stay those of the registry providers that deploy it.
+// Each stack runs in its own working directory under Runner.Work: a copy of
+// its cdk.tf.json, the test files of its sets (tftest/<set>/*.tftest.hcl),
+// the shared mocks (tftest/mocks) and helper modules (tftest/modules). The
+// stack's directory in cdktf.out is never touched, so its lock file and
+// .terraform stay those of the registry providers that deploy it.
 package tfcheck
 
 import (
@@ -31,50 +30,43 @@ import (
 
 // Stack is one synthesized stack to check.
 type Stack struct {
-	Name string
-	// Config is the stack's synthesized Terraform JSON (cdk.tf.json).
-	Config string
-	// Sets name the test directories under the tests root whose files run
-	// against this stack.
-	Sets []string
+	Name   string
+	Config string   // the synthesized Terraform JSON (cdk.tf.json)
+	Sets   []string // the test directories under the tests root that run against it
 	// DataResources are the addresses of the resources that hold data. For
 	// each, a generated test applies the stack and plans the resource's
-	// replacement: in production Terraform must refuse it
-	// (lifecycle.prevent_destroy), elsewhere it must plan it.
-	DataResources []string
-	Production    bool
-	// ExpectedErrors are runs that must end in an error (see
-	// [ExpectedError]).
-	ExpectedErrors []ExpectedError
-	// Override, when not empty, is written next to the stack's
-	// configuration as a Terraform override file (OverrideFile): its blocks
-	// replace the same arguments of the synthesized configuration in every
-	// run, as Terraform merges override files.
+	// replacement, which production must refuse (lifecycle.prevent_destroy)
+	// and other environments must plan.
+	DataResources  []string
+	Production     bool
+	ExpectedErrors []ExpectedError // runs that must end in an error
+	// Override, when not empty, is written next to the configuration as
+	// OverrideFile, whose blocks replace the same arguments in every run.
 	Override []byte
 	// Variants are other configurations of the stack, by name: test runs
-	// reach each as the module ./variants/<name>, and with state_key =
-	// "main" apply it to the stack's own state (as a deploy of another
-	// version of the stack, or a change made outside Terraform, would).
+	// reach each as the module ./variants/<name> and, with state_key =
+	// "main", apply it to the stack's own state (as a deploy of another
+	// version, or a change outside Terraform, would).
 	Variants map[string][]byte
 }
 
 // OverrideFile is the name of the override file of Stack.Override.
 const OverrideFile = "tfcheck_override.tf.json"
 
-// ExpectedError is a run that must fail with an error that Terraform cannot
-// expect by itself (expect_failures covers only custom conditions): a
-// provider's error while applying. The run must end with status error, and
-// one of its errors must come from Address and match Message. An error ends
-// its test file, so such a run is the last of its file.
+// ExpectedError is a run that must fail with a provider's error while
+// applying, which expect_failures (custom conditions only) cannot expect:
+// its status must be error, and one of its errors must come from Address
+// and match Message. An error ends its test file, so such a run is the
+// file's last.
 type ExpectedError struct {
 	Run     string
 	Address string
 	Message *regexp.Regexp
 }
 
-// MockSecrets are the values of the stacks' secret variables in tests. The
-// runner sets them itself, so that no real secret from the caller's
-// environment (TF_VAR_github_token, ...) ever reaches a test.
+// MockSecrets are the values of the stacks' secret variables in tests, set
+// by the runner so that no real secret from the caller's environment
+// (TF_VAR_github_token, ...) reaches a test.
 var MockSecrets = map[string]string{
 	"github_username":  "mock-user",
 	"github_token":     "ghp_mockmockmockmockmockmockmockmockmock",
@@ -83,19 +75,16 @@ var MockSecrets = map[string]string{
 
 // Runner runs Terraform on stacks.
 type Runner struct {
-	// Terraform is the terraform executable.
-	Terraform string
-	// Work holds one working directory per stack; it persists between runs
-	// so that `terraform init` finds its providers in place.
-	Work string
-	// Tests is the root of the test sets and of mocks/.
-	Tests string
+	Terraform string // the terraform executable
+	// Work holds one working directory per stack, kept between runs so that
+	// `terraform init` finds its providers in place.
+	Work  string
+	Tests string // the root of the test sets and of mocks/
 	// Env is added to the environment of every terraform command, which
-	// otherwise inherits the caller's, less any Kubernetes client settings
-	// (KUBECONFIG, KUBE_*): no test reaches a cluster of the caller's.
+	// otherwise is the caller's less the Kubernetes client settings
+	// (clientFreeEnviron).
 	Env []string
-	// Log receives progress and, on failure, Terraform's output.
-	Log io.Writer
+	Log io.Writer // progress and, on failure, Terraform's output
 }
 
 // MinVersion is the oldest Terraform the stacks support: write-only
@@ -124,7 +113,6 @@ func ParseVersion(s string) ([3]int, error) {
 		return [3]int{}, fmt.Errorf("unexpected Terraform version %q", s)
 	}
 	return v, nil
-
 }
 
 // Less reports whether version a is older than b.
@@ -218,9 +206,8 @@ func (r *Runner) Validate(ctx context.Context, s Stack) error {
 	return nil
 }
 
-// Test runs terraform test on a stack and checks its report (see
-// [Report.Check]). The machine-readable output is kept in the stack's
-// working directory as test.json.
+// Test runs terraform test on a stack, keeps its output as test.json in the
+// working directory and checks its report ([Report.Check]).
 func (r *Runner) Test(ctx context.Context, s Stack) (*Report, error) {
 	dir, err := r.prepare(ctx, s)
 	if err != nil {
@@ -244,10 +231,9 @@ func (r *Runner) Test(ctx context.Context, s Stack) (*Report, error) {
 	return rep, nil
 }
 
-// run runs terraform in dir and returns its standard output. On failure the
-// error carries the output, so that the caller shows what Terraform said.
-// When ctx ends, terraform gets an interrupt, and is killed if it has not
-// stopped 30 seconds later.
+// run runs terraform in dir and returns its standard output; an error
+// carries the output, to show what Terraform said. When ctx ends, terraform
+// gets an interrupt, and is killed 30 seconds later if still running.
 func (r *Runner) run(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, r.Terraform, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
@@ -273,8 +259,8 @@ func (r *Runner) run(ctx context.Context, dir string, args ...string) ([]byte, e
 }
 
 // clientFreeEnviron is the caller's environment without the settings that
-// point Kubernetes clients (the kubernetes provider among them) at a
-// cluster.
+// point Kubernetes clients at a cluster (KUBECONFIG, KUBE_*), so that no
+// test reaches one of the caller's.
 func clientFreeEnviron() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=")
@@ -289,21 +275,17 @@ func (r *Runner) logf(format string, args ...any) {
 
 // Report is what `terraform test -json` said about one stack.
 type Report struct {
-	// Passed is the number of runs that passed, from the test summary.
-	Passed int
-	// Runs maps "file/run" to its status (pass, fail, error, skip).
-	Runs map[string]string
-	// RunErrors maps "file/run" to the errors reported while it ran.
-	RunErrors map[string][]string
-	// Refused maps "file/run" to the addresses whose destruction Terraform
-	// refused in that run because of lifecycle.prevent_destroy.
+	Passed    int                 // runs passed, from the test summary
+	Runs      map[string]string   // "file/run" to status (pass, fail, error, skip)
+	RunErrors map[string][]string // "file/run" to the errors reported while it ran
+	// Refused maps "file/run" to the addresses whose destruction
+	// lifecycle.prevent_destroy refused in that run.
 	Refused map[string][]string
 	// TeardownRefused are the addresses Terraform refused to destroy when
 	// cleaning up after the tests; TeardownErrors every other cleanup error.
 	TeardownRefused []string
 	TeardownErrors  []string
-	// Summary is false when the output ended without a test summary.
-	Summary bool
+	Summary         bool // false when the output ended without a test summary
 	// Timings are how long each run and each file's cleanup took, in the
 	// order they ended (empty when the output has no timestamps).
 	Timings []Timing
