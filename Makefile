@@ -65,8 +65,11 @@ synth: setup ## Synthesize every stack into cdktf.out/
 hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain Terraform or OpenTofu
 	$(CDKTF) synth --hcl --output cdktf.hcl
 
+# go test -count=1 ./... through scripts/test.sh: go test's own lines, a
+# line every 20 s for a package still running (TEST_PROGRESS), and a
+# $TMPDIR of the tests' own that must be left empty.
 test: setup ## Run all tests
-	go test -count=1 ./...
+	scripts/test.sh -count=1 ./...
 
 validate: synth ## terraform init + validate of every stack with the real providers (registry or TF_CLI_CONFIG_FILE mirror)
 	go run ./cmd/tfcheck -out cdktf.out validate

@@ -413,7 +413,7 @@ func contains(t *testing.T, out string, want ...string) {
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh", "preflight.sh", "allowed-deletions.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh", "preflight.sh", "allowed-deletions.sh", "test.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)
