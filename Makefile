@@ -29,6 +29,10 @@ STACK ?=
 STACK_ENV = $(patsubst %-k8s,%,$(STACK))
 # Revision make changes compares with.
 BASE ?= HEAD
+# cmd/envinfo, which reads the environment files: go run from this
+# checkout, or CMD_BIN/envinfo when CMD_BIN names a directory of the
+# commands built from it, as the scripts do (scripts/lib.sh, gocmd).
+ENVINFO = $(if $(CMD_BIN),$(CMD_BIN)/envinfo,go run ./cmd/envinfo)
 
 .PHONY: help setup provider-schema synth hcl test trials changes docs golden bench fmt lint diff deploy destroy check-stack preflight refuse-production cost scan actionlint shellcheck check validate tftest ktest calendar
 
@@ -36,7 +40,7 @@ help: ## List the commands and the environments
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@printf '\nEnvironments (config/<env>.json, each the stacks <env> and <env>-k8s):\n'
 	@for kind in development production; do \
-	  list=$$(go run ./cmd/envinfo -config config -list $$kind 2>/dev/null | tr '\n' ' ') || list='(cannot list them: scripts/environments.sh says why)'; \
+	  list=$$($(ENVINFO) -config config -list $$kind 2>/dev/null | tr '\n' ' ') || list='(cannot list them: scripts/environments.sh says why)'; \
 	  list=$${list% }; printf '  %-12s %s\n' "$$kind" "$${list:-none}"; \
 	done
 
@@ -61,8 +65,11 @@ synth: setup ## Synthesize every stack into cdktf.out/
 hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain Terraform or OpenTofu
 	$(CDKTF) synth --hcl --output cdktf.hcl
 
+# go test -count=1 ./... through scripts/test.sh: go test's own lines, a
+# line every 20 s for a package still running (TEST_PROGRESS), and a
+# $TMPDIR of the tests' own that must be left empty.
 test: setup ## Run all tests
-	go test -count=1 ./...
+	scripts/test.sh -count=1 ./...
 
 validate: synth ## terraform init + validate of every stack with the real providers (registry or TF_CLI_CONFIG_FILE mirror)
 	go run ./cmd/tfcheck -out cdktf.out validate
@@ -114,7 +121,7 @@ $(GOLANGCI_LINT):
 check-stack:
 	@env='$(STACK_ENV)'; \
 	if [ -z "$(STACK)" ] || [ ! -f "config/$$env.json" ]; then \
-	  stacks=$$(go run ./cmd/envinfo -config config -list all | sed 's/.*/& &-k8s/' | tr '\n' ' ') || stacks='<env> and <env>-k8s for each config/<env>.json '; \
+	  stacks=$$($(ENVINFO) -config config -list all | sed 's/.*/& &-k8s/' | tr '\n' ' ') || stacks='<env> and <env>-k8s for each config/<env>.json '; \
 	  if [ -z "$(STACK)" ]; then echo "Name the stack: make $(MAKECMDGOALS) STACK=<stack> (stacks: $${stacks% })" >&2; \
 	  else echo "$(STACK) is no stack: config/$$env.json does not exist (stacks: $${stacks% })" >&2; fi; \
 	  exit 2; \
@@ -137,7 +144,7 @@ diff: check-stack preflight setup ## Show the plan of one stack: make diff STACK
 # by cmd/envinfo), not a name.
 refuse-production: check-stack
 	@env='$(STACK_ENV)'; \
-	vars=$$(go run ./cmd/envinfo -config config "$$env"); \
+	vars=$$($(ENVINFO) -config config "$$env"); \
 	if grep -qx "PRODUCTION='true'" <<<"$$vars"; then \
 	  echo "$(STACK) is a stack of the production environment $$env: make $(MAKECMDGOALS) refuses it." >&2; \
 	  echo "Use scripts/deploy.sh --production $$env or scripts/destroy.sh --production $$env (--help first), or the pipeline." >&2; \

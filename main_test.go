@@ -21,20 +21,24 @@ import (
 
 var binary string
 
+// TestMain builds the program once for the tests. This test binary links
+// jsii too (it unpacks its runtime when it starts): synthtest.Main removes
+// it at the end.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "perpetual-infra-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "perpetual-infra")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	synthtest.Main(func() int {
+		dir, err := os.MkdirTemp("", "perpetual-infra-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		binary = filepath.Join(dir, "perpetual-infra")
+		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+			return 1
+		}
+		return m.Run()
+	})
 }
 
 // sentinels are secret-looking values put where a careless program would

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDeployOrdersStacks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("deploy.sh", "--yes", "dev")
 	if code != 0 {
@@ -24,6 +25,7 @@ func TestDeployOrdersStacks(t *testing.T) {
 }
 
 func TestDeployWithoutTerminalOrYesDoesNotApply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("deploy.sh", "dev")
 	if code != 1 || !strings.Contains(out, "pass --yes") {
@@ -37,6 +39,7 @@ func TestDeployWithoutTerminalOrYesDoesNotApply(t *testing.T) {
 // TestDeployStopsOnAFailedPlan: a plan that fails applies nothing, and the
 // in-cluster stack is not even planned.
 func TestDeployStopsOnAFailedPlan(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_PLAN_EXIT_dev=1"}
 	out, code := e.run("deploy.sh", "--yes", "dev")
@@ -58,6 +61,7 @@ func TestDeployStopsOnAFailedPlan(t *testing.T) {
 }
 
 func TestDeployWithoutChangesAppliesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_PLAN_EXIT=0"}
 	out, code := e.run("deploy.sh", "--yes", "dev")
@@ -72,6 +76,7 @@ func TestDeployWithoutChangesAppliesNothing(t *testing.T) {
 }
 
 func TestDeployGuards(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		args []string
@@ -86,6 +91,7 @@ func TestDeployGuards(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, true)
 			out, code := e.run("deploy.sh", c.args...)
 			if code != 1 || !strings.Contains(out, c.want) {
@@ -106,6 +112,7 @@ func TestDeployGuards(t *testing.T) {
 }
 
 func TestDeployNeedsKubeloginForTheClusterStack(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.without("kubelogin")
 	out, code := e.run("deploy.sh", "--yes", "dev")
@@ -135,6 +142,7 @@ func reviewedDir(t *testing.T, sku string) string {
 // on another runner plans again and applies only plans with the reviewed
 // changes and planned values, the in-cluster stack's included.
 func TestDeployChecksBothStacksAgainstTheReviewedPlans(t *testing.T) {
+	t.Parallel()
 	reviewed := reviewedDir(t, "Free")
 	args := []string{"--production", "--confirm", "prod", "--check-against", reviewed, "prod"}
 
@@ -194,6 +202,7 @@ func TestDeployChecksBothStacksAgainstTheReviewedPlans(t *testing.T) {
 // TestDeployKeepsNoSecretOnDisk: the plan JSON checked against the review
 // is written redacted only (the fake apply copies what the script wrote).
 func TestDeployKeepsNoSecretOnDisk(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("deploy.sh", "--production", "--confirm", "prod", "--check-against", reviewedDir(t, "Free"), "--only", "prod", "prod")
 	if code != 0 {
@@ -211,6 +220,7 @@ func TestDeployKeepsNoSecretOnDisk(t *testing.T) {
 }
 
 func TestDeployAppliesReviewedPlans(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	plans := t.TempDir()
 	for _, st := range []string{"prod", "prod-k8s"} {
@@ -234,6 +244,7 @@ func TestDeployAppliesReviewedPlans(t *testing.T) {
 }
 
 func TestDestroy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("destroy.sh", "--production", "prod")
 	if code != 1 || !strings.Contains(out, "prevent_destroy") || !strings.Contains(out, "type 'prod' to confirm") {
@@ -270,6 +281,7 @@ func TestDestroy(t *testing.T) {
 // the Azure stack's destroy plan, and the in-cluster stack, planned first,
 // is not destroyed either.
 func TestProductionDestroyStopsBeforeTouchingAnything(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_PLAN_EXIT_prod=1"}
 	out, code := e.run("destroy.sh", "--production", "--confirm", "prod", "prod")
@@ -280,6 +292,7 @@ func TestProductionDestroyStopsBeforeTouchingAnything(t *testing.T) {
 }
 
 func TestPreview(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	plans := t.TempDir()
 	summary := filepath.Join(t.TempDir(), "summary.md")
@@ -317,6 +330,7 @@ func TestPreview(t *testing.T) {
 // TestPreviewReportsFailures: a failed init or plan fails the preview, is
 // said in the summary, and the other stacks are still planned.
 func TestPreviewReportsFailures(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ env, want string }{
 		{"FAKE_PLAN_EXIT_prod=1", "terraform plan failed"},
 		{"FAKE_INIT_EXIT_prod=1", "terraform init failed"},
@@ -341,6 +355,7 @@ func TestPreviewReportsFailures(t *testing.T) {
 // plan that must be the rest of the applied one; other failures, a new plan
 // that does more, and failures beyond the waits stop the deploy.
 func TestDeployWaitsForRoleAssignments(t *testing.T) {
+	t.Parallel()
 	const propagating = "FAKE_APPLY_ERROR_dev=Error: creating Kubernetes Cluster: (LinkedAuthorizationFailed) The client has permission to perform action but does not have permission on the linked scope"
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_APPLY_FAILURES_dev=2", propagating}
@@ -421,6 +436,7 @@ func TestDeployWaitsForRoleAssignments(t *testing.T) {
 // saved one, unless --allow names the address with a reason; what the
 // guard says is in the summary. Development plans are not guarded.
 func TestProductionGuardsDataAndTheCluster(t *testing.T) {
+	t.Parallel()
 	deploy := []string{"--production", "--confirm", "prod", "--only", "prod"}
 	for _, action := range []string{`delete`, `delete", "create`, `create", "delete`} {
 		e := newEnv(t, true)
@@ -484,6 +500,7 @@ func TestProductionGuardsDataAndTheCluster(t *testing.T) {
 // however many retries it made; the token the login step wrote would
 // have expired (GitHub's lives about five minutes).
 func TestKubeloginGetsAFreshTokenForEveryTerraformProcess(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	token := filepath.Join(t.TempDir(), "azure-federated-token")
 	e.extra = []string{

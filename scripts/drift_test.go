@@ -9,6 +9,7 @@ import (
 )
 
 func TestDrift(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		env    []string
@@ -25,6 +26,7 @@ func TestDrift(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, true)
 			e.extra = c.env
 			report := filepath.Join(t.TempDir(), "drift.md")
@@ -57,6 +59,7 @@ func TestDrift(t *testing.T) {
 // anything), the Azure stack's plan refreshes every resource of the state
 // but the vault's secrets, and the report says how many were left out.
 func TestDriftLeavesOutWhatTheFirewallKeeps(t *testing.T) {
+	t.Parallel()
 	state := "azurerm_resource_group.rg\nazurerm_key_vault.kv\nazurerm_key_vault_secret.token\nazurerm_key_vault_secret.key\nazurerm_role_assignment.grant[\"a b\"]\ndata.azurerm_client_config.current"
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_KV_CLIENT=198.51.100.99", "FAKE_STATE_prod=" + state}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDevSchedule(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		schedule, power string
 		want            string // the az aks call, or "" for none
@@ -53,6 +54,7 @@ func TestDevSchedule(t *testing.T) {
 // TestDevScheduleChecksTheOutcome: the cluster must reach the wanted state;
 // a missing cluster is not an error, a failed question is.
 func TestDevScheduleChecksTheOutcome(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.seed("power", "Running\n")
 	e.extra = []string{"FAKE_AKS_STUCK=1"}
@@ -105,6 +107,7 @@ func TestDevScheduleChecksTheOutcome(t *testing.T) {
 // stops an environment at its first failing command, and names the failed
 // ones in FAILED.
 func TestEachEnv(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, false)
 	script := `set -euo pipefail
 source scripts/lib.sh
@@ -128,6 +131,7 @@ echo "failed: ${FAILED[*]}"`
 // in three passes, dev-schedule.sh checking every environment before the
 // work, which loads it again in a subshell).
 func TestEachEnvironmentIsReadOnce(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		script string
 		args   []string

@@ -49,6 +49,7 @@ func gitRepo(t *testing.T) (string, map[string]string) {
 }
 
 func TestCheckRef(t *testing.T) {
+	t.Parallel()
 	clone, c := gitRepo(t)
 	e := newEnv(t, true)
 	script, _ := filepath.Abs("check-ref.sh")
@@ -93,6 +94,7 @@ func TestCheckRef(t *testing.T) {
 }
 
 func TestWaitIdle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.seed("runs", "-\n")
 	out, code := e.run("wait-idle.sh", "--interval", "0", "infra.yml", "drift.yml")
@@ -142,6 +144,7 @@ func TestWaitIdle(t *testing.T) {
 // the cdktf CLI, without the scripts' guards. The Makefile reads config/
 // (what the cdktf CLI synthesizes), whatever its environments are.
 func TestMakeRefusesProductionStacks(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed")
 	}
@@ -154,7 +157,12 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		cmd := exec.Command("make", append([]string{"--no-print-directory", "CDKTF=" + cdktf}, args...)...)
 		cmd.Dir = ".."
 		// The fake az, kubelogin and terraform first: the preflight passes.
-		cmd.Env = append(os.Environ(), "FAKE_LOG="+e.log, "FAKE_AZ_DIR="+e.state, "PATH="+e.bin+":"+os.Getenv("PATH"))
+		// cmd/envinfo from CMD_BIN, for the Makefile and the preflight,
+		// except for make help, which runs it as everyone does (go run).
+		cmd.Env = append(os.Environ(), "FAKE_LOG="+e.log, "FAKE_AZ_DIR="+e.state, "PATH="+e.bin+":"+os.Getenv("PATH"), "CMD_BIN="+cmdBin)
+		if args[0] == "help" {
+			cmd.Env = append(cmd.Env, "CMD_BIN=")
+		}
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -165,7 +173,7 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		return string(out), 0
 	}
 	list := func(kind string) []string {
-		out, err := exec.Command("go", "run", "../cmd/envinfo", "-config", "../config", "-list", kind).Output()
+		out, err := exec.Command(filepath.Join(cmdBin, "envinfo"), "-config", "../config", "-list", kind).Output()
 		if err != nil {
 			t.Fatalf("envinfo -list %s: %v", kind, err)
 		}
@@ -333,6 +341,7 @@ func protectedEnvironment(j job, called bool) bool {
 // environment that setup.sh protects (main only) may ask for an OIDC token,
 // for any number of environments.
 func TestWorkflowsGiveCredentialsOnlyInProtectedEnvironments(t *testing.T) {
+	t.Parallel()
 	heads, jobs := workflowJobs(t)
 	calledOnly := func(workflow string) bool {
 		return slices.Equal(triggers(heads[workflow]), []string{"workflow_call"})
@@ -430,6 +439,7 @@ func steps(j job) []string {
 // its plan job output (not a value the artifact could bring), and the plan
 // job outputs it.
 func TestProductionAppliesOnlyTheReviewedPlans(t *testing.T) {
+	t.Parallel()
 	_, jobs := workflowJobs(t)
 	byName := map[string]job{}
 	for _, j := range jobs {
@@ -463,6 +473,7 @@ func TestProductionAppliesOnlyTheReviewedPlans(t *testing.T) {
 // never shares a group with the deployments (a queued job cancels the one
 // pending in its group).
 func TestWorkflowConcurrency(t *testing.T) {
+	t.Parallel()
 	heads, jobs := workflowJobs(t)
 	group := regexp.MustCompile(`group: (.+)`)
 	deploying := func(j job) bool {
@@ -525,6 +536,7 @@ func TestWorkflowConcurrency(t *testing.T) {
 // workflows run in, for each environment file, are exactly the ones
 // setup.sh creates and trusts, with a third environment too.
 func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
+	t.Parallel()
 	_, jobs := workflowJobs(t)
 	e := newEnv(t, true)
 	thirdEnvironment(t, e)
@@ -582,6 +594,7 @@ func actionScript(t *testing.T, name string) string {
 // configuration with a second development and a second production
 // environment: its outputs are the files.
 func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
+	t.Parallel()
 	script := actionScript(t, "environments")
 	e := newEnv(t, true)
 	dir := thirdEnvironment(t, e)
@@ -619,6 +632,7 @@ func TestTheEnvironmentsActionListsTheFiles(t *testing.T) {
 // reports the conclusion of CI jobs it selects by their names: each must
 // be the name of a job in ci.yml, or the comment always says "not run".
 func TestPRCommentReportsACIJob(t *testing.T) {
+	t.Parallel()
 	heads, jobs := workflowJobs(t)
 	if !regexp.MustCompile(`(?m)^name: CI$`).MatchString(heads["ci.yml"]) || !strings.Contains(heads["pr-comment.yml"], "    workflows: [CI]\n") {
 		t.Error("pr-comment.yml does not run after ci.yml (name: CI)")
@@ -670,6 +684,7 @@ func actionsUsed(t *testing.T, text string) string {
 // or with what the firewall admits, without the state's lease, and apply
 // nothing. (Their identity may only read: TestSetupGivesThePlanIdentityReadRolesOnly.)
 func TestUnapprovedJobsCanChangeNothing(t *testing.T) {
+	t.Parallel()
 	_, jobs := workflowJobs(t)
 	n := 0
 	for _, j := range jobs {
@@ -724,6 +739,7 @@ func TestUnapprovedJobsCanChangeNothing(t *testing.T) {
 // npm's download cache is the one allowed: npm ci checks each package
 // against package-lock.json's integrity.
 func TestNoUncheckedCacheWhereAzureLogsIn(t *testing.T) {
+	t.Parallel()
 	_, jobs := workflowJobs(t)
 	n := 0
 	for _, j := range jobs {
@@ -761,6 +777,7 @@ func TestNoUncheckedCacheWhereAzureLogsIn(t *testing.T) {
 // the stacks of the pull request's CI run as data, in a job that cannot
 // write; the job that writes the comment runs no code.
 func TestThePullRequestDiffIsTheDefaultBranchs(t *testing.T) {
+	t.Parallel()
 	heads, jobs := workflowJobs(t)
 	found := false
 	for _, j := range jobs {
@@ -804,6 +821,7 @@ func TestThePullRequestDiffIsTheDefaultBranchs(t *testing.T) {
 // to every deploy, whose plans go through plancheck -guard; the plan job
 // says the same before anyone approves.
 func TestEveryProductionApplyIsGuarded(t *testing.T) {
+	t.Parallel()
 	heads, jobs := workflowJobs(t)
 	if !strings.Contains(heads["infra.yml"], "      allowed-deletions:\n") || !strings.Contains(heads["deploy-production.yml"], "      allowed-deletions:\n") {
 		t.Error("no allowed-deletions input in infra.yml and deploy-production.yml")
@@ -840,6 +858,7 @@ func TestEveryProductionApplyIsGuarded(t *testing.T) {
 // TestAllowedDeletions: the run's input becomes the guard's file, every
 // entry with its reason, and the summary says them.
 func TestAllowedDeletions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, false)
 	file := filepath.Join(t.TempDir(), "allowed")
 	out, code := e.run("allowed-deletions.sh", "azurerm_managed_disk.data moved to a new disk, restored from the backup; azurerm_kubernetes_cluster.aks  a new node OS ;", file)
@@ -873,6 +892,7 @@ func TestAllowedDeletions(t *testing.T) {
 // with lib.sh (the same function that renews it before every Terraform
 // process) and exports the file for kubelogin.
 func TestTheAzureLoginActionSetsUpKubelogin(t *testing.T) {
+	t.Parallel()
 	script := actionScript(t, "azure-login")
 	e := newEnv(t, false)
 	runner := t.TempDir()
@@ -895,6 +915,7 @@ func TestTheAzureLoginActionSetsUpKubelogin(t *testing.T) {
 // synthesized: a missing Azure CLI, or kubelogin for an in-cluster stack, is
 // named at once, not found by the backend after the cdktf CLI synthesized.
 func TestMakeChecksBeforeTheCdktfCLI(t *testing.T) {
+	t.Parallel()
 	makePath, err := exec.LookPath("make")
 	if err != nil {
 		t.Skip("make is not installed")

@@ -12,6 +12,7 @@ import (
 // TestPreflightStopsBeforeAnyPlan: each thing a run needs is checked
 // before the first terraform call, and named on a line of its own.
 func TestPreflightStopsBeforeAnyPlan(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		args    []string
@@ -45,6 +46,7 @@ func TestPreflightStopsBeforeAnyPlan(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, true)
 			e.extra = c.extra
 			for _, tool := range c.without {
@@ -66,6 +68,7 @@ func TestPreflightStopsBeforeAnyPlan(t *testing.T) {
 // TestPreflightBeforeSynthesis: what can be checked without the stacks is
 // checked before synthesizing them (minutes, with the bindings).
 func TestPreflightBeforeSynthesis(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	if err := os.WriteFile(filepath.Join(e.bin, "make"), []byte("#!/usr/bin/env bash\necho \"make $*\" >> \"$FAKE_LOG\"\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -85,6 +88,7 @@ func TestPreflightBeforeSynthesis(t *testing.T) {
 // neither the in-cluster stack's variables nor kubelogin; a stack that
 // does not use kubelogin needs none.
 func TestPreflightOnlyWhatTheRunNeeds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"TF_VAR_github_username="}
 	e.without("kubelogin")
@@ -102,6 +106,7 @@ func TestPreflightOnlyWhatTheRunNeeds(t *testing.T) {
 // TestPreflightSaysWhichSubscription: without ARM_SUBSCRIPTION_ID the run
 // says which subscription the Azure CLI will use; with it, that it matches.
 func TestPreflightSaysWhichSubscription(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("deploy.sh", "--yes", "dev")
 	if code != 0 || !strings.Contains(out, "Azure subscription: Test subscription (00000000-0000-0000-0000-00000000000a), the Azure CLI's active one") {
@@ -124,6 +129,7 @@ func TestPreflightSaysWhichSubscription(t *testing.T) {
 // stops before planning (the need for TF_VAR_deployer_ips in production,
 // issue #18, is now this). Development's firewalls allow: nothing to ask.
 func TestReach(t *testing.T) {
+	t.Parallel()
 	deploy := []string{"--production", "--confirm", "prod", "--only", "prod", "prod"}
 	planOf := func(e *env, refresh string) bool {
 		for _, c := range e.callsOf("terraform -chdir=OUT/stacks/prod plan") {
@@ -172,6 +178,7 @@ func TestReach(t *testing.T) {
 			"cannot ask Azure whether the Key Vault perpetual-prod-kv of prod admits this machine"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, true)
 			e.seed("kv", "203.0.113.0/24\n192.0.2.50/32\n")
 			e.extra = c.extra
@@ -219,6 +226,7 @@ func TestReach(t *testing.T) {
 // TestEveryPlanningScriptChecksFirst: destroy, preview and drift check
 // like deploy before planning anything.
 func TestEveryPlanningScriptChecksFirst(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		script string
 		args   []string
@@ -248,6 +256,7 @@ func TestEveryPlanningScriptChecksFirst(t *testing.T) {
 // TestMissingGoIsNamed: everything reads the environment files through
 // cmd/envinfo.
 func TestMissingGoIsNamed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.without("go")
 	// Not the commands built for the tests: go run, as for everyone.
@@ -291,6 +300,7 @@ func thirdEnvironment(t *testing.T, e *env) string {
 }
 
 func TestEnvironmentsAreTheFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	for args, want := range map[string]string{
 		"":                     "dev\nprod\n",
@@ -335,6 +345,7 @@ func TestEnvironmentsAreTheFiles(t *testing.T) {
 // TestAThirdEnvironment: a new file is a new environment for every script,
 // with no list to edit.
 func TestAThirdEnvironment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	thirdEnvironment(t, e)
 	out, code := e.run("deploy.sh", "--yes", "stage")
@@ -385,6 +396,7 @@ func TestAThirdEnvironment(t *testing.T) {
 // TestPlansAreNotCommitted: preview.sh's default plan directory is
 // ignored by git, and what it writes is for its owner only.
 func TestPlansAreNotCommitted(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command("git", "check-ignore", "--no-index", "plans/dev.tfplan", "plans/dev.json", "plans/dev.txt")
 	cmd.Dir = ".."
 	if out, err := cmd.Output(); err != nil || strings.Count(string(out), "\n") != 3 {

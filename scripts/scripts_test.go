@@ -31,10 +31,13 @@ import (
 // next to the applied plan into $FAKE_AZ_DIR/workdir; its first
 // FAKE_APPLY_FAILURES calls per stack fail with FAKE_APPLY_ERROR.
 const fakeTerraform = `#!/usr/bin/env bash
-[ -z "${AZURE_FEDERATED_TOKEN_FILE:-}" ] || echo "token $(cat "$AZURE_FEDERATED_TOKEN_FILE" 2>/dev/null) for $*" >> "$FAKE_LOG"
+if [ -n "${AZURE_FEDERATED_TOKEN_FILE:-}" ]; then
+  token=""; IFS= read -r token 2>/dev/null <"$AZURE_FEDERATED_TOKEN_FILE"
+  echo "token $token for $*" >> "$FAKE_LOG"
+fi
 echo "terraform $*" >> "$FAKE_LOG"
 stack=""
-for a in "$@"; do case "$a" in -chdir=*) stack=$(basename "${a#-chdir=}") ;; esac; done
+for a in "$@"; do case "$a" in -chdir=*) stack=${a#-chdir=}; stack=${stack##*/} ;; esac; done
 val() { local v="$1_${stack//-/_}"; if [ -n "${!v+x}" ]; then echo "${!v}"; else v=$1; echo "${!v-$2}"; fi; }
 for a in "$@"; do case "$a" in -out=*) echo plan > "${a#-out=}" ;; esac; done
 case " $* " in
@@ -58,8 +61,9 @@ case " $* " in
   *" show "*) echo "Plan: 1 to add, 0 to change, 0 to destroy." ;;
   *" apply "*)
     # Keep a copy of what the script wrote next to the plan it applies.
-    mkdir -p "$FAKE_AZ_DIR/workdir" && cp "$(dirname "${!#}")"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
-    n=$(cat "$FAKE_AZ_DIR/applies-$stack" 2>/dev/null || echo 0)
+    plan=${!#}; [[ "$plan" == */* ]] && plandir=${plan%/*} || plandir=.
+    mkdir -p "$FAKE_AZ_DIR/workdir" && cp "$plandir"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
+    n=0; [ ! -f "$FAKE_AZ_DIR/applies-$stack" ] || read -r n <"$FAKE_AZ_DIR/applies-$stack"
     echo $((n + 1)) >"$FAKE_AZ_DIR/applies-$stack"
     if [ "$n" -lt "$(val FAKE_APPLY_FAILURES 0)" ]; then echo "$(val FAKE_APPLY_ERROR 'Error: failed')" >&2; exit 1; fi
     exit "$(val FAKE_APPLY_EXIT 0)" ;;
@@ -92,7 +96,7 @@ if [ -n "${FAKE_AZ_FAIL:-}" ]; then
   done
 fi
 if [ -n "${FAKE_AZ_FLAKY:-}" ] && [[ "$*" == *"$FAKE_AZ_FLAKY"* ]]; then
-  n=$(cat "$d/flaky" 2>/dev/null || echo 0)
+  n=0; [ ! -f "$d/flaky" ] || read -r n <"$d/flaky"
   if [ "$n" -lt "${FAKE_AZ_FLAKY_TIMES:-2}" ]; then
     echo $((n + 1)) >"$d/flaky"
     echo "ERROR: (AuthorizationPermissionMismatch) not yet" >&2
@@ -126,10 +130,10 @@ case "$*" in
     printf '%s\n' ${FAKE_STATE_PROTECTION:-true true true} ;;
   "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
   "aks show "*)
-    n=$(($(cat "$d/shows" 2>/dev/null || echo 0) + 1))
+    n=0; [ ! -f "$d/shows" ] || read -r n <"$d/shows"; n=$((n + 1))
     echo "$n" >"$d/shows"
     if [ -n "${FAKE_AKS_ERROR:-}" ] && [ "$n" -ge "${FAKE_AKS_ERROR_FROM:-1}" ]; then echo "ERROR: $FAKE_AKS_ERROR" >&2; exit 1; fi
-    cat "$d/power" 2>/dev/null || echo "${FAKE_POWER_STATE:-Running}" ;;
+    power=${FAKE_POWER_STATE:-Running}; [ ! -f "$d/power" ] || read -r power <"$d/power"; echo "$power" ;;
   "aks start "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Running >"$d/power" ;;
   "aks stop "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Stopped >"$d/power" ;;
 esac
@@ -145,7 +149,7 @@ echo "gh $*" >> "$FAKE_LOG"
 [ -z "${FAKE_GH_FAIL:-}" ] || { echo "HTTP 401: Bad credentials" >&2; exit 1; }
 case "$*" in
   "run list "*)
-    n=$(cat "$FAKE_AZ_DIR/gh-calls" 2>/dev/null || echo 0)
+    n=0; [ ! -f "$FAKE_AZ_DIR/gh-calls" ] || read -r n <"$FAKE_AZ_DIR/gh-calls"
     echo $((n + 1)) >"$FAKE_AZ_DIR/gh-calls"
     line=$(sed -n "$((n + 1))p" "$FAKE_AZ_DIR/runs" 2>/dev/null)
     [ -n "$line" ] || line=$(tail -n 1 "$FAKE_AZ_DIR/runs" 2>/dev/null)
@@ -161,34 +165,56 @@ exit 0
 const fakeCurl = `#!/usr/bin/env bash
 echo "curl $*" >> "$FAKE_LOG"
 [ -z "${FAKE_CURL_FAIL:-}" ] || { echo "curl: (22) The requested URL returned error: 403" >&2; exit 22; }
-n=$(($(cat "$FAKE_AZ_DIR/oidc" 2>/dev/null || echo 0) + 1))
+n=0; [ ! -f "$FAKE_AZ_DIR/oidc" ] || read -r n <"$FAKE_AZ_DIR/oidc"; n=$((n + 1))
 echo "$n" >"$FAKE_AZ_DIR/oidc"
 printf '{"count": 1, "value": "oidc-%s"}' "$n"
 `
 
-// cmdBin holds the commands of cmd/ that the scripts run (cmd/envinfo,
-// cmd/plancheck), built once for the whole package by TestMain: the
-// scripts run them from CMD_BIN instead of compiling them with go run on
-// every call.
+// cmdBin holds the commands of cmd/ that the scripts and the Makefile run
+// (cmd/envinfo, cmd/plancheck), built once for the whole package by
+// TestMain: the scripts and make run them from CMD_BIN instead of
+// compiling them with go run on every call.
 var cmdBin string
 
+// goCache and goModCache are the go command's caches, which the scripts'
+// environment keeps (go env GOCACHE, GOMODCACHE, read once by TestMain);
+// bashPath is bash's, the fakes' interpreter.
+var goCache, goModCache, bashPath string
+
+// The tests only run shell scripts, make and the commands of cmdBin, each
+// with an environment of its own (newEnv): they run in parallel
+// (t.Parallel), which is most of what makes this package fast.
 func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go env:", err)
+		return 1
+	}
+	if f := strings.Fields(string(out)); len(f) == 2 {
+		goCache, goModCache = f[0], f[1]
+	}
+	if bashPath, err = exec.LookPath("bash"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "scripts-cmd-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
+	defer func() { _ = os.RemoveAll(dir) }()
 	cmdBin = dir
 	build := exec.Command("go", "build", "-o", dir, "../cmd/envinfo", "../cmd/plancheck")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	code := 1
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the commands the scripts run:", err)
-	} else {
-		code = m.Run()
+		return 1
 	}
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	return m.Run()
 }
 
 // tools are the real commands the scripts may use.
@@ -226,6 +252,9 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 		fakes["terraform"] = fakeTerraform
 	}
 	for name, body := range fakes {
+		// bash itself as the interpreter, not env: the fakes run
+		// thousands of times a test run, and every process counts.
+		body = strings.Replace(body, "#!/usr/bin/env bash\n", "#!"+bashPath+"\n", 1)
 		if err := os.WriteFile(filepath.Join(e.bin, name), []byte(body), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -286,9 +315,12 @@ func (e *env) runIn(dir, command string, args ...string) (string, int) {
 		"PATH=" + e.bin,
 		"HOME=" + home,
 		"GOPATH=" + os.Getenv("GOPATH"),
-		"GOCACHE=" + goEnv(e.t, "GOCACHE"),
-		"GOMODCACHE=" + goEnv(e.t, "GOMODCACHE"),
+		"GOCACHE=" + goCache,
+		"GOMODCACHE=" + goModCache,
 		"GOFLAGS=" + os.Getenv("GOFLAGS"),
+		// The scripts' temporary files (mktemp) go into the test run's
+		// $TMPDIR, which make test requires to be left empty.
+		"TMPDIR=" + os.TempDir(),
 		"GONOSUMDB=github.com/cdktf,github.com/hashicorp/terraform-cdk-go",
 		"FAKE_LOG=" + e.log,
 		"FAKE_AZ_DIR=" + e.state,
@@ -317,20 +349,6 @@ func (e *env) runIn(dir, command string, args ...string) (string, int) {
 		e.t.Fatal(err)
 	}
 	return out.String(), code
-}
-
-var goEnvCache = map[string]string{}
-
-func goEnv(t *testing.T, name string) string {
-	if v, ok := goEnvCache[name]; ok {
-		return v
-	}
-	out, err := exec.Command("go", "env", name).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	goEnvCache[name] = strings.TrimSpace(string(out))
-	return goEnvCache[name]
 }
 
 // calls returns the recorded commands, with the outdir shortened to OUT.
@@ -393,8 +411,9 @@ func contains(t *testing.T, out string, want ...string) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
-	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh", "preflight.sh", "allowed-deletions.sh"} {
+	for _, s := range []string{"setup.sh", "preview.sh", "deploy.sh", "destroy.sh", "dev-schedule.sh", "bootstrap.sh", "scan.sh", "check-ref.sh", "wait-idle.sh", "drift.sh", "environments.sh", "kube-testenv.sh", "preflight.sh", "allowed-deletions.sh", "test.sh"} {
 		out, code := e.run(s, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: scripts/"+s) {
 			t.Errorf("%s --help: exit %d\n%s", s, code, out)
@@ -405,6 +424,7 @@ func TestHelp(t *testing.T) {
 // kube-testenv.sh refuses a version setup-envtest and the module proxy
 // would not understand, before fetching anything.
 func TestKubeTestenvVersion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	out, code := e.run("kube-testenv.sh", "1.35")
 	if code != 2 || !strings.Contains(out, "VERSION must look like 1.35.0") {
@@ -413,6 +433,7 @@ func TestKubeTestenvVersion(t *testing.T) {
 }
 
 func TestMissingTerraformIsNamed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, false)
 	for _, s := range []string{"deploy.sh", "destroy.sh", "preview.sh", "drift.sh"} {
 		out, code := e.run(s, "dev")
@@ -435,6 +456,7 @@ func TestMissingTerraformIsNamed(t *testing.T) {
 // TestBootstrapNeedsNode22: without Node.js, or with one older than 22,
 // setup stops with a clear message that says how to get one.
 func TestBootstrapNeedsNode22(t *testing.T) {
+	t.Parallel()
 	bin := t.TempDir()
 	for _, tool := range []string{"bash", "env", "dirname", "cat", "sha256sum", "cut"} {
 		p, err := exec.LookPath(tool)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSetupIsIdempotent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_AZ_STATE=exists"}
 	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
@@ -50,6 +51,7 @@ func TestSetupIsIdempotent(t *testing.T) {
 // TestSetupWaitsForItsRoleAssignment: the container is created with the
 // data role just granted, which Azure applies after a while.
 func TestSetupWaitsForItsRoleAssignment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	e.extra = []string{"FAKE_AZ_STATE=missing", "FAKE_AZ_FLAKY=storage container create", "RBAC_WAIT_INTERVAL=0"}
 	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
@@ -110,6 +112,7 @@ func pastedIn(t *testing.T, e *env, args ...string) (*env, []string) {
 // TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment runs the printed
 // script and checks what it would create.
 func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
+	t.Parallel()
 	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	var apps, subjects, grants []string
 	conditions := map[string]string{} // role on scope -> condition
@@ -188,6 +191,7 @@ var readRoles = []string{"Reader", "Azure Kubernetes Service Cluster User Role",
 // state's blobs conditioned to its own, and no environment's identity has
 // a role on another environment's state container.
 func TestSetupGivesThePlanIdentityReadRolesOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	thirdEnvironment(t, e)
 	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
@@ -227,6 +231,7 @@ func TestSetupGivesThePlanIdentityReadRolesOnly(t *testing.T) {
 // soft delete on the state account, turned on where one is off, an account
 // that exists included.
 func TestSetupProtectsTheState(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		state, protection string
 		update            bool
@@ -272,6 +277,7 @@ var builtinRoles = map[string]string{
 // (the golden snapshots): a new role in constructs/ must be added to
 // setup.sh, or the pipeline cannot deploy it.
 func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
+	t.Parallel()
 	var want []string
 	files, _ := filepath.Glob("../stacks/testdata/*.tf.json")
 	if len(files) == 0 {
@@ -329,6 +335,7 @@ func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
 }
 
 func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
+	t.Parallel()
 	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	var envs []string
 	for _, c := range calls {

@@ -61,6 +61,9 @@ func newTestCluster(app cdktf.App, id string, local bool, ranges []string, withW
 	c.GrantAdmin("deployer", azure.CurrentClient(client))
 }
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	newTestCluster(app, "restricted", false, []string{"203.0.113.0/24"}, true, "patch")
 	newTestCluster(app, "open", true, nil, false, "patch")

@@ -35,6 +35,9 @@ func build(app cdktf.App, id string, emails []string) {
 	})
 }
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	build(app, "full", []string{"ops@example.com", "oncall@example.com"})
 	build(app, "quiet", nil)

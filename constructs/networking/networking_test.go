@@ -34,6 +34,9 @@ func build(app cdktf.App, id string, admins []string, zone string, protect bool)
 	})
 }
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	build(app, "admins", []string{"203.0.113.0/24", "198.51.100.7/32"}, "ipfs.example.com", true)
 	build(app, "no-admins", nil, "", false)

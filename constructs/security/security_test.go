@@ -48,6 +48,9 @@ type issuer struct{}
 
 func (issuer) OidcIssuerUrl() *string { return jsii.String("https://issuer.example/") }
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	build(app, "locked", true)
 	build(app, "relaxed", false)

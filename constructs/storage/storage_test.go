@@ -12,6 +12,9 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
 )
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	a := synthtest.NewAzureStack(app, "azure")
 	place := synthtest.Placement(a)

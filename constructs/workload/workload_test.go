@@ -23,6 +23,9 @@ type disk struct{ size *float64 }
 func (disk) Id() *string            { return jsii.String("/disks/data") }
 func (d disk) DiskSizeGb() *float64 { return d.size }
 
+// TestMain ends jsii and removes the synthesis' output (synthtest.Main).
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+
 var synth = synthtest.Once(func(app cdktf.App) {
 	stack := synthtest.NewKubernetesStack(app, "workload")
 	v := func(name, typ string) cdktf.TerraformVariable {

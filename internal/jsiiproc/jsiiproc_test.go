@@ -2,10 +2,25 @@ package jsiiproc
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
+
+// TestMain ends jsii as the program does (Start's stop): this test binary
+// links jsii, which unpacks its runtime into $TMPDIR when it starts.
+func TestMain(m *testing.M) {
+	stop, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
 
 // chunks reads its parts one per Read, as a pipe delivers separate writes.
 type chunks []string

@@ -7,6 +7,10 @@
 // [Once] (or in TestMain when it needs a full app on disk), and its tests
 // share the results. Never call jsii
 // from parallel goroutines: no t.Parallel around synthesis.
+//
+// Every package whose tests synthesize runs them through [Main], from its
+// TestMain: it ends jsii's Node.js process and removes what the syntheses
+// put in $TMPDIR, so that a test run leaves nothing there.
 package synthtest
 
 import (
@@ -25,8 +29,44 @@ import (
 	kubeprovider "github.com/my-mimisbrunnr/perpetual-infra/.gen/providers/kubernetes/provider"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
+	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsiiproc"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
+
+// main is set while [Main] runs the tests; tmp is the directory it removes
+// at the end, where [Once] puts its testing app's output.
+var (
+	inMain bool
+	tmp    string
+)
+
+// Main runs a test package's tests with run (m.Run, or a function that
+// prepares what the tests share and then calls m.Run), then ends jsii's
+// Node.js process (through jsiiproc, which also removes the runtime jsii
+// unpacked into $TMPDIR when the package's binary started) and removes
+// the output directories of [Once]'s testing apps, and exits with run's
+// status:
+//
+//	func TestMain(m *testing.M) { synthtest.Main(m.Run) }
+func Main(run func() int) {
+	os.Exit(runMain(run))
+}
+
+func runMain(run func() int) int {
+	stop, err := jsiiproc.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stop()
+	if tmp, err = os.MkdirTemp("", "synthtest-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	inMain = true
+	return run()
+}
 
 // SynthStack synthesizes one stack in memory (cdktf's Testing_Synth, with
 // validations). The result has no "//" metadata and sorted keys.
@@ -65,15 +105,25 @@ type Stacks map[string]*Doc
 //
 // jsii loads the provider bindings once per process, which costs seconds,
 // and must not be called from parallel goroutines: one synthesis per
-// package, shared, and no t.Parallel.
+// package, shared, and no t.Parallel. The package's TestMain must run its
+// tests through [Main], which removes the app's output directory.
 func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 	result := sync.OnceValues(func() (stacks Stacks, err error) {
+		if !inMain {
+			return nil, fmt.Errorf("synthtest.Once needs the package's tests run through synthtest.Main: func TestMain(m *testing.M) { synthtest.Main(m.Run) }")
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("synthesis failed: %v", r)
 			}
 		}()
-		app := cdktf.Testing_App(nil)
+		// In a directory of Main's: cdktf's own default is a new
+		// cdktf.outdir.* in $TMPDIR that nothing removes.
+		outdir, err := os.MkdirTemp(tmp, "app-")
+		if err != nil {
+			return nil, err
+		}
+		app := cdktf.Testing_App(&cdktf.TestingAppConfig{Outdir: jsii.String(outdir)})
 		build(app)
 		stacks = Stacks{}
 		for _, c := range *app.Node().Children() {
