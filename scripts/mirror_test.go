@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,7 @@ import (
 // to export, and does not build a provider twice. The providers here are
 // tiny Go programs in local repositories tagged like the real ones.
 func TestProviderMirror(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	if p, err := exec.LookPath("tar"); err != nil {
 		t.Fatal(err)
@@ -62,7 +64,7 @@ func TestProviderMirror(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	contains(t, out, "TF_CLI_CONFIG_FILE="+filepath.Join(mirror, "terraformrc"))
-	platform := goEnv(t, "GOOS") + "_" + goEnv(t, "GOARCH")
+	platform := runtime.GOOS + "_" + runtime.GOARCH
 	for name, v := range versions {
 		bin := filepath.Join(mirror, "registry.terraform.io", "hashicorp", name, v, platform, "terraform-provider-"+name+"_v"+v)
 		if fi, err := os.Stat(bin); err != nil || fi.Mode()&0o111 == 0 {
