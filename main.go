@@ -138,7 +138,6 @@ type result struct {
 	Stacks []string
 }
 
-// stackDirs lists the stack directories of an output directory.
 func stackDirs(out string) []string {
 	entries, _ := os.ReadDir(filepath.Join(out, "stacks"))
 	var names []string

@@ -187,7 +187,6 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// describeMode names the kind of file a mode describes.
 func describeMode(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
@@ -285,7 +284,6 @@ func validateCIDR(v any) error {
 	return nil
 }
 
-// asProblems turns jsondoc issues into problems of file.
 func asProblems(file string, issues []jsondoc.Issue) []Problem {
 	out := make([]Problem, len(issues))
 	for i, is := range issues {

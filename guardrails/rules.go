@@ -45,7 +45,6 @@ type Options struct {
 	RequiredTags []string
 }
 
-// finding is a finding of rule on block b.
 func finding(b stackjson.Block, rule, format string, args ...any) Finding {
 	return Finding{Rule: rule, Path: b.ConstructPath(), Address: b.Address(), Message: fmt.Sprintf(format, args...)}
 }
@@ -95,7 +94,6 @@ type inboundRule struct {
 	sources []netip.Prefix // the sources that are networks
 }
 
-// inboundAllowRules returns the inbound allow rules of the stack.
 func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	var out []inboundRule
 	for _, r := range stack.Resources("") {

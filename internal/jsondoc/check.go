@@ -127,7 +127,6 @@ func (s *Schema) schemaAt(tokens []string) map[string]any {
 	return node
 }
 
-// parsePointer splits a JSON pointer into its tokens.
 func parsePointer(p string) []string {
 	if p == "" {
 		return nil

@@ -137,8 +137,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if res.Existed, err = checkOwned(dir); err != nil {
 		return res, err
 	}
-	step("recovered")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "recovered"); err != nil {
 		return res, err
 	}
 
@@ -160,8 +159,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if err := build(tmp); err != nil {
 		return res, err
 	}
-	step("built")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "built"); err != nil {
 		return res, err
 	}
 	// The old output keeps its own links until it is removed; stacks that
@@ -173,8 +171,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
 		return res, err
 	}
-	step("marked")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "marked"); err != nil {
 		return res, err
 	}
 
@@ -203,8 +200,9 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	return res, nil
 }
 
-// interrupted returns an error when ctx is done.
-func interrupted(ctx context.Context) error {
+// checkpoint marks the step name and returns an error when ctx is done.
+func checkpoint(ctx context.Context, name string) error {
+	step(name)
 	if ctx.Err() == nil {
 		return nil
 	}
@@ -377,7 +375,6 @@ func isLeftover(name, prefix string) bool {
 	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
-// newest returns the path whose modification time is latest.
 func newest(paths []string) string {
 	best, bestTime := paths[0], time.Time{}
 	for _, p := range paths {
