@@ -1,30 +1,24 @@
 // Command perpetual-infra synthesizes the Terraform configuration of the
 // perpetual IPFS/OrbitDB node: two stacks per environment file in config/
 // (<environment> for Azure, <environment>-k8s for the objects in the
-// cluster), written to cdktf.out.
+// cluster), written to $CDKTF_OUTDIR or cdktf.out. The cdktf CLI runs it
+// ("app": "go run ." in cdktf.json), as does `make synth`; every stack is
+// written, since `cdktf synth` (cdktf-cli 0.20) passes no stack names.
 //
-// It validates every configuration file before synthesizing anything (and
-// before jsii starts Node.js) and replaces the output directory only when
-// synthesis succeeds, as a whole and in one step (package internal/outdir):
-// a bad configuration prints one line per problem, every problem of every
-// file at once, exits 1 and leaves the previous output as it was. It
-// replaces only a directory it wrote itself, and concurrent runs take
-// turns. The stacks written are listed on stdout; problems, warnings and
-// notes go to stderr.
+// Every configuration file is validated before anything is synthesized (and
+// before jsii starts Node.js): a bad configuration prints every problem of
+// every file, one per line, exits 1 and leaves the previous output as it
+// was. The output directory is replaced only when synthesis succeeds, as a
+// whole and in one step, only if this tool wrote it, one run at a time
+// (package internal/outdir). The stacks written are listed on stdout;
+// problems, warnings and notes go to stderr.
 //
-// SIGINT and SIGTERM stop the run before the new output is put in place
-// (at once when the signal reaches Node.js too, as Ctrl-C in a terminal
-// does; otherwise when the synthesis under way ends), remove the unfinished
-// output and exit with 128 plus the signal's number; the previous output is
-// unchanged. A signal that arrives once the new output is in place lets the
-// run finish. However the run ends, short of SIGKILL, the unfinished output
-// and the runtime jsii unpacked into $TMPDIR are removed (package
-// internal/jsiiproc).
-//
-// The cdktf CLI runs it ("app": "go run ." in cdktf.json), and so does
-// `make synth`. The output directory is $CDKTF_OUTDIR or cdktf.out. Every
-// stack is written: `cdktf synth` (cdktf-cli 0.20) takes no stack names and
-// passes none to the program.
+// SIGINT and SIGTERM before the new output is in place stop the run (at
+// once when Node.js gets the signal too, as with Ctrl-C in a terminal; else
+// when the synthesis under way ends) with exit status 128 plus the signal's
+// number, the previous output unchanged; once it is in place the run
+// finishes. Short of SIGKILL, the unfinished output and the runtime jsii
+// unpacked into $TMPDIR are always removed (package internal/jsiiproc).
 package main
 
 import (
@@ -115,10 +109,9 @@ func generate(ctx context.Context, configDir, out string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	// Under the cdktf CLI, the stacks it listed: it lists them before it
-	// starts the program, so they are read here, at the start, not under
-	// the lock Replace takes (by then the recovery of an interrupted run
-	// may have put back an output the CLI did not see).
+	// The stacks the cdktf CLI listed before starting the program: read
+	// now, not under Replace's lock, where the recovery of an interrupted
+	// run may have put back an output the CLI did not see.
 	var listed []string
 	underTheCLI := os.Getenv("CDKTF_CONTEXT_JSON") != ""
 	if underTheCLI {
@@ -145,7 +138,6 @@ type result struct {
 	Stacks []string
 }
 
-// stackDirs lists the stack directories of an output directory.
 func stackDirs(out string) []string {
 	entries, _ := os.ReadDir(filepath.Join(out, "stacks"))
 	var names []string
@@ -157,11 +149,10 @@ func stackDirs(out string) []string {
 	return names
 }
 
-// keepForTheCLI leaves an empty directory in the new output for each stack
-// of the previous one that is gone (an environment file was removed). The
-// cdktf CLI lists the stack directories before running the program and
-// deletes the ones the new manifest lacks afterwards, failing with ENOENT
-// when a directory is missing already; the empty ones are what it deletes.
+// keepForTheCLI leaves an empty directory in the new output for each
+// previous stack that is gone: the cdktf CLI afterwards deletes the listed
+// stack directories the new manifest lacks, failing with ENOENT on a
+// missing one.
 func keepForTheCLI(out string, previous, written []string) {
 	for _, name := range previous {
 		if !slices.Contains(written, name) {
@@ -171,8 +162,7 @@ func keepForTheCLI(out string, previous, written []string) {
 }
 
 // interrupts returns a context that SIGINT or SIGTERM cancels, and the
-// signal received, if any. Later signals are ignored while the run cleans
-// up.
+// signal received, if any; later signals are ignored during cleanup.
 func interrupts() (ctx context.Context, signaled func() os.Signal, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var got atomic.Value
@@ -224,9 +214,8 @@ func synth(cfgs []*config.Config, dir string) (err error) {
 	return nil
 }
 
-// cleanJSError drops cdktf's advice to skip validations from an error: the
-// validations are this project's guardrails, to be fixed or waived with a
-// reason in the configuration, never skipped.
+// cleanJSError drops cdktf's advice to skip validations: they are this
+// project's guardrails, to be fixed or waived with a reason, never skipped.
 func cleanJSError(msg string) string {
 	keep := slices.DeleteFunc(strings.Split(msg, "\n"), func(line string) bool { return strings.Contains(line, "skipValidation") })
 	return strings.TrimSpace(strings.Join(keep, "\n"))

@@ -1,9 +1,8 @@
-// Package bindings reads the provider schemas that the Go bindings of the
-// stacks are generated from (bindings/<provider>.schema.json, written by
-// `node bindings/bindings.js refresh`, turned into .gen/providers by
-// scripts/bootstrap.sh). Each file is the one place where a provider's
-// version and the resource and data source types kept from it are written
-// down; tests and tools ask this package instead of repeating them.
+// Package bindings reads the provider schemas the stacks' Go bindings are
+// generated from (bindings/<provider>.schema.json, written by `node
+// bindings/bindings.js refresh`, generated into .gen/providers by
+// scripts/bootstrap.sh): the one place of a provider's version and kept
+// resource and data source types, for tests and tools to ask.
 package bindings
 
 import (
@@ -25,8 +24,8 @@ type Provider struct {
 	// source ("hashicorp/azurerm").
 	Name   string
 	Source string
-	// Version is the exact version the schema was read from, and the one
-	// the generated bindings pin in each stack's required_providers.
+	// Version is the schema's exact version, which the bindings pin in
+	// each stack's required_providers.
 	Version string
 	// Resources and DataSources are the kept types ("azurerm_key_vault"),
 	// sorted.
@@ -95,11 +94,10 @@ func read(file string) (Provider, error) {
 	panic("unreachable")
 }
 
-// Package is the Go package of the generated bindings that holds a kept
-// type: "azurerm_key_vault" is keyvault, the data source
-// "azurerm_client_config" is dataazurermclientconfig,
-// "kubernetes_secret_v1" is secretv1 (the provider's name is dropped from
-// resource types, as the cdktf generator does).
+// Package is the generated bindings' Go package of a kept type, named as
+// the cdktf generator does: "azurerm_key_vault" is keyvault,
+// "kubernetes_secret_v1" secretv1, the data source "azurerm_client_config"
+// dataazurermclientconfig.
 func (p Provider) Package(typ string, data bool) string {
 	name := strings.ReplaceAll(typ, "_", "")
 	if data {

@@ -1,31 +1,24 @@
 // Package config loads and validates the environment configuration files
-// (config/<environment>.json).
-//
-// Only regular files of at most [MaxFileSize] bytes are read (see
-// [IsEnvironmentFile] for which names), and a file that is not UTF-8 JSON
-// is refused before anything else. Everything else is checked in one run,
-// and every problem is reported, not only those of a first stage:
+// (config/<environment>.json, see [IsEnvironmentFile]). Only regular files
+// of at most [MaxFileSize] bytes of UTF-8 JSON are read; the rest is checked
+// in one run that reports every problem with the file, the JSON path, the
+// offending value and what is allowed:
 //
 //   - keys given twice in one object;
 //   - JSON Schema (schema.json, draft 2020-12): types, ranges, patterns,
-//     enumerations and unknown fields. The schema's "default" values fill in
-//     what the file leaves out, so the schema is the one place defaults
-//     live;
+//     enumerations, unknown fields. Its "default" values fill in what the
+//     file leaves out: the schema is the one place defaults live;
 //   - rules in Go ([Config.Validate]): overlapping and AKS-reserved
 //     networks, VM sizes AKS rejects, what production forbids, tags as
 //     Azure counts and compares them, waivers, derived name lengths, and
-//     every guardrail a configuration value can break (NET-001 through
-//     network.adminCidrs and podCidr, TAG-001 through
-//     guardrails.requiredTags and tags, SEC-001 through a credential in the
-//     file, KV-001 and KV-002 through production's Key Vault), so that
-//     synthesis, where the guardrails run again as a backstop, does not
-//     fail later on a value.
+//     every guardrail a value can break (NET-001: network.adminCidrs and
+//     podCidr; TAG-001: guardrails.requiredTags and tags; SEC-001: a
+//     credential in the file; KV-001, KV-002: production's Key Vault), so
+//     that synthesis, where the guardrails run again, does not fail later.
 //
-// A value the schema refuses is replaced by its default before the rules
-// run, and the rules that read it are skipped: the rules run on the rest,
-// and nothing is reported twice or about a value the file does not hold.
-// Each problem names the file, the JSON path, the offending value and what
-// is allowed.
+// A value the schema refuses is replaced by its default and the rules that
+// read it are skipped, so nothing is reported twice or about a value the
+// file does not hold.
 package config
 
 import (
@@ -41,8 +34,7 @@ type Config struct {
 	// Schema is the editor hint "$schema"; it has no effect.
 	Schema string `json:"$schema,omitempty"`
 
-	// Environment is the file's base name (config/dev.json: "dev"). It is
-	// the name of the Azure stack; the Kubernetes stack is Environment+"-k8s".
+	// Environment is the file's base name ("dev"), the Azure stack's name.
 	Environment string `json:"-"`
 	// File is the path the configuration was read from, for messages.
 	File string `json:"-"`
@@ -131,12 +123,11 @@ type Network struct {
 }
 
 // PublicAdminRules returns the admin CIDRs as the Key Vault and storage
-// firewalls hold them: public ranges only, and a /31 or /32 as its
-// addresses, since the storage firewall refuses those prefixes. The stacks
-// write these rules and scripts/firewall.sh sweep compares the firewalls'
-// entries with them (envinfo's FIREWALL_ADMIN_RULES), so both use this one
-// function. The CIDRs must be valid networks, as Load ensures (an IPv4
-// address without host bits, which prints as written).
+// firewalls hold them: public ranges only, a /31 or /32 as its addresses
+// (the storage firewall refuses those prefixes). The stacks and
+// scripts/firewall.sh sweep (envinfo's FIREWALL_ADMIN_RULES) both use it.
+// The CIDRs must be valid as Load ensures (no host bits: they print as
+// written).
 func (n Network) PublicAdminRules() []string {
 	var out []string
 	for _, c := range n.AdminCIDRs {
@@ -253,8 +244,8 @@ type Waiver = guardrails.Waiver
 // K8sStackName is the name of the environment's in-cluster stack.
 func (c *Config) K8sStackName() string { return c.Environment + "-k8s" }
 
-// AllTags returns the configured tags plus the automatic ones (environment
-// and managed-by), which the validator keeps from colliding.
+// AllTags returns the configured tags plus the automatic ones, which the
+// validator keeps from colliding.
 func (c *Config) AllTags() map[string]string {
 	tags := make(map[string]string, len(c.Tags)+2)
 	maps.Copy(tags, c.Tags)
@@ -262,8 +253,7 @@ func (c *Config) AllTags() map[string]string {
 	return tags
 }
 
-// automaticTags are the tags every resource gets whatever the configuration
-// says.
+// automaticTags are the tags every resource gets.
 func (c *Config) automaticTags() map[string]string {
 	return map[string]string{"environment": c.Environment, "managed-by": "cdktf"}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -38,10 +39,7 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
-	loc := p.Path
-	if loc == "" {
-		loc = "/"
-	}
+	loc := cmp.Or(p.Path, "/")
 	if p.Value != "" {
 		return fmt.Sprintf("%s: %s = %s: %s", p.File, loc, p.Value, p.Message)
 	}
@@ -72,8 +70,7 @@ var commonEnvironmentNames = map[string]string{
 }
 
 // suggestEnvironmentName returns a valid environment name close to name:
-// its usual short form, else its letters and digits, lower-case, cut to
-// six.
+// its usual short form, else its lower-case letters and digits, cut to six.
 func suggestEnvironmentName(name string) string {
 	clean := strings.Map(func(r rune) rune {
 		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
@@ -91,26 +88,24 @@ func suggestEnvironmentName(name string) string {
 	return clean[:min(len(clean), 6)]
 }
 
-// MaxFileSize is the largest configuration file read, in bytes. An
-// environment file is a few kilobytes; the bound keeps a mistaken path (a
-// log, a device, a symbolic link to /dev/zero) from exhausting memory.
+// MaxFileSize is the largest configuration file read, in bytes: a few
+// kilobytes are normal, and a mistaken path (a log, a link to /dev/zero)
+// must not exhaust memory.
 const MaxFileSize = 1 << 20
 
 // IsEnvironmentFile reports whether a file name in the configuration
 // directory is an environment file: <name>.json, except schema.json, hidden
-// files and what editors leave next to the files they edit (Emacs lock files
-// .#dev.json and autosaves #dev.json#, backups dev.json~, Vim swap files
-// .dev.json.swp), which are not configuration.
+// files and editors' files (Emacs .#dev.json, #dev.json#, dev.json~, Vim
+// .dev.json.swp).
 func IsEnvironmentFile(name string) bool {
 	return strings.HasSuffix(name, ".json") && name != "schema.json" &&
 		!strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
 }
 
-// LoadDir loads every environment file in dir (see [IsEnvironmentFile]),
-// in name order. It returns an *Error with the problems of all files, or
-// another error when the directory itself cannot be read.
+// LoadDir loads every environment file in dir in name order. It returns an
+// *Error with the problems of all files, or another error when the
+// directory itself cannot be read.
 func LoadDir(dir string) ([]*Config, error) {
-	// Sorted by name, and so are the paths: they share the prefix dir.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the configuration directory: %w", dir, err)
@@ -157,13 +152,13 @@ func Load(path string) (*Config, error) {
 }
 
 // readFile reads a regular file of at most MaxFileSize bytes. It opens
-// without blocking, so that a named pipe with no writer cannot stall
-// synthesis, and checks what it opened (after symbolic links) before
-// reading, so that devices and directories are refused rather than read.
+// without blocking (a named pipe with no writer must not stall synthesis)
+// and refuses what it opened, after symbolic links, unless it is a regular
+// file.
 func readFile(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		// The message names the file already.
+		// The problem names the file already.
 		var perr *fs.PathError
 		if errors.As(err, &perr) {
 			err = perr.Err
@@ -192,7 +187,6 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// describeMode names the kind of file a mode describes.
 func describeMode(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
@@ -210,9 +204,8 @@ func describeMode(m fs.FileMode) string {
 	}
 }
 
-// Parse validates data as the configuration of environment env, in one run
-// that reports every problem (see the package documentation); file is used
-// in messages only.
+// Parse validates data as the configuration of environment env (see the
+// package documentation); file is used in messages only.
 func Parse(file, env string, data []byte) (*Config, error) {
 	var problems []Problem
 	envValid := environmentName.MatchString(env)
@@ -236,9 +229,8 @@ func Parse(file, env string, data []byte) (*Config, error) {
 		invalid = append(invalid, is.Affects...)
 	}
 
-	// Check has made the document valid against the schema, so decoding
-	// can only fail if the schema and the Go types disagree (a test keeps
-	// them in step).
+	// Check has made the document valid, so decoding fails only if the
+	// schema and the Go types disagree (a test keeps them in step).
 	completed, err := json.Marshal(root)
 	if err != nil {
 		return nil, err
@@ -262,8 +254,7 @@ func Parse(file, env string, data []byte) (*Config, error) {
 
 const schemaURL = "config/schema.json"
 
-// schema is the compiled schema of the configuration files. Formats are
-// asserted, and "cidr" is an IPv4 network.
+// schema is the compiled schema of the configuration files.
 var schema = sync.OnceValue(func() *jsondoc.Schema {
 	s, err := jsondoc.Compile(schemaURL, SchemaJSON, map[string]func(any) error{"cidr": validateCIDR})
 	if err != nil {
@@ -272,9 +263,9 @@ var schema = sync.OnceValue(func() *jsondoc.Schema {
 	return s
 })
 
-// validateCIDR accepts an IPv4 network in CIDR notation whose address is the
-// network address itself (10.0.0.0/16, not 10.0.0.1/16). A single address
-// is refused with its /32 network as the likely fix.
+// validateCIDR is the "cidr" format: an IPv4 network without host bits
+// (10.0.0.0/16, not 10.0.0.1/16); a single address is refused with its /32
+// as the likely fix.
 func validateCIDR(v any) error {
 	s, ok := v.(string)
 	if !ok {
@@ -293,7 +284,6 @@ func validateCIDR(v any) error {
 	return nil
 }
 
-// asProblems turns jsondoc issues into problems of file.
 func asProblems(file string, issues []jsondoc.Issue) []Problem {
 	out := make([]Problem, len(issues))
 	for i, is := range issues {

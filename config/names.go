@@ -6,9 +6,8 @@ import (
 )
 
 // Names are the Azure and Kubernetes names of an environment's resources.
-// Both stacks of an environment derive them from the same configuration, so
-// the in-cluster stack finds the Azure resources by name without reading the
-// other stack's state.
+// Both stacks derive them from the configuration, so the in-cluster stack
+// finds the Azure resources without reading the other stack's state.
 type Names struct {
 	ResourceGroup         string
 	SnapshotResourceGroup string

@@ -11,9 +11,8 @@ import (
 )
 
 // ReferenceTable is the README's configuration reference: one Markdown row
-// per field of schema.json, by its dotted path, with its default and its
-// description. The schema is the one place a field is documented; a test
-// keeps the README's copy current (make golden rewrites it).
+// per field of schema.json (dotted path, default, description), the one
+// place a field is documented. A test keeps the README current (make golden).
 func ReferenceTable() string {
 	var b strings.Builder
 	b.WriteString("| field | default | meaning |\n|---|---|---|\n")

@@ -6,11 +6,10 @@ import (
 )
 
 // sharedStateContainers returns a problem for every environment whose
-// state container (azurerm backend: storage account and container) an
-// environment before it in cfgs already uses. Each environment's pipeline
-// identities get their roles on their own container only
-// (scripts/setup.sh); a container shared with another environment would
-// let one environment's identity delete or overwrite the other's state.
+// azurerm state container (storage account and container) an earlier one in
+// cfgs already uses: scripts/setup.sh gives each environment's pipeline
+// identities roles on its own container only, and a shared one would let
+// one environment's identity delete or overwrite the other's state.
 func sharedStateContainers(cfgs []*Config) []Problem {
 	first := map[string]*Config{}
 	var out []Problem

@@ -14,11 +14,9 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsondoc"
 )
 
-// Validate applies the rules that JSON Schema cannot express: relations
-// between fields, what production forbids, the guardrails a value can
-// break, and the lengths of derived names. The configuration must already
-// be valid against the schema (Parse applies them to every configuration,
-// valid or not, skipping what reads an invalid value).
+// Validate applies the rules JSON Schema cannot express (see the package
+// documentation) to a configuration valid against the schema. (Parse
+// applies them to any file, skipping those that read an invalid value.)
 func (c *Config) Validate() []Problem {
 	raw, _ := json.Marshal(c)
 	var doc map[string]any
@@ -26,10 +24,10 @@ func (c *Config) Validate() []Problem {
 	return c.validate(nil, findCredentials(doc))
 }
 
-// validate applies the rules. invalid lists the JSON pointers of the values
-// the file does not give validly (they hold defaults now): a rule that
-// reads one of them is skipped. credentials are the pointers of the file's
-// strings that look like credentials, with what they look like.
+// validate applies the rules, skipping those that read a value at a
+// pointer in invalid (the file's invalid values, now defaults).
+// credentials maps the pointers of strings that look like credentials to
+// what they look like.
 func (c *Config) validate(invalid []string, credentials map[string]string) []Problem {
 	v := &validator{cfg: c, invalid: invalid}
 	v.nodePool()
@@ -62,8 +60,7 @@ func (v *validator) add(path string, value any, format string, args ...any) {
 }
 
 // ok reports whether the values at the pointers, and everything in them,
-// are as the file gives them and valid against the schema, so that a rule
-// may read them.
+// are the file's and valid, so that a rule may read them.
 func (v *validator) ok(paths ...string) bool {
 	return !slices.ContainsFunc(paths, func(p string) bool {
 		return !v.given(p) || slices.ContainsFunc(v.invalid, func(bad string) bool { return strings.HasPrefix(bad, p+"/") })
@@ -71,14 +68,13 @@ func (v *validator) ok(paths ...string) bool {
 }
 
 // given reports whether the value at the pointer is the file's own (or its
-// default): neither it nor an object or list holding it was replaced. What
-// it holds may be invalid.
+// default): neither it nor what holds it was replaced. Its contents may be
+// invalid.
 func (v *validator) given(path string) bool {
 	return !slices.ContainsFunc(v.invalid, func(bad string) bool { return bad == path || strings.HasPrefix(path, bad+"/") })
 }
 
-// enforced reports whether the environment's stacks will be checked
-// against the guardrail rule: it is not waived, and the waivers are known.
+// enforced reports whether the guardrail rule is known not to be waived.
 func (v *validator) enforced(rule string) bool {
 	if !v.given("/guardrails/waivers") {
 		return false
@@ -118,8 +114,8 @@ func (v *validator) nodePool() {
 }
 
 // network checks the cluster's networks against each other and against
-// what AKS reserves. A network the file does not give validly parses as
-// the zero prefix, and apply skips every check that reads it.
+// what AKS reserves. An invalid network parses as the zero prefix, and the
+// checks that read it are skipped.
 func (v *validator) network() {
 	n := v.cfg.Network
 	vnet, _ := netip.ParsePrefix(n.VNetCIDR)
@@ -157,20 +153,17 @@ func (v *validator) network() {
 	}
 }
 
-// AKSReservedRanges may not hold the cluster's virtual network, pod or
-// service addresses: AKS uses them itself (Microsoft's AKS networking
-// documentation: "AKS clusters may not use 169.254.0.0/16, 172.30.0.0/16,
-// 172.31.0.0/16, or 192.0.2.0/24 for the Kubernetes service address range,
-// pod address range, or cluster virtual network address range").
+// AKSReservedRanges are used by AKS itself, so Microsoft's AKS networking
+// documentation forbids them for the service, pod and virtual network
+// address ranges.
 var AKSReservedRanges = exposure.Prefixes("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
 
-// adminExposure refuses networks that would admit the internet to the
-// node's admin ports, as the guardrail NET-001 would at synthesis, with the
-// same measure (package exposure). The node subnet's security group admits
-// network.adminCidrs to SSH (22) and the IPFS RPC API (5001), and
-// network.podCidr to every port, so those networks count, alone and
-// together. Production refuses broad admin networks whatever the waivers
-// say: they also open the Kubernetes API and the Key Vault and storage
+// adminExposure refuses networks that admit the internet to the node's
+// admin ports, as guardrail NET-001 would at synthesis (package exposure):
+// the node subnet's security group admits network.adminCidrs to SSH (22)
+// and the IPFS RPC API (5001), and network.podCidr to every port, alone
+// and together. Production refuses broad admin networks whatever the
+// waivers: they also open the Kubernetes API and the vault and storage
 // firewalls.
 func (v *validator) adminExposure() {
 	c := v.cfg
@@ -221,8 +214,8 @@ func (v *validator) adminExposure() {
 	}
 }
 
-// check is one rule that [validator.apply] applies: the value at path is reported with msg when broken, unless it or one of
-// the values in reads is invalid.
+// check is one rule for [validator.apply]: the value at path is reported
+// with msg when broken, unless it or a value in reads is invalid.
 type check struct {
 	path   string
 	value  any
@@ -286,8 +279,8 @@ func (v *validator) consistency() {
 // MaxTags is how many tags Azure allows on one resource.
 const MaxTags = 50
 
-// tags checks the tags as Azure will see them: with the automatic ones
-// added, names compared without regard to case.
+// tags checks the tags as Azure sees them: with the automatic ones, names
+// compared without regard to case.
 func (v *validator) tags() {
 	c := v.cfg
 	if !v.given("/tags") {
@@ -308,8 +301,7 @@ func (v *validator) tags() {
 		}
 		first[strings.ToLower(k)] = k
 	}
-	// Tags the schema refused are not counted: the count is checked once
-	// they are right.
+	// Counted only once the schema accepts every tag.
 	if n := len(c.AllTags()); n > MaxTags && v.ok("/tags") {
 		v.add("/tags", nil, "%d tags with the %d added automatically (%s); Azure allows at most %d on a resource: remove %d", n, len(auto), strings.Join(auto, ", "), MaxTags, n-MaxTags)
 	}
@@ -342,7 +334,7 @@ func (v *validator) emails() {
 }
 
 // MinWaiverReason is the least number of characters of a waiver's reason,
-// blanks at either end and repeated blanks inside not counted.
+// blanks at either end and repeated inside not counted.
 const MinWaiverReason = 20
 
 // waivers checks that each waiver names a rule, once, with a reason.
@@ -406,8 +398,8 @@ func (v *validator) requiredTags() {
 }
 
 // credentials refuses what guardrail SEC-001 would find in the stacks:
-// strings shaped like credentials (which would also sit in a committed
-// file), and tags whose names SEC-001 reads as credential attributes.
+// strings shaped like credentials, and tags named like credential
+// attributes.
 func (v *validator) credentials(found map[string]string) {
 	if !v.enforced("SEC-001") {
 		return
@@ -463,11 +455,10 @@ func (v *validator) names() {
 		return
 	}
 	n := v.cfg.Names()
-	if l := len(n.StorageAccount); l < 3 || l > 24 {
-		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived storage account name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.StorageAccount, l)
-	}
-	if l := len(n.KeyVault); l < 3 || l > 24 {
-		v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived Key Vault name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", n.KeyVault, l)
+	for _, d := range [][2]string{{"storage account", n.StorageAccount}, {"Key Vault", n.KeyVault}} {
+		if l := len(d[1]); l < 3 || l > 24 {
+			v.add("/uniqueSuffix", v.cfg.UniqueSuffix, "the derived %s name %q has %d characters; Azure allows 3 to 24: shorten namePrefix, the environment name or uniqueSuffix", d[0], d[1], l)
+		}
 	}
 	if l := len(n.DNSLabel); (l < 3 || l > 63) && v.ok("/network/dnsLabel") {
 		v.add("/network/dnsLabel", n.DNSLabel, "a DNS label has 3 to 63 characters")

@@ -16,13 +16,12 @@ type Waiver struct {
 
 // Metadata is what a stack records of its guardrails in "//".guardrails.
 type Metadata struct {
-	// Rules are the rules checked.
-	Rules []string `json:"rules"`
-	// Waivers are the waived rules, each with the findings it covered.
+	Rules   []string       `json:"rules"` // the rules checked
 	Waivers []WaiverRecord `json:"waivers"`
 }
 
-// WaiverRecord is one waiver as recorded in the stack.
+// WaiverRecord is one waiver as recorded in the stack, with the findings
+// it covered.
 type WaiverRecord struct {
 	Rule   string   `json:"rule"`
 	Reason string   `json:"reason"`
@@ -30,10 +29,9 @@ type WaiverRecord struct {
 }
 
 // Evaluate applies the rules that opts selects to a stack's Terraform JSON
-// and sorts the findings out by the waivers: it returns one message per
-// finding no waiver covers, and the metadata the stack records (the rules
-// checked, and each waiver with the findings it covered). The stacks run it
-// when cdktf validates a stack, just before writing it (package stacks).
+// and returns one message per finding no waiver covers, and the metadata
+// the stack records. Package stacks runs it when cdktf validates a stack,
+// just before writing it.
 func Evaluate(stack *stackjson.Stack, opts Options, waivers []Waiver) (broken []string, meta Metadata) {
 	meta = Metadata{Rules: []string{}, Waivers: make([]WaiverRecord, len(waivers))}
 	for _, r := range Applicable(opts.Production) {

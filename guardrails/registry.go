@@ -12,8 +12,7 @@ import (
 type Rule struct {
 	// ID names the rule in messages, waivers and the stack's metadata.
 	ID string
-	// ProductionOnly rules check the stacks of production environments
-	// only.
+	// ProductionOnly rules check production environments' stacks only.
 	ProductionOnly bool
 	// Summary is the rule in one line, for messages.
 	Summary string
@@ -23,10 +22,9 @@ type Rule struct {
 	check func(stack *stackjson.Stack, opts Options) []Finding
 }
 
-// Rules are every guardrail, in the order of docs/guardrails.md: the one
-// place a rule is declared. The configuration accepts waivers of these IDs
-// only (config validation), and the documentation's table is generated from
-// them (UPDATE_SNAPSHOTS=1, make golden).
+// Rules are every guardrail: the one place a rule is declared. The
+// configuration accepts waivers of these IDs only, and docs/guardrails.md's
+// table is generated from them in this order (make golden).
 var Rules = []Rule{
 	{
 		ID: "NET-001", Summary: "no NSG rule may allow SSH (22), the IPFS RPC API (5001), the Kubernetes API (6443) or all ports from the internet",

@@ -1,14 +1,11 @@
 // Package guardrails checks every stack during synthesis against the
-// project's safety rules and fails the synthesis, naming the stack, the
-// resource and the rule, when one is broken. The rules read the stack's
-// final Terraform JSON (what would be written to cdktf.out), so nothing a
-// construct does can slip past them.
+// project's safety rules ([Rules]) and fails the synthesis, naming the
+// stack, the resource and the rule, when one is broken. The rules read the
+// stack's final Terraform JSON, so nothing a construct does slips past them.
 //
-// A rule can be waived for an environment in its configuration, only with a
-// written reason; a waiver is written into the stack's metadata
-// ("//".guardrails) with the findings it covers. The rule IDs and summaries
-// and what each checks are in Rules (registry.go), from which
-// docs/guardrails.md's table is generated.
+// An environment's configuration can waive a rule with a written reason; the
+// stack's metadata ("//".guardrails) records the waiver and the findings it
+// covers.
 package guardrails
 
 import (
@@ -48,7 +45,6 @@ type Options struct {
 	RequiredTags []string
 }
 
-// finding is a finding of rule on block b.
 func finding(b stackjson.Block, rule, format string, args ...any) Finding {
 	return Finding{Rule: rule, Path: b.ConstructPath(), Address: b.Address(), Message: fmt.Sprintf(format, args...)}
 }
@@ -98,7 +94,6 @@ type inboundRule struct {
 	sources []netip.Prefix // the sources that are networks
 }
 
-// inboundAllowRules returns the inbound allow rules of the stack.
 func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	var out []inboundRule
 	for _, r := range stack.Resources("") {
@@ -140,10 +135,8 @@ func (nr inboundRule) allows(p int) bool {
 var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet", exposure.MaxIPv4Prefix, exposure.MaxIPv6Prefix)
 
 // checkNetwork applies NET-001. A source is the internet when it is an
-// internet service tag, or when the networks admitted to an admin port
-// cover more public address space than package exposure allows, whether in
-// one rule or spread over several (0.0.0.0/1 in one rule and 128.0.0.0/1 in
-// another is the internet too).
+// internet service tag, or when the networks admitted to an admin port, in
+// one rule or spread over several, are [exposure.Space.TooBroad].
 func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
 	rules := inboundAllowRules(stack)
 	var out []Finding
@@ -167,11 +160,11 @@ func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
 				if !portInRange(p, ports) {
 					continue
 				}
-				if ports == strconv.Itoa(p) {
-					out = append(out, finding(nr.r, "NET-001", "rule %v allows port %d from %s", nr.name, p, from))
-				} else {
-					out = append(out, finding(nr.r, "NET-001", "rule %v allows port %d (range %s) from %s", nr.name, p, ports, from))
+				what := fmt.Sprintf("port %d", p)
+				if ports != strconv.Itoa(p) {
+					what += fmt.Sprintf(" (range %s)", ports)
 				}
+				out = append(out, finding(nr.r, "NET-001", "rule %v allows %s from %s", nr.name, what, from))
 			}
 		}
 	}
@@ -223,17 +216,12 @@ func stringsOf(vs ...any) []string {
 // portInRange reports whether port is in "22" or "20-25".
 func portInRange(port int, spec string) bool {
 	lo, hi, isRange := strings.Cut(strings.TrimSpace(spec), "-")
-	a, err := strconv.Atoi(lo)
-	if err != nil {
-		return false
+	if !isRange {
+		hi = lo
 	}
-	b := a
-	if isRange {
-		if b, err = strconv.Atoi(hi); err != nil {
-			return false
-		}
-	}
-	return a <= port && port <= b
+	a, errLo := strconv.Atoi(lo)
+	b, errHi := strconv.Atoi(hi)
+	return errLo == nil && errHi == nil && a <= port && port <= b
 }
 
 // KV-001, KV-002: production Key Vaults.
@@ -276,8 +264,7 @@ func checkStorage(r stackjson.Block, _ Options) []Finding {
 
 // DATA-001: production data cannot be destroyed by a plan.
 
-// DataResources hold data, or a name others point at, that must survive
-// any plan in production (facts.DataResources, which cmd/plancheck reads
+// DataResources are [facts.DataResources] (which cmd/plancheck reads
 // without the bindings).
 var DataResources = facts.DataResources
 
@@ -293,9 +280,9 @@ func checkPreventDestroy(r stackjson.Block, _ Options) []Finding {
 
 // TAG-001: required tags.
 
-// Taggable lists the azurerm resource types (among those this project uses
-// or is likely to) that take tags in provider 3.97. A resource of these types
-// must have the required tags; so must any other resource that has tags.
+// Taggable lists the azurerm resource types this project uses or may use
+// that take tags in provider 3.97; they, and any resource with tags, must
+// have the required tags.
 var Taggable = []string{
 	"azurerm_resource_group", "azurerm_virtual_network", "azurerm_network_security_group",
 	"azurerm_public_ip", "azurerm_lb", "azurerm_dns_zone", "azurerm_dns_a_record",
@@ -357,14 +344,12 @@ var credentialPatterns = []struct {
 	{"a JSON Web Token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`)},
 }
 
-// IsCredentialKey reports whether an attribute or map key of that name
-// holds a credential, so that a literal value under it breaks SEC-001 (a
-// tag named "token" too).
+// IsCredentialKey reports whether a literal under an attribute or map key
+// (a tag too) of that name breaks SEC-001.
 func IsCredentialKey(name string) bool { return slices.Contains(credentialKeys, name) }
 
 // LooksLikeCredential says what s looks like when it has the shape of a
-// credential (a GitHub token, a private key, ...), which SEC-001 refuses
-// anywhere in a stack.
+// credential, which SEC-001 refuses anywhere in a stack.
 func LooksLikeCredential(s string) (what string, ok bool) {
 	for _, p := range credentialPatterns {
 		if p.re.MatchString(s) {

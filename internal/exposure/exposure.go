@@ -1,11 +1,8 @@
 // Package exposure measures how much of the public internet a set of source
-// networks admits, so that "open to the internet" is decided by the address
-// space a rule or a setting lets in, not by spelling: 0.0.0.0/0 is the
-// internet, and so are 0.0.0.0/1 with 128.0.0.0/1, or any other split.
-//
-// The configuration validator (production admin CIDRs) and the guardrail
-// NET-001 (NSG rules) both use [Measure] and [Space.TooBroad], so they cannot
-// disagree.
+// networks admits, so that "open to the internet" is decided by address
+// space, not spelling: 0.0.0.0/1 with 128.0.0.0/1 is 0.0.0.0/0. The
+// configuration validator (admin CIDRs) and guardrail NET-001 (NSG rules)
+// both use [Measure] and [Space.TooBroad], so they cannot disagree.
 package exposure
 
 import (
@@ -16,14 +13,10 @@ import (
 )
 
 // The bounds: a set of networks is "the internet" when it covers more public
-// addresses than these. An office, a VPN or even a large provider's range is
-// far smaller; one /8 is already 16.7 million addresses, and whole /8s are
-// held by single organizations, so anything beyond it is not a list of
-// specific networks any more.
+// addresses than one IPv4 /8 (16.7 million addresses, what single
+// organizations hold) or one IPv6 /32 (a whole provider's allocation);
+// specific networks (an office, a VPN) are far smaller.
 const (
-	// maxIPv4Bits and maxIPv6Bits are the bounds as prefix lengths: one
-	// /8 of IPv4, one /32 of IPv6 (the size of a whole provider's
-	// allocation). The other forms below derive from them.
 	maxIPv4Bits = 8
 	maxIPv6Bits = 32
 
@@ -33,16 +26,14 @@ const (
 	MaxIPv6 uint64 = 1 << (64 - maxIPv6Bits)
 )
 
-// MaxIPv4Prefix and MaxIPv6Prefix name the bounds for messages ("/8",
-// "/32").
+// MaxIPv4Prefix and MaxIPv6Prefix name the bounds for messages ("/8").
 var (
 	MaxIPv4Prefix = fmt.Sprintf("/%d", maxIPv4Bits)
 	MaxIPv6Prefix = fmt.Sprintf("/%d", maxIPv6Bits)
 )
 
-// nonPublicIPv4 are the IPv4 special-purpose blocks that are not reachable
-// from the internet (RFC 6890 and the IANA registry): they do not count
-// toward the bound. They are disjoint.
+// nonPublicIPv4 are the disjoint IPv4 special-purpose blocks not reachable
+// from the internet (RFC 6890, IANA registry), which do not count.
 var nonPublicIPv4 = Prefixes(
 	"0.0.0.0/8",       // "this network"
 	"10.0.0.0/8",      // private
@@ -59,8 +50,7 @@ var nonPublicIPv4 = Prefixes(
 	"224.0.0.0/3",     // multicast and reserved, up to 255.255.255.255
 )
 
-// publicIPv6 is the global unicast space; the rest of IPv6 is not reachable
-// from the internet.
+// publicIPv6 is the global unicast space, the only public part of IPv6.
 var publicIPv6 = netip.MustParsePrefix("2000::/3")
 
 // Prefixes parses networks written in the code; it panics on a typo.
@@ -75,11 +65,8 @@ func Prefixes(ss ...string) []netip.Prefix {
 // Space is the public address space a set of networks covers, overlaps
 // counted once.
 type Space struct {
-	// IPv4 is the number of public IPv4 addresses.
-	IPv4 uint64
-	// IPv6 is the number of public IPv6 /64 networks (a prefix longer than
-	// /64 counts as one).
-	IPv6 uint64
+	IPv4 uint64 // public IPv4 addresses
+	IPv6 uint64 // public IPv6 /64 networks (a longer prefix counts as one)
 }
 
 // TooBroad reports whether the space exceeds MaxIPv4 or MaxIPv6: whether
@@ -99,11 +86,8 @@ func (s Space) String() string {
 }
 
 // Measure returns the public address space the prefixes cover together.
-//
-// Two prefixes are either disjoint or one contains the other, so the union
-// is the sum of the prefixes that no other prefix contains; the public part
-// of each is its size minus the non-public blocks inside it (or zero when it
-// lies inside one).
+// Two prefixes are disjoint or nested, so the union is the sum of those no
+// other contains, each counted less the non-public blocks inside it.
 func Measure(ps []netip.Prefix) Space {
 	var outer []netip.Prefix
 	for _, p := range ps {
@@ -116,8 +100,7 @@ func Measure(ps []netip.Prefix) Space {
 		}
 		outer = append(outer, p)
 	}
-	// Keep the prefixes no other one contains (of duplicates, the first):
-	// widest first, each kept unless a kept one holds it.
+	// Widest first, each kept unless a kept one holds it.
 	slices.SortStableFunc(outer, func(a, b netip.Prefix) int { return a.Bits() - b.Bits() })
 	var maximal []netip.Prefix
 	for _, p := range outer {
@@ -177,9 +160,8 @@ func publicIPv6Nets(p netip.Prefix) uint64 {
 	return uint64(1) << (64 - p.Bits())
 }
 
-// ParseSource parses an NSG-style source: a CIDR or a single address. It
-// reports false for anything else (service tags such as "VirtualNetwork",
-// Terraform references).
+// ParseSource parses an NSG source that is a CIDR or a single address; it
+// reports false for service tags ("VirtualNetwork") and references.
 func ParseSource(s string) (netip.Prefix, bool) {
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return p, true

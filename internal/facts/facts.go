@@ -1,9 +1,8 @@
-// Package facts holds what the stacks promise to the code around them:
-// the names of their Terraform variables, which resource types hold data,
-// where the deploying machine's addresses go. Stacks, guardrails,
-// commands and tests import these instead of repeating them; the package
-// imports nothing, so the commands that only read plans or configuration
-// build without jsii, cdktf or the generated bindings.
+// Package facts holds what the stacks promise to the code around them
+// (variable names, which resource types hold data, where the deployer's
+// addresses go), for stacks, guardrails, commands and tests to share. It
+// imports nothing, so commands that only read plans or configuration build
+// without jsii, cdktf or the bindings.
 package facts
 
 // Terraform variables of the stacks, set with TF_VAR_<name>. The secrets
@@ -22,10 +21,9 @@ const (
 const ClusterType = "azurerm_kubernetes_cluster"
 
 // DataResources hold data, or a name others point at, that must survive
-// any plan in production: the IPFS disk, the storage account, the Key
-// Vault, the public IP (DNS records and allow-lists point at it), the DNS
-// zone (its name servers are delegated), and the backup vault and instance
-// (deleting the instance deletes the recovery points).
+// any plan in production: the public IP (DNS records and allow-lists point
+// at it), the DNS zone (its name servers are delegated), and the backup
+// instance (deleting it deletes the recovery points) besides the obvious.
 var DataResources = []string{
 	"azurerm_managed_disk", "azurerm_storage_account", "azurerm_key_vault",
 	"azurerm_public_ip", "azurerm_dns_zone",
@@ -33,10 +31,9 @@ var DataResources = []string{
 }
 
 // RunnerPaths are the attributes, per resource type, through which the
-// stacks let the deploying machine in (its addresses, VarDeployerIPs):
-// the Key Vault and storage firewalls and the API server's authorized
-// ranges. "*" stands for every element of a nested block. A test of the
-// stacks checks that these, and only these, read the variable.
+// stacks let the deploying machine's addresses (VarDeployerIPs) in; "*" is
+// every element of a nested block. A stacks test checks that only these
+// read the variable.
 var RunnerPaths = map[string][][]string{
 	"azurerm_key_vault":       {{"network_acls", "*", "ip_rules"}},
 	"azurerm_storage_account": {{"network_rules", "*", "ip_rules"}},

@@ -1,13 +1,8 @@
 // Package jsiiproc ends jsii's Node.js process cleanly when the program
-// ends.
-//
-// jsii runs the JavaScript side of cdktf in a Node.js process. It unpacks
-// its runtime (2.2 MB, jsii-runtime.* in $TMPDIR) when the bindings are
-// registered, before main starts, and removes it only when jsii.Close is
-// called: a program that does not close jsii leaves one such directory per
-// run. jsii.Close, in turn, sometimes makes jsii-runtime-go print a false
-// report that Node.js exited abnormally; [Start] sets up a filter that
-// drops it, and the stop function it returns closes jsii.
+// ends. jsii unpacks its runtime (2.2 MB, jsii-runtime.* in $TMPDIR) before
+// main starts and removes it only in jsii.Close, which in turn sometimes
+// makes jsii-runtime-go falsely report that Node.js exited abnormally:
+// [Start] filters that report out, and its stop function closes jsii.
 package jsiiproc
 
 import (
@@ -21,13 +16,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Start routes os.Stderr through a filter that drops that false report. It
-// must run before the first call into jsii and before other goroutines
-// write to os.Stderr.
-//
-// The returned stop closes jsii, which ends the Node.js process and
-// removes the runtime it unpacked. Call it last: writes to os.Stderr after
-// it are discarded, so that a late false report of jsii's is too.
+// Start routes os.Stderr through a filter that drops that false report; call
+// it before the first call into jsii and before other goroutines write to
+// os.Stderr. Call the returned stop last: it closes jsii, and writes to
+// os.Stderr after it are discarded (so is a late false report).
 func Start() (stop func(), err error) {
 	realStderr := os.Stderr
 	r, w, err := os.Pipe()
@@ -51,15 +43,13 @@ func Start() (stop func(), err error) {
 	}, nil
 }
 
-// spurious is what jsii-runtime-go (1.x) prints when jsii.Close reaps the
-// Node.js process before the goroutine that also waits for it: that
-// goroutine's wait fails with ECHILD and reports an abnormal exit although
-// Node.js ended normally.
+// spurious is what jsii-runtime-go (1.x) prints when jsii.Close reaps
+// Node.js before the goroutine that also waits for it, whose wait then
+// fails with ECHILD.
 var spurious = regexp.MustCompile(`Runtime process exited abnormally: (waitid|wait): no child processes\n?`)
 
-// filter copies src to dst until src ends, leaving out jsii's spurious
-// report of an abnormal exit. The report is one write of less than
-// PIPE_BUF bytes, so it arrives whole in one read.
+// filter copies src to dst until src ends, leaving out the spurious
+// report, which is one write under PIPE_BUF bytes and so one whole read.
 func filter(dst io.Writer, src io.Reader) error {
 	buf := make([]byte, 64<<10)
 	for {

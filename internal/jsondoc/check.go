@@ -12,14 +12,12 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// Check completes doc with the schema's defaults (the "default" of every
-// property it leaves out, recursively) and returns one issue per violation
-// of the schema, sorted by path. Then it repairs doc, so that it decodes
-// into types that follow the schema and checks of its valid values can go
-// on: every value an issue affects becomes its default, or the zero value
-// of its type when it has none (a missing property likewise), and unknown
-// properties are taken out. The error is for a failure of the validator
-// itself, not of the document.
+// Check completes doc with the schema's defaults, recursively, and returns
+// one issue per violation, sorted by path. Then it repairs doc so that it
+// decodes into types that follow the schema and checks of its valid values
+// can go on: every value an issue affects (a missing property too) becomes
+// its default or its type's zero value, and unknown properties are taken
+// out. The error is the validator's own failure, not the document's.
 func (s *Schema) Check(doc map[string]any) ([]Issue, error) {
 	filled := map[string]bool{}
 	applyDefaults(s.doc, doc, nil, filled)
@@ -38,9 +36,8 @@ func (s *Schema) Check(doc map[string]any) ([]Issue, error) {
 }
 
 // applyDefaults fills in, recursively, the "default" of every property the
-// object at path leaves out, and records their pointers in filled. Objects
-// whose default is {} are created and then completed from their own
-// properties' defaults.
+// object at path leaves out, recording their pointers in filled (an object
+// defaulting to {} is then completed from its own properties).
 func applyDefaults(schema map[string]any, doc map[string]any, path []string, filled map[string]bool) {
 	props, _ := schema["properties"].(map[string]any)
 	for name, raw := range props {
@@ -98,16 +95,14 @@ func (s *Schema) repair(doc map[string]any, issues []Issue) {
 	}
 }
 
-// zeroValues are the zero values of the schema's types, as a decoded
-// document holds them.
+// zeroValues are the schema types' zero values, as decoded documents hold them.
 var zeroValues = map[any]any{
 	"string": "", "integer": json.Number("0"), "number": json.Number("0"), "boolean": false,
 	"object": map[string]any{}, "array": []any{},
 }
 
-// schemaAt returns the subschema that describes the value at the document
-// location tokens: through "properties", "additionalProperties" and
-// "items". It returns nil for a location the schema does not describe.
+// schemaAt returns the subschema, through "properties", "items" and
+// "additionalProperties", of the document location tokens, or nil.
 func (s *Schema) schemaAt(tokens []string) map[string]any {
 	node := s.doc
 	for _, tok := range tokens {
@@ -132,7 +127,6 @@ func (s *Schema) schemaAt(tokens []string) map[string]any {
 	return node
 }
 
-// parsePointer splits a JSON pointer into its tokens.
 func parsePointer(p string) []string {
 	if p == "" {
 		return nil

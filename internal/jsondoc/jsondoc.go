@@ -1,11 +1,10 @@
 // Package jsondoc reads JSON documents strictly and checks them against a
-// JSON Schema (draft 2020-12, with the santhosh-tekuri/jsonschema
-// validator): invalid UTF-8, syntax errors and duplicate keys are reported
-// with their line and column, and every schema violation as one issue at
-// its JSON pointer, in words a person would write (messages.go), with the
-// schema's "x-allowed" hint for what is allowed. The schema's defaults fill
-// in what a document leaves out, and [Schema.Check] repairs what it
-// reports, so that checks of the rest of the document can go on.
+// JSON Schema (draft 2020-12, santhosh-tekuri/jsonschema): invalid UTF-8,
+// syntax errors and duplicate keys are reported at their line and column,
+// each schema violation as one issue at its JSON pointer in plain words
+// (messages.go, with the schema's "x-allowed" hint). Defaults fill in what a
+// document leaves out, and [Schema.Check] repairs what it reports, so that
+// checks of the rest can go on.
 package jsondoc
 
 import (
@@ -32,23 +31,20 @@ type Issue struct {
 	// Message says what is wrong and what is allowed.
 	Message string
 	// Affects are the JSON pointers of the values the issue leaves
-	// unknown: the offending value, a missing property, a key given
-	// twice, or the property an unknown one probably misspells when the
-	// document leaves that out. Checks that read them must not run.
+	// unknown (the offending value, a missing property, a key given twice,
+	// the property an unknown one probably misspells); checks that read
+	// them must not run.
 	Affects []string
 
-	// remove says that Path is a member to take out of its object (an
-	// unknown property, a property name the schema refuses); required,
-	// that Path is a missing required property.
+	// remove: Path is a member to take out of its object; required: Path
+	// is a missing required property.
 	remove, required bool
 }
 
-// Read decodes data, which must be UTF-8 JSON holding one object, and
-// reports every key given twice in one object (encoding/json would keep the
-// last silently: a second "production": false would win). The document is
-// nil when data is not such an object; with keys given twice it is
-// returned too, holding the last value of each, which the issues name as
-// unknown. Numbers are json.Number.
+// Read decodes data, which must be UTF-8 JSON holding one object (else the
+// document is nil), with numbers as json.Number, and reports every key given
+// twice in one object (see duplicateKeys); the document then holds the last
+// value of each.
 func Read(data []byte) (map[string]any, []Issue) {
 	if !utf8.Valid(data) {
 		return nil, []Issue{{Message: "not valid UTF-8: " + describeInvalidUTF8(data) + "; save the file as UTF-8"}}
@@ -68,19 +64,15 @@ func Read(data []byte) (map[string]any, []Issue) {
 type Schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
-	// custom are the formats Compile was given, whose errors are whole
-	// messages.
+	// custom are Compile's formats, whose errors are whole messages.
 	custom map[string]bool
 }
 
 // Compile compiles the schema raw, known as url, asserting formats; formats
-// adds custom ones by name, each returning an error that says, as a
-// message, what is wrong with the value.
+// adds custom ones by name, whose errors are messages about the value.
 func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schema, error) {
-	// Decoded once, as the validator decodes documents (numbers are
-	// json.Number): the compiler and Doc, the defaults and the hints
-	// share it, and defaults copied into a document are numbers of the
-	// document's kind.
+	// Decoded once, as documents are (json.Number), so that defaults
+	// copied into a document are numbers of its kind.
 	sdoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
@@ -139,10 +131,9 @@ func position(data []byte, offset int) (line, col int) {
 }
 
 // duplicateKeys reports every key that appears twice in one object, at any
-// depth. encoding/json (and the schema validator's decoder) keep the last
-// value silently, so "production": true followed by "production": false
-// would make production a development environment. data must be valid
-// JSON.
+// depth, of valid JSON data. Decoders keep the last value silently, so a
+// second "production": false would make production a development
+// environment.
 func duplicateKeys(data []byte) []Issue {
 	var problems []Issue
 	seen := map[int]map[string]int{} // object -> key -> line of its first appearance
@@ -165,20 +156,18 @@ func duplicateKeys(data []byte) []Issue {
 
 // Key is one member key of an object in a JSON document.
 type Key struct {
-	// Object tells the objects apart: they are numbered in document
-	// order from 0. (Paths do not: a key given twice can hold two objects
-	// at one path.)
+	// Object numbers the objects in document order from 0 (paths do not
+	// tell them apart: a key given twice can hold two at one path).
 	Object int
-	// Path is the member's JSON pointer as tokens: the object's path,
-	// then the key.
+	// Path is the member's JSON pointer as tokens.
 	Path []string
 	// Offset is the byte offset just after the key.
 	Offset int64
 }
 
-// Keys calls fn for every member key of every object in data, in the order
-// the document gives them (decoded maps keep none, and keep one value of a
-// key given twice). A syntax error ends the walk and is returned.
+// Keys calls fn for every member key of every object in data, in document
+// order, which decoded maps lose. A syntax error ends the walk and is
+// returned.
 func Keys(data []byte, fn func(Key)) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -225,9 +214,8 @@ func Keys(data []byte, fn func(Key)) error {
 	}
 }
 
-// describeSyntaxError turns a decoding error into "line L, column C: ...".
-// Decoding into an interface value fails with a syntax error, or with
-// io.ErrUnexpectedEOF, which has no offset.
+// describeSyntaxError turns a decoding error into "line L, column C: ..."
+// (io.ErrUnexpectedEOF has no offset and stays as it is).
 func describeSyntaxError(data []byte, err error) string {
 	var serr *json.SyntaxError
 	if !errors.As(err, &serr) {
@@ -255,10 +243,9 @@ var (
 	unescapeToken = strings.NewReplacer("~1", "/", "~0", "~")
 )
 
-// Closest returns the candidate nearest to word, by edit distance ignoring
-// case (a swap of two neighbouring letters counts as one edit), if it is
-// near enough to be a likely misspelling: at most two edits, or a third of
-// the word's letters; "" otherwise.
+// Closest returns the candidate nearest to word by case-insensitive edit
+// distance if it is a likely misspelling (at most two edits, or a third of
+// the word's letters), else "".
 func Closest(word string, candidates []string) string {
 	best, bestDist := "", max(2, len(word)/3)+1
 	for _, c := range candidates {
@@ -269,9 +256,8 @@ func Closest(word string, candidates []string) string {
 	return best
 }
 
-// distance is the edit distance between a and b (in bytes): insertions,
-// deletions, substitutions and swaps of neighbours (optimal string
-// alignment).
+// distance is the optimal string alignment distance between a and b, in
+// bytes: insertions, deletions, substitutions and swaps of neighbours.
 func distance(a, b string) int {
 	d := make([][]int, len(a)+1)
 	for i := range d {

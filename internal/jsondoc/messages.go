@@ -18,22 +18,21 @@ import (
 )
 
 // Messages: one issue per leaf of the validator's error tree, saying in
-// plain words what is wrong and what would be right, for every keyword a
-// schema may use. Keywords this file does not know keep the validator's own
-// text.
+// plain words what is wrong and what would be right; unknown keywords keep
+// the validator's text.
 
 var printer = message.NewPrinter(language.English)
 
-// issues flattens a validation error tree into issues. A required property
-// that an unknown one probably misspells is reported once, as the unknown
-// one ("did you mean").
+// issues flattens a validation error tree into issues. A missing required
+// property that an unknown one probably misspells is reported only as the
+// unknown one ("did you mean").
 func (s *Schema) issues(doc any, verr *jsonschema.ValidationError, filled map[string]bool) []Issue {
 	var out []Issue
 	misspelt := map[string]bool{}
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
-		// A property name's violation is reported at the name; its causes
-		// are about the name as a document of its own.
+		// A property name's violation is reported at the name, not as its
+		// causes (about the name as a document of its own).
 		if _, names := e.ErrorKind.(*kind.PropertyNames); len(e.Causes) > 0 && !names {
 			for _, c := range e.Causes {
 				walk(c)
@@ -57,11 +56,14 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 	loc := e.InstanceLocation
 	path := Pointer(loc)
 	hint, _ := s.at(e.SchemaURL)["x-allowed"].(string)
+	plain := func(msg string) []Issue {
+		return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: msg, Affects: []string{path}}}
+	}
 	leaf := func(msg string) []Issue {
 		if hint != "" {
 			msg += "; allowed: " + hint
 		}
-		return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: msg, Affects: []string{path}}}
+		return plain(msg)
 	}
 	member := func(name string) (string, []string) {
 		at := append(slices.Clip(loc), name)
@@ -81,7 +83,7 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 		return leaf(fmt.Sprintf("is not %s (%s)", formatNoun(k.Want), k.Err.Error()))
 	case *kind.Pattern:
 		if hint != "" {
-			return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: "must be " + hint, Affects: []string{path}}}
+			return plain("must be " + hint)
 		}
 		return leaf("must match the regular expression " + strconv.Quote(k.Want))
 	case *kind.Minimum:
@@ -94,18 +96,19 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 		return leaf("must be less than " + number(k.Want))
 	case *kind.MultipleOf:
 		return leaf("must be a multiple of " + number(k.Want))
+	// scalarAt gives no Value for the lists and objects of the last four.
 	case *kind.MinLength:
-		return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: fmt.Sprintf("has %s; at least %s needed", count(k.Got, "character"), count(k.Want, "character")), Affects: []string{path}}}
+		return plain(sized("has", k.Got, "at least %s needed", k.Want, "character"))
 	case *kind.MaxLength:
-		return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: fmt.Sprintf("has %s; at most %s allowed", count(k.Got, "character"), count(k.Want, "character")), Affects: []string{path}}}
+		return plain(sized("has", k.Got, "at most %s allowed", k.Want, "character"))
 	case *kind.MinItems:
-		return []Issue{{Path: path, Message: fmt.Sprintf("lists %s; at least %s needed", count(k.Got, "entry"), count(k.Want, "entry")), Affects: []string{path}}}
+		return plain(sized("lists", k.Got, "at least %s needed", k.Want, "entry"))
 	case *kind.MaxItems:
-		return []Issue{{Path: path, Message: fmt.Sprintf("lists %s; at most %s allowed", count(k.Got, "entry"), count(k.Want, "entry")), Affects: []string{path}}}
+		return plain(sized("lists", k.Got, "at most %s allowed", k.Want, "entry"))
 	case *kind.MinProperties:
-		return []Issue{{Path: path, Message: fmt.Sprintf("has %s; at least %s needed", count(k.Got, "field"), count(k.Want, "field")), Affects: []string{path}}}
+		return plain(sized("has", k.Got, "at least %s needed", k.Want, "field"))
 	case *kind.MaxProperties:
-		return []Issue{{Path: path, Message: fmt.Sprintf("has %s; at most %s allowed", count(k.Got, "field"), count(k.Want, "field")), Affects: []string{path}}}
+		return plain(sized("has", k.Got, "at most %s allowed", k.Want, "field"))
 	case *kind.UniqueItems:
 		first, _ := member(strconv.Itoa(k.Duplicates[0]))
 		at, tokens := member(strconv.Itoa(k.Duplicates[1]))
@@ -148,6 +151,12 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 		return []Issue{{Path: at, Message: msg, Affects: []string{at}, remove: true}}
 	}
 	return leaf(e.ErrorKind.LocalizedString(printer))
+}
+
+// sized says "has 3 characters; at most 2 allowed": verb got, then bound
+// (a format for the count of want).
+func sized(verb string, got int, bound string, want int, noun string) string {
+	return verb + " " + count(got, noun) + "; " + fmt.Sprintf(bound, count(want, noun))
 }
 
 // locate returns the location of the object in doc that the subschema at
@@ -222,8 +231,8 @@ func enumMessage(got any, want []any) string {
 	if len(texts) > 1 {
 		msg = "must be one of " + strings.Join(texts, ", ")
 	}
-	// A slip of one letter, or of case: not any value that is merely
-	// near ("1.28" is no misspelling of "1.35").
+	// Only a slip of one letter or of case ("1.28" is no misspelling of
+	// "1.35").
 	if s, ok := got.(string); ok {
 		if best := Closest(s, words); best != "" && distance(strings.ToLower(s), strings.ToLower(best)) <= 1 {
 			msg += fmt.Sprintf(" (did you mean %q?)", best)
@@ -248,9 +257,8 @@ var formatNames = map[string]string{
 
 func formatNoun(f string) string { return cmp.Or(formatNames[f], "a valid "+f) }
 
-// requiredMessage says what a missing property is, from its schema's
-// description, and shows it, from the schema's "examples" (or its
-// "x-allowed" hint).
+// requiredMessage says what a missing property is (its schema's
+// description) and shows one (its "examples", else its "x-allowed" hint).
 func (s *Schema) requiredMessage(tokens []string, name string) string {
 	sub := s.schemaAt(tokens)
 	msg := "missing; it is required"

@@ -9,8 +9,7 @@ import (
 
 // acquire takes the exclusive lock on the file path (created if needed),
 // calling waiting once if another process holds it, and polling until it
-// is free or ctx is done. The lock is released by the returned function, or
-// by the system when the process ends however it ends.
+// is free or ctx is done. release, or the end of the process, frees it.
 func acquire(ctx context.Context, path string, waiting func()) (release func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {

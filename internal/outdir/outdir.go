@@ -1,24 +1,18 @@
 // Package outdir replaces a synthesis output directory as a whole, safely:
 //
-//   - Only a directory this tool wrote is replaced. Every output carries a
-//     marker file ([Marker]); an existing directory without it (and with
-//     anything in it) is refused before anything is touched, and so are the
-//     file system root, the working directory and its parents, and
-//     repositories. Nothing outside the output and its temporary siblings is
-//     ever deleted.
+//   - Only an empty directory or one this tool wrote (it holds [Marker]) is
+//     replaced; anything else, the file system root, the working directory
+//     and its parents, and repositories are refused before anything is
+//     touched. Nothing outside the output and its temporary siblings is
+//     deleted.
 //   - The new output is built in a temporary sibling and swapped in with one
-//     system call (renameat2 RENAME_EXCHANGE on Linux, renamex_np
-//     RENAME_SWAP on macOS), so a reader sees the old or the new output,
-//     never neither and never a mix. Where the file system cannot exchange,
-//     the fallback is two renames in a row, repaired on the next start if
-//     the process dies between them.
-//   - An exclusive lock on a file next to the output ([LockFile]) is held
-//     for the whole replacement, so concurrent runs take turns.
-//   - Leftovers of an interrupted run are recovered on the next start.
-//   - Terraform's working files of each stack ([Preserved]) are carried over
-//     as hard links before the swap, so the old output keeps them until it
-//     is gone and the new one has them from the moment it appears: no
-//     failure or kill at any point loses them.
+//     system call (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np
+//     RENAME_SWAP): a reader sees the old or the new output, never neither
+//     or a mix. Where the file system cannot exchange, two renames are used.
+//   - Concurrent runs take turns on an exclusive lock ([LockFile]), and the
+//     next start recovers what an interrupted run left.
+//   - Terraform's working files ([Preserved]) are hard-linked into the new
+//     output before the swap, so no failure or kill at any point loses them.
 package outdir
 
 import (
@@ -35,11 +29,9 @@ import (
 	"time"
 )
 
-// Preserved are the entries of a stack's working directory that belong to
-// Terraform, not to synthesis: providers and modules installed by
-// `terraform init` and the dependency lock file. They are kept for every
-// stack that still exists, so that a new synthesis does not force a new
-// init.
+// Preserved are the entries of a stack's directory that `terraform init`
+// writes (providers, modules, lock file); they are kept for every stack that
+// still exists, so that a new synthesis does not force a new init.
 var Preserved = []string{".terraform", ".terraform.lock.hcl"}
 
 // Marker is the file in an output directory that says this tool wrote it
@@ -53,17 +45,15 @@ else here.
 `
 
 // LockFile returns the lock file of the output directory dir: a hidden
-// sibling that stays in place (removing it would let two runs hold
-// different locks).
+// sibling that is never removed (that would let two runs hold different locks).
 func LockFile(dir string) string {
 	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".lock")
 }
 
 // Options tune Replace.
 type Options struct {
-	// Notify receives, as they happen, what the user should know besides
-	// the result: waiting for another run's lock, and what was recovered
-	// from an interrupted run.
+	// Notify receives, as they happen, waits for another run's lock and
+	// what was recovered from an interrupted run.
 	Notify func(msg string)
 }
 
@@ -75,20 +65,17 @@ func (o Options) notify(format string, args ...any) {
 
 // Result says what Replace did to the output directory.
 type Result struct {
-	// Existed is true when the directory held an output before the new
-	// one was built.
+	// Existed: dir held an output before the new one was built.
 	Existed bool
-	// Replaced is true once the new output is in place. It is never true
-	// together with an error.
+	// Replaced: the new output is in place (never with an error).
 	Replaced bool
-	// Warnings are cleanups that failed after the new output was in
-	// place, or leftovers of earlier runs that could not be removed. The
-	// output itself is complete.
+	// Warnings are cleanups that failed, after the swap or of earlier
+	// runs' leftovers; the output itself is complete.
 	Warnings []string
 }
 
-// RefusedError is returned when the output path is not a directory this
-// tool may replace. Nothing was changed.
+// RefusedError says the output path is not a directory this tool may
+// replace; nothing was changed.
 type RefusedError struct {
 	Dir    string
 	Reason string
@@ -98,8 +85,7 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refusing to use %s as the output directory: %s", e.Dir, e.Reason)
 }
 
-// hook, when set by a test, is called at each step of Replace; a test
-// pauses there to kill the process or to race another one.
+// hook, set by tests, is called at each step of Replace (to kill or race).
 var hook func(step string)
 
 func step(name string) {
@@ -112,11 +98,9 @@ func step(name string) {
 var remove = removeAll
 
 // Replace calls build with a fresh temporary directory next to dir and, if
-// build succeeds and ctx is not done, puts the result in place of dir as
-// described in the package documentation. On an error, dir is as it was
-// (after the repair of an interrupted earlier run, which Options.Notify
-// reports). A done ctx stops the replacement at the next step before the
-// swap; once the swap is done the replacement completes.
+// build succeeds and ctx is not done, swaps the result in for dir. On an
+// error dir is as it was (after any repair of an interrupted run). A done
+// ctx stops at the next step before the swap; after it the run completes.
 func Replace(ctx context.Context, dir string, build func(tmp string) error, opts Options) (res Result, err error) {
 	dir, err = filepath.Abs(dir)
 	if err != nil {
@@ -125,8 +109,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if err := checkPath(dir); err != nil {
 		return res, err
 	}
-	// Refuse a foreign directory before creating a lock file next to it
-	// or waiting for a lock; the check is repeated under the lock.
+	// Refuse a foreign directory before locking; repeated under the lock.
 	if _, err := checkOwned(dir); err != nil {
 		return res, err
 	}
@@ -154,8 +137,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if res.Existed, err = checkOwned(dir); err != nil {
 		return res, err
 	}
-	step("recovered")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "recovered"); err != nil {
 		return res, err
 	}
 
@@ -177,19 +159,19 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if err := build(tmp); err != nil {
 		return res, err
 	}
-	step("built")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "built"); err != nil {
 		return res, err
 	}
-	if err := carryOver(dir, tmp); err != nil {
+	// The old output keeps its own links until it is removed; stacks that
+	// no longer exist lose theirs with it.
+	if err := stackEntries(dir, tmp, linkTree); err != nil {
 		return res, fmt.Errorf("keeping Terraform's working files: %w", err)
 	}
 	step("carried")
 	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
 		return res, err
 	}
-	step("marked")
-	if err := interrupted(ctx); err != nil {
+	if err := checkpoint(ctx, "marked"); err != nil {
 		return res, err
 	}
 
@@ -197,7 +179,7 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	if err != nil {
 		if _, statErr := os.Lstat(dir); statErr != nil && res.Existed {
 			// The fallback moved the old output aside and could not
-			// move it back: say where it is (the next run restores it).
+			// move it back (the next run does).
 			res.Existed = false
 			return res, fmt.Errorf("putting the new output in place: %w; the previous output is in %s until the next run moves it back", err, old)
 		}
@@ -206,8 +188,8 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	res.Replaced = true
 	step("swapped")
 	if old != "" {
-		// Working files Terraform created in the old output after they
-		// were linked into the new one (a concurrent `terraform init`).
+		// Working files a concurrent `terraform init` made in the old
+		// output after they were linked into the new one.
 		if _, err := rescue(old, dir); err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("could not move Terraform's working files from the previous output %s into %s: %v", old, dir, err))
 		} else if err := remove(old); err != nil {
@@ -218,8 +200,9 @@ func Replace(ctx context.Context, dir string, build func(tmp string) error, opts
 	return res, nil
 }
 
-// interrupted returns an error when ctx is done.
-func interrupted(ctx context.Context) error {
+// checkpoint marks the step name and returns an error when ctx is done.
+func checkpoint(ctx context.Context, name string) error {
+	step(name)
 	if ctx.Err() == nil {
 		return nil
 	}
@@ -249,9 +232,8 @@ func checkPath(dir string) error {
 	return nil
 }
 
-// checkOwned reports whether dir holds an output this tool wrote, and
-// refuses anything else that is there. A missing or empty directory is
-// free to use.
+// checkOwned reports whether dir holds an output this tool wrote, refusing
+// anything else but a missing or empty directory.
 func checkOwned(dir string) (existed bool, err error) {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -286,10 +268,9 @@ func checkOwned(dir string) (existed bool, err error) {
 		"it is not empty and was not written by this tool (it has no %s file); nothing was changed. Name a new or empty directory with -out or CDKTF_OUTDIR, or move this one away yourself", Marker)}
 }
 
-// legacyOutput reports whether dir is an output written before outputs
-// carried the marker: nothing but a cdktf manifest.json and stacks/, each
-// stack holding nothing but the synthesized configuration and Terraform's
-// working files. Anything else in it means it is not (only) ours.
+// legacyOutput reports whether dir is an output without the marker: only a
+// cdktf manifest.json and stacks/, each stack holding only the synthesized
+// configuration and [Preserved] entries.
 func legacyOutput(dir string, entries []fs.DirEntry) bool {
 	for _, e := range entries {
 		if e.Name() != "manifest.json" && (e.Name() != "stacks" || !e.IsDir()) {
@@ -328,19 +309,18 @@ func legacyOutput(dir string, entries []fs.DirEntry) bool {
 	return true
 }
 
-// leftoverPrefixes are the names of the temporary siblings of dir: new
-// outputs being built (or, after an exchange, the old output on its way
-// out) and old outputs moved aside by the fallback swap.
+// leftoverPrefixes name dir's temporary siblings: new outputs being built
+// (after an exchange, the old one on its way out) and old outputs moved
+// aside by the fallback swap.
 func leftoverPrefixes(dir string) (newPrefix, oldPrefix string) {
 	base := filepath.Base(dir)
 	return "." + base + ".new-", "." + base + ".old-"
 }
 
 // recoverLeftovers repairs what an interrupted run left next to dir: an
-// output moved aside but not replaced is moved back, Terraform's working
-// files found only in a leftover are moved into the output, and the
-// leftovers are removed. It runs under the lock, so every leftover belongs
-// to a run that is over.
+// output moved aside is moved back, [Preserved] entries found only in a
+// leftover are moved into the output, and the leftovers are removed. It
+// runs under the lock, so every leftover's run is over.
 func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 	parent := filepath.Dir(dir)
 	newPrefix, oldPrefix := leftoverPrefixes(dir)
@@ -388,15 +368,13 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 	return warnings, nil
 }
 
-// isLeftover reports whether name is prefix followed by the random digits
-// os.MkdirTemp appends: only the siblings this package made, not the
-// siblings of another output whose name happens to start the same way.
+// isLeftover reports whether name is prefix plus os.MkdirTemp's random
+// digits, so another output whose name starts the same is left alone.
 func isLeftover(name, prefix string) bool {
 	rest, ok := strings.CutPrefix(name, prefix)
 	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
-// newest returns the path whose modification time is latest.
 func newest(paths []string) string {
 	best, bestTime := paths[0], time.Time{}
 	for _, p := range paths {
@@ -407,9 +385,8 @@ func newest(paths []string) string {
 	return best
 }
 
-// stackEntries calls fn with the source and destination paths of every
-// Preserved entry of every stack in from/stacks that to/stacks also has
-// (stacks missing in to are skipped).
+// stackEntries calls fn(src, dst) for every Preserved entry of every stack
+// in from/stacks that to/stacks also has.
 func stackEntries(from, to string, fn func(src, dst string) error) error {
 	stacks, err := os.ReadDir(filepath.Join(from, "stacks"))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -439,14 +416,6 @@ func stackEntries(from, to string, fn func(src, dst string) error) error {
 	return nil
 }
 
-// carryOver gives every stack of the new output the Preserved entries of
-// the same stack in the old output, as hard links (copies where the file
-// system has none): the old output keeps its own until it is removed.
-// Stacks that no longer exist lose theirs, with the old output.
-func carryOver(from, to string) error {
-	return stackEntries(from, to, linkTree)
-}
-
 // rescue moves the Preserved entries of from's stacks that to lacks into
 // to, and returns what it moved.
 func rescue(from, to string) (moved []string, err error) {
@@ -463,9 +432,9 @@ func rescue(from, to string) (moved []string, err error) {
 	return moved, err
 }
 
-// linkTree recreates the file or directory tree src at dst: directories
-// with their permissions, symbolic links as links, regular files as hard
-// links or, where linking fails, copies. Other kinds of files are skipped.
+// linkTree recreates the tree src at dst: directories with their
+// permissions, symbolic links as links, regular files as hard links (copies
+// where linking fails); other kinds of files are skipped.
 func linkTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -529,8 +498,8 @@ func swap(dir, tmp string) (old string, err error) {
 			return "", err
 		}
 	}
-	// Two renames: a reader may find dir missing between them, and if the
-	// process dies there, the next run moves the old output back.
+	// Two renames: if the process dies between them, the next run moves
+	// the old output back.
 	newPrefix, oldPrefix := leftoverPrefixes(dir)
 	old = filepath.Join(filepath.Dir(dir), oldPrefix+strings.TrimPrefix(filepath.Base(tmp), newPrefix))
 	if err := os.Rename(dir, old); err != nil {
@@ -543,9 +512,8 @@ func swap(dir, tmp string) (old string, err error) {
 	return old, nil
 }
 
-// removeAll removes a directory tree this tool wrote. A directory inside
-// that was made read-only does not stop it: the owner may give itself the
-// write permission that removal needs.
+// removeAll removes a directory tree this tool wrote, first giving its
+// owner write permission on read-only directories inside.
 func removeAll(path string) error {
 	if err := os.RemoveAll(path); err == nil {
 		return nil

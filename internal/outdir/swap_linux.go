@@ -12,8 +12,7 @@ var exchange = func(a, b string) error {
 }
 
 // unsupported reports whether exchange failed because the kernel or the
-// file system cannot exchange, rather than for a reason that a plain
-// rename would meet too.
+// file system cannot exchange, not for a reason a rename would meet too.
 func unsupported(err error) bool {
 	return errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOTSUP)
 }

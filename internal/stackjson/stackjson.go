@@ -1,8 +1,7 @@
-// Package stackjson reads what synthesis writes: an output directory
-// (cdktf.out: manifest.json and one cdk.tf.json per stack) and the
-// Terraform JSON of a stack. It is the one reader of that JSON for the
-// guardrails, the tests, the structural diff, the cost estimate and the
-// commands, with one path syntax (see [Block.Get]).
+// Package stackjson reads what synthesis writes (cdktf.out: manifest.json
+// and one cdk.tf.json per stack): the one reader of stacks' Terraform JSON
+// for guardrails, tests, diff, cost estimate and commands, with one path
+// syntax ([Block.Get]).
 package stackjson
 
 import (
@@ -19,10 +18,8 @@ import (
 // Stack is one synthesized stack.
 type Stack struct {
 	Name string
-	// Raw is the file as written.
-	Raw []byte
-	// JSON is the decoded document.
-	JSON map[string]any
+	Raw  []byte         // the file as written
+	JSON map[string]any // the decoded document
 }
 
 // Parse decodes the Terraform JSON of the stack name.
@@ -57,8 +54,7 @@ type ManifestStack struct {
 	Dependencies         []string `json:"dependencies"`
 }
 
-// Manifest reads dir/manifest.json: the stacks of an output directory, by
-// name.
+// Manifest reads dir/manifest.json: the output directory's stacks by name.
 func Manifest(dir string) (map[string]ManifestStack, error) {
 	file := filepath.Join(dir, "manifest.json")
 	b, err := os.ReadFile(file)
@@ -89,20 +85,17 @@ func ReadDir(dir string) (map[string]*Stack, error) {
 	return out, nil
 }
 
-// Block is one named block of a stack: a resource, a data source, a
-// variable, an output, a provider configuration, or the terraform block.
+// Block is one named block of a stack.
 type Block struct {
 	// Section is "resource", "data", "variable", "output", "provider" or
 	// "terraform".
 	Section string
 	// Type is the resource or data source type; empty for the others.
 	Type string
-	// ID is the block's name in its address: the logical ID of a resource
-	// or data source, the name of a variable, an output or a provider
-	// (name.alias for an aliased provider configuration).
-	ID string
-	// Attrs is the block's body.
-	Attrs map[string]any
+	// ID is the block's name in its address: a resource's logical ID, a
+	// variable's name, name.alias for an aliased provider configuration.
+	ID    string
+	Attrs map[string]any // the block's body
 }
 
 // prefixes are the address prefixes of the sections, as Terraform writes
@@ -132,10 +125,9 @@ func (b Block) ConstructPath() string {
 	return b.Address()
 }
 
-// Get returns the value at path: keys separated by dots, and list indices
-// as numbers ("network_profile.pod_cidr", "spec.0.capacity.storage"). A
-// list of exactly one element is looked through by a key, since cdktf
-// writes a nested block either as an object or as a list of one.
+// Get returns the value at path: dotted keys and list indices
+// ("spec.0.capacity.storage"). A key looks through a list of exactly one
+// element, since cdktf writes a nested block as an object or a list of one.
 func (b Block) Get(path string) (any, bool) {
 	var v any = b.Attrs
 	for _, key := range strings.Split(path, ".") {
@@ -169,9 +161,8 @@ func (b Block) Has(path string) bool {
 	return ok
 }
 
-// Blocks returns the blocks of a section ("resource", "data", "variable",
-// "output", "provider"), of type typ for resources and data sources (all
-// types when typ is empty), in address order.
+// Blocks returns a section's blocks in address order; for resources and
+// data sources only those of type typ, unless it is empty.
 func (s *Stack) Blocks(section, typ string) []Block {
 	sec, _ := s.JSON[section].(map[string]any)
 	byType := map[string]any{"": sec}
@@ -209,8 +200,7 @@ func (s *Stack) Resources(typ string) []Block { return s.Blocks("resource", typ)
 // DataSources returns the data sources of type typ (every type when empty).
 func (s *Stack) DataSources(typ string) []Block { return s.Blocks("data", typ) }
 
-// Lookup returns the block at an address (type.id, data.type.id, var.id,
-// output.id, provider.id; see [Block.Address]).
+// Lookup returns the block at an address (see [Block.Address]).
 func (s *Stack) Lookup(address string) (Block, bool) {
 	section := "resource"
 	for sec, prefix := range prefixes {

@@ -17,9 +17,8 @@ func Strings(s []string) *[]*string {
 	return &out
 }
 
-// List converts what the bindings return for a list (such as a Terraform
-// list expression from cdktf.Token_AsList) to a []string, which Strings
-// converts back unchanged: Props take plain slices, whatever they hold.
+// List converts a list the bindings return (such as cdktf.Token_AsList's)
+// to the plain []string Props take; Strings converts it back unchanged.
 func List(l *[]*string) []string {
 	if l == nil {
 		return nil
@@ -53,11 +52,10 @@ func PreventDestroy(protect bool) *cdktf.TerraformResourceLifecycle {
 }
 
 // Pin gives a resource the Terraform name name instead of one derived from
-// its construct path, and returns it. Resources that hold data or that other
-// systems point at are pinned so that no reorganization of constructs can
-// change their address: Terraform reads a changed address as "delete the old
-// resource, create a new one". Call Pin right after creating the resource:
-// cdktf fixes the name the first time anything refers to the resource.
+// its construct path, and returns it, so that no reorganization of
+// constructs changes the address of what holds data or is pointed at
+// (Terraform reads a new address as delete and create). Call it right after
+// creating the resource: cdktf fixes the name at the first reference.
 func Pin[T interface{ OverrideLogicalId(*string) }](r T, name string) T {
 	r.OverrideLogicalId(jsii.String(name))
 	return r
