@@ -65,7 +65,9 @@ if [ "$force" = 1 ] || [ ! -f "$npm_stamp_file" ] || [ "$(cat "$npm_stamp_file")
   echo "bootstrap: npm ci (pinned tooling from package-lock.json)"
   # --ignore-scripts: nothing we use needs an install script; node-pty, which
   # cdktf-cli uses for interactive deploys, ships prebuilt binaries.
-  npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
+  # NODE_DISABLE_COMPILE_CACHE: npm on Node.js 22 otherwise leaves a
+  # node-compile-cache directory in $TMPDIR.
+  NODE_DISABLE_COMPILE_CACHE=1 npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
   echo "$npm_stamp" > "$npm_stamp_file"
 fi
 
