@@ -125,11 +125,20 @@ func TestChecksThatFail(t *testing.T) {
 }
 
 func TestKeepTestNamesTheResource(t *testing.T) {
-	got := keepTest("azurerm_key_vault.key-vault")
+	// An Azure stack requires azurerm only; a mock of another provider is an
+	// error in Terraform 1.15 ("unknown provider").
+	providers, err := requiredProviders("dev", []byte(`{"terraform": {"required_providers": {"azurerm": {"source": "hashicorp/azurerm", "version": "4.81.0"}}}}`))
+	if err != nil || !slices.Equal(providers, []string{"azurerm"}) {
+		t.Fatalf("requiredProviders = %q, %v; want [azurerm]", providers, err)
+	}
+	got := keepTest("azurerm_key_vault.key-vault", providers)
 	for _, want := range []string{`mock_provider "azurerm"`, "command = apply", `run "replace"`, "replace = [azurerm_key_vault.key-vault]"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("generated test lacks %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, `mock_provider "kubernetes"`) {
+		t.Errorf("generated test mocks a provider the stack does not require:\n%s", got)
 	}
 	if keepAddress("tests/keep-02.tftest.hcl", devData) != devData[1] || keepAddress("tests/keep-09.tftest.hcl", devData) != "?" {
 		t.Error("keepAddress does not map file numbers to addresses")
