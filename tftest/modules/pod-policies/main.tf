@@ -85,3 +85,14 @@ resource "kubernetes_manifest" "binding" {
   }
   depends_on = [kubernetes_manifest.policy]
 }
+
+# The API server rebuilds its admission policies at most once a second
+# (k8s.io/apiserver admission/plugin/policy/generic, policy_source.go:
+# policyRefreshIntervalDefault), so a Pod sent right after the bindings can
+# be admitted before they are in force. The run ends three refreshes later.
+resource "terraform_data" "in_force" {
+  depends_on = [kubernetes_manifest.binding]
+  provisioner "local-exec" {
+    command = "sleep 3"
+  }
+}
