@@ -167,7 +167,7 @@ func TestNodeEntryNamesTheToolingsMajor(t *testing.T) {
 // calendar is the one every job installs.
 func TestTerraformEntryNamesThePipelinesTerraform(t *testing.T) {
 	version := onlyVersion(t, PinTerraform, pinned(t, PinTerraform))
-	// terraform_version: "1.11.4" in a job, and the setup action's input
+	// terraform_version: "1.15.9" in a job, and the setup action's input
 	// terraform-version with its default on a following line.
 	found := values(t, regexp.MustCompile(`(?m)^\s*terraform_version:\s*"([^"]+)"`))
 	for k, v := range values(t, regexp.MustCompile(`(?m)^\s*terraform-version:\s*\n(?:\s+\w+:.*\n)*?\s+default:\s*"([^"]+)"`)) {
