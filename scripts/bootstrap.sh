@@ -55,6 +55,9 @@ if [ "$node_major" -lt "$node_min" ]; then
   exit 1
 fi
 export CHECKPOINT_DISABLE=1
+# npm on Node.js 22, which npm ci and the bindings' generator (jsii-pacmak)
+# run, otherwise leaves a node-compile-cache directory in $TMPDIR.
+export NODE_DISABLE_COMPILE_CACHE=1
 
 hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
@@ -65,9 +68,7 @@ if [ "$force" = 1 ] || [ ! -f "$npm_stamp_file" ] || [ "$(cat "$npm_stamp_file")
   echo "bootstrap: npm ci (pinned tooling from package-lock.json)"
   # --ignore-scripts: nothing we use needs an install script; node-pty, which
   # cdktf-cli uses for interactive deploys, ships prebuilt binaries.
-  # NODE_DISABLE_COMPILE_CACHE: npm on Node.js 22 otherwise leaves a
-  # node-compile-cache directory in $TMPDIR.
-  NODE_DISABLE_COMPILE_CACHE=1 npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
   echo "$npm_stamp" > "$npm_stamp_file"
 fi
 
