@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
@@ -19,26 +20,92 @@ import (
 // These tests run the real program, as `make synth` and the cdktf CLI do,
 // in fresh directories: the only way to see what a user gets on disk.
 
+// binary is this test binary, which is also the program: run with
+// runProgramEnv in its environment, TestMain runs main instead of the
+// tests. The tests run the program's own code in a process of its own,
+// as users do, without linking the whole app a second time (seconds of
+// CPU on every run).
 var binary string
 
-// TestMain builds the program once for the tests. This test binary links
-// jsii too (it unpacks its runtime when it starts): synthtest.Main removes
-// it at the end.
+// runProgramEnv makes a run of this test binary the program.
+const runProgramEnv = "PERPETUAL_INFRA_TEST_RUN_PROGRAM=1"
+
+// TestMain runs main when the environment says so, and the tests
+// otherwise. This test binary links jsii too (it unpacks its runtime when
+// it starts): synthtest.Main, and the program's own run, remove it.
 func TestMain(m *testing.M) {
+	if slices.Contains(os.Environ(), runProgramEnv) {
+		main()
+	}
+	var err error
+	if binary, err = os.Executable(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	synthtest.Main(func() int {
-		dir, err := os.MkdirTemp("", "perpetual-infra-bin-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer func() { _ = os.RemoveAll(dir) }()
-		binary = filepath.Join(dir, "perpetual-infra")
-		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-			return 1
-		}
+		defer func() {
+			if shared.dir != "" {
+				_ = os.RemoveAll(filepath.Dir(shared.dir))
+			}
+		}()
 		return m.Run()
 	})
+}
+
+// shared is the fixture workspace in which the program synthesized once,
+// with the secret sentinels in its environment ([firstOutput]).
+var shared struct {
+	sync.Mutex
+	dir string
+}
+
+// firstOutput returns the workspace in which the program synthesized the
+// fixture configuration, with the secret sentinels in its environment,
+// synthesizing on the first call: tests read it, or start from a copy of
+// it ([copyWorkspace]), instead of synthesizing the same again.
+func firstOutput(t *testing.T) string {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.dir == "" {
+		root, err := os.MkdirTemp("", "perpetual-infra-first-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(root, "workspace")
+		if err := os.CopyFS(filepath.Join(dir, "config"), os.DirFS(filepath.Join("testdata", "config"))); err != nil {
+			t.Fatal(err)
+		}
+		var env []string
+		for k, v := range sentinels {
+			env = append(env, k+"="+v)
+		}
+		if stderr, err := runProgram(t, dir, env...); err != nil {
+			t.Fatalf("synthesis in %s failed: %v\n%s", dir, err, stderr)
+		}
+		shared.dir = dir
+	}
+	return shared.dir
+}
+
+// copyWorkspace copies the workspace dir, output included, into a new
+// directory of the test and returns it.
+func copyWorkspace(t *testing.T, dir string) string {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// program is a command that runs the program with args in dir, with a
+// $TMPDIR of its own (tmp) and env added to the test's environment.
+func program(dir, tmp string, args []string, env ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{runProgramEnv, "TMPDIR=" + tmp}, env...)...)
+	return cmd
 }
 
 // sentinels are secret-looking values put where a careless program would
@@ -79,9 +146,7 @@ func runProgram(t *testing.T, dir string, env ...string) (string, error) {
 func runArgs(t *testing.T, dir string, args []string, env ...string) (string, error) {
 	t.Helper()
 	tmp := t.TempDir()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append([]string{"TMPDIR=" + tmp}, env...)...)
+	cmd := program(dir, tmp, args, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -147,11 +212,9 @@ func TestSynthesisIsPortableAndLeaksNothing(t *testing.T) {
 	for k, v := range sentinels {
 		env = append(env, k+"="+v)
 	}
-	a, b := workspace(t), workspace(t)
-	for _, dir := range []string{a, b} {
-		if stderr, err := runProgram(t, dir, env...); err != nil {
-			t.Fatalf("synthesis in %s failed: %v\n%s", dir, err, stderr)
-		}
+	a, b := firstOutput(t), workspace(t)
+	if stderr, err := runProgram(t, b, env...); err != nil {
+		t.Fatalf("synthesis in %s failed: %v\n%s", b, err, stderr)
 	}
 	ta, tb := tree(t, filepath.Join(a, "cdktf.out")), tree(t, filepath.Join(b, "cdktf.out"))
 	for _, want := range []string{"manifest.json", "stacks/dev/cdk.tf.json", "stacks/dev-k8s/cdk.tf.json", "stacks/prod/cdk.tf.json", "stacks/prod-k8s/cdk.tf.json"} {
@@ -200,10 +263,7 @@ func assertOnlyOutput(t *testing.T, dir string) {
 // line per problem naming the file and field, exits 1, and the previous
 // output stays byte for byte as it was.
 func TestBadConfigLeavesOutputUntouched(t *testing.T) {
-	dir := workspace(t)
-	if stderr, err := runProgram(t, dir); err != nil {
-		t.Fatalf("first synthesis: %v\n%s", err, stderr)
-	}
+	dir := copyWorkspace(t, firstOutput(t))
 	out := filepath.Join(dir, "cdktf.out")
 	// Terraform's working files in a stack directory survive synthesis.
 	lock := filepath.Join(out, "stacks", "dev", ".terraform.lock.hcl")

@@ -95,9 +95,8 @@ type started struct {
 // waits for it.
 func startProgram(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
-	run := &started{cmd: exec.Command(binary, args...), tmp: t.TempDir()}
-	run.cmd.Dir = dir
-	run.cmd.Env = append(os.Environ(), "TMPDIR="+run.tmp)
+	tmp := t.TempDir()
+	run := &started{cmd: program(dir, tmp, args), tmp: tmp}
 	run.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	run.cmd.Stderr = &run.stderr
 	if err := run.cmd.Start(); err != nil {

@@ -193,9 +193,7 @@ func TestFaultTrials(t *testing.T) {
 		var runs [2]*exec.Cmd
 		var errs [2]bytes.Buffer
 		for j, name := range []string{"A", "B"} {
-			runs[j] = exec.Command(binary, "-config", configs[name])
-			runs[j].Dir = dir
-			runs[j].Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+			runs[j] = program(dir, t.TempDir(), []string{"-config", configs[name]})
 			runs[j].Stderr = &errs[j]
 			if err := runs[j].Start(); err != nil {
 				t.Fatal(err)
