@@ -66,10 +66,11 @@ hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain 
 	$(CDKTF) synth --hcl --output cdktf.hcl
 
 # go test -count=1 ./... through scripts/test.sh: go test's own lines, a
-# line every 20 s for a package still running (TEST_PROGRESS), and a
-# $TMPDIR of the tests' own that must be left empty.
+# line every 20 s for a package still running (TEST_PROGRESS), a $TMPDIR
+# of the tests' own that must be left empty, and test binaries kept in
+# .testbin/, linked again only when their package changed.
 test: setup ## Run all tests
-	scripts/test.sh -count=1 ./...
+	scripts/test.sh
 
 validate: synth ## terraform init + validate of every stack with the real providers (registry or TF_CLI_CONFIG_FILE mirror)
 	go run ./cmd/tfcheck -out cdktf.out validate

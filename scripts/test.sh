@@ -8,12 +8,19 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/test.sh [go test flags and packages]
 
-Runs go test -json with the arguments (default: -count=1 ./...) and prints
-what go test prints: an ok line for each package that passes, and for one
+Runs go test -json with the arguments and prints what go test prints: an ok line for each package that passes, and for one
 that fails, the output of its failing tests and its FAIL lines. While a
 package runs, a line says so every TEST_PROGRESS seconds (default 20):
 
   ... 	github.com/my-mimisbrunnr/perpetual-infra/scripts	20s so far
+
+Without arguments, as make test runs it, every package's tests run
+(-count=1 ./...), from test binaries kept in TEST_BIN (default .testbin/)
+that go test links again only when their package or a dependency changed:
+the link of every test binary on every run is most of what an unchanged
+package costs. go test -o DIR/ names them after the package's last path
+element and refuses two of one name, so packages that share one run in a
+later round of their own.
 
 The tests run with a $TMPDIR of their own, empty at the start. Anything a
 test, or a program a test ran, leaves there is named, and fails the run;
@@ -27,8 +34,6 @@ USAGE
 case "${1:-}" in
   -h | --help) usage; exit 0 ;;
 esac
-[ $# -gt 0 ] || set -- -count=1 ./...
-
 every=${TEST_PROGRESS:-20}
 [[ "$every" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: TEST_PROGRESS must be a number of seconds, not '$every'" >&2; exit 2; }
 command -v go >/dev/null 2>&1 || { echo "test.sh: 'go' is not installed or not on PATH. Install Go 1.26 (https://go.dev/dl/)." >&2; exit 1; }
@@ -153,8 +158,34 @@ render() {
   done
 }
 
+# gotest: go test -json with the arguments; without any, every package
+# from the kept test binaries (see usage), in rounds of distinct binary
+# names, with the first failed round's exit status.
+gotest() {
+  if [ $# -gt 0 ]; then
+    go test -json "$@"
+    return
+  fi
+  local pkg name i rc code=0 bin=${TEST_BIN:-.testbin} pkgs
+  local -a rounds=()
+  local -A names=()
+  pkgs=$(go list ./...) || return
+  mapfile -t pkgs <<<"$pkgs"
+  for pkg in "${pkgs[@]}"; do
+    name=${pkg##*/}
+    i=${names[$name]:-0}
+    rounds[i]+=" $pkg"
+    names[$name]=$((i + 1))
+  done
+  for i in "${!rounds[@]}"; do
+    # shellcheck disable=SC2086 # import paths, one word each
+    go test -json -count=1 -ldflags=-w -o "$bin/$i/" ${rounds[i]} || { rc=$?; [ "$code" != 0 ] || code=$rc; }
+  done
+  return "$code"
+}
+
 set +e
-TMPDIR=$tmp go test -json "$@" | render
+TMPDIR=$tmp gotest "$@" | render
 status=("${PIPESTATUS[@]}")
 set -e
 code=${status[0]}

@@ -79,8 +79,18 @@ const goTestText = "# example.com/m/b [example.com/m/b.test]\n" +
 // and what that held (go-tmpdir), prints $FAKE_GO_JSON, line by line,
 // where a line "sleep N" waits N seconds, does what $FAKE_GO_DO says and
 // exits with $FAKE_GO_EXIT.
+// fakeGo records its calls; "go list" prints the lines of FAKE_GO_LIST
+// (default example.com/m/a), or fails with FAKE_GO_LIST_FAIL; any other
+// call prints the lines of $FAKE_GO_JSON (a line "sleep N" sleeps
+// instead), after noting its $TMPDIR and what it holds in
+// $FAKE_AZ_DIR/go-tmpdir, then runs FAKE_GO_DO and exits FAKE_GO_EXIT.
 const fakeGo = `#!/usr/bin/env bash
 echo "go $*" >> "$FAKE_LOG"
+if [ "$1" = list ]; then
+  [ -z "${FAKE_GO_LIST_FAIL:-}" ] || { echo "go: cannot list the packages" >&2; exit 1; }
+  printf '%s\n' "${FAKE_GO_LIST:-example.com/m/a}"
+  exit 0
+fi
 { echo "$TMPDIR"; ls -A "$TMPDIR"; } > "$FAKE_AZ_DIR/go-tmpdir"
 while IFS= read -r l; do
   case "$l" in
@@ -131,11 +141,31 @@ func TestTestPrintsWhatGoTestPrints(t *testing.T) {
 		}
 		equal(t, "go test's arguments", e.callsOf("go"), []string{"go test -json -run TestX ./config"})
 	}
-	e, _ := goTestEnv(t, "")
+	// Without arguments, every package runs from the kept test binaries,
+	// in rounds of distinct binary names.
+	list := "FAKE_GO_LIST=example.com/m/a\nexample.com/m/cmd/tool\nexample.com/m/tools/tool\nexample.com/m/x/tool\nexample.com/m/b"
+	e, _ := goTestEnv(t, "", list)
 	if out, status := e.run("test.sh"); status != 0 || out != "" {
 		t.Errorf("exit %d\n%s", status, out)
 	}
-	equal(t, "go test's default arguments", e.callsOf("go"), []string{"go test -json -count=1 ./..."})
+	equal(t, "go test's default arguments", e.callsOf("go"), []string{
+		"go list ./...",
+		"go test -json -count=1 -ldflags=-w -o .testbin/0/ example.com/m/a example.com/m/cmd/tool example.com/m/b",
+		"go test -json -count=1 -ldflags=-w -o .testbin/1/ example.com/m/tools/tool",
+		"go test -json -count=1 -ldflags=-w -o .testbin/2/ example.com/m/x/tool",
+	})
+	// TEST_BIN moves them; a failed round's status is the run's, and the
+	// rounds after it still run.
+	e, _ = goTestEnv(t, "", list, "TEST_BIN=/tmp/elsewhere", "FAKE_GO_EXIT=1")
+	if _, status := e.run("test.sh"); status != 1 || len(e.callsOf("go")) != 4 || !strings.Contains(e.callsOf("go")[3], "-o /tmp/elsewhere/2/ ") {
+		t.Errorf("exit %d, calls %q", status, e.callsOf("go"))
+	}
+	// Packages that cannot be listed are not a run that passed.
+	e, _ = goTestEnv(t, "", "FAKE_GO_LIST_FAIL=1")
+	if out, status := e.run("test.sh"); status != 1 || !strings.Contains(out, "go: cannot list the packages") {
+		t.Errorf("exit %d\n%s", status, out)
+	}
+	equal(t, "go calls when the list fails", e.callsOf("go"), []string{"go list ./..."})
 }
 
 // TestTestSaysWhatRuns: a package that runs longer than TEST_PROGRESS
