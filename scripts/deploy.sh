@@ -161,7 +161,7 @@ guard() {
   [ "$PRODUCTION" = true ] || return 0
   local stack=$1 dir=$2 plan=$3 said code
   set +e
-  said=$(tf -chdir="$dir" show -json "$plan" | plancheck -guard /dev/stdin ${allow:+"$allow"})
+  said=$(tf_exec -chdir="$dir" show -json "$plan" | plancheck_exec -guard /dev/stdin ${allow:+"$allow"})
   code=$?
   set -e
   printf '%s\n' "$said" >&2
@@ -205,7 +205,7 @@ apply_with_retries() {
   while :; do
     echo "== $stack: terraform apply" >&2
     set +e
-    tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" 2>&1 | tee "$log" >&2
+    tf_exec -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" 2>&1 | tee "$log" >&2
     local code=${PIPESTATUS[0]}
     set -e
     [ "$code" != 0 ] || return 0
@@ -245,7 +245,7 @@ check_after() {
   set -e
   case "$code" in
     0) said="no changes: the infrastructure is what the configuration says" ;;
-    2) said=$(tf -chdir="$dir" show -json "$work/$stack.after.tfplan" | plancheck -drift /dev/stdin) || said="CHANGED OUTSIDE TERRAFORM (not applied; review it, revert it or take it into the configuration):"$'\n'"$said" ;;
+    2) said=$(tf_exec -chdir="$dir" show -json "$work/$stack.after.tfplan" | plancheck_exec -drift /dev/stdin) || said="CHANGED OUTSIDE TERRAFORM (not applied; review it, revert it or take it into the configuration):"$'\n'"$said" ;;
     *) said="could not be planned (above)" ;;
   esac
   printf '== %s after the apply: %s\n' "$stack" "$said" >&2
@@ -277,9 +277,9 @@ for stack in "${stacks[@]}"; do
     [ "$code" = 0 ] || [ "$code" = 2 ] || stop "$stack: plan failed (above); nothing of $stack was applied."
     tf -chdir="$dir" show -no-color "$plan" >"$work/$stack.txt"
     if [ -n "$summary" ]; then
+      plan_line said "$work/$stack.txt"
       {
-        printf '### %s\n\n<details><summary>%s</summary>\n\n%s\n' "$stack" \
-          "$(grep -E '^(Plan:|No changes\.)' "$work/$stack.txt" | head -1 || echo plan)" "$fence"
+        printf '### %s\n\n<details><summary>%s</summary>\n\n%s\n' "$stack" "${said:-plan}" "$fence"
         cat "$work/$stack.txt"
         printf '%s\n\n</details>\n\n' "$fence"
       } >>"$summary"

@@ -121,7 +121,7 @@ for stack in "${stacks[@]}"; do
       # plan JSON has: it goes through a pipe, never to disk, and only the
       # changed attributes' paths come out.
       set +e
-      tf -chdir="$dir" show -json "$plan" | plancheck -drift /dev/stdin >"$work/$stack.drift"
+      tf_exec -chdir="$dir" show -json "$plan" | plancheck_exec -drift /dev/stdin >"$work/$stack.drift"
       check=$?
       set -e
       cat "$work/$stack.drift" >&2

@@ -4,6 +4,9 @@
 # run thousands of commands, and each process costs: the helpers set
 # variables (printf -v, nameref) and use parameter expansion where a
 # command substitution or dirname, basename, sed or grep would start one.
+# A command substitution of one command with a redirection is written
+# $(exec COMMAND ... 2>...): without exec, bash starts a shell that starts
+# the command.
 
 # This file's directory: the part of its path before the last slash, or
 # the current directory for a path without one.
@@ -59,6 +62,15 @@ tf() {
   "$TERRAFORM" "$@"
 }
 
+# tf_exec ARGS...: tf in a pipeline, where each command runs in a shell of
+# its own: that shell becomes Terraform (exec) instead of starting it.
+tf_exec() {
+  case " $* " in
+    *" plan "* | *" apply "*) fresh_federated_token ;;
+  esac
+  exec "$TERRAFORM" "$@"
+}
+
 # fresh_federated_token: in a GitHub Actions job that may ask for an OIDC
 # token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN)
 # and has a token file for kubelogin (AZURE_FEDERATED_TOKEN_FILE, set by
@@ -96,6 +108,18 @@ gocmd() {
     need_go
     go run "./cmd/$name" "$@"
   fi
+}
+
+# gocmd_exec NAME ARGS...: gocmd in a pipeline, where each command runs in
+# a shell of its own: that shell becomes the command (exec).
+gocmd_exec() {
+  local name=$1
+  shift
+  if [ -n "${CMD_BIN:-}" ]; then
+    exec "$CMD_BIN/$name" "$@"
+  fi
+  need_go
+  exec go run "./cmd/$name" "$@"
 }
 
 # gocmd_into VAR NAME ARGS...: set VAR to the output of gocmd NAME ARGS...
@@ -219,6 +243,11 @@ plancheck() {
   gocmd plancheck "$@"
 }
 
+# plancheck_exec ARGS...: plancheck in a pipeline (gocmd_exec).
+plancheck_exec() {
+  gocmd_exec plancheck "$@"
+}
+
 # propagating LOG: whether a failed apply's output says Azure (or the
 # cluster) does not yet honour a change made moments before: a role
 # assignment (AKS's subnet and IP grants, the backup vault's disk roles,
@@ -230,12 +259,26 @@ propagating() {
   grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User|ForbiddenByRbac|ForbiddenByFirewall|Client address is not authorized' "$1"
 }
 
+# plan_line VAR FILE: set VAR to the first line of the plan's text FILE
+# that says what it does ("Plan: ..." or "No changes."), or to nothing.
+plan_line() {
+  local -n _plan_line=$1
+  local _line
+  _plan_line=""
+  while IFS= read -r _line || [ -n "$_line" ]; do
+    if [[ $_line =~ ^(Plan:|No\ changes\.) ]]; then
+      _plan_line=$_line
+      return 0
+    fi
+  done <"$2"
+}
+
 # redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive
 # values, prior state or variables (plancheck -redact). terraform show -json
 # holds secrets in clear; its output goes through a pipe only and is never
 # written anywhere.
 redacted_plan_json() {
-  tf -chdir="$1" show -json "$2" | plancheck -redact /dev/stdin
+  tf_exec -chdir="$1" show -json "$2" | plancheck_exec -redact /dev/stdin
 }
 
 
@@ -273,11 +316,11 @@ check_azure_login() {
     return 0
   fi
   local id name
-  if ! id=$(az account show --query id -o tsv 2>/dev/null) || [ -z "$id" ]; then
+  if ! id=$(exec az account show --query id -o tsv 2>/dev/null) || [ -z "$id" ]; then
     problem "not logged in to Azure (az account show failed): run az login, then az account set --subscription <id>"
     return 0
   fi
-  name=$(az account show --query name -o tsv 2>/dev/null || echo '?')
+  name=$(exec az account show --query name -o tsv 2>/dev/null) || name='?'
   if [ -z "${ARM_SUBSCRIPTION_ID:-}" ]; then
     echo "$SCRIPT: Azure subscription: $name ($id), the Azure CLI's active one (set ARM_SUBSCRIPTION_ID to insist on one)" >&2
   elif [ "$id" != "$ARM_SUBSCRIPTION_ID" ]; then
@@ -346,7 +389,7 @@ reach() {
   fi
   local out addr rule extra=()
   local how="set TF_VAR_deployer_ips='[\"<this machine's public IPv4>\"]', or TF_VAR_deployer_ips='[]' if network.adminCidrs holds it"
-  if ! out=$(az keyvault show --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query id --output tsv 2>&1); then
+  if ! out=$(exec az keyvault show --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query id --output tsv 2>&1); then
     if [[ $out =~ ResourceNotFound|ResourceGroupNotFound|not\ found|could\ not\ be\ found ]]; then
       # The first deployment: the apply creates the vault, with
       # deployer_ips admitted.
@@ -358,7 +401,7 @@ reach() {
     problem "cannot ask Azure whether the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT admits this machine: ${out%%$'\n'*}"
     return 0
   fi
-  if ! out=$(az keyvault secret list --vault-name "$KEY_VAULT_NAME" --maxresults 1 --query '[].id' --output tsv 2>&1); then
+  if ! out=$(exec az keyvault secret list --vault-name "$KEY_VAULT_NAME" --maxresults 1 --query '[].id' --output tsv 2>&1); then
     addr=""
     [[ ! $out =~ Client\ address:\ ([0-9]{1,3}(\.[0-9]{1,3}){3}) ]] || addr=${BASH_REMATCH[1]}
     if [ -n "$addr" ]; then
@@ -383,7 +426,7 @@ reach() {
   # The firewall admits this machine: by network.adminCidrs, or by an
   # address an earlier deploy let through, which this one would take out
   # (before the in-cluster stack reaches the API server) unless named.
-  if ! out=$(az keyvault network-rule list --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query 'ipRules[].value' --output tsv 2>&1); then
+  if ! out=$(exec az keyvault network-rule list --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query 'ipRules[].value' --output tsv 2>&1); then
     problem "cannot read the Key Vault firewall of $KEY_VAULT_NAME: ${out%%$'\n'*}"
     return 0
   fi
@@ -399,18 +442,43 @@ reach() {
 # preflight_vars STACK...: after synthesis, before the first plan: every
 # variable the stacks declare without a default (cmd/envinfo
 # -required-vars) must be set as TF_VAR_<name>; one line per missing
-# variable, naming the stacks that need it.
+# variable, naming the stacks that need it. One cmd/envinfo reads every
+# stack's cdk.tf.json (a process costs); when it fails, a call per stack
+# says which one cannot be read.
 preflight_vars() {
-  local stack dir names name
-  local -A needed_by=()
-  local order=()
+  local stack dir names name line i=0 all
+  local -A needed_by=() vars_of=()
+  local order=() readable=() dirs=() lists=()
+  for stack in "$@"; do
+    if [ -f "$OUTDIR/stacks/$stack/cdk.tf.json" ]; then
+      readable+=("$stack")
+      dirs+=("$OUTDIR/stacks/$stack")
+    fi
+  done
+  if [ ${#dirs[@]} -gt 0 ] && gocmd_into all envinfo -required-vars "${dirs[@]}" 2>/dev/null; then
+    # Each stack's list, the lists separated by an empty line.
+    while IFS= read -r line; do
+      if [ -z "$line" ]; then
+        i=$((i + 1))
+      else
+        lists[i]+="$line "
+      fi
+    done <<<"$all"
+    for i in "${!readable[@]}"; do
+      [ -n "${vars_of[${readable[i]}]+x}" ] || vars_of[${readable[i]}]=${lists[i]-}
+    done
+  fi
   for stack in "$@"; do
     stack_dir dir "$stack"
     if [ ! -f "$dir/cdk.tf.json" ]; then
       echo "$SCRIPT: note: $stack is HCL only; its variables are not checked before planning" >&2
       continue
     fi
-    gocmd_into names envinfo -required-vars "$dir" || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    if [ -n "${vars_of[$stack]+x}" ]; then
+      names=${vars_of[$stack]}
+    else
+      gocmd_into names envinfo -required-vars "$dir" || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    fi
     for name in $names; do
       local var="TF_VAR_$name"
       [ -z "${!var:-}" ] || continue

@@ -117,7 +117,7 @@ for stack in "${stacks[@]}"; do
   fi
   tf -chdir="$dir" show -no-color "$plan" >"$plan_abs/$stack.txt"
   redacted_plan_json "$dir" "$plan" >"$plan_abs/$stack.json"
-  line=$(grep -E '^(Plan:|No changes\.)' "$plan_abs/$stack.txt" | head -1 || true)
+  plan_line line "$plan_abs/$stack.txt"
   echo "== $stack: ${line:-planned}" >&2
   if [ -n "$summary" ]; then
     {

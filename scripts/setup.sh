@@ -92,12 +92,13 @@ minor=${tf_version#*.}; minor=${minor%%.*}
 if [ "${major:-0}" -lt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -lt 11 ]; }; then
   die "Terraform $tf_version is too old; this project needs 1.11 or newer."
 fi
-echo "tools: go $(go env GOVERSION), node $(node --version), terraform $tf_version, az $(az version --query '"azure-cli"' -o tsv 2>/dev/null || echo '?')"
+az_version=$(exec az version --query '"azure-cli"' -o tsv 2>/dev/null) || az_version='?'
+echo "tools: go $(go env GOVERSION), node $(node --version), terraform $tf_version, az $az_version"
 command -v kubelogin >/dev/null 2>&1 || echo "note: kubelogin is missing; the <env>-k8s stacks need it (az aks install-cli installs it)."
 command -v gh >/dev/null 2>&1 || echo "note: gh (GitHub CLI) is missing; the commands printed below use it."
 
 # 2. Azure login.
-if ! subscription=$(az account show --query id -o tsv 2>/dev/null) || [ -z "$subscription" ]; then
+if ! subscription=$(exec az account show --query id -o tsv 2>/dev/null) || [ -z "$subscription" ]; then
   die "not logged in to Azure: run az login (and az account set --subscription <id>)"
 fi
 tenant=$(az account show --query tenantId -o tsv)
@@ -131,7 +132,7 @@ providers=(Microsoft.ContainerService Microsoft.Compute Microsoft.Network Micros
   Microsoft.ManagedIdentity Microsoft.DataProtection Microsoft.OperationalInsights Microsoft.OperationsManagement
   Microsoft.Insights Microsoft.Consumption Microsoft.PolicyInsights)
 for ns in "${providers[@]}"; do
-  if [ "$(az provider show --namespace "$ns" --query registrationState -o tsv 2>/dev/null)" != Registered ]; then
+  if [ "$(exec az provider show --namespace "$ns" --query registrationState -o tsv 2>/dev/null)" != Registered ]; then
     run az provider register --namespace "$ns" --output none
   fi
 done
@@ -164,7 +165,7 @@ for env in "${envs[@]}"; do
   # deleted; container soft delete recovers a deleted container (Storage
   # Blob Data Contributor, the pipeline identities' role on their own
   # container, includes deleting it). On an account that exists too.
-  protection=$(az storage account blob-service-properties show --account-name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
+  protection=$(exec az storage account blob-service-properties show --account-name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
     --query '[isVersioningEnabled, deleteRetentionPolicy.enabled, containerDeleteRetentionPolicy.enabled]' --output tsv 2>/dev/null) || true
   # Tabs and newlines as spaces, a run of spaces as one (tr -s '\t\n' '  ').
   protection=${protection//[$'\t\n']/ }
@@ -177,9 +178,9 @@ for env in "${envs[@]}"; do
       --enable-delete-retention true --delete-retention-days 30 \
       --enable-container-delete-retention true --container-delete-retention-days 30 --output none
   fi
-  account_id=$(az storage account show --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" --query id -o tsv 2>/dev/null) || account_id="<state-account-id>"
-  me=$(az ad signed-in-user show --query id -o tsv 2>/dev/null) || true
-  if [ -n "$me" ] && [ -z "$(az role assignment list --assignee "$me" --scope "$account_id" --role 'Storage Blob Data Contributor' --query '[].id' -o tsv 2>/dev/null)" ]; then
+  account_id=$(exec az storage account show --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" --query id -o tsv 2>/dev/null) || account_id="<state-account-id>"
+  me=$(exec az ad signed-in-user show --query id -o tsv 2>/dev/null) || true
+  if [ -n "$me" ] && [ -z "$(exec az role assignment list --assignee "$me" --scope "$account_id" --role 'Storage Blob Data Contributor' --query '[].id' -o tsv 2>/dev/null)" ]; then
     run az role assignment create --assignee-object-id "$me" --assignee-principal-type User \
       --role 'Storage Blob Data Contributor' --scope "$account_id" --output none
   fi
@@ -231,12 +232,12 @@ grant_condition="((!(ActionMatches{'Microsoft.Authorization/roleAssignments/writ
 # init lists them).
 state_condition() {
   local -n _condition=$1
-  local paths="" b
+  local _paths="" _b
   shift
-  for b in "$@"; do
-    paths+="${paths:+ OR }@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringEquals '$b'"
+  for _b in "$@"; do
+    _paths+="${_paths:+ OR }@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringEquals '$_b'"
   done
-  _condition="((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($paths))"
+  _condition="((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($_paths))"
 }
 
 # Every GitHub environment admits the branch main, by a policy of its own:
