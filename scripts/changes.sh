@@ -5,7 +5,7 @@
 # at risk called out) and the monthly cost (cmd/cost -base).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'

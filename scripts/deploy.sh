@@ -3,7 +3,7 @@
 # then the in-cluster stack, applying exactly the plan that was shown.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -141,14 +141,15 @@ stop() {
   [ ${#applied[@]} -eq 0 ] || msg+=" ALREADY APPLIED in this run: ${applied[*]}."
   die "$msg"
 }
-# refresh_flag STACK: how STACK is planned: without refresh when it is the
-# Azure stack and the Key Vault lets this machine in only once the apply
-# has (reach).
+# refresh_flag VAR STACK: set VAR to how STACK is planned: without refresh
+# when it is the Azure stack and the Key Vault lets this machine in only
+# once the apply has (reach).
 refresh_flag() {
-  if [ "$1" = "$AZURE_STACK" ] && [ "${REACHABLE[$ENVIRONMENT]:-true}" = false ]; then
-    echo -refresh=false
+  local -n _refresh_flag=$1
+  if [ "$2" = "$AZURE_STACK" ] && [ "${REACHABLE[$ENVIRONMENT]:-true}" = false ]; then
+    _refresh_flag=-refresh=false
   else
-    echo -refresh=true
+    _refresh_flag=-refresh=true
   fi
 }
 
@@ -160,7 +161,7 @@ guard() {
   [ "$PRODUCTION" = true ] || return 0
   local stack=$1 dir=$2 plan=$3 said code
   set +e
-  said=$(tf -chdir="$dir" show -json "$plan" | plancheck -guard /dev/stdin ${allow:+"$allow"})
+  said=$(tf_exec -chdir="$dir" show -json "$plan" | plancheck_exec -guard /dev/stdin ${allow:+"$allow"})
   code=$?
   set -e
   printf '%s\n' "$said" >&2
@@ -198,13 +199,13 @@ adopt_created() {
 # production, passes the guard), and apply it; at most once per wait in
 # RETRY_WAITS.
 apply_with_retries() {
-  local stack=$1 dir=$2 plan=$3 log="$work/$1.apply.log" attempt=0 wait
+  local stack=$1 dir=$2 plan=$3 log="$work/$1.apply.log" attempt=0 wait flag
   local -a waits
   read -r -a waits <<<"${RETRY_WAITS:-60 120 240}"
   while :; do
     echo "== $stack: terraform apply" >&2
     set +e
-    tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" 2>&1 | tee "$log" >&2
+    tf_exec -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$plan" 2>&1 | tee "$log" >&2
     local code=${PIPESTATUS[0]}
     set -e
     [ "$code" != 0 ] || return 0
@@ -218,7 +219,8 @@ apply_with_retries() {
     sleep "$wait"
     plan="$work/$stack.retry$attempt.tfplan"
     set +e
-    tf -chdir="$dir" plan -input=false -no-color -lock-timeout=5m "$(refresh_flag "$stack")" -detailed-exitcode -out="$plan" >&2
+    refresh_flag flag "$stack"
+    tf -chdir="$dir" plan -input=false -no-color -lock-timeout=5m "$flag" -detailed-exitcode -out="$plan" >&2
     code=$?
     set -e
     [ "$code" = 0 ] || [ "$code" = 2 ] || stop "$stack: plan failed (above) after a partial apply."
@@ -243,7 +245,7 @@ check_after() {
   set -e
   case "$code" in
     0) said="no changes: the infrastructure is what the configuration says" ;;
-    2) said=$(tf -chdir="$dir" show -json "$work/$stack.after.tfplan" | plancheck -drift /dev/stdin) || said="CHANGED OUTSIDE TERRAFORM (not applied; review it, revert it or take it into the configuration):"$'\n'"$said" ;;
+    2) said=$(tf_exec -chdir="$dir" show -json "$work/$stack.after.tfplan" | plancheck_exec -drift /dev/stdin) || said="CHANGED OUTSIDE TERRAFORM (not applied; review it, revert it or take it into the configuration):"$'\n'"$said" ;;
     *) said="could not be planned (above)" ;;
   esac
   printf '== %s after the apply: %s\n' "$stack" "$said" >&2
@@ -251,10 +253,11 @@ check_after() {
 }
 
 for stack in "${stacks[@]}"; do
-  dir=$(stack_dir "$stack")
+  stack_dir dir "$stack"
   echo "== $stack: terraform init" >&2
   tf -chdir="$dir" init -input=false -no-color >&2
-  refresh=$(refresh_flag "$stack")
+  refresh=""
+  refresh_flag refresh "$stack"
   if [ -n "$plan_dir" ]; then
     plan="$(cd "$plan_dir" && pwd)/$stack.tfplan"
     [ -f "$plan" ] || stop "no reviewed plan $plan for $stack."
@@ -274,9 +277,9 @@ for stack in "${stacks[@]}"; do
     [ "$code" = 0 ] || [ "$code" = 2 ] || stop "$stack: plan failed (above); nothing of $stack was applied."
     tf -chdir="$dir" show -no-color "$plan" >"$work/$stack.txt"
     if [ -n "$summary" ]; then
+      plan_line said "$work/$stack.txt"
       {
-        printf '### %s\n\n<details><summary>%s</summary>\n\n%s\n' "$stack" \
-          "$(grep -E '^(Plan:|No changes\.)' "$work/$stack.txt" | head -1 || echo plan)" "$fence"
+        printf '### %s\n\n<details><summary>%s</summary>\n\n%s\n' "$stack" "${said:-plan}" "$fence"
         cat "$work/$stack.txt"
         printf '%s\n\n</details>\n\n' "$fence"
       } >>"$summary"

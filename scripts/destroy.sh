@@ -2,7 +2,7 @@
 # destroy.sh: destroy an environment's stacks, the in-cluster stack first.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -83,7 +83,7 @@ trap 'rm -rf "$work"' EXIT
 #    the in-cluster stack still whole.
 failed=()
 for stack in "${stacks[@]}"; do
-  dir=$(stack_dir "$stack")
+  stack_dir dir "$stack"
   echo "== $stack: terraform init" >&2
   tf -chdir="$dir" init -input=false -no-color >&2
   echo "== $stack: terraform plan -destroy" >&2
@@ -97,7 +97,7 @@ fi
 
 # 2. Apply exactly those plans, in order (the in-cluster stack first).
 for stack in "${stacks[@]}"; do
-  dir=$(stack_dir "$stack")
+  stack_dir dir "$stack"
   echo "== $stack: terraform apply (destroy)" >&2
   tf -chdir="$dir" apply -input=false -no-color -lock-timeout=5m "$work/$stack.tfplan" >&2 ||
     die "$stack: destroy failed (above); the stacks before it in '${stacks[*]}' are destroyed"

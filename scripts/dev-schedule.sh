@@ -2,7 +2,7 @@
 # dev-schedule.sh: stop or start a non-production cluster (off-hours savings).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -54,24 +54,26 @@ for env in "${envs[@]}"; do
   [ "$PRODUCTION" != true ] || die "$ENVIRONMENT is production; it is never stopped on a schedule"
 done
 
-# power_state: the cluster's power state; exit 3 when the cluster (or its
-# resource group) does not exist; any other failure of az is fatal, with
-# az's own message: "cannot ask" is not "not there".
+# power_state VAR: set VAR to the cluster's power state; return 3 when the
+# cluster (or its resource group) does not exist; any other failure of az
+# fails (return 1), with az's own message: "cannot ask" is not "not there".
 power_state() {
-  local err out
-  err=$(mktemp)
-  if out=$(az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv 2>"$err"); then
-    rm -f "$err"
-    echo "$out"
+  local -n _state=$1
+  local _err _out _said=""
+  _err=$(mktemp)
+  if _out=$(exec az aks show --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --query powerState.code -o tsv 2>"$_err"); then
+    rm -f "$_err"
+    _state=$_out
     return 0
   fi
-  if grep -Eq 'ResourceNotFound|ResourceGroupNotFound' "$err"; then
-    rm -f "$err"
+  IFS= read -r -d '' _said <"$_err" || true
+  rm -f "$_err"
+  if [[ $_said =~ ResourceNotFound|ResourceGroupNotFound ]]; then
     return 3
   fi
-  cat "$err" >&2
-  rm -f "$err"
-  die "cannot ask Azure for the state of $CLUSTER_NAME (above)"
+  printf '%s' "$_said" >&2
+  echo "$SCRIPT: cannot ask Azure for the state of $CLUSTER_NAME (above)" >&2
+  return 1
 }
 
 # schedule ENV: bring ENV's cluster to $want. Run it in a subshell: a
@@ -80,7 +82,7 @@ schedule() {
   load_env "$1"
   local state code
   set +e
-  state=$(power_state)
+  power_state state
   code=$?
   set -e
   if [ "$code" = 3 ]; then
@@ -97,7 +99,7 @@ schedule() {
   # fails when it failed.
   az aks "$action" --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --output none ||
     die "az aks $action $CLUSTER_NAME failed (above)"
-  state=$(power_state) || die "cannot read the state of $CLUSTER_NAME after az aks $action"
+  power_state state || die "cannot read the state of $CLUSTER_NAME after az aks $action"
   [ "$state" = "$want" ] || die "$CLUSTER_NAME is $state after az aks $action, not $want"
   echo "$CLUSTER_NAME is $state"
 }

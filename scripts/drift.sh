@@ -3,7 +3,7 @@
 # configuration unchanged, and report what changed outside Terraform.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -72,7 +72,7 @@ note() {
   [ -z "$report" ] || printf -- '- `%s`: %s\n' "$1" "$2" >>"$report"
 }
 for stack in "${stacks[@]}"; do
-  dir=$(stack_dir "$stack")
+  stack_dir dir "$stack"
   plan="$work/$stack.tfplan"
   if ! tf -chdir="$dir" init -input=false -no-color >&2; then
     note "$stack" "**could not be checked**: terraform init failed (see the run)"
@@ -121,7 +121,7 @@ for stack in "${stacks[@]}"; do
       # plan JSON has: it goes through a pipe, never to disk, and only the
       # changed attributes' paths come out.
       set +e
-      tf -chdir="$dir" show -json "$plan" | plancheck -drift /dev/stdin >"$work/$stack.drift"
+      tf_exec -chdir="$dir" show -json "$plan" | plancheck_exec -drift /dev/stdin >"$work/$stack.drift"
       check=$?
       set -e
       cat "$work/$stack.drift" >&2

@@ -1,9 +1,22 @@
 # shellcheck shell=bash
 # lib.sh: helpers shared by the scripts in this directory. Source it; it sets
-# ROOT (the repository) and changes into it.
+# ROOT (the repository) and changes into it. The scripts and their tests
+# run thousands of commands, and each process costs: the helpers set
+# variables (printf -v, nameref) and use parameter expansion where a
+# command substitution or dirname, basename, sed or grep would start one.
+# A command substitution of one command with a redirection is written
+# $(exec COMMAND ... 2>...): without exec, bash starts a shell that starts
+# the command.
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT" || exit 1
+# This file's directory: the part of its path before the last slash, or
+# the current directory for a path without one.
+LIB_DIR=.
+[[ ${BASH_SOURCE[0]} != */* ]] || LIB_DIR=${BASH_SOURCE[0]%/*}
+CDPATH='' cd "$LIB_DIR/.." || exit 1
+# shellcheck disable=SC2034 # read by the scripts that source this file
+ROOT=$PWD
+# SCRIPT: the name of the running script, for its messages.
+SCRIPT=${0##*/}
 
 export CHECKPOINT_DISABLE=1
 # Terraform never asks questions in these scripts; they ask themselves.
@@ -14,8 +27,16 @@ OUTDIR="${CDKTF_OUTDIR:-cdktf.out}"
 CONFIG_DIR="${CONFIG_DIR:-config}"
 
 die() {
-  echo "$(basename "$0"): $*" >&2
+  echo "$SCRIPT: $*" >&2
   exit 1
+}
+
+# put: print standard input (a here-document) as cat would, without
+# starting cat.
+put() {
+  local text
+  IFS= read -r -d '' text || true
+  printf '%s' "$text"
 }
 
 # need TOOL HINT: fail with a clear message when TOOL is not on PATH.
@@ -39,6 +60,15 @@ tf() {
     *" plan "* | *" apply "*) fresh_federated_token ;;
   esac
   "$TERRAFORM" "$@"
+}
+
+# tf_exec ARGS...: tf in a pipeline, where each command runs in a shell of
+# its own: that shell becomes Terraform (exec) instead of starting it.
+tf_exec() {
+  case " $* " in
+    *" plan "* | *" apply "*) fresh_federated_token ;;
+  esac
+  exec "$TERRAFORM" "$@"
 }
 
 # fresh_federated_token: in a GitHub Actions job that may ask for an OIDC
@@ -80,6 +110,32 @@ gocmd() {
   fi
 }
 
+# gocmd_exec NAME ARGS...: gocmd in a pipeline, where each command runs in
+# a shell of its own: that shell becomes the command (exec).
+gocmd_exec() {
+  local name=$1
+  shift
+  if [ -n "${CMD_BIN:-}" ]; then
+    exec "$CMD_BIN/$name" "$@"
+  fi
+  need_go
+  exec go run "./cmd/$name" "$@"
+}
+
+# gocmd_into VAR NAME ARGS...: set VAR to the output of gocmd NAME ARGS...
+# (its trailing newlines removed, as $(...) does), with gocmd's exit
+# status; with CMD_BIN, without a shell process around the command's.
+gocmd_into() {
+  local -n _gocmd_out=$1
+  local _gocmd_name=$2
+  shift 2
+  if [ -n "${CMD_BIN:-}" ]; then
+    _gocmd_out=$("$CMD_BIN/$_gocmd_name" "$@")
+  else
+    _gocmd_out=$(gocmd "$_gocmd_name" "$@")
+  fi
+}
+
 # environments all|production|development [-json]: the names of the
 # environments, one a line (or a JSON array): every file
 # $CONFIG_DIR/<env>.json, validated (cmd/envinfo -list). An environment is
@@ -96,7 +152,7 @@ environments() {
 environments_into() {
   local -n _envs_into=$1
   local _envs_list
-  _envs_list=$(environments "$2") || exit 1
+  gocmd_into _envs_list envinfo -config "$CONFIG_DIR" -list "$2" || die "cannot list the environments of $CONFIG_DIR/ (above)"
   read -r -d '' -a _envs_into <<<"$_envs_list" || true
 }
 
@@ -131,7 +187,7 @@ load_env() {
   fi
   if [ -z "${ENV_VARS[$file]+x}" ]; then
     local vars
-    vars=$(gocmd envinfo -config "$CONFIG_DIR" "$1") || die "$file is not valid (see above)"
+    gocmd_into vars envinfo -config "$CONFIG_DIR" "$1" || die "$file is not valid (see above)"
     ENV_VARS[$file]=$vars
   fi
   eval "${ENV_VARS[$file]}"
@@ -156,11 +212,12 @@ synth() {
   make --no-print-directory synth >&2
 }
 
-# stack_dir STACK: the stack's working directory, which must exist.
+# stack_dir VAR STACK: set VAR to the stack's working directory, which
+# must exist.
 stack_dir() {
-  local dir="$OUTDIR/stacks/$1"
-  [ -f "$dir/cdk.tf.json" ] || [ -f "$dir/cdk.tf" ] || die "stack '$1' was not synthesized ($dir)"
-  echo "$dir"
+  local -n _stack_dir=$1
+  _stack_dir="$OUTDIR/stacks/$2"
+  [ -f "$_stack_dir/cdk.tf.json" ] || [ -f "$_stack_dir/cdk.tf" ] || die "stack '$2' was not synthesized ($_stack_dir)"
 }
 
 # confirm_typed WORD PROMPT: the user must type WORD back, unless CONFIRM
@@ -186,6 +243,11 @@ plancheck() {
   gocmd plancheck "$@"
 }
 
+# plancheck_exec ARGS...: plancheck in a pipeline (gocmd_exec).
+plancheck_exec() {
+  gocmd_exec plancheck "$@"
+}
+
 # propagating LOG: whether a failed apply's output says Azure (or the
 # cluster) does not yet honour a change made moments before: a role
 # assignment (AKS's subnet and IP grants, the backup vault's disk roles,
@@ -197,12 +259,26 @@ propagating() {
   grep -Eq 'AuthorizationFailed|LinkedAuthorizationFailed|PrincipalNotFound|does not exist in the directory|does not have authorization to perform|must be granted|UserErrorMissingRequiredPermissions|is forbidden: User|ForbiddenByRbac|ForbiddenByFirewall|Client address is not authorized' "$1"
 }
 
+# plan_line VAR FILE: set VAR to the first line of the plan's text FILE
+# that says what it does ("Plan: ..." or "No changes."), or to nothing.
+plan_line() {
+  local -n _plan_line=$1
+  local _line
+  _plan_line=""
+  while IFS= read -r _line || [ -n "$_line" ]; do
+    if [[ $_line =~ ^(Plan:|No\ changes\.) ]]; then
+      _plan_line=$_line
+      return 0
+    fi
+  done <"$2"
+}
+
 # redacted_plan_json DIR PLAN: print the plan's JSON without its sensitive
 # values, prior state or variables (plancheck -redact). terraform show -json
 # holds secrets in clear; its output goes through a pipe only and is never
 # written anywhere.
 redacted_plan_json() {
-  tf -chdir="$1" show -json "$2" | plancheck -redact /dev/stdin
+  tf_exec -chdir="$1" show -json "$2" | plancheck_exec -redact /dev/stdin
 }
 
 
@@ -219,7 +295,7 @@ report_problems() {
   [ ${#PROBLEMS[@]} -gt 0 ] || return 0
   local p
   for p in "${PROBLEMS[@]}"; do
-    echo "$(basename "$0"): $p" >&2
+    echo "$SCRIPT: $p" >&2
   done
   die "${#PROBLEMS[@]} problem(s) above; nothing was planned or changed"
 }
@@ -240,17 +316,17 @@ check_azure_login() {
     return 0
   fi
   local id name
-  if ! id=$(az account show --query id -o tsv 2>/dev/null) || [ -z "$id" ]; then
+  if ! id=$(exec az account show --query id -o tsv 2>/dev/null) || [ -z "$id" ]; then
     problem "not logged in to Azure (az account show failed): run az login, then az account set --subscription <id>"
     return 0
   fi
-  name=$(az account show --query name -o tsv 2>/dev/null || echo '?')
+  name=$(exec az account show --query name -o tsv 2>/dev/null) || name='?'
   if [ -z "${ARM_SUBSCRIPTION_ID:-}" ]; then
-    echo "$(basename "$0"): Azure subscription: $name ($id), the Azure CLI's active one (set ARM_SUBSCRIPTION_ID to insist on one)" >&2
+    echo "$SCRIPT: Azure subscription: $name ($id), the Azure CLI's active one (set ARM_SUBSCRIPTION_ID to insist on one)" >&2
   elif [ "$id" != "$ARM_SUBSCRIPTION_ID" ]; then
     problem "the Azure CLI's subscription is $name ($id), not ARM_SUBSCRIPTION_ID=$ARM_SUBSCRIPTION_ID: run az account set --subscription $ARM_SUBSCRIPTION_ID, or correct ARM_SUBSCRIPTION_ID"
   else
-    echo "$(basename "$0"): Azure subscription: $name ($id), as ARM_SUBSCRIPTION_ID says" >&2
+    echo "$SCRIPT: Azure subscription: $name ($id), as ARM_SUBSCRIPTION_ID says" >&2
   fi
 }
 
@@ -307,14 +383,14 @@ reach() {
   REACHABLE[$ENVIRONMENT]=true
   if [ "$FIREWALLS_DENY" != true ]; then
     if [ "${REACH:-}" = deploy ] && [ "$DEPLOYER_IPS_NEEDED" = true ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
-      echo "$(basename "$0"): note: TF_VAR_deployer_ips is not set, and $ENVIRONMENT's API server admits only network.adminCidrs; unless this machine is in them, set TF_VAR_deployer_ips='[\"<its public IPv4>\"]'" >&2
+      echo "$SCRIPT: note: TF_VAR_deployer_ips is not set, and $ENVIRONMENT's API server admits only network.adminCidrs; unless this machine is in them, set TF_VAR_deployer_ips='[\"<its public IPv4>\"]'" >&2
     fi
     return 0
   fi
   local out addr rule extra=()
   local how="set TF_VAR_deployer_ips='[\"<this machine's public IPv4>\"]', or TF_VAR_deployer_ips='[]' if network.adminCidrs holds it"
-  if ! out=$(az keyvault show --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query id --output tsv 2>&1); then
-    if grep -Eq 'ResourceNotFound|ResourceGroupNotFound|not found|could not be found' <<<"$out"; then
+  if ! out=$(exec az keyvault show --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query id --output tsv 2>&1); then
+    if [[ $out =~ ResourceNotFound|ResourceGroupNotFound|not\ found|could\ not\ be\ found ]]; then
       # The first deployment: the apply creates the vault, with
       # deployer_ips admitted.
       if [ "${REACH:-}" = deploy ] && [ -z "${TF_VAR_deployer_ips:-}" ]; then
@@ -322,27 +398,27 @@ reach() {
       fi
       return 0
     fi
-    problem "cannot ask Azure whether the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT admits this machine: $(head -n 1 <<<"$out")"
+    problem "cannot ask Azure whether the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT admits this machine: ${out%%$'\n'*}"
     return 0
   fi
-  if ! out=$(az keyvault secret list --vault-name "$KEY_VAULT_NAME" --maxresults 1 --query '[].id' --output tsv 2>&1); then
-    addr=$(grep -Eo 'Client address: [0-9]{1,3}(\.[0-9]{1,3}){3}' <<<"$out" | head -n 1 || true)
-    addr=${addr#Client address: }
+  if ! out=$(exec az keyvault secret list --vault-name "$KEY_VAULT_NAME" --maxresults 1 --query '[].id' --output tsv 2>&1); then
+    addr=""
+    [[ ! $out =~ Client\ address:\ ([0-9]{1,3}(\.[0-9]{1,3}){3}) ]] || addr=${BASH_REMATCH[1]}
     if [ -n "$addr" ]; then
       # shellcheck disable=SC2034 # read by the scripts that source this file
       REACHABLE[$ENVIRONMENT]=false
       [ "${REACH:-}" = deploy ] || return 0
       if [ -z "${TF_VAR_deployer_ips:-}" ]; then
         export TF_VAR_deployer_ips="[\"$addr\"]"
-        echo "$(basename "$0"): $ENVIRONMENT's Key Vault does not admit this machine, $addr as Azure reports it: the apply of $AZURE_STACK lets it through (TF_VAR_deployer_ips=$TF_VAR_deployer_ips), and $AZURE_STACK is planned against its state, without refresh" >&2
+        echo "$SCRIPT: $ENVIRONMENT's Key Vault does not admit this machine, $addr as Azure reports it: the apply of $AZURE_STACK lets it through (TF_VAR_deployer_ips=$TF_VAR_deployer_ips), and $AZURE_STACK is planned against its state, without refresh" >&2
       elif [[ "$TF_VAR_deployer_ips" != *"\"$addr\""* ]]; then
         problem "TF_VAR_deployer_ips=$TF_VAR_deployer_ips does not hold this machine's address $addr, as $ENVIRONMENT's Key Vault reports it: the apply would let another machine through; unset TF_VAR_deployer_ips (the address Azure reports is then used) or correct it"
       fi
       return 0
     fi
     # Past the firewall, a refusal is about the identity's data rights.
-    if ! grep -Eqi 'forbidden|not authorized|does not have' <<<"$out"; then
-      problem "cannot ask the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT whether it admits this machine: $(head -n 1 <<<"$out")"
+    if [[ ! ${out,,} =~ forbidden|not\ authorized|does\ not\ have ]]; then
+      problem "cannot ask the Key Vault $KEY_VAULT_NAME of $ENVIRONMENT whether it admits this machine: ${out%%$'\n'*}"
       return 0
     fi
   fi
@@ -350,8 +426,8 @@ reach() {
   # The firewall admits this machine: by network.adminCidrs, or by an
   # address an earlier deploy let through, which this one would take out
   # (before the in-cluster stack reaches the API server) unless named.
-  if ! out=$(az keyvault network-rule list --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query 'ipRules[].value' --output tsv 2>&1); then
-    problem "cannot read the Key Vault firewall of $KEY_VAULT_NAME: $(head -n 1 <<<"$out")"
+  if ! out=$(exec az keyvault network-rule list --name "$KEY_VAULT_NAME" --resource-group "$RESOURCE_GROUP" --query 'ipRules[].value' --output tsv 2>&1); then
+    problem "cannot read the Key Vault firewall of $KEY_VAULT_NAME: ${out%%$'\n'*}"
     return 0
   fi
   while read -r rule; do
@@ -366,18 +442,43 @@ reach() {
 # preflight_vars STACK...: after synthesis, before the first plan: every
 # variable the stacks declare without a default (cmd/envinfo
 # -required-vars) must be set as TF_VAR_<name>; one line per missing
-# variable, naming the stacks that need it.
+# variable, naming the stacks that need it. One cmd/envinfo reads every
+# stack's cdk.tf.json (a process costs); when it fails, a call per stack
+# says which one cannot be read.
 preflight_vars() {
-  local stack dir names name
-  local -A needed_by=()
-  local order=()
+  local stack dir names name line i=0 all
+  local -A needed_by=() vars_of=()
+  local order=() readable=() dirs=() lists=()
   for stack in "$@"; do
-    dir=$(stack_dir "$stack")
+    if [ -f "$OUTDIR/stacks/$stack/cdk.tf.json" ]; then
+      readable+=("$stack")
+      dirs+=("$OUTDIR/stacks/$stack")
+    fi
+  done
+  if [ ${#dirs[@]} -gt 0 ] && gocmd_into all envinfo -required-vars "${dirs[@]}" 2>/dev/null; then
+    # Each stack's list, the lists separated by an empty line.
+    while IFS= read -r line; do
+      if [ -z "$line" ]; then
+        i=$((i + 1))
+      else
+        lists[i]+="$line "
+      fi
+    done <<<"$all"
+    for i in "${!readable[@]}"; do
+      [ -n "${vars_of[${readable[i]}]+x}" ] || vars_of[${readable[i]}]=${lists[i]-}
+    done
+  fi
+  for stack in "$@"; do
+    stack_dir dir "$stack"
     if [ ! -f "$dir/cdk.tf.json" ]; then
-      echo "$(basename "$0"): note: $stack is HCL only; its variables are not checked before planning" >&2
+      echo "$SCRIPT: note: $stack is HCL only; its variables are not checked before planning" >&2
       continue
     fi
-    names=$(gocmd envinfo -required-vars "$dir") || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    if [ -n "${vars_of[$stack]+x}" ]; then
+      names=${vars_of[$stack]}
+    else
+      gocmd_into names envinfo -required-vars "$dir" || die "cannot read the variables of $stack from $dir/cdk.tf.json (above)"
+    fi
     for name in $names; do
       local var="TF_VAR_$name"
       [ -z "${!var:-}" ] || continue

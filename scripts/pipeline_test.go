@@ -538,9 +538,7 @@ func TestWorkflowConcurrency(t *testing.T) {
 func TestSetupCreatesTheWorkflowsEnvironments(t *testing.T) {
 	t.Parallel()
 	_, jobs := workflowJobs(t)
-	e := newEnv(t, true)
-	thirdEnvironment(t, e)
-	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	_, calls := pasted(t, true, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	created := map[string]bool{}
 	for _, c := range calls {
 		if strings.HasPrefix(c, "gh api -X PUT repos/octo/perpetual-infra/environments/") {

@@ -4,7 +4,7 @@
 # CLI), which otherwise end in a raw backend or provider error.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'

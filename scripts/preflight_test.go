@@ -376,9 +376,7 @@ func TestAThirdEnvironment(t *testing.T) {
 	contains(t, out, "perpetual-stage-aks is already Stopped")
 
 	// setup.sh prints an identity and a GitHub environment for it.
-	e = newEnv(t, true)
-	thirdEnvironment(t, e)
-	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	_, calls := pasted(t, true, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	var subjects []string
 	for _, c := range calls {
 		if strings.HasPrefix(c, "az ad app federated-credential create") {

@@ -3,7 +3,7 @@
 # exactly what was reviewed can be applied (deploy.sh --plan-dir).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -90,7 +90,7 @@ mkdir -p "$plan_dir"
 plan_abs=$(cd "$plan_dir" && pwd)
 status=0
 for stack in "${stacks[@]}"; do
-  dir=$(stack_dir "$stack")
+  stack_dir dir "$stack"
   plan="$plan_abs/$stack.tfplan"
   echo "== $stack: terraform init" >&2
   if ! tf -chdir="$dir" init -input=false -no-color >&2; then
@@ -117,7 +117,7 @@ for stack in "${stacks[@]}"; do
   fi
   tf -chdir="$dir" show -no-color "$plan" >"$plan_abs/$stack.txt"
   redacted_plan_json "$dir" "$plan" >"$plan_abs/$stack.json"
-  line=$(grep -E '^(Plan:|No changes\.)' "$plan_abs/$stack.txt" | head -1 || true)
+  plan_line line "$plan_abs/$stack.txt"
   echo "== $stack: ${line:-planned}" >&2
   if [ -n "$summary" ]; then
     {

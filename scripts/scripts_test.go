@@ -38,23 +38,26 @@ fi
 echo "terraform $*" >> "$FAKE_LOG"
 stack=""
 for a in "$@"; do case "$a" in -chdir=*) stack=${a#-chdir=}; stack=${stack##*/} ;; esac; done
-val() { local v="$1_${stack//-/_}"; if [ -n "${!v+x}" ]; then echo "${!v}"; else v=$1; echo "${!v-$2}"; fi; }
+# val NAME DEFAULT: set v to $NAME_<stack>, else $NAME, else DEFAULT (a
+# variable, not $(val ...): a subshell each time costs).
+val() { v="$1_${stack//-/_}"; if [ -n "${!v+x}" ]; then v=${!v}; else v=$1; v=${!v-$2}; fi; }
 for a in "$@"; do case "$a" in -out=*) echo plan > "${a#-out=}" ;; esac; done
 case " $* " in
   *" version "*) echo '{"terraform_version": "1.11.4"}' ;;
-  *" init "*) exit "$(val FAKE_INIT_EXIT 0)" ;;
-  *" import "*) exit "$(val FAKE_IMPORT_EXIT 0)" ;;
-  *" state list "*) printf '%s' "$(val FAKE_STATE azurerm_resource_group.rg)" ;;
+  *" init "*) val FAKE_INIT_EXIT 0; exit "$v" ;;
+  *" import "*) val FAKE_IMPORT_EXIT 0; exit "$v" ;;
+  *" state list "*) val FAKE_STATE azurerm_resource_group.rg; printf '%s' "$v" ;;
   *" plan "*)
-    code=$(val FAKE_PLAN_EXIT 2)
+    val FAKE_PLAN_EXIT 2; code=$v
     [ "$code" != 1 ] || { echo "Error: Instance cannot be destroyed (lifecycle.prevent_destroy)" >&2; exit 1; }
     [[ " $* " == *" -detailed-exitcode "* ]] && exit "$code" ;;
   *" show -json "*)
-    sku=$(val FAKE_SKU Free)
-    [[ " $* " != *retry* ]] || sku=$(val FAKE_RETRY_SKU "$sku")
+    val FAKE_SKU Free; sku=$v
+    [[ " $* " != *retry* ]] || { val FAKE_RETRY_SKU "$sku"; sku=$v; }
+    val FAKE_ACTION update
     echo "{\"format_version\": \"1.2\", \"variables\": {\"deployer_ips\": {\"value\": [\"198.51.100.7\"]}, \"github_token\": {\"value\": \"SENTINEL-SECRET-VALUE\"}},
       \"resource_changes\": [
-        {\"address\": \"azurerm_kubernetes_cluster.aks\", \"type\": \"azurerm_kubernetes_cluster\", \"change\": {\"actions\": [\"$(val FAKE_ACTION update)\"],
+        {\"address\": \"azurerm_kubernetes_cluster.aks\", \"type\": \"azurerm_kubernetes_cluster\", \"change\": {\"actions\": [\"$v\"],
           \"before\": {\"sku_tier\": \"Free\"}, \"after\": {\"sku_tier\": \"$sku\"}, \"after_unknown\": {}, \"after_sensitive\": {}}},
         {\"address\": \"azurerm_key_vault_secret.token\", \"type\": \"azurerm_key_vault_secret\", \"change\": {\"actions\": [\"no-op\"],
           \"before\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after\": {\"value\": \"SENTINEL-SECRET-VALUE\"}, \"after_unknown\": {}, \"after_sensitive\": {\"value\": true}}}]}" ;;
@@ -62,11 +65,12 @@ case " $* " in
   *" apply "*)
     # Keep a copy of what the script wrote next to the plan it applies.
     plan=${!#}; [[ "$plan" == */* ]] && plandir=${plan%/*} || plandir=.
-    mkdir -p "$FAKE_AZ_DIR/workdir" && cp "$plandir"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
+    { [ -d "$FAKE_AZ_DIR/workdir" ] || mkdir -p "$FAKE_AZ_DIR/workdir"; } && cp "$plandir"/* "$FAKE_AZ_DIR/workdir/" 2>/dev/null
     n=0; [ ! -f "$FAKE_AZ_DIR/applies-$stack" ] || read -r n <"$FAKE_AZ_DIR/applies-$stack"
     echo $((n + 1)) >"$FAKE_AZ_DIR/applies-$stack"
-    if [ "$n" -lt "$(val FAKE_APPLY_FAILURES 0)" ]; then echo "$(val FAKE_APPLY_ERROR 'Error: failed')" >&2; exit 1; fi
-    exit "$(val FAKE_APPLY_EXIT 0)" ;;
+    val FAKE_APPLY_FAILURES 0
+    if [ "$n" -lt "$v" ]; then val FAKE_APPLY_ERROR 'Error: failed'; echo "$v" >&2; exit 1; fi
+    val FAKE_APPLY_EXIT 0; exit "$v" ;;
 esac
 exit 0
 `
@@ -128,7 +132,7 @@ case "$*" in
   "storage account blob-service-properties show "*)
     [ "$FAKE_AZ_STATE" = exists ] || exit 3
     printf '%s\n' ${FAKE_STATE_PROTECTION:-true true true} ;;
-  "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
+  "keyvault network-rule list "*) [ ! -f "$d/kv" ] || { IFS= read -r -d '' kv <"$d/kv"; printf '%s' "$kv"; } ;;
   "aks show "*)
     n=0; [ ! -f "$d/shows" ] || read -r n <"$d/shows"; n=$((n + 1))
     echo "$n" >"$d/shows"
@@ -151,8 +155,8 @@ case "$*" in
   "run list "*)
     n=0; [ ! -f "$FAKE_AZ_DIR/gh-calls" ] || read -r n <"$FAKE_AZ_DIR/gh-calls"
     echo $((n + 1)) >"$FAKE_AZ_DIR/gh-calls"
-    line=$(sed -n "$((n + 1))p" "$FAKE_AZ_DIR/runs" 2>/dev/null)
-    [ -n "$line" ] || line=$(tail -n 1 "$FAKE_AZ_DIR/runs" 2>/dev/null)
+    lines=(); [ ! -f "$FAKE_AZ_DIR/runs" ] || mapfile -t lines <"$FAKE_AZ_DIR/runs"
+    line=${lines[n]-}; [ -n "$line" ] || [ ${#lines[@]} -eq 0 ] || line=${lines[-1]}
     for id in $line; do [ "$id" = - ] || echo "$id"; done ;;
   "api users/"*) echo 4242 ;;
 esac

@@ -3,7 +3,7 @@
 # project. Safe to run again: it creates only what is missing.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ ${BASH_SOURCE[0]} == */* ]]; then source "${BASH_SOURCE[0]%/*}/lib.sh"; else source ./lib.sh; fi
 
 usage() {
   cat <<'USAGE'
@@ -77,19 +77,28 @@ need node "Install Node.js 22 or newer: export \"\$(scripts/node.sh)\" on Linux 
 need npm "npm comes with Node.js."
 need_terraform
 need az "Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"
-tf_version=$(tf version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p' | head -1)
+# The version that the first line naming one says (the last one on it).
+tf_json=$(tf version -json 2>/dev/null)
+tf_version=""
+while IFS= read -r line; do
+  if [[ $line =~ ^.*\"terraform_version\":\ *\"([0-9.]*)\" ]]; then
+    tf_version=${BASH_REMATCH[1]}
+    break
+  fi
+done <<<"$tf_json"
 [ -n "$tf_version" ] || tf_version=$(tf version | sed -n '1s/[^0-9]*\([0-9][0-9.]*\).*/\1/p')
 major=${tf_version%%.*}
 minor=${tf_version#*.}; minor=${minor%%.*}
 if [ "${major:-0}" -lt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -lt 11 ]; }; then
   die "Terraform $tf_version is too old; this project needs 1.11 or newer."
 fi
-echo "tools: go $(go env GOVERSION), node $(node --version), terraform $tf_version, az $(az version --query '"azure-cli"' -o tsv 2>/dev/null || echo '?')"
+az_version=$(exec az version --query '"azure-cli"' -o tsv 2>/dev/null) || az_version='?'
+echo "tools: go $(go env GOVERSION), node $(node --version), terraform $tf_version, az $az_version"
 command -v kubelogin >/dev/null 2>&1 || echo "note: kubelogin is missing; the <env>-k8s stacks need it (az aks install-cli installs it)."
 command -v gh >/dev/null 2>&1 || echo "note: gh (GitHub CLI) is missing; the commands printed below use it."
 
 # 2. Azure login.
-if ! subscription=$(az account show --query id -o tsv 2>/dev/null) || [ -z "$subscription" ]; then
+if ! subscription=$(exec az account show --query id -o tsv 2>/dev/null) || [ -z "$subscription" ]; then
   die "not logged in to Azure: run az login (and az account set --subscription <id>)"
 fi
 tenant=$(az account show --query tenantId -o tsv)
@@ -123,7 +132,7 @@ providers=(Microsoft.ContainerService Microsoft.Compute Microsoft.Network Micros
   Microsoft.ManagedIdentity Microsoft.DataProtection Microsoft.OperationalInsights Microsoft.OperationsManagement
   Microsoft.Insights Microsoft.Consumption Microsoft.PolicyInsights)
 for ns in "${providers[@]}"; do
-  if [ "$(az provider show --namespace "$ns" --query registrationState -o tsv 2>/dev/null)" != Registered ]; then
+  if [ "$(exec az provider show --namespace "$ns" --query registrationState -o tsv 2>/dev/null)" != Registered ]; then
     run az provider register --namespace "$ns" --output none
   fi
 done
@@ -156,8 +165,11 @@ for env in "${envs[@]}"; do
   # deleted; container soft delete recovers a deleted container (Storage
   # Blob Data Contributor, the pipeline identities' role on their own
   # container, includes deleting it). On an account that exists too.
-  protection=$(az storage account blob-service-properties show --account-name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
-    --query '[isVersioningEnabled, deleteRetentionPolicy.enabled, containerDeleteRetentionPolicy.enabled]' --output tsv 2>/dev/null | tr -s '\t\n' '  ' || true)
+  protection=$(exec az storage account blob-service-properties show --account-name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" \
+    --query '[isVersioningEnabled, deleteRetentionPolicy.enabled, containerDeleteRetentionPolicy.enabled]' --output tsv 2>/dev/null) || true
+  # Tabs and newlines as spaces, a run of spaces as one (tr -s '\t\n' '  ').
+  protection=${protection//[$'\t\n']/ }
+  while [[ $protection == *"  "* ]]; do protection=${protection//  / }; done
   if [ "${protection% }" = "true true true" ]; then
     echo "  versioning, blob and container soft delete are on"
   else
@@ -166,9 +178,9 @@ for env in "${envs[@]}"; do
       --enable-delete-retention true --delete-retention-days 30 \
       --enable-container-delete-retention true --container-delete-retention-days 30 --output none
   fi
-  account_id=$(az storage account show --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" --query id -o tsv 2>/dev/null || echo "<state-account-id>")
-  me=$(az ad signed-in-user show --query id -o tsv 2>/dev/null || true)
-  if [ -n "$me" ] && [ -z "$(az role assignment list --assignee "$me" --scope "$account_id" --role 'Storage Blob Data Contributor' --query '[].id' -o tsv 2>/dev/null)" ]; then
+  account_id=$(exec az storage account show --name "$STATE_STORAGE_ACCOUNT" --resource-group "$STATE_RESOURCE_GROUP" --query id -o tsv 2>/dev/null) || account_id="<state-account-id>"
+  me=$(exec az ad signed-in-user show --query id -o tsv 2>/dev/null) || true
+  if [ -n "$me" ] && [ -z "$(exec az role assignment list --assignee "$me" --scope "$account_id" --role 'Storage Blob Data Contributor' --query '[].id' -o tsv 2>/dev/null)" ]; then
     run az role assignment create --assignee-object-id "$me" --assignee-principal-type User \
       --role 'Storage Blob Data Contributor' --scope "$account_id" --output none
   fi
@@ -204,24 +216,28 @@ assignable_roles=(
   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7 Key Vault Secrets Officer"
 )
 role_ids=""
+role_names=""
 for r in "${assignable_roles[@]}"; do
   role_ids+="${role_ids:+, }${r%% *}"
+  role_names+="${r#* }; "
 done
 # Role Based Access Control Administrator, conditioned: it may add and
 # remove role assignments of the roles above only (Azure ABAC, "constrain
 # roles"), so it cannot make itself or anyone Owner.
 grant_condition="((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {$role_ids})) AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {$role_ids}))"
 
-# state_condition BLOB...: Storage Blob Data Contributor on the state
-# container, conditioned to read, write and delete only these blobs
-# (listing the container's blob names stays allowed: terraform init lists
-# them).
+# state_condition VAR BLOB...: set VAR to the condition of Storage Blob
+# Data Contributor on the state container to read, write and delete only
+# these blobs (listing the container's blob names stays allowed: terraform
+# init lists them).
 state_condition() {
-  local paths="" b
-  for b in "$@"; do
-    paths+="${paths:+ OR }@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringEquals '$b'"
+  local -n _condition=$1
+  local _paths="" _b
+  shift
+  for _b in "$@"; do
+    _paths+="${_paths:+ OR }@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringEquals '$_b'"
   done
-  echo "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($paths))"
+  _condition="((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})) OR ($_paths))"
 }
 
 # Every GitHub environment admits the branch main, by a policy of its own:
@@ -236,7 +252,7 @@ for i in "${!reviewers[@]}"; do
   reviewer_json+="${reviewer_json:+, }{\"type\": \"User\", \"id\": \$reviewer_$i}"
 done
 
-cat <<MSG
+put <<MSG
 
 == Identities and GitHub: paste the script between the 8< lines into bash, ==
 == as an admin of Entra ID (app registrations), of the environments'      ==
@@ -298,7 +314,7 @@ grant() {
     rbac_wait az role assignment create --assignee-object-id "\$sp" --assignee-principal-type ServicePrincipal --role "\$1" --scope "\$2" --output none
   fi
 }
-# The only roles the identities may grant: $(for r in "${assignable_roles[@]}"; do printf '%s; ' "${r#* }"; done)
+# The only roles the identities may grant: $role_names
 grant_condition="$grant_condition"
 MSG
 
@@ -342,9 +358,10 @@ for env in "${envs[@]}"; do
   [ "$BACKEND_TYPE" = azurerm ] || { echo; echo "# ---- $env keeps local state: the pipeline cannot deploy it; no identity. ----"; continue; }
   secret_envs+="${secret_envs:+ }$ENVIRONMENT"
   container_scope="/subscriptions/$subscription/resourceGroups/$STATE_RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STATE_STORAGE_ACCOUNT/blobServices/default/containers/$STATE_CONTAINER"
-  blobs=$(state_condition "$STATE_KEY_PREFIX/$AZURE_STACK.tfstate" "$STATE_KEY_PREFIX/$K8S_STACK.tfstate")
+  blobs=""
+  state_condition blobs "$STATE_KEY_PREFIX/$AZURE_STACK.tfstate" "$STATE_KEY_PREFIX/$K8S_STACK.tfstate"
   var="client_id_${ENVIRONMENT//-/_}"
-  cat <<MSG
+  put <<MSG
 
 # ---- $ENVIRONMENT: identity ${repo##*/}-$ENVIRONMENT, which writes, trusted by the GitHub environment $ENVIRONMENT only ----
 for rg in $ENV_RESOURCE_GROUPS; do
@@ -354,12 +371,12 @@ identity "${repo##*/}-$ENVIRONMENT"
 trust $ENVIRONMENT
 MSG
   if [ "$PRODUCTION" = true ]; then
-    cat <<MSG
+    put <<MSG
 # The unapproved plan job no longer signs in as the identity that writes:
 untrust $ENVIRONMENT-plan
 MSG
   fi
-  cat <<MSG
+  put <<MSG
 # Creates and updates the resources, and the policy assignments, in the
 # environment's resource groups only:
 for rg in $ENV_RESOURCE_GROUPS; do
@@ -372,10 +389,12 @@ grant "Resource Policy Contributor" "/subscriptions/\$subscription/resourceGroup
 grant "Storage Blob Data Contributor" "$container_scope" "$blobs"
 $var=\$app
 MSG
-  github_environment "$ENVIRONMENT" "$([ "$PRODUCTION" = true ] && echo reviewed)"
+  reviewed=""
+  [ "$PRODUCTION" != true ] || reviewed=reviewed
+  github_environment "$ENVIRONMENT" "$reviewed"
   echo "gh variable set AZURE_CLIENT_ID --repo \"\$repo\" --env $ENVIRONMENT --body \"\$$var\""
   [ "$PRODUCTION" = true ] || continue
-  cat <<MSG
+  put <<MSG
 
 # ---- $ENVIRONMENT-plan: identity ${repo##*/}-$ENVIRONMENT-plan, which only reads, trusted by the GitHub environment $ENVIRONMENT-plan only ----
 # The plan for review and the drift check run without approval, on every
@@ -400,7 +419,7 @@ MSG
   echo "for s in GH_PACKAGES_USERNAME GH_PACKAGES_TOKEN IPFS_PRIVATE_KEY; do gh secret delete \"\$s\" --repo \"\$repo\" --env $ENVIRONMENT-plan 2>/dev/null || true; done"
 done
 
-cat <<MSG
+put <<MSG
 
 # ---- GitHub: the repository ----
 # Non-secret IDs are variables (vars.*); the client IDs are per environment

@@ -2,11 +2,13 @@ package scripts
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -73,47 +75,77 @@ func TestSetupWaitsForItsRoleAssignment(t *testing.T) {
 	}
 }
 
-// pasted runs the script setup.sh printed between its 8< lines, as an admin
-// would paste it, with the fake az and gh, and returns their calls.
-func pasted(t *testing.T, args ...string) (*env, []string) {
+// pasted runs setup.sh with args, then the script it printed between its
+// 8< lines, as an admin would paste it, with the fake az and gh, in a test
+// environment with the fixture environments and, with third, a third one
+// (thirdEnvironment). It returns setup.sh's output and the pasted script's
+// calls. The same run gives the same: the tests that look at one share it
+// (one run each, in the test that asks first), and each fails when it
+// failed.
+func pasted(t *testing.T, third bool, args ...string) (string, []string) {
 	t.Helper()
-	return pastedIn(t, newEnv(t, true), args...)
+	p, _ := pastes.LoadOrStore(fmt.Sprint(third, args), &paste{})
+	run := p.(*paste)
+	run.once.Do(func() {
+		run.err = "the shared run of setup.sh " + strings.Join(args, " ") + " stopped (see the test that ran it)"
+		e := newEnv(t, true)
+		if third {
+			thirdEnvironment(t, e)
+		}
+		run.out, run.calls, run.err = runPasted(t, e, args...)
+	})
+	if run.err != "" {
+		t.Fatal(run.err)
+	}
+	return run.out, slices.Clone(run.calls)
 }
 
-// pastedIn is pasted in a prepared test environment.
-func pastedIn(t *testing.T, e *env, args ...string) (*env, []string) {
+// paste is one run of pasted.
+type paste struct {
+	once  sync.Once
+	out   string
+	calls []string
+	err   string // why it failed
+}
+
+// pastes holds the runs of pasted, by their inputs.
+var pastes sync.Map
+
+// runPasted is pasted in a prepared test environment; it returns why it
+// failed instead of failing the test.
+func runPasted(t *testing.T, e *env, args ...string) (string, []string, string) {
 	t.Helper()
 	e.extra = append(e.extra, "FAKE_AZ_STATE=exists")
 	out, code := e.run("setup.sh", args...)
 	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
+		return out, nil, fmt.Sprintf("exit %d\n%s", code, out)
 	}
 	start := strings.Index(out, "-------- 8< --------\n")
 	end := strings.Index(out, "-------- >8 --------")
 	if start < 0 || end < start {
-		t.Fatalf("no script between 8< lines:\n%s", out)
+		return out, nil, fmt.Sprintf("no script between 8< lines:\n%s", out)
 	}
 	script := filepath.Join(t.TempDir(), "pasted.sh")
 	if err := os.WriteFile(script, []byte(out[start+len("-------- 8< --------\n"):end]), 0o755); err != nil {
-		t.Fatal(err)
+		return out, nil, err.Error()
 	}
 	if err := os.Remove(e.log); err != nil {
-		t.Fatal(err)
+		return out, nil, err.Error()
 	}
 	if out, code := e.runIn(t.TempDir(), "bash", "-n", script); code != 0 {
-		t.Fatalf("the printed script is not valid bash:\n%s", out)
+		return out, nil, fmt.Sprintf("the printed script is not valid bash:\n%s", out)
 	}
 	if out, code := e.runIn(t.TempDir(), "bash", script); code != 0 {
-		t.Fatalf("the printed script failed: exit %d\n%s", code, out)
+		return out, nil, fmt.Sprintf("the printed script failed: exit %d\n%s", code, out)
 	}
-	return e, e.calls()
+	return out, e.calls(), ""
 }
 
 // TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment runs the printed
 // script and checks what it would create.
 func TestSetupPrintsOneLeastPrivilegeIdentityPerEnvironment(t *testing.T) {
 	t.Parallel()
-	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	_, calls := pasted(t, false, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	var apps, subjects, grants []string
 	conditions := map[string]string{} // role on scope -> condition
 	for _, c := range calls {
@@ -192,9 +224,7 @@ var readRoles = []string{"Reader", "Azure Kubernetes Service Cluster User Role",
 // a role on another environment's state container.
 func TestSetupGivesThePlanIdentityReadRolesOnly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, true)
-	thirdEnvironment(t, e)
-	_, calls := pastedIn(t, e, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	_, calls := pasted(t, true, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	identity := ""
 	roles := map[string][]string{}
 	for _, c := range calls {
@@ -307,7 +337,7 @@ func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
 			}
 		}
 	}
-	_, calls := pasted(t, "--repo", "octo/perpetual-infra")
+	_, calls := pasted(t, false, "--repo", "octo/perpetual-infra")
 	identities, grants := 0, 0
 	for _, c := range calls {
 		if strings.HasPrefix(c, "az ad app create") {
@@ -336,7 +366,7 @@ func TestSetupLetsTheIdentitiesGrantExactlyTheStacksRoles(t *testing.T) {
 
 func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 	t.Parallel()
-	_, calls := pasted(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
+	out, calls := pasted(t, false, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	var envs []string
 	for _, c := range calls {
 		if strings.HasPrefix(c, "gh api -X PUT repos/octo/perpetual-infra/environments/") {
@@ -373,7 +403,6 @@ func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 	equal(t, "GitHub environments admitting main by a policy", policies, envs)
 
 	// The environment bodies go through stdin: check them in the output.
-	out, _ := newEnvRun(t, "--repo", "octo/perpetual-infra", "--reviewer", "alice", "--reviewer", "bob")
 	// Admins cannot bypass the environments' rules, and main is admitted by
 	// a policy of its own, not by whatever branch is protected.
 	const policy = `"can_admins_bypass": false, "deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}`
@@ -383,18 +412,11 @@ func TestSetupProductionEnvironmentNeedsReviewers(t *testing.T) {
 	if strings.Contains(out, `"protected_branches": true`) {
 		t.Error("an environment admits protected branches")
 	}
-	out, _ = newEnvRun(t, "--repo", "octo/perpetual-infra")
+	out, _ = pasted(t, false, "--repo", "octo/perpetual-infra")
 	contains(t, out, "prod is production and needs required reviewers: run setup.sh again with --reviewer LOGIN")
 	if strings.Contains(out, "environments/prod\"") || strings.Contains(out, "main_only prod\n") {
 		t.Error("production created without reviewers")
 	}
 	// Every environment file is in the printout, production or not.
 	contains(t, out, "#   dev: development; GitHub environment dev (perpetual-infra-dev)\n", "#   prod: production; GitHub environments prod-plan (plan for review, drift check: perpetual-infra-prod-plan, reads only) and prod (approved apply: perpetual-infra-prod)\n")
-}
-
-func newEnvRun(t *testing.T, args ...string) (string, int) {
-	t.Helper()
-	e := newEnv(t, true)
-	e.extra = []string{"FAKE_AZ_STATE=exists"}
-	return e.run("setup.sh", args...)
 }

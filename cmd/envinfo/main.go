@@ -15,9 +15,15 @@
 //	go run ./cmd/envinfo -list production -json
 //
 // The variables a synthesized stack declares without a default, which must
-// be set (TF_VAR_<name>) before it is planned:
+// be set (TF_VAR_<name>) before it is planned, one a line:
 //
 //	go run ./cmd/envinfo -required-vars cdktf.out/stacks/dev
+//
+// Several stacks in one call (one process instead of one a stack): each
+// stack's variables, in the order of the directories, the lists separated
+// by an empty line (an empty list is empty); nothing when one cannot be read:
+//
+//	go run ./cmd/envinfo -required-vars cdktf.out/stacks/dev cdktf.out/stacks/dev-k8s
 package main
 
 import (
@@ -38,30 +44,26 @@ func main() {
 	github := flag.Bool("github", false, "write KEY=value lines for $GITHUB_ENV instead of shell assignments")
 	list := flag.String("list", "", "list the environments instead: all, production or development")
 	asJSON := flag.Bool("json", false, "with -list: print a JSON array (for a workflow matrix)")
-	requiredVars := flag.String("required-vars", "", "print the variables that the stack synthesized in this directory declares without a default")
+	requiredVars := flag.String("required-vars", "", "print the variables that the stack synthesized in this directory declares without a default (more directories may follow as arguments)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: envinfo [-config DIR] [-github] ENVIRONMENT")
 		fmt.Fprintln(os.Stderr, "       envinfo [-config DIR] -list all|production|development [-json]")
-		fmt.Fprintln(os.Stderr, "       envinfo -required-vars STACK_DIR")
+		fmt.Fprintln(os.Stderr, "       envinfo -required-vars STACK_DIR [STACK_DIR ...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	wantArgs := 1 // ENVIRONMENT
-	if *requiredVars != "" || *list != "" {
+	if *list != "" {
 		wantArgs = 0
 	}
-	if flag.NArg() != wantArgs {
+	if *requiredVars == "" && flag.NArg() != wantArgs {
 		flag.Usage()
 		os.Exit(2)
 	}
 	var err error
 	switch {
 	case *requiredVars != "":
-		var names []string
-		names, err = stackRequiredVars(*requiredVars)
-		for _, n := range names {
-			fmt.Println(n)
-		}
+		err = writeRequiredVars(os.Stdout, append([]string{*requiredVars}, flag.Args()...))
 	case *list != "":
 		err = writeList(os.Stdout, *dir, *list, *asJSON)
 	default:
@@ -104,6 +106,27 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 		}
 	}
 	return nil
+}
+
+// writeRequiredVars prints the variables without a default of the stacks
+// synthesized in dirs, one a line, each stack's list after the previous
+// one and an empty line; nothing when a stack cannot be read.
+func writeRequiredVars(w io.Writer, dirs []string) error {
+	var b strings.Builder
+	for i, dir := range dirs {
+		names, err := stackRequiredVars(dir)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		for _, n := range names {
+			b.WriteString(n + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // stackRequiredVars returns, sorted, the variables without a default of the

@@ -147,3 +147,38 @@ func TestStackRequiredVars(t *testing.T) {
 		t.Error("no error without cdk.tf.json")
 	}
 }
+
+// TestWriteRequiredVars: one stack's variables one a line; several stacks'
+// lists in the order given, separated by an empty line, an empty list
+// included; nothing at all when one stack cannot be read.
+func TestWriteRequiredVars(t *testing.T) {
+	stack := func(vars string) string {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(`{"variable": {`+vars+`}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	a := stack(`"b": {}, "a": {}, "c": {"default": 1}`)
+	none := stack(`"d": {"default": "x"}`)
+	z := stack(`"z": {"type": "string"}`)
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{a}, "a\nb\n"},
+		{[]string{none}, ""},
+		{[]string{a, z}, "a\nb\n\nz\n"},
+		{[]string{a, none, z}, "a\nb\n\n\nz\n"},
+		{[]string{z, none}, "z\n\n"},
+	} {
+		var out bytes.Buffer
+		if err := writeRequiredVars(&out, c.dirs); err != nil || out.String() != c.want {
+			t.Errorf("%d stacks: %q %v, want %q", len(c.dirs), out.String(), err, c.want)
+		}
+	}
+	var out bytes.Buffer
+	if err := writeRequiredVars(&out, []string{a, t.TempDir()}); err == nil || out.Len() != 0 {
+		t.Errorf("a stack without cdk.tf.json: %q %v", out.String(), err)
+	}
+}
