@@ -90,22 +90,26 @@ exit 0
 // registration state. The Key Vault: FAKE_KV=missing, it does not exist;
 // FAKE_KV_CLIENT=ADDRESS, its firewall refuses this machine, which has
 // that address; its firewall's address rules are the file kv.
-const fakeAz = `#!/usr/bin/env bash
-echo "az $*" >> "$FAKE_LOG"
+const fakeAz = `#!/bin/sh
+printf '%s\n' "az $*" >> "$FAKE_LOG"
 d=$FAKE_AZ_DIR
 if [ -n "${FAKE_AZ_FAIL:-}" ]; then
-  IFS='|' read -r -a pats <<<"$FAKE_AZ_FAIL"
-  for p in "${pats[@]}"; do
-    if [[ "$*" == *"$p"* ]]; then echo "ERROR: (AuthorizationFailed) fake failure of: $p" >&2; exit 1; fi
+  rest=$FAKE_AZ_FAIL
+  while [ -n "$rest" ]; do
+    p=${rest%%|*}
+    case "$*" in *"$p"*) printf 'ERROR: (AuthorizationFailed) fake failure of: %s\n' "$p" >&2; exit 1 ;; esac
+    case "$rest" in *"|"*) rest=${rest#*|} ;; *) rest="" ;; esac
   done
 fi
-if [ -n "${FAKE_AZ_FLAKY:-}" ] && [[ "$*" == *"$FAKE_AZ_FLAKY"* ]]; then
-  n=0; [ ! -f "$d/flaky" ] || read -r n <"$d/flaky"
-  if [ "$n" -lt "${FAKE_AZ_FLAKY_TIMES:-2}" ]; then
-    echo $((n + 1)) >"$d/flaky"
-    echo "ERROR: (AuthorizationPermissionMismatch) not yet" >&2
-    exit 1
-  fi
+if [ -n "${FAKE_AZ_FLAKY:-}" ]; then
+  case "$*" in *"$FAKE_AZ_FLAKY"*)
+    n=0; [ ! -f "$d/flaky" ] || read -r n <"$d/flaky"
+    if [ "$n" -lt "${FAKE_AZ_FLAKY_TIMES:-2}" ]; then
+      echo $((n + 1)) >"$d/flaky"
+      echo "ERROR: (AuthorizationPermissionMismatch) not yet" >&2
+      exit 1
+    fi ;;
+  esac
 fi
 case "$*" in
   "account show --query id -o tsv") echo 00000000-0000-0000-0000-00000000000a ;;
@@ -113,7 +117,7 @@ case "$*" in
   "account show --query name -o tsv") echo "Test subscription" ;;
   "account show --query user.name -o tsv") echo ops@example.com ;;
   "version "*) echo 2.70.0 ;;
-  "provider show "*) echo "${FAKE_PROVIDER_STATE:-Registered}" ;;
+  "provider show "*) printf '%s\n' "${FAKE_PROVIDER_STATE:-Registered}" ;;
   "ad signed-in-user show "*) echo 00000000-0000-0000-0000-00000000000c ;;
   "ad app list "*|"ad sp list "*) ;;
   "ad app create "*) echo 11111111-1111-1111-1111-111111111111 ;;
@@ -132,12 +136,12 @@ case "$*" in
   "storage account blob-service-properties show "*)
     [ "$FAKE_AZ_STATE" = exists ] || exit 3
     printf '%s\n' ${FAKE_STATE_PROTECTION:-true true true} ;;
-  "keyvault network-rule list "*) [ ! -f "$d/kv" ] || { IFS= read -r -d '' kv <"$d/kv"; printf '%s' "$kv"; } ;;
+  "keyvault network-rule list "*) cat "$d/kv" 2>/dev/null ;;
   "aks show "*)
     n=0; [ ! -f "$d/shows" ] || read -r n <"$d/shows"; n=$((n + 1))
     echo "$n" >"$d/shows"
-    if [ -n "${FAKE_AKS_ERROR:-}" ] && [ "$n" -ge "${FAKE_AKS_ERROR_FROM:-1}" ]; then echo "ERROR: $FAKE_AKS_ERROR" >&2; exit 1; fi
-    power=${FAKE_POWER_STATE:-Running}; [ ! -f "$d/power" ] || read -r power <"$d/power"; echo "$power" ;;
+    if [ -n "${FAKE_AKS_ERROR:-}" ] && [ "$n" -ge "${FAKE_AKS_ERROR_FROM:-1}" ]; then printf 'ERROR: %s\n' "$FAKE_AKS_ERROR" >&2; exit 1; fi
+    power=${FAKE_POWER_STATE:-Running}; [ ! -f "$d/power" ] || read -r power <"$d/power"; printf '%s\n' "$power" ;;
   "aks start "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Running >"$d/power" ;;
   "aks stop "*) [ -n "${FAKE_AKS_STUCK:-}" ] || echo Stopped >"$d/power" ;;
 esac
@@ -148,16 +152,23 @@ exit 0
 // after another, in the lines of $FAKE_AZ_DIR/runs (a line per call,
 // space-separated IDs; the last line repeats). FAKE_GH_FAIL makes every
 // call fail.
-const fakeGh = `#!/usr/bin/env bash
-echo "gh $*" >> "$FAKE_LOG"
+const fakeGh = `#!/bin/sh
+printf '%s\n' "gh $*" >> "$FAKE_LOG"
 [ -z "${FAKE_GH_FAIL:-}" ] || { echo "HTTP 401: Bad credentials" >&2; exit 1; }
 case "$*" in
   "run list "*)
     n=0; [ ! -f "$FAKE_AZ_DIR/gh-calls" ] || read -r n <"$FAKE_AZ_DIR/gh-calls"
     echo $((n + 1)) >"$FAKE_AZ_DIR/gh-calls"
-    lines=(); [ ! -f "$FAKE_AZ_DIR/runs" ] || mapfile -t lines <"$FAKE_AZ_DIR/runs"
-    line=${lines[n]-}; [ -n "$line" ] || [ ${#lines[@]} -eq 0 ] || line=${lines[-1]}
-    for id in $line; do [ "$id" = - ] || echo "$id"; done ;;
+    # Line n+1 of runs, or its last line when that one is missing or empty.
+    line=""; last=""; i=0
+    if [ -f "$FAKE_AZ_DIR/runs" ]; then
+      while IFS= read -r l || [ -n "$l" ]; do
+        i=$((i + 1)); last=$l
+        [ "$i" -ne $((n + 1)) ] || line=$l
+      done <"$FAKE_AZ_DIR/runs"
+    fi
+    [ -n "$line" ] || line=$last
+    for id in $line; do [ "$id" = - ] || printf '%s\n' "$id"; done ;;
   "api users/"*) echo 4242 ;;
 esac
 exit 0
@@ -166,8 +177,8 @@ exit 0
 // fakeCurl answers GitHub's OIDC token request of
 // ACTIONS_ID_TOKEN_REQUEST_URL: a new token each call (oidc-1, oidc-2,
 // ...), recorded; FAKE_CURL_FAIL makes it fail.
-const fakeCurl = `#!/usr/bin/env bash
-echo "curl $*" >> "$FAKE_LOG"
+const fakeCurl = `#!/bin/sh
+printf '%s\n' "curl $*" >> "$FAKE_LOG"
 [ -z "${FAKE_CURL_FAIL:-}" ] || { echo "curl: (22) The requested URL returned error: 403" >&2; exit 22; }
 n=0; [ ! -f "$FAKE_AZ_DIR/oidc" ] || read -r n <"$FAKE_AZ_DIR/oidc"; n=$((n + 1))
 echo "$n" >"$FAKE_AZ_DIR/oidc"
@@ -182,8 +193,9 @@ var cmdBin string
 
 // goCache and goModCache are the go command's caches, which the scripts'
 // environment keeps (go env GOCACHE, GOMODCACHE, read once by TestMain);
-// bashPath is bash's, the fakes' interpreter.
-var goCache, goModCache, bashPath string
+// bashPath is bash's, the fakes' interpreter; shPath, the POSIX ones'
+// (dash, else bash).
+var goCache, goModCache, bashPath, shPath string
 
 // The tests only run shell scripts, make and the commands of cmdBin, each
 // with an environment of its own (newEnv): they run in parallel
@@ -204,6 +216,9 @@ func runTests(m *testing.M) int {
 	if bashPath, err = exec.LookPath("bash"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if shPath, err = exec.LookPath("dash"); err != nil {
+		shPath = bashPath
 	}
 	dir, err := os.MkdirTemp("", "scripts-cmd-")
 	if err != nil {
@@ -248,17 +263,20 @@ func newEnv(t *testing.T, withTerraform bool) *env {
 		}
 	}
 	fakes := map[string]string{
-		"az": fakeAz, "gh": fakeGh, "curl": fakeCurl, "kubelogin": "#!/usr/bin/env bash\nexit 0\n",
+		"az": fakeAz, "gh": fakeGh, "curl": fakeCurl, "kubelogin": "#!/bin/sh\nexit 0\n",
 		// Waits are recorded, not waited.
-		"sleep": "#!/usr/bin/env bash\necho \"sleep $*\" >> \"$FAKE_LOG\"\n",
+		"sleep": "#!/bin/sh\nprintf '%s\\n' \"sleep $*\" >> \"$FAKE_LOG\"\n",
 	}
 	if withTerraform {
 		fakes["terraform"] = fakeTerraform
 	}
 	for name, body := range fakes {
 		// bash itself as the interpreter, not env: the fakes run
-		// thousands of times a test run, and every process counts.
+		// thousands of times a test run, and every process counts. The
+		// POSIX ones (#!/bin/sh) run with dash where there is one, which
+		// starts in half the time.
 		body = strings.Replace(body, "#!/usr/bin/env bash\n", "#!"+bashPath+"\n", 1)
+		body = strings.Replace(body, "#!/bin/sh\n", "#!"+shPath+"\n", 1)
 		if err := os.WriteFile(filepath.Join(e.bin, name), []byte(body), 0o755); err != nil {
 			t.Fatal(err)
 		}
