@@ -188,7 +188,10 @@ printf '{"count": 1, "value": "oidc-%s"}' "$n"
 // cmdBin holds the commands of cmd/ that the scripts and the Makefile run
 // (cmd/envinfo, cmd/plancheck), built once for the whole package by
 // TestMain: the scripts and make run them from CMD_BIN instead of
-// compiling them with go run on every call.
+// compiling them with go run on every call. Under make test it is
+// $TEST_BIN/cmd, beside the kept test binaries (scripts/test.sh), where go
+// build links them again only when they changed; elsewhere a temporary
+// directory.
 var cmdBin string
 
 // goCache and goModCache are the go command's caches, which the scripts'
@@ -220,14 +223,16 @@ func runTests(m *testing.M) int {
 	if shPath, err = exec.LookPath("dash"); err != nil {
 		shPath = bashPath
 	}
-	dir, err := os.MkdirTemp("", "scripts-cmd-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if kept := os.Getenv("TEST_BIN"); filepath.IsAbs(kept) {
+		cmdBin = filepath.Join(kept, "cmd")
+	} else {
+		if cmdBin, err = os.MkdirTemp("", "scripts-cmd-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer func() { _ = os.RemoveAll(cmdBin) }()
 	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	cmdBin = dir
-	build := exec.Command("go", "build", "-o", dir, "../cmd/envinfo", "../cmd/plancheck")
+	build := exec.Command("go", "build", "-o", cmdBin+string(filepath.Separator), "../cmd/envinfo", "../cmd/plancheck")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the commands the scripts run:", err)

@@ -166,11 +166,11 @@ gotest() {
     go test -json "$@"
     return
   fi
-  local pkg name i rc code=0 bin=${TEST_BIN:-.testbin} pkgs
-  local -a rounds=()
+  local pkg name i rc code=0 bin=$TEST_BIN list
+  local -a pkgs rounds=()
   local -A names=()
-  pkgs=$(go list ./...) || return
-  mapfile -t pkgs <<<"$pkgs"
+  list=$(go list ./...) || return
+  mapfile -t pkgs <<<"$list"
   for pkg in "${pkgs[@]}"; do
     name=${pkg##*/}
     i=${names[$name]:-0}
@@ -183,6 +183,14 @@ gotest() {
   done
   return "$code"
 }
+
+# Without arguments: the kept test binaries' directory, absolute, for the
+# tests that keep binaries of their own there too (scripts_test.go).
+if [ $# -eq 0 ]; then
+  mkdir -p "${TEST_BIN:=.testbin}"
+  TEST_BIN=$(cd "$TEST_BIN" && pwd)
+  export TEST_BIN
+fi
 
 set +e
 TMPDIR=$tmp gotest "$@" | render

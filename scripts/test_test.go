@@ -124,13 +124,16 @@ func goTestEnv(t *testing.T, events string, extra ...string) (*env, string) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	e.extra = append([]string{"FAKE_GO_JSON=" + json, "TMPDIR=" + tmp}, extra...)
+	e.extra = append([]string{"FAKE_GO_JSON=" + json, "TMPDIR=" + tmp, "TEST_BIN=" + testBin(e)}, extra...)
 	return e, tmp
 }
 
 // TestTestPrintsWhatGoTestPrints: make test (test.sh) shows go test's
 // lines and the failed tests' output, passes go test's arguments and exit
 // status on, and runs every package by default, uncached.
+// testBin is where test.sh keeps test binaries in a goTestEnv.
+func testBin(e *env) string { return filepath.Join(e.state, "testbin") }
+
 func TestTestPrintsWhatGoTestPrints(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"1", "2"} {
@@ -148,16 +151,17 @@ func TestTestPrintsWhatGoTestPrints(t *testing.T) {
 	if out, status := e.run("test.sh"); status != 0 || out != "" {
 		t.Errorf("exit %d\n%s", status, out)
 	}
+	bin := testBin(e)
 	equal(t, "go test's default arguments", e.callsOf("go"), []string{
 		"go list ./...",
-		"go test -json -count=1 -ldflags=-w -o .testbin/0/ example.com/m/a example.com/m/cmd/tool example.com/m/b",
-		"go test -json -count=1 -ldflags=-w -o .testbin/1/ example.com/m/tools/tool",
-		"go test -json -count=1 -ldflags=-w -o .testbin/2/ example.com/m/x/tool",
+		"go test -json -count=1 -ldflags=-w -o " + bin + "/0/ example.com/m/a example.com/m/cmd/tool example.com/m/b",
+		"go test -json -count=1 -ldflags=-w -o " + bin + "/1/ example.com/m/tools/tool",
+		"go test -json -count=1 -ldflags=-w -o " + bin + "/2/ example.com/m/x/tool",
 	})
-	// TEST_BIN moves them; a failed round's status is the run's, and the
-	// rounds after it still run.
-	e, _ = goTestEnv(t, "", list, "TEST_BIN=/tmp/elsewhere", "FAKE_GO_EXIT=1")
-	if _, status := e.run("test.sh"); status != 1 || len(e.callsOf("go")) != 4 || !strings.Contains(e.callsOf("go")[3], "-o /tmp/elsewhere/2/ ") {
+	// A failed round's status is the run's, and the rounds after it still
+	// run.
+	e, _ = goTestEnv(t, "", list, "FAKE_GO_EXIT=1")
+	if _, status := e.run("test.sh"); status != 1 || len(e.callsOf("go")) != 4 || !strings.Contains(e.callsOf("go")[3], "-o "+testBin(e)+"/2/ ") {
 		t.Errorf("exit %d, calls %q", status, e.callsOf("go"))
 	}
 	// Packages that cannot be listed are not a run that passed.
