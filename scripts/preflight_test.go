@@ -176,6 +176,8 @@ func TestReach(t *testing.T) {
 			"prod's Key Vault admits this machine, and also addresses outside network.adminCidrs that earlier deploys let through (192.0.2.50)"},
 		{"Azure cannot be asked", []string{"TF_VAR_deployer_ips=", "FAKE_AZ_FAIL=keyvault show"},
 			"cannot ask Azure whether the Key Vault perpetual-prod-kv of prod admits this machine"},
+		{"the Key Vault cannot be asked", []string{"TF_VAR_deployer_ips=", "FAKE_AZ_FAIL=keyvault secret list"},
+			"cannot ask the Key Vault perpetual-prod-kv of prod whether it admits this machine: ERROR: (AuthorizationFailed) fake failure of: keyvault secret list"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
