@@ -19,7 +19,11 @@ TOOLS := .tools
 GOLANGCI_LINT_VERSION := v2.15.0
 ACTIONLINT_VERSION := v1.7.12
 TRIVY_VERSION := v0.74.0
-GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+# golangci-lint refuses a module whose toolchain (go.mod) is newer than the
+# Go that built it: it is built with that toolchain, which the go command
+# fetches, and kept by both versions.
+GO_TOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)-$(GO_TOOLCHAIN)/golangci-lint
 ACTIONLINT := $(TOOLS)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 TRIVY := $(TOOLS)/trivy-$(TRIVY_VERSION)/trivy
 
@@ -115,7 +119,7 @@ lint: setup $(GOLANGCI_LINT) ## go vet and golangci-lint
 	$(GOLANGCI_LINT) run ./...
 
 $(GOLANGCI_LINT):
-	GOBIN=$(abspath $(dir $@)) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	GOBIN=$(abspath $(dir $@)) GOTOOLCHAIN=$(GO_TOOLCHAIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
 # STACK must be <env> or <env>-k8s of an environment file; otherwise the
 # message lists the stacks there are (cmd/envinfo -list: config/ is the list).

@@ -75,10 +75,11 @@ func TestFaultTrials(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	synthTime = min(synthTime, time.Since(start))
+	plugin := "stacks/dev/.terraform/providers/registry.terraform.io/hashicorp/azurerm/plugin"
 	working := map[string]string{
-		"stacks/dev/.terraform/providers/registry.terraform.io/hashicorp/azurerm/plugin": "plugin binary",
-		"stacks/dev/.terraform.lock.hcl":                                                 "# provider locks\n",
-		"stacks/prod-k8s/.terraform.lock.hcl":                                            "# provider locks\n",
+		plugin:                                "plugin binary",
+		"stacks/dev/.terraform.lock.hcl":      "# provider locks\n",
+		"stacks/prod-k8s/.terraform.lock.hcl": "# provider locks\n",
 	}
 	writeFiles(t, out, working)
 	state := func() (string, error) {

@@ -169,14 +169,14 @@ func TestMessages(t *testing.T) {
 // schema's types, the valid ones as written, and the issues say which were
 // replaced.
 func TestCheckRepairs(t *testing.T) {
-	doc, issues := check(t, compileTest(t), `{"size": "big", "mode": "x", "name": 5, "list": ["a", 1], "labels": {"Bad": "1", "ok": "2"}, "sise": 2, "inner": {"levle": 7, "mode": "b"}, "ratio": 0.5}`)
+	doc, issues := check(t, compileTest(t), `{"size": "big", "mode": "x", "name": 5, "list": ["a", 1], "labels": {"Bad": "1", "ok": "2"}, "sise": 2, "inner": {"levle": 7, "mode": "b"}, "ratio": 0.5}`) //nolint:misspell // "levle" misspells "level" on purpose: a key to repair
 	affected := map[string]bool{}
 	for _, is := range issues {
 		for _, p := range is.Affects {
 			affected[p] = true
 		}
 	}
-	for _, p := range []string{"/size", "/mode", "/name", "/list/1", "/labels/Bad", "/sise", "/budget", "/inner/level", "/inner/levle"} {
+	for _, p := range []string{"/size", "/mode", "/name", "/list/1", "/labels/Bad", "/sise", "/budget", "/inner/level", "/inner/levle"} { //nolint:misspell // "levle" misspells "level" on purpose: a key to repair
 		if !affected[p] {
 			t.Errorf("%s is not among the affected values %v", p, affected)
 		}

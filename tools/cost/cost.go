@@ -338,23 +338,26 @@ func (p *pricer) referencedDiskSize(ref string) (float64, error) {
 	return 0, fmt.Errorf("backs up %q, which is not a disk of this stack", ref)
 }
 
-// budgetOf reads the resource-group budget of a synthesized stack, or nil.
+// budgetOf reads the resource-group budget of a synthesized stack (the
+// first, and the stacks have one), or nil.
 func budgetOf(s *stackjson.Stack) *Budget {
-	for _, r := range s.Resources("azurerm_consumption_budget_resource_group") {
-		b := &Budget{Amount: num(r, "amount", 0), AlertPercent: math.Inf(1)}
-		notes, _ := r.Attrs["notification"].([]any)
-		for i := range notes {
-			n := fmt.Sprintf("notification.%d.", i)
-			if str(r, n+"threshold_type", "Actual") == "Actual" {
-				b.AlertPercent = math.Min(b.AlertPercent, num(r, n+"threshold", 100))
-			}
-		}
-		if math.IsInf(b.AlertPercent, 1) {
-			b.AlertPercent = 100
-		}
-		return b
+	budgets := s.Resources("azurerm_consumption_budget_resource_group")
+	if len(budgets) == 0 {
+		return nil
 	}
-	return nil
+	r := budgets[0]
+	b := &Budget{Amount: num(r, "amount", 0), AlertPercent: math.Inf(1)}
+	notes, _ := r.Attrs["notification"].([]any)
+	for i := range notes {
+		n := fmt.Sprintf("notification.%d.", i)
+		if str(r, n+"threshold_type", "Actual") == "Actual" {
+			b.AlertPercent = math.Min(b.AlertPercent, num(r, n+"threshold", 100))
+		}
+	}
+	if math.IsInf(b.AlertPercent, 1) {
+		b.AlertPercent = 100
+	}
+	return b
 }
 
 // attr is the T at path in b, or def.
