@@ -30,6 +30,8 @@ import (
 // and a Key Vault secret with a sensitive value. apply copies the files
 // next to the applied plan into $FAKE_AZ_DIR/workdir; its first
 // FAKE_APPLY_FAILURES calls per stack fail with FAKE_APPLY_ERROR.
+// version -json says 1.11.4; with FAKE_TF_OLD=VERSION, a Terraform from
+// before -json, it fails and version prints "Terraform vVERSION".
 const fakeTerraform = `#!/usr/bin/env bash
 if [ -n "${AZURE_FEDERATED_TOKEN_FILE:-}" ]; then
   token=""; IFS= read -r token 2>/dev/null <"$AZURE_FEDERATED_TOKEN_FILE"
@@ -43,7 +45,8 @@ for a in "$@"; do case "$a" in -chdir=*) stack=${a#-chdir=}; stack=${stack##*/} 
 val() { v="$1_${stack//-/_}"; if [ -n "${!v+x}" ]; then v=${!v}; else v=$1; v=${!v-$2}; fi; }
 for a in "$@"; do case "$a" in -out=*) echo plan > "${a#-out=}" ;; esac; done
 case " $* " in
-  *" version "*) echo '{"terraform_version": "1.11.4"}' ;;
+  *" version -json "*) [ -z "${FAKE_TF_OLD:-}" ] || exit 1; echo '{"terraform_version": "1.11.4"}' ;;
+  *" version "*) echo "Terraform v${FAKE_TF_OLD:-1.11.4}" ;;
   *" init "*) val FAKE_INIT_EXIT 0; exit "$v" ;;
   *" import "*) val FAKE_IMPORT_EXIT 0; exit "$v" ;;
   *" state list "*) val FAKE_STATE azurerm_resource_group.rg; printf '%s' "$v" ;;

@@ -78,7 +78,7 @@ need npm "npm comes with Node.js."
 need_terraform
 need az "Install the Azure CLI: https://learn.microsoft.com/cli/azure/install-azure-cli"
 # The version that the first line naming one says (the last one on it).
-tf_json=$(tf version -json 2>/dev/null)
+tf_json=$(tf version -json 2>/dev/null) || tf_json=""
 tf_version=""
 while IFS= read -r line; do
   if [[ $line =~ ^.*\"terraform_version\":\ *\"([0-9.]*)\" ]]; then

@@ -12,6 +12,22 @@ import (
 	"testing"
 )
 
+// TestSetupRefusesAnOldTerraform: a Terraform from before version -json,
+// its version read from the plain output, is named as too old before
+// anything in Azure is asked or changed.
+func TestSetupRefusesAnOldTerraform(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	e.extra = []string{"FAKE_TF_OLD=0.12.31"}
+	out, code := e.run("setup.sh", "--repo", "octo/perpetual", "prod")
+	if code != 1 || !strings.Contains(out, "Terraform 0.12.31 is too old; this project needs 1.11 or newer.") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if calls := e.callsOf("az"); len(calls) > 0 {
+		t.Errorf("asked Azure: %q", calls)
+	}
+}
+
 func TestSetupIsIdempotent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
