@@ -56,19 +56,23 @@ need_terraform() {
 # cluster through kubelogin, the federated token file is renewed
 # (fresh_federated_token).
 tf() {
-  case " $* " in
-    *" plan "* | *" apply "*) fresh_federated_token ;;
-  esac
+  fresh_token_for "$@"
   "$TERRAFORM" "$@"
 }
 
 # tf_exec ARGS...: tf in a pipeline, where each command runs in a shell of
 # its own: that shell becomes Terraform (exec) instead of starting it.
 tf_exec() {
+  fresh_token_for "$@"
+  exec "$TERRAFORM" "$@"
+}
+
+# fresh_token_for ARGS...: fresh_federated_token when Terraform's ARGS plan
+# or apply.
+fresh_token_for() {
   case " $* " in
     *" plan "* | *" apply "*) fresh_federated_token ;;
   esac
-  exec "$TERRAFORM" "$@"
 }
 
 # fresh_federated_token: in a GitHub Actions job that may ask for an OIDC
@@ -100,40 +104,40 @@ need_go() {
 # (go run), or CMD_BIN/NAME when CMD_BIN names a directory of them built
 # from it (the tests build them once).
 gocmd() {
-  local name=$1
+  local -a cmd
+  gocmd_argv cmd "$1"
   shift
+  "${cmd[@]}" "$@"
+}
+
+# gocmd_argv VAR NAME: set the array VAR to gocmd's command for NAME.
+gocmd_argv() {
+  local -n _gocmd_argv=$1
   if [ -n "${CMD_BIN:-}" ]; then
-    "$CMD_BIN/$name" "$@"
+    _gocmd_argv=("$CMD_BIN/$2")
   else
     need_go
-    go run "./cmd/$name" "$@"
+    _gocmd_argv=(go run "./cmd/$2")
   fi
 }
 
-# gocmd_exec NAME ARGS...: gocmd in a pipeline, where each command runs in
-# a shell of its own: that shell becomes the command (exec).
+# gocmd_exec NAME ARGS...: gocmd in a pipeline or a command substitution,
+# where each command runs in a shell of its own: that shell becomes the
+# command (exec) instead of starting it.
 gocmd_exec() {
-  local name=$1
+  local -a cmd
+  gocmd_argv cmd "$1"
   shift
-  if [ -n "${CMD_BIN:-}" ]; then
-    exec "$CMD_BIN/$name" "$@"
-  fi
-  need_go
-  exec go run "./cmd/$name" "$@"
+  exec "${cmd[@]}" "$@"
 }
 
 # gocmd_into VAR NAME ARGS...: set VAR to the output of gocmd NAME ARGS...
 # (its trailing newlines removed, as $(...) does), with gocmd's exit
-# status; with CMD_BIN, without a shell process around the command's.
+# status, in one process.
 gocmd_into() {
   local -n _gocmd_out=$1
-  local _gocmd_name=$2
-  shift 2
-  if [ -n "${CMD_BIN:-}" ]; then
-    _gocmd_out=$("$CMD_BIN/$_gocmd_name" "$@")
-  else
-    _gocmd_out=$(gocmd "$_gocmd_name" "$@")
-  fi
+  shift
+  _gocmd_out=$(gocmd_exec "$@")
 }
 
 # environments all|production|development [-json]: the names of the
