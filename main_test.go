@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/synthtest"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/testinputs"
 )
 
 // These tests run the real program, as `make synth` and the cdktf CLI do,
@@ -102,10 +103,21 @@ func copyWorkspace(t *testing.T, dir string) string {
 // program is a command that runs the program with args in dir, with a
 // $TMPDIR of its own (tmp) and env added to the test's environment.
 func program(dir, tmp string, args []string, env ...string) *exec.Cmd {
+	declareInputs()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{runProgramEnv, "TMPDIR=" + tmp}, env...)...)
 	return cmd
+}
+
+// declareInputs declares to go test's cache what the program, go run and
+// the cdktf CLI read beside this binary, which is the program
+// (testinputs): the environment, the configurations and the CLI's
+// installation.
+func declareInputs() {
+	testinputs.Env()
+	testinputs.Paths("cdktf.json", "go.mod", "go.sum", "package.json", "package-lock.json", filepath.Join("node_modules", ".package-lock.json"))
+	testinputs.Trees("config", "testdata", "scan")
 }
 
 // sentinels are secret-looking values put where a careless program would
@@ -423,6 +435,7 @@ func TestCdktfCLISynth(t *testing.T) {
 	if _, err := os.Stat(cli); err != nil {
 		t.Fatalf("%s: %v (run make setup)", cli, err)
 	}
+	declareInputs()
 	cliOut := filepath.Join(t.TempDir(), "cdktf.out")
 	cmd := exec.Command(cli, "synth", "--output", cliOut)
 	// As make runs it. What the CLI and Node.js say about the machine is

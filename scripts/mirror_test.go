@@ -50,7 +50,7 @@ func TestProviderMirror(t *testing.T) {
 			}
 		}
 		for _, c := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.email=test@example.com", "-c", "user.name=test", "commit", "-q", "-m", "provider"}, {"tag", "v" + versions[name]}, {"tag", "v99.0.0"}} {
-			if out, err := exec.Command("git", append([]string{"-C", dir}, c...)...).CombinedOutput(); err != nil {
+			if out, err := command(t, "git", append([]string{"-C", dir}, c...)...).CombinedOutput(); err != nil {
 				t.Fatalf("git %v: %v\n%s", c, err, out)
 			}
 		}

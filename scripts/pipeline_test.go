@@ -21,7 +21,7 @@ func gitRepo(t *testing.T) (string, map[string]string) {
 	origin := t.TempDir()
 	git := func(dir string, args ...string) string {
 		t.Helper()
-		cmd := exec.Command("git", args...)
+		cmd := command(t, "git", args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
 		out, err := cmd.CombinedOutput()
@@ -85,7 +85,7 @@ func TestCheckRef(t *testing.T) {
 	}
 	// Without main's history, nothing is accepted.
 	shallow := t.TempDir()
-	if out, err := exec.Command("git", "init", "-q", shallow).CombinedOutput(); err != nil {
+	if out, err := command(t, "git", "init", "-q", shallow).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	if out, code := e.runIn(shallow, script, "main"); code != 1 || !strings.Contains(out, "fetch-depth: 0") {
@@ -154,7 +154,7 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	make := func(args ...string) (string, int) {
-		cmd := exec.Command("make", append([]string{"--no-print-directory", "CDKTF=" + cdktf}, args...)...)
+		cmd := command(t, "make", append([]string{"--no-print-directory", "CDKTF=" + cdktf}, args...)...)
 		cmd.Dir = ".."
 		// The fake az, kubelogin and terraform first: the preflight passes.
 		// cmd/envinfo from CMD_BIN, for the Makefile and the preflight,
@@ -173,7 +173,7 @@ func TestMakeRefusesProductionStacks(t *testing.T) {
 		return string(out), 0
 	}
 	list := func(kind string) []string {
-		out, err := exec.Command(filepath.Join(cmdBin, "envinfo"), "-config", "../config", "-list", kind).Output()
+		out, err := command(t, filepath.Join(cmdBin, "envinfo"), "-config", "../config", "-list", kind).Output()
 		if err != nil {
 			t.Fatalf("envinfo -list %s: %v", kind, err)
 		}
@@ -873,7 +873,7 @@ func TestAllowedDeletions(t *testing.T) {
 	if err := os.WriteFile(plan, []byte(`{"format_version": "1.2", "resource_changes": [{"address": "azurerm_managed_disk.data", "type": "azurerm_managed_disk", "change": {"actions": ["delete"]}}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(filepath.Join(cmdBin, "plancheck"), "-guard", plan, file).CombinedOutput(); err != nil || !strings.Contains(string(out), "allowed: the plan deletes azurerm_managed_disk.data (delete): moved to a new disk") {
+	if out, err := command(t, filepath.Join(cmdBin, "plancheck"), "-guard", plan, file).CombinedOutput(); err != nil || !strings.Contains(string(out), "allowed: the plan deletes azurerm_managed_disk.data (delete): moved to a new disk") {
 		t.Errorf("the guard with the file: %v\n%s", err, out)
 	}
 	out, code = e.run("allowed-deletions.sh", "", file)

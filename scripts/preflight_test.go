@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -397,7 +396,7 @@ func TestAThirdEnvironment(t *testing.T) {
 // ignored by git, and what it writes is for its owner only.
 func TestPlansAreNotCommitted(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command("git", "check-ignore", "--no-index", "plans/dev.tfplan", "plans/dev.json", "plans/dev.txt")
+	cmd := command(t, "git", "check-ignore", "--no-index", "plans/dev.tfplan", "plans/dev.json", "plans/dev.txt")
 	cmd.Dir = ".."
 	if out, err := cmd.Output(); err != nil || strings.Count(string(out), "\n") != 3 {
 		t.Errorf("plans/ is not git-ignored: %v\n%s", err, out)

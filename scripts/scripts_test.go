@@ -13,7 +13,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/testinputs"
 )
 
 // fakeTerraform records its calls, and before each, when
@@ -244,6 +247,33 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
+// command is exec.Command for the tests, which start every program
+// through it or newEnv: both declare the package's inputs first.
+func command(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	if err := inputs(); err != nil {
+		t.Fatal(err)
+	}
+	return exec.Command(name, args...)
+}
+
+// inputs declares, once, to go test's result cache what the scripts, make
+// and the commands of cmdBin read (testinputs): the environment, the
+// scripts, workflows and configurations, the files of the top directory
+// they use, and the sources of the commands, whose binaries TestMain
+// builds whether or not go test then reuses a result.
+var inputs = sync.OnceValue(func() error {
+	testinputs.Env()
+	testinputs.Paths("../Makefile", "../go.mod", "../go.sum", "../package.json", "../package-lock.json", "../.gitignore", "../cdktf.json", "../help")
+	testinputs.Trees(".", "../.github", "../.ci", "../config", "../testdata", "../stacks/testdata", "../bindings")
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", "../cmd/envinfo", "../cmd/plancheck").Output()
+	if err != nil {
+		return fmt.Errorf("go list: %w", err)
+	}
+	testinputs.Paths(strings.Fields(string(out))...)
+	return nil
+})
+
 // tools are the real commands the scripts may use.
 var tools = []string{"bash", "env", "go", "sed", "grep", "awk", "mktemp", "dirname", "basename", "cat", "head", "tail", "tr", "rm", "mv", "mkdir", "git", "sort", "ls", "node", "npm", "seq", "cut", "sha256sum", "wc", "chmod", "cp", "tee"}
 
@@ -260,6 +290,9 @@ type env struct {
 // the fakes, and a synthesized-looking output directory.
 func newEnv(t *testing.T, withTerraform bool) *env {
 	t.Helper()
+	if err := inputs(); err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, bin: t.TempDir(), log: filepath.Join(t.TempDir(), "calls.log"), outdir: t.TempDir(), state: t.TempDir()}
 	for _, tool := range tools {
 		p, err := exec.LookPath(tool)
@@ -336,9 +369,9 @@ func (e *env) run(script string, args ...string) (string, int) {
 }
 
 // runIn runs a command in dir with the test's PATH and environment.
-func (e *env) runIn(dir, command string, args ...string) (string, int) {
+func (e *env) runIn(dir, name string, args ...string) (string, int) {
 	e.t.Helper()
-	cmd := exec.Command(command, args...)
+	cmd := command(e.t, name, args...)
 	cmd.Dir = dir
 	home, _ := os.UserHomeDir()
 	cmd.Env = append([]string{
@@ -498,7 +531,7 @@ func TestBootstrapNeedsNode22(t *testing.T) {
 		}
 	}
 	bootstrap := func() (string, int) {
-		cmd := exec.Command("./bootstrap.sh")
+		cmd := command(t, "./bootstrap.sh")
 		cmd.Env = []string{"PATH=" + bin}
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError

@@ -15,14 +15,21 @@ package runs, a line says so every TEST_PROGRESS seconds (default 20):
   ... 	github.com/my-mimisbrunnr/perpetual-infra/scripts	20s so far
 
 Without arguments, as make test runs it, every package's tests run
-(-count=1 ./...), from test binaries kept in TEST_BIN (default .testbin/)
-that go test links again only when their package or a dependency changed:
-the link of every test binary on every run is most of what an unchanged
-package costs. go test -o DIR/ names them after the package's last path
-element and refuses two of one name, so packages that share one run in a
-later round of their own.
+(./...), from test binaries kept in TEST_BIN (default: a directory for
+this checkout in ~/.cache/perpetual-infra/testbin/) that go test links
+again only when their package or a dependency changed: the link of every
+test binary on every run is most of what an unchanged package costs.
+go test -o DIR/ names them after the package's last path element and
+refuses two of one name, so packages that share one run in a later round
+of their own.
 
-The tests run with a $TMPDIR of their own, empty at the start. Anything a
+go test reuses a package's last result ("(cached)") while its test binary
+and everything its tests read are unchanged: the packages whose tests
+start programs declare what those read (tools/testinputs). TEST_FRESH=1
+runs every test again (-count=1).
+
+The tests run with a $TMPDIR of their own, empty at the start (the same
+path on every run from this checkout, for go test's cache). Anything a
 test, or a program a test ran, leaves there is named, and fails the run;
 the directory is removed afterwards.
 
@@ -38,7 +45,15 @@ every=${TEST_PROGRESS:-20}
 [[ "$every" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: TEST_PROGRESS must be a number of seconds, not '$every'" >&2; exit 2; }
 command -v go >/dev/null 2>&1 || { echo "test.sh: 'go' is not installed or not on PATH. Install Go 1.26 (https://go.dev/dl/)." >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/perpetual-infra-test.XXXXXX")
+# The tests' $TMPDIR has the same name on every run from this checkout:
+# go test reuses a package's result only while the variables its tests
+# read ($TMPDIR among them) are unchanged. What an interrupted run left
+# there goes first.
+checkout=${PWD#/}
+checkout=${checkout//\//-} # this checkout's path as a file name
+tmp="${TMPDIR:-/tmp}/perpetual-infra-test-$UID-$checkout"
+rm -rf "$tmp"
+mkdir -m 700 "$tmp"
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # field NAME: REPLY is the value of the string field NAME of the event in
@@ -166,7 +181,8 @@ gotest() {
     go test -json "$@"
     return
   fi
-  local pkg name i rc code=0 bin=$TEST_BIN list
+  local pkg name i rc code=0 bin=$TEST_BIN list fresh=""
+  [ "${TEST_FRESH:-}" != 1 ] || fresh=-count=1
   local -a pkgs rounds=()
   local -A names=()
   list=$(go list ./...) || return
@@ -179,15 +195,18 @@ gotest() {
   done
   for i in "${!rounds[@]}"; do
     # shellcheck disable=SC2086 # import paths, one word each
-    go test -json -count=1 -ldflags=-w -o "$bin/$i/" ${rounds[i]} || { rc=$?; [ "$code" != 0 ] || code=$rc; }
+    go test -json $fresh -ldflags=-w -o "$bin/$i/" ${rounds[i]} || { rc=$?; [ "$code" != 0 ] || code=$rc; }
   done
   return "$code"
 }
 
 # Without arguments: the kept test binaries' directory, absolute, for the
-# tests that keep binaries of their own there too (scripts_test.go).
+# tests that keep binaries of their own there too (scripts_test.go). By
+# default it is outside the checkout, one for each checkout: go test -o
+# touches every kept binary on each run, and go test does not reuse a
+# result whose test ran a file of the module that changed so recently.
 if [ $# -eq 0 ]; then
-  mkdir -p "${TEST_BIN:=.testbin}"
+  mkdir -p "${TEST_BIN:=${XDG_CACHE_HOME:-$HOME/.cache}/perpetual-infra/testbin/$checkout}"
   TEST_BIN=$(cd "$TEST_BIN" && pwd)
   export TEST_BIN
 fi

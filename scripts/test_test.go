@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,7 +131,8 @@ func goTestEnv(t *testing.T, events string, extra ...string) (*env, string) {
 
 // TestTestPrintsWhatGoTestPrints: make test (test.sh) shows go test's
 // lines and the failed tests' output, passes go test's arguments and exit
-// status on, and runs every package by default, uncached.
+// status on, and runs every package by default, with go test's cache
+// unless TEST_FRESH=1.
 // testBin is where test.sh keeps test binaries in a goTestEnv.
 func testBin(e *env) string { return filepath.Join(e.state, "testbin") }
 
@@ -154,10 +156,24 @@ func TestTestPrintsWhatGoTestPrints(t *testing.T) {
 	bin := testBin(e)
 	equal(t, "go test's default arguments", e.callsOf("go"), []string{
 		"go list ./...",
-		"go test -json -count=1 -ldflags=-w -o " + bin + "/0/ example.com/m/a example.com/m/cmd/tool example.com/m/b",
-		"go test -json -count=1 -ldflags=-w -o " + bin + "/1/ example.com/m/tools/tool",
-		"go test -json -count=1 -ldflags=-w -o " + bin + "/2/ example.com/m/x/tool",
+		"go test -json -ldflags=-w -o " + bin + "/0/ example.com/m/a example.com/m/cmd/tool example.com/m/b",
+		"go test -json -ldflags=-w -o " + bin + "/1/ example.com/m/tools/tool",
+		"go test -json -ldflags=-w -o " + bin + "/2/ example.com/m/x/tool",
 	})
+	// By default the binaries are kept outside the checkout, in a
+	// directory of its own under the user's cache.
+	e, _ = goTestEnv(t, "", list)
+	cache := t.TempDir()
+	e.extra = append(slices.DeleteFunc(e.extra, func(kv string) bool { return strings.HasPrefix(kv, "TEST_BIN=") }), "XDG_CACHE_HOME="+cache)
+	if out, status := e.run("test.sh"); status != 0 || len(e.callsOf("go")) != 4 || !strings.HasPrefix(e.callsOf("go")[1], "go test -json -ldflags=-w -o "+cache+"/perpetual-infra/testbin/") {
+		t.Errorf("exit %d, calls %q\n%s", status, e.callsOf("go"), out)
+	}
+	// TEST_FRESH=1 runs every test again instead of reusing go test's
+	// cached results.
+	e, _ = goTestEnv(t, "", list, "TEST_FRESH=1")
+	if out, status := e.run("test.sh"); status != 0 || len(e.callsOf("go")) != 4 || !strings.HasPrefix(e.callsOf("go")[1], "go test -json -count=1 -ldflags=-w -o ") {
+		t.Errorf("exit %d, calls %q\n%s", status, e.callsOf("go"), out)
+	}
 	// A failed round's status is the run's, and the rounds after it still
 	// run.
 	e, _ = goTestEnv(t, "", list, "FAKE_GO_EXIT=1")
@@ -226,6 +242,22 @@ func TestTestFailsOnWhatIsLeftInTMPDIR(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("test.sh left %v in %s", left, tmp)
+	}
+	// The next run gets the same directory (go test's cache compares
+	// $TMPDIR), emptied of what an interrupted run left there.
+	first, _, _ := strings.Cut(string(b), "\n")
+	if err := os.MkdirAll(first, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(first, "interrupted"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.extra = slices.DeleteFunc(e.extra, func(kv string) bool { return strings.HasPrefix(kv, "FAKE_GO_DO=") })
+	if out, status := e.run("test.sh"); status != 0 {
+		t.Errorf("second run: exit %d\n%s", status, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(e.state, "go-tmpdir")); err != nil || string(b) != first+"\n" {
+		t.Errorf("second run: go test ran with TMPDIR and contents %q, want %q, empty", b, first)
 	}
 	// A failed go test keeps its exit status.
 	e, _ = goTestEnv(t, "", `FAKE_GO_DO=: >"$TMPDIR/x"`, "FAKE_GO_EXIT=2")

@@ -18,6 +18,7 @@ import (
 // Networking.
 
 func TestNSGRulesFromConfig(t *testing.T) {
+	synthesized(t)
 	// prod lists an admin CIDR: the admin rules exist and admit only it.
 	for _, name := range []string{"AllowIPFSAPIFromAdmins", "AllowSSHFromAdmins"} {
 		r := prod.Named(t, "azurerm_network_security_rule", name)
@@ -51,6 +52,7 @@ func TestNSGRulesFromConfig(t *testing.T) {
 // Cluster.
 
 func TestClusterFromConfig(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		aks := doc.Named(t, "azurerm_kubernetes_cluster", "perpetual-"+doc.Name+"-aks")
 		aks.Equal(t, "sku_tier", "Free")
@@ -105,6 +107,7 @@ func TestClusterFromConfig(t *testing.T) {
 }
 
 func TestAzureOutputs(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		synthtest.ContainsAll(t, doc.Name+" outputs", doc.Outputs(),
 			"cluster_name", "cluster_resource_group", "resource_group_name", "oidc_issuer_url", "kube_config_raw",
@@ -127,6 +130,7 @@ func TestAzureOutputs(t *testing.T) {
 // (guardrail DATA-001 checks that at every synthesis); development does
 // not, so that it can be torn down.
 func TestDevelopmentStaysDisposable(t *testing.T) {
+	synthesized(t)
 	for _, typ := range guardrails.DataResources {
 		for _, r := range dev.Resources(typ) {
 			if v, _ := r.Get("lifecycle.prevent_destroy"); v == true {
@@ -148,6 +152,7 @@ func TestDevelopmentStaysDisposable(t *testing.T) {
 // TestStorageAccount: what the configuration sets (the hardening the
 // guardrails ST-001 to ST-003 check is not repeated here).
 func TestStorageAccount(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{dev, prod} {
 		a := doc.Only(t, "azurerm_storage_account")
 		a.Equal(t, "blob_properties.versioning_enabled", true)
@@ -160,6 +165,7 @@ func TestStorageAccount(t *testing.T) {
 }
 
 func TestBackupsOnlyWhereEnabled(t *testing.T) {
+	synthesized(t)
 	if n := dev.Count("azurerm_data_protection_backup_vault"); n != 0 {
 		t.Errorf("dev (enableBackups false) has %d backup vaults", n)
 	}
@@ -177,6 +183,7 @@ func TestBackupsOnlyWhereEnabled(t *testing.T) {
 }
 
 func TestKeyVault(t *testing.T) {
+	synthesized(t)
 	p := prod.Only(t, "azurerm_key_vault")
 	p.Equal(t, "sku_name", "standard")
 	p.Equal(t, "network_acls.bypass", "AzureServices")
@@ -224,6 +231,7 @@ func TestKeyVault(t *testing.T) {
 }
 
 func TestPolicies(t *testing.T) {
+	synthesized(t)
 	var prodDefs []string
 	for _, a := range prod.Resources("azurerm_resource_group_policy_assignment") {
 		prodDefs = append(prodDefs, a.Str(t, "policy_definition_id"))
@@ -242,6 +250,7 @@ func TestPolicies(t *testing.T) {
 }
 
 func TestMonitoring(t *testing.T) {
+	synthesized(t)
 	if n := dev.Count("azurerm_log_analytics_workspace"); n != 0 {
 		t.Errorf("dev (monitoring basic) has %d workspaces", n)
 	}
@@ -288,6 +297,7 @@ func TestMonitoring(t *testing.T) {
 // nested block is an object here and a list in a plan: the paths are
 // compared without their list elements.)
 func TestRunnerPathsAreTheDeployerIPs(t *testing.T) {
+	synthesized(t)
 	var walk func(v any, path []string, found map[string]bool)
 	walk = func(v any, path []string, found map[string]bool) {
 		switch v := v.(type) {

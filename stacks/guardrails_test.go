@@ -24,6 +24,7 @@ import (
 // does break the rule: the two checks agree, and validation is no stricter
 // than the guardrail it stands in for.
 func TestConfigurationRefusesWhatBreaksAGuardrail(t *testing.T) {
+	synthesized(t)
 	base := cfgs[0] // the development fixture
 	cases := []struct {
 		name, rule, path string
@@ -84,6 +85,7 @@ func TestConfigurationRefusesWhatBreaksAGuardrail(t *testing.T) {
 // what configuration validation cannot see), and a waived rule lets it
 // through, recorded in the stack's metadata with what it covered.
 func TestGuardrailsStopSynthesis(t *testing.T) {
+	synthesized(t)
 	open := *cfgs[0]
 	open.Environment = "open"
 	open.Network.AdminCIDRs = []string{"0.0.0.0/0"}

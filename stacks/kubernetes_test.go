@@ -17,6 +17,7 @@ import (
 )
 
 func TestKubernetesStacksDependOnAzureStacks(t *testing.T) {
+	synthesized(t)
 	b, err := os.ReadFile(filepath.Join(out.Dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,7 @@ func TestKubernetesStacksDependOnAzureStacks(t *testing.T) {
 }
 
 func TestKubernetesProviderFromDataSource(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{devK8s, prodK} {
 		env := strings.TrimSuffix(doc.Name, "-k8s")
 		aks := doc.DataSource(t, "azurerm_kubernetes_cluster")
@@ -75,6 +77,7 @@ func TestKubernetesProviderFromDataSource(t *testing.T) {
 }
 
 func TestPullSecret(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{devK8s, prodK} {
 		s := doc.Where(t, "kubernetes_secret_v1", "metadata.name", "github-registry-secret")
 		s.Equal(t, "type", "kubernetes.io/dockerconfigjson")
@@ -97,6 +100,7 @@ func TestPullSecret(t *testing.T) {
 }
 
 func TestServiceAccountAndVolume(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{devK8s, prodK} {
 		env := strings.TrimSuffix(doc.Name, "-k8s")
 		id := doc.DataSource(t, "azurerm_user_assigned_identity")
@@ -129,6 +133,7 @@ func TestServiceAccountAndVolume(t *testing.T) {
 }
 
 func TestDevSecretsOnlyInDev(t *testing.T) {
+	synthesized(t)
 	s := devK8s.Where(t, "kubernetes_secret_v1", "metadata.name", DevSecretName)
 	s.Equal(t, "data_wo", map[string]string{
 		SecretGitHubToken:    "${var.github_token}",
@@ -147,6 +152,7 @@ func TestDevSecretsOnlyInDev(t *testing.T) {
 }
 
 func TestKubernetesOutputs(t *testing.T) {
+	synthesized(t)
 	for _, doc := range []*synthtest.Doc{devK8s, prodK} {
 		synthtest.ContainsAll(t, doc.Name+" outputs", doc.Outputs(),
 			"namespace", "pull_secret_name", "image_repository", "service_account_name", "claim_name", "node_identity_client_id", "key_vault_name")
@@ -162,6 +168,7 @@ func TestKubernetesOutputs(t *testing.T) {
 // stack may authenticate with the cluster's admin certificate instead of
 // kubelogin, still read from the data source.
 func TestAdminCertificateProvider(t *testing.T) {
+	synthesized(t)
 	cfg := *cfgs[0]
 	cfg.Kubernetes.LocalAccountsEnabled = true
 	cfg.Kubernetes.ProviderAuth = config.AuthAdminCertificate

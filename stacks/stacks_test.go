@@ -2,12 +2,12 @@ package stacks
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,39 +33,52 @@ var (
 
 func TestMain(m *testing.M) {
 	synthtest.Main(func() int {
-		code, err := setup(m)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return code
+		defer func() {
+			if outDir != "" {
+				_ = os.RemoveAll(outDir)
+			}
+		}()
+		return m.Run()
 	})
 }
 
-func setup(m *testing.M) (int, error) {
-	var err error
-	if cfgs, err = config.LoadDir("../testdata/config"); err != nil {
-		return 0, err
+// synthesized synthesizes the fixture environments on its first call (out,
+// again, dev, prod, devK8s, prodK and cfgs), and fails the test when that
+// failed. Every test that reads them calls it first: it runs inside the
+// test, where go test's cache sees the configuration it reads. The
+// outputs are in outDir, which TestMain removes.
+func synthesized(t *testing.T) {
+	t.Helper()
+	if err := synthesis(); err != nil {
+		t.Fatal(err)
 	}
-	tmp, err := os.MkdirTemp("", "stacks-test-")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = os.RemoveAll(tmp) }()
-	build := func(app cdktf.App) { Build(app, cfgs) }
-	firstSynthAt = time.Now()
-	if out, err = synthtest.SynthApp(filepath.Join(tmp, "first"), build); err != nil {
-		return 0, err
-	}
-	// Far enough apart that a timestamp in the output would differ.
-	time.Sleep(time.Until(firstSynthAt.Add(1100 * time.Millisecond)))
-	if again, err = synthtest.SynthApp(filepath.Join(tmp, "second"), build); err != nil {
-		return 0, err
-	}
-	dev, prod = out.Stacks["dev"], out.Stacks["prod"]
-	devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
-	return m.Run(), nil
 }
+
+var (
+	outDir    string
+	synthesis = sync.OnceValue(func() error {
+		var err error
+		if cfgs, err = config.LoadDir("../testdata/config"); err != nil {
+			return err
+		}
+		if outDir, err = os.MkdirTemp("", "stacks-test-"); err != nil {
+			return err
+		}
+		build := func(app cdktf.App) { Build(app, cfgs) }
+		firstSynthAt = time.Now()
+		if out, err = synthtest.SynthApp(filepath.Join(outDir, "first"), build); err != nil {
+			return err
+		}
+		// Far enough apart that a timestamp in the output would differ.
+		time.Sleep(time.Until(firstSynthAt.Add(1100 * time.Millisecond)))
+		if again, err = synthtest.SynthApp(filepath.Join(outDir, "second"), build); err != nil {
+			return err
+		}
+		dev, prod = out.Stacks["dev"], out.Stacks["prod"]
+		devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
+		return nil
+	})
+)
 
 // TestRepositoryEnvironments: every environment of config/, with whatever
 // values its owner gave it, synthesizes (so passes every guardrail it does
@@ -102,6 +115,7 @@ func TestRepositoryEnvironments(t *testing.T) {
 }
 
 func TestStacks(t *testing.T) {
+	synthesized(t)
 	var names []string
 	for n := range out.Stacks {
 		names = append(names, n)
@@ -116,6 +130,7 @@ func TestStacks(t *testing.T) {
 // testdata/. Regenerate with `make golden` (UPDATE_SNAPSHOTS=1) only, and
 // explain every changed line in the commit.
 func TestGolden(t *testing.T) {
+	synthesized(t)
 	for _, name := range stackNames {
 		t.Run(name, func(t *testing.T) {
 			synthtest.Golden(t, name+".tf.json", out.Stacks[name].Raw)
@@ -126,6 +141,7 @@ func TestGolden(t *testing.T) {
 // TestDeterministic: the same configuration gives byte-identical output,
 // without the synthesizing directory's path or the time in it.
 func TestDeterministic(t *testing.T) {
+	synthesized(t)
 	files := func(root string) map[string][]byte {
 		m, err := synthtest.ReadTree(root)
 		if err != nil {
@@ -170,6 +186,7 @@ func mustGetwd(t *testing.T) string {
 // TestLocalBackend: an environment without backend settings keeps its state
 // next to cdktf.json, by a relative path.
 func TestLocalBackend(t *testing.T) {
+	synthesized(t)
 	local := *cfgs[0]
 	local.Environment = "try"
 	local.Backend = config.Backend{Type: config.BackendLocal}
@@ -181,6 +198,7 @@ func TestLocalBackend(t *testing.T) {
 }
 
 func TestBackends(t *testing.T) {
+	synthesized(t)
 	for _, name := range stackNames {
 		tf := out.Stacks[name].Terraform()
 		tf.Equal(t, "backend.azurerm", map[string]any{
@@ -203,6 +221,7 @@ func TestBackends(t *testing.T) {
 // were generated from (bindings/<provider>.schema.json), and refuse a
 // Terraform without ephemeral variables and write-only attributes.
 func TestProviders(t *testing.T) {
+	synthesized(t)
 	pinned := map[string]string{}
 	for _, name := range []string{"azurerm", "kubernetes"} {
 		p, err := bindings.Lookup(name)
@@ -232,6 +251,7 @@ func TestProviders(t *testing.T) {
 // (path_<hash>), which any reorganization of constructs would change; and
 // every moved block leads to a declared resource.
 func TestEveryAddressIsPinned(t *testing.T) {
+	synthesized(t)
 	derived := regexp.MustCompile(`_[0-9A-F]{8}$`)
 	for _, name := range stackNames {
 		doc := out.Stacks[name]
@@ -258,6 +278,7 @@ func TestEveryAddressIsPinned(t *testing.T) {
 // wrong. The names are fixed with tfx.Pin; a new name needs a moved block
 // from the old one (stacks/moved.go).
 func TestStatefulAddressesAreStable(t *testing.T) {
+	synthesized(t)
 	want := map[string][]string{
 		"azurerm_resource_group":                       {"resource-group", "snapshot-resource-group"},
 		"azurerm_managed_disk":                         {"ipfs-data"},
@@ -288,6 +309,7 @@ func TestStatefulAddressesAreStable(t *testing.T) {
 // every stack leads to a resource the stack declares, and comes from an
 // address it no longer declares.
 func TestMovedBlocksPointAtDeclaredResources(t *testing.T) {
+	synthesized(t)
 	for _, name := range stackNames {
 		doc := out.Stacks[name]
 		moves, _ := doc.JSON["moved"].([]any)

@@ -31,6 +31,7 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/constructs/azure"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsiiproc"
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
+	"github.com/my-mimisbrunnr/perpetual-infra/tools/testinputs"
 )
 
 // main is set while [Main] runs the tests; tmp is the directory it removes
@@ -81,6 +82,7 @@ func SynthStack(stack cdktf.TerraformStack) (*Doc, error) {
 // names each resource's construct path, as the guardrails read it.
 func StackJSON(tb testing.TB, stack cdktf.TerraformStack) *stackjson.Stack {
 	tb.Helper()
+	testinputs.Env() // Node.js synthesizes, as in Once
 	raw, err := json.Marshal(stack.ToTerraform())
 	if err != nil {
 		tb.Fatal(err)
@@ -117,6 +119,9 @@ func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 				err = fmt.Errorf("synthesis failed: %v", r)
 			}
 		}()
+		// Node.js synthesizes: its variables, and PATH, which finds it,
+		// are the results' inputs for go test's cache.
+		testinputs.Env()
 		// In a directory of Main's: cdktf's own default is a new
 		// cdktf.outdir.* in $TMPDIR that nothing removes.
 		outdir, err := os.MkdirTemp(tmp, "app-")
@@ -196,6 +201,7 @@ func SynthApp(dir string, build func(app cdktf.App)) (app *App, err error) {
 			err = fmt.Errorf("synthesis failed: %v", r)
 		}
 	}()
+	testinputs.Env() // Node.js synthesizes, as in Once
 	a := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir), StackTraces: jsii.Bool(false)})
 	build(a)
 	a.Synth()
