@@ -69,10 +69,12 @@ synth: setup ## Synthesize every stack into cdktf.out/
 hcl: setup ## Synthesize every stack as HCL (cdk.tf) into cdktf.hcl/, for plain Terraform or OpenTofu
 	$(CDKTF) synth --hcl --output cdktf.hcl
 
-# go test -count=1 ./... through scripts/test.sh: go test's own lines, a
-# line every 20 s for a package still running (TEST_PROGRESS), a $TMPDIR
-# of the tests' own that must be left empty, and test binaries kept in
-# .testbin/, linked again only when their package changed.
+# go test ./... through scripts/test.sh: go test's own lines, a line every
+# 20 s for a package still running (TEST_PROGRESS), a $TMPDIR of the
+# tests' own that must be left empty, test binaries kept outside the
+# checkout (TEST_BIN), linked again only when their package changed, and
+# go test's cached results while their inputs are unchanged
+# (tools/testinputs); TEST_FRESH=1 runs every test again.
 test: setup ## Run all tests
 	scripts/test.sh
 
