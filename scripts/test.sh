@@ -31,7 +31,9 @@ runs every test again (-count=1).
 The tests run with a $TMPDIR of their own, empty at the start (the same
 path on every run from this checkout, for go test's cache). Anything a
 test, or a program a test ran, leaves there is named, and fails the run;
-the directory is removed afterwards.
+the directory is removed afterwards. Run one make test at a time in a
+checkout: a second one would empty the first one's $TMPDIR and replace its
+test binaries.
 
 Exit status: go test's; 1 when go test passed but something was left in
 $TMPDIR.
