@@ -1,6 +1,7 @@
 package testinputs
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,6 +115,51 @@ func TestGoTestReusesAResultOnlyWhileTheInputsAreUnchanged(t *testing.T) {
 		}
 		if !run(c.env...) {
 			t.Errorf("%s: the run after it was not cached", c.what)
+		}
+	}
+}
+
+// TestPackagesThatStartProgramsDeclareTheirInputs: every package whose
+// tests import os/exec also uses this package, so that go test's cache
+// sees what the programs they start read. internal/outdir is the
+// exception: its tests start only their own binary, with variables they
+// set, in directories of their own.
+func TestPackagesThatStartProgramsDeclareTheirInputs(t *testing.T) {
+	exempt := map[string]bool{"internal/outdir": true}
+	root := filepath.Join("..", "..")
+	starts, declares := map[string]bool{}, map[string]bool{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dir, err := filepath.Rel(root, filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		dir = filepath.ToSlash(dir)
+		starts[dir] = starts[dir] || strings.Contains(string(b), `"os/exec"`)
+		declares[dir] = declares[dir] || strings.Contains(string(b), "testinputs.")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(starts) < 10 {
+		t.Fatalf("found test files in only %d directories", len(starts))
+	}
+	for dir, s := range starts {
+		if s && !declares[dir] && !exempt[dir] {
+			t.Errorf("%s: its tests start programs (os/exec) but declare nothing to go test's cache: call testinputs where they start them", dir)
 		}
 	}
 }
