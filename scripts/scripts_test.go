@@ -251,10 +251,16 @@ func runTests(m *testing.M) int {
 // through it or newEnv: both declare the package's inputs first.
 func command(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
+	declared(t)
+	return exec.Command(name, args...)
+}
+
+// declared declares the package's inputs (inputs), or fails the test.
+func declared(t *testing.T) {
+	t.Helper()
 	if err := inputs(); err != nil {
 		t.Fatal(err)
 	}
-	return exec.Command(name, args...)
 }
 
 // inputs declares, once, to go test's result cache what the scripts, make
@@ -290,9 +296,7 @@ type env struct {
 // the fakes, and a synthesized-looking output directory.
 func newEnv(t *testing.T, withTerraform bool) *env {
 	t.Helper()
-	if err := inputs(); err != nil {
-		t.Fatal(err)
-	}
+	declared(t)
 	e := &env{t: t, bin: t.TempDir(), log: filepath.Join(t.TempDir(), "calls.log"), outdir: t.TempDir(), state: t.TempDir()}
 	for _, tool := range tools {
 		p, err := exec.LookPath(tool)

@@ -31,22 +31,12 @@ var (
 	devK8s, prodK *synthtest.Doc
 )
 
-func TestMain(m *testing.M) {
-	synthtest.Main(func() int {
-		defer func() {
-			if outDir != "" {
-				_ = os.RemoveAll(outDir)
-			}
-		}()
-		return m.Run()
-	})
-}
+func TestMain(m *testing.M) { synthtest.Main(m.Run) }
 
 // synthesized synthesizes the fixture environments on its first call (out,
 // again, dev, prod, devK8s, prodK and cfgs), and fails the test when that
 // failed. Every test that reads them calls it first: it runs inside the
-// test, where go test's cache sees the configuration it reads. The
-// outputs are in outDir, which TestMain removes.
+// test, where go test's cache sees the configuration it reads.
 func synthesized(t *testing.T) {
 	t.Helper()
 	if err := synthesis(); err != nil {
@@ -54,31 +44,29 @@ func synthesized(t *testing.T) {
 	}
 }
 
-var (
-	outDir    string
-	synthesis = sync.OnceValue(func() error {
-		var err error
-		if cfgs, err = config.LoadDir("../testdata/config"); err != nil {
-			return err
-		}
-		if outDir, err = os.MkdirTemp("", "stacks-test-"); err != nil {
-			return err
-		}
-		build := func(app cdktf.App) { Build(app, cfgs) }
-		firstSynthAt = time.Now()
-		if out, err = synthtest.SynthApp(filepath.Join(outDir, "first"), build); err != nil {
-			return err
-		}
-		// Far enough apart that a timestamp in the output would differ.
-		time.Sleep(time.Until(firstSynthAt.Add(1100 * time.Millisecond)))
-		if again, err = synthtest.SynthApp(filepath.Join(outDir, "second"), build); err != nil {
-			return err
-		}
-		dev, prod = out.Stacks["dev"], out.Stacks["prod"]
-		devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
-		return nil
-	})
-)
+var synthesis = sync.OnceValue(func() error {
+	var err error
+	if cfgs, err = config.LoadDir("../testdata/config"); err != nil {
+		return err
+	}
+	dir, err := synthtest.TempDir("stacks-")
+	if err != nil {
+		return err
+	}
+	build := func(app cdktf.App) { Build(app, cfgs) }
+	firstSynthAt = time.Now()
+	if out, err = synthtest.SynthApp(filepath.Join(dir, "first"), build); err != nil {
+		return err
+	}
+	// Far enough apart that a timestamp in the output would differ.
+	time.Sleep(time.Until(firstSynthAt.Add(1100 * time.Millisecond)))
+	if again, err = synthtest.SynthApp(filepath.Join(dir, "second"), build); err != nil {
+		return err
+	}
+	dev, prod = out.Stacks["dev"], out.Stacks["prod"]
+	devK8s, prodK = out.Stacks["dev-k8s"], out.Stacks["prod-k8s"]
+	return nil
+})
 
 // TestRepositoryEnvironments: every environment of config/, with whatever
 // values its owner gave it, synthesizes (so passes every guardrail it does

@@ -111,9 +111,6 @@ type Stacks map[string]*Doc
 // tests through [Main], which removes the app's output directory.
 func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 	result := sync.OnceValues(func() (stacks Stacks, err error) {
-		if !inMain {
-			return nil, fmt.Errorf("synthtest.Once needs the package's tests run through synthtest.Main: func TestMain(m *testing.M) { synthtest.Main(m.Run) }")
-		}
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("synthesis failed: %v", r)
@@ -124,7 +121,7 @@ func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 		testinputs.Env()
 		// In a directory of Main's: cdktf's own default is a new
 		// cdktf.outdir.* in $TMPDIR that nothing removes.
-		outdir, err := os.MkdirTemp(tmp, "app-")
+		outdir, err := TempDir("app-")
 		if err != nil {
 			return nil, err
 		}
@@ -151,6 +148,16 @@ func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 		}
 		return stacks
 	}
+}
+
+// TempDir returns a new directory, named with prefix, in the one [Main]
+// removes when the tests have run: for a synthesis that the tests of a
+// package share, which t.TempDir would remove with the first of them.
+func TempDir(prefix string) (string, error) {
+	if !inMain {
+		return "", fmt.Errorf("synthtest needs the package's tests run through synthtest.Main: func TestMain(m *testing.M) { synthtest.Main(m.Run) }")
+	}
+	return os.MkdirTemp(tmp, prefix)
 }
 
 // NewAzureStack returns a stack of a testing app with an azurerm provider,

@@ -66,12 +66,11 @@ func Paths(paths ...string) {
 // does not exist is declared absent.
 func Trees(roots ...string) {
 	for _, root := range roots {
-		Paths(root)
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				Paths(p)
+			if err != nil || d.IsDir() {
+				Paths(p) // an absent or unreadable one as it is
 			}
-			return nil // an unreadable directory is declared as it is
+			return nil
 		})
 	}
 }
