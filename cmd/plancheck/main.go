@@ -9,7 +9,8 @@
 //
 // Every plan, raw or redacted, is read as a tfjson.Plan and every value it
 // marks sensitive is replaced by "(sensitive)" on reading (package
-// sanitize), so no mode compares, prints or writes one.
+// sanitize), so no mode compares, prints or writes one. Exit status 2 is
+// bad input, in every mode.
 //
 // Compare: the production deploy plans again on its own runner and applies
 // only when that plan makes the reviewed plan's changes: the same resources,
@@ -23,8 +24,7 @@
 // with a read-only identity, the apply with one that writes). A change that
 // only lets this runner in and earlier ones out, or hands a grant to the
 // identity that plans, is churn and counts as no change. Exit status 0 when
-// the plans match, 1 when they differ (each difference is printed), 2 on
-// bad input.
+// the plans match, 1 when they differ (each difference is printed).
 //
 // Remaining: after an apply that failed part way (deploy.sh retries when
 // Azure had not yet propagated a role assignment or a firewall rule), every
@@ -45,7 +45,7 @@
 // what changed in the real infrastructure. Churn (earlier runners'
 // addresses, kept until the next deploy, taken out; the deployer's grants
 // handed to the identity that checks) is reported as ignored, with what it
-// would replace. Exit status 0 without drift, 1 with drift, 2 on bad input.
+// would replace. Exit status 0 without drift, 1 with drift.
 //
 // Guard: refuses a plan that deletes or replaces, in either order, a
 // resource that holds data (facts.DataResources) or the cluster, whatever
@@ -53,9 +53,9 @@
 // to before a moved block, a forced replacement), and names each address.
 // ALLOWED, a file with a line "ADDRESS REASON" for each deletion or
 // replacement that is meant (blank lines and lines starting with # are
-// skipped), lets those through and prints them with their reasons. Exit
-// status 0 when nothing guarded is deleted or replaced without allowance,
-// 1 otherwise, 2 on bad input (an allowance without a reason, among others).
+// skipped; an allowance without a reason is bad input), lets those through
+// and prints them with their reasons. Exit status 0 when nothing guarded is
+// deleted or replaced without allowance, 1 otherwise.
 package main
 
 import (
@@ -86,33 +86,25 @@ const usage = `usage: plancheck REVIEWED.json CURRENT.json   (exit 0 same change
        plancheck -guard PLAN.json [ALLOWED]      (exit 0 no data or cluster deleted or replaced unless allowed, 1 otherwise)`
 
 func run(args []string, stdout, stderr io.Writer) int {
-	var mode string
-	var files []string
-	var allowed string
-	switch {
-	case len(args) == 2 && (args[0] == "-redact" || args[0] == "-drift" || args[0] == "-guard"):
+	mode, files := "compare", args
+	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		mode, files = args[0], args[1:]
-	case len(args) == 3 && args[0] == "-guard":
-		mode, files, allowed = args[0], args[1:2], args[2]
-	case len(args) == 3 && args[0] == "-remaining":
-		mode, files = args[0], args[1:]
-	case len(args) == 2 && !strings.HasPrefix(args[0], "-"):
-		mode, files = "compare", args
-	default:
+	}
+	// How many plans each mode reads; -guard may take ALLOWED after its plan.
+	n, known := map[string]int{"compare": 2, "-remaining": 2, "-redact": 1, "-drift": 1, "-guard": 1}[mode]
+	if !known || len(files) != n && (mode != "-guard" || len(files) != 2) {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	plans := make([]*plan, len(files))
-	for i, f := range files {
-		p, err := load(f)
-		if err != nil {
+	plans := make([]*plan, n)
+	var err error
+	for i := range plans {
+		if plans[i], err = load(files[i]); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
-		plans[i] = p
 	}
 	ok := true
-	var err error
 	switch mode {
 	case "-redact":
 		err = writeRedacted(stdout, plans[0])
@@ -120,8 +112,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ok = drift(stdout, plans[0])
 	case "-guard":
 		allow := map[string]string{}
-		if allowed != "" {
-			allow, err = loadAllowed(allowed)
+		if len(files) == 2 && files[1] != "" { // an empty ALLOWED allows nothing
+			allow, err = loadAllowed(files[1])
 		}
 		ok = err == nil && guard(stdout, plans[0], allow)
 	default:
@@ -137,15 +129,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// Sensitive replaces every sensitive value.
-const Sensitive = "(sensitive)"
-
-// clientConfigType is the data source that reads the identity running
-// Terraform.
-const clientConfigType = "azurerm_client_config"
-
-// deployer replaces, when comparing, the object ID of the planning identity.
-const deployer = "(the identity that plans)"
+const (
+	// Sensitive replaces every sensitive value.
+	Sensitive = "(sensitive)"
+	// clientConfigType is the data source that reads the identity running Terraform.
+	clientConfigType = "azurerm_client_config"
+	// deployer replaces, when comparing, the object ID of the planning identity.
+	deployer = "(the identity that plans)"
+)
 
 // plan is a plan as read, with its runner's addresses and its planner's
 // object ID.
@@ -166,7 +157,7 @@ func load(path string) (*plan, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("%s: not a terraform show -json plan: %w", path, err)
 	}
-	out := &plan{Plan: &p}
+	out := &plan{Plan: &p, deployerIPs: []string{}} // -redact writes [], not null
 	for _, rc := range p.ResourceChanges {
 		if rc.Change == nil {
 			return nil, fmt.Errorf("%s: %s has no change", path, rc.Address)
@@ -175,7 +166,7 @@ func load(path string) (*plan, error) {
 			return nil, fmt.Errorf("%s: %s: %w", path, rc.Address, err)
 		}
 	}
-	if v, ok := p.Variables[facts.VarDeployerIPs]; ok && v != nil {
+	if v := p.Variables[facts.VarDeployerIPs]; v != nil {
 		list, _ := v.Value.([]any)
 		for _, ip := range list {
 			if s, ok := ip.(string); ok {
@@ -214,7 +205,8 @@ func plannerIn(m *tfjson.StateModule) string {
 // redactChange returns a copy of c with every value that before_sensitive
 // or after_sensitive marks replaced by Sensitive on both sides, so an
 // attribute marked on one side only (newly sensitive, or marked in the
-// planned value only) is hidden on the other too.
+// planned value only) is hidden on the other too, and without an import's
+// generated configuration, which the sanitizer does not look into.
 func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
 	out, err := sanitize.SanitizeChange(c, Sensitive)
 	if err != nil {
@@ -228,6 +220,7 @@ func redactChange(c *tfjson.Change) (*tfjson.Change, error) {
 		return nil, err
 	}
 	out.Before, out.After = crossed.Before, crossed.After
+	out.Importing, out.GeneratedConfig = nil, ""
 	return out, nil
 }
 
@@ -237,14 +230,9 @@ func writeRedacted(w io.Writer, p *plan) error {
 	out := &tfjson.Plan{
 		FormatVersion:    p.FormatVersion,
 		TerraformVersion: p.TerraformVersion,
-		Variables:        map[string]*tfjson.PlanVariable{},
-		ResourceChanges:  []*tfjson.ResourceChange{},
+		Variables:        map[string]*tfjson.PlanVariable{facts.VarDeployerIPs: {Value: p.deployerIPs}},
+		ResourceChanges:  p.ResourceChanges,
 	}
-	ips := make([]any, len(p.deployerIPs))
-	for i, ip := range p.deployerIPs {
-		ips[i] = ip
-	}
-	out.Variables[facts.VarDeployerIPs] = &tfjson.PlanVariable{Value: ips}
 	if p.planner != "" {
 		out.PriorState = &tfjson.State{FormatVersion: "1.0", Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{
 			Resources: []*tfjson.StateResource{{
@@ -252,13 +240,6 @@ func writeRedacted(w io.Writer, p *plan) error {
 				AttributeValues: map[string]any{"object_id": p.planner},
 			}},
 		}}}
-	}
-	for _, rc := range p.ResourceChanges {
-		c, ch := *rc, *rc.Change
-		// The sanitizer does not look into an import's generated configuration.
-		ch.Importing, ch.GeneratedConfig = nil, ""
-		c.Change = &ch
-		out.ResourceChanges = append(out.ResourceChanges, &c)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
@@ -332,20 +313,16 @@ func canonical(v any, keep func(string) bool) any {
 	if !ok {
 		return v
 	}
-	var out []string
+	out := []any{}
 	for _, e := range l {
 		if s, ok := e.(string); ok {
-			if s = strings.TrimSuffix(s, "/32"); keep(s) && !slices.Contains(out, s) {
+			if s = strings.TrimSuffix(s, "/32"); keep(s) && !slices.Contains(out, any(s)) {
 				out = append(out, s)
 			}
 		}
 	}
-	slices.Sort(out)
-	list := make([]any, len(out))
-	for i, s := range out {
-		list[i] = s
-	}
-	return list
+	slices.SortFunc(out, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	return out
 }
 
 // clone returns a deep copy of v in which every string that is planner
@@ -381,11 +358,6 @@ func notRunner(ips []string) func(string) bool {
 	}
 }
 
-// singleHost reports whether s (in canonical form) is one IPv4 address.
-func singleHost(s string) bool {
-	return !strings.Contains(s, "/") && strings.Count(s, ".") == 3
-}
-
 // churn reports whether rc, an update or replacement planned on a runner
 // with addresses own by the identity planner, changes only what differs
 // between planning runs: this runner let in, single addresses the
@@ -409,14 +381,12 @@ func churn(rc *tfjson.ResourceChange, own []string, planner string) (ok, moved b
 		canonical(m[k], func(s string) bool { configured[s] = true; return true })
 	})
 	keep := func(s string) bool {
-		if !others(s) {
-			return false
-		}
-		if singleHost(s) && !configured[s] {
+		// One IPv4 address (canonical form) that the configuration does not list.
+		if others(s) && !strings.Contains(s, "/") && strings.Count(s, ".") == 3 && !configured[s] {
 			earlier = append(earlier, s)
 			return false
 		}
-		return true
+		return others(s)
 	}
 	before := normalize(rc.Type, rc.Change.Before, keep)
 	if planner != "" {
@@ -631,33 +601,25 @@ func drift(w io.Writer, p *plan) bool {
 		ok, _, earlier, replaced, paths := churn(rc, p.deployerIPs, p.planner)
 		switch {
 		case ok && len(replaced) > 0:
-			ignored = append(ignored, fmt.Sprintf("%s: %s hands a grant of the deployer to the identity that checks, in place of %s (the last deploy's identity, or a change to look at)", rc.Address, actions(rc), strings.Join(replaced, ", ")))
+			ignored = append(ignored, fmt.Sprintf("ignored %s: %s hands a grant of the deployer to the identity that checks, in place of %s (the last deploy's identity, or a change to look at)", rc.Address, actions(rc), strings.Join(replaced, ", ")))
 		case ok:
-			ignored = append(ignored, fmt.Sprintf("%s: only runner addresses differ (%s)", rc.Address, strings.Join(earlier, ", ")))
+			ignored = append(ignored, fmt.Sprintf("ignored %s: only runner addresses differ (%s)", rc.Address, strings.Join(earlier, ", ")))
 		case rc.Change.Actions.Update():
 			for i, path := range paths {
 				paths[i] = orWhole(path)
 			}
-			drifted = append(drifted, fmt.Sprintf("%s: update (%s)", rc.Address, strings.Join(paths, ", ")))
+			drifted = append(drifted, fmt.Sprintf("drift %s: update (%s)", rc.Address, strings.Join(paths, ", ")))
 		default:
-			drifted = append(drifted, fmt.Sprintf("%s: %s", rc.Address, actions(rc)))
+			drifted = append(drifted, fmt.Sprintf("drift %s: %s", rc.Address, actions(rc)))
 		}
 	}
-	for _, s := range ignored {
-		fmt.Fprintln(w, "ignored", s)
-	}
-	for _, s := range drifted {
-		fmt.Fprintln(w, "drift", s)
+	for _, s := range slices.Concat(ignored, drifted) {
+		fmt.Fprintln(w, s)
 	}
 	if len(drifted) == 0 {
 		fmt.Fprintln(w, "no drift")
 	}
 	return len(drifted) == 0
-}
-
-// guarded reports whether deleting or replacing a typ needs an allowance.
-func guarded(typ string) bool {
-	return typ == facts.ClusterType || slices.Contains(facts.DataResources, typ)
 }
 
 // guard prints each deletion or replacement of a guarded resource in p and
@@ -666,11 +628,9 @@ func guard(w io.Writer, p *plan, allow map[string]string) bool {
 	var refused, allowed []string
 	seen := map[string]bool{}
 	for _, rc := range p.ResourceChanges {
-		if !guarded(rc.Type) {
-			continue
-		}
 		a := rc.Change.Actions
-		if !a.Delete() && !a.Replace() {
+		guarded := rc.Type == facts.ClusterType || slices.Contains(facts.DataResources, rc.Type)
+		if !guarded || !a.Delete() && !a.Replace() {
 			continue
 		}
 		what := "deletes"
@@ -692,10 +652,7 @@ func guard(w io.Writer, p *plan, allow map[string]string) bool {
 		}
 		refused = append(refused, "REFUSED: the plan "+line+": it holds data or is the cluster")
 	}
-	for _, s := range allowed {
-		fmt.Fprintln(w, s)
-	}
-	for _, s := range refused {
+	for _, s := range slices.Concat(allowed, refused) {
 		fmt.Fprintln(w, s)
 	}
 	for _, addr := range slices.Sorted(maps.Keys(allow)) {

@@ -71,11 +71,11 @@ func (s StackDiff) Dangerous() []Change {
 	return slices.DeleteFunc(slices.Clone(s.Changes), func(c Change) bool { return c.Danger == "" })
 }
 
-// Count returns how many changes of kind k the stack has.
-func (s StackDiff) Count(k Kind) int {
+// Count returns how many changes of the stack are of one of the kinds.
+func (s StackDiff) Count(kinds ...Kind) int {
 	n := 0
 	for _, c := range s.Changes {
-		if c.Kind == k {
+		if slices.Contains(kinds, c.Kind) {
 			n++
 		}
 	}
@@ -101,7 +101,8 @@ func (r Result) Dangerous() int {
 	return n
 }
 
-// CompareDirs reads two cdktf output directories and compares them.
+// CompareDirs reads two cdktf output directories and compares their stacks,
+// by name.
 func CompareDirs(base, head string) (Result, error) {
 	b, err := stackjson.ReadDir(base)
 	if err != nil {
@@ -111,23 +112,18 @@ func CompareDirs(base, head string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("head: %w", err)
 	}
-	return Compare(b, h), nil
-}
-
-// Compare compares the stacks of base and head, by stack name.
-func Compare(base, head map[string]*stackjson.Stack) Result {
 	var r Result
-	all := maps.Clone(base)
-	maps.Copy(all, head)
+	all := maps.Clone(b)
+	maps.Copy(all, h)
 	for _, n := range slices.Sorted(maps.Keys(all)) {
 		sd := StackDiff{Name: n}
 		switch {
-		case base[n] == nil:
+		case b[n] == nil:
 			sd.Status = Added
-		case head[n] == nil:
+		case h[n] == nil:
 			sd.Status = Removed
 		}
-		sd.Changes = compareStacks(parseStack(base[n]), parseStack(head[n]))
+		sd.Changes = compareStacks(parseStack(b[n]), parseStack(h[n]))
 		if sd.Status == Removed {
 			// Nothing plans the stack any more: its resources stay in Azure
 			// unmanaged, or go with a last destroy.
@@ -139,7 +135,7 @@ func Compare(base, head map[string]*stackjson.Stack) Result {
 		}
 		r.Stacks = append(r.Stacks, sd)
 	}
-	return r
+	return r, nil
 }
 
 // block is one addressable block of a stack with its flattened attributes.
@@ -243,11 +239,9 @@ func flatten(path string, v any, out map[string]string) {
 	}
 }
 
+// encode writes v, decoded from JSON, as JSON again (which cannot fail).
 func encode(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
+	b, _ := json.Marshal(v)
 	return string(b)
 }
 
@@ -255,53 +249,37 @@ func encode(v any) string {
 // address.
 func compareStacks(before, after *stack) []Change {
 	var changes []Change
-	removed, added := missing(before.blocks, after.blocks), missing(after.blocks, before.blocks)
-
-	// Pair an added block with the removed block it replaces: the one a
-	// moved block names, or else one that is the same thing (sameThing).
-	paired := map[string]bool{}
-	for _, to := range added {
-		from := ""
-		if f, ok := after.moved[to]; ok && slices.Contains(removed, f) && !paired[f] {
-			from = f
+	removed := missing(before.blocks, after.blocks)
+	for _, to := range missing(after.blocks, before.blocks) {
+		// An added block replaces the removed block a moved block names, or
+		// else one that is the same thing (sameThing); each is paired once.
+		c := Change{Address: to, Type: after.blocks[to].typ, Kind: Moved}
+		i := -1
+		if from, ok := after.moved[to]; ok {
+			i = slices.Index(removed, from)
+		}
+		if i < 0 {
+			c.Kind = Renamed
+			i = slices.IndexFunc(removed, func(r string) bool { return sameThing(before.blocks[r], after.blocks[to]) })
+		}
+		if i < 0 {
+			c.Kind = Added
 		} else {
-			for _, r := range removed {
-				if !paired[r] && sameThing(before.blocks[r], after.blocks[to]) {
-					from = r
-					break
-				}
-			}
+			c.From = removed[i]
+			removed = slices.Delete(removed, i, i+1)
 		}
-		if from == "" {
-			continue
-		}
-		paired[from], paired[to] = true, true
-		c := Change{Address: to, From: from, Type: after.blocks[to].typ, Kind: Renamed}
-		if after.moved[to] == from {
-			c.Kind = Moved
-		}
-		c.Attrs = compareAttrs(c.Type, before.blocks[from].attrs, after.blocks[to].attrs)
+		c.Attrs = compareAttrs(c.Type, before.blocks[c.From].attrs, after.blocks[to].attrs)
 		changes = append(changes, c)
 	}
 	for _, addr := range removed {
-		if !paired[addr] {
-			changes = append(changes, Change{Address: addr, Type: before.blocks[addr].typ, Kind: Removed,
-				Attrs: compareAttrs(before.blocks[addr].typ, before.blocks[addr].attrs, nil)})
-		}
-	}
-	for _, addr := range added {
-		if !paired[addr] {
-			changes = append(changes, Change{Address: addr, Type: after.blocks[addr].typ, Kind: Added,
-				Attrs: compareAttrs(after.blocks[addr].typ, nil, after.blocks[addr].attrs)})
-		}
+		b := before.blocks[addr]
+		changes = append(changes, Change{Address: addr, Type: b.typ, Kind: Removed, Attrs: compareAttrs(b.typ, b.attrs, nil)})
 	}
 	for addr, b := range before.blocks {
-		a, ok := after.blocks[addr]
-		if !ok {
-			continue
-		}
-		if attrs := compareAttrs(b.typ, b.attrs, a.attrs); len(attrs) > 0 {
-			changes = append(changes, Change{Address: addr, Type: b.typ, Kind: Changed, Attrs: attrs})
+		if a, ok := after.blocks[addr]; ok {
+			if attrs := compareAttrs(b.typ, b.attrs, a.attrs); len(attrs) > 0 {
+				changes = append(changes, Change{Address: addr, Type: b.typ, Kind: Changed, Attrs: attrs})
+			}
 		}
 	}
 	for i := range changes {

@@ -39,7 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *base == "" || *head == "" || fs.NArg() > 0 || (*format != "text" && *format != "markdown") {
+	render, ok := map[string]func(io.Writer, Result){"text": Text, "markdown": Markdown}[*format]
+	if *base == "" || *head == "" || fs.NArg() > 0 || !ok {
 		fs.Usage()
 		return 2
 	}
@@ -48,10 +49,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "stackdiff:", err)
 		return 1
 	}
-	if *format == "markdown" {
-		Markdown(stdout, r)
-	} else {
-		Text(stdout, r)
-	}
+	render(stdout, r)
 	return 0
 }

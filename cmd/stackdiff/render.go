@@ -32,7 +32,7 @@ func title(c Change) string {
 
 func stackTitle(s StackDiff) string {
 	t := fmt.Sprintf("%d added, %d removed, %d changed", s.Count(Added), s.Count(Removed), s.Count(Changed))
-	if n := s.Count(Renamed) + s.Count(Moved); n > 0 {
+	if n := s.Count(Renamed, Moved); n > 0 {
 		t += fmt.Sprintf(", %d renamed or moved", n)
 	}
 	switch s.Status {
@@ -131,7 +131,7 @@ func Markdown(w io.Writer, r Result) {
 		if dangerous > 0 {
 			risk = "**" + risk + "** ⚠️"
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %s |\n", name, s.Count(Added), s.Count(Removed), s.Count(Changed), s.Count(Renamed)+s.Count(Moved), risk)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %s |\n", name, s.Count(Added), s.Count(Removed), s.Count(Changed), s.Count(Renamed, Moved), risk)
 	}
 	fmt.Fprintln(w)
 	for _, s := range r.Stacks {

@@ -61,13 +61,7 @@ func isStateful(t string) bool {
 // type t is, or is inside (zones.0), one of its identity attributes.
 func identityAttribute(t, p string) bool {
 	s, ok := stateful[t]
-	if !ok {
-		return false
-	}
-	for _, id := range slices.Concat(commonIdentity, s.identity) {
-		if p == id || strings.HasPrefix(p, id+".") {
-			return true
-		}
-	}
-	return false
+	return ok && slices.ContainsFunc(slices.Concat(commonIdentity, s.identity), func(id string) bool {
+		return p == id || strings.HasPrefix(p, id+".")
+	})
 }
