@@ -22,8 +22,10 @@
 package config
 
 import (
+	"encoding/json"
 	"maps"
 	"net/netip"
+	"sync"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/guardrails"
 )
@@ -91,15 +93,38 @@ type Kubernetes struct {
 	KubeloginMode           string            `json:"kubeloginMode"`
 }
 
+// UpgradeChannel returns kubernetes.automaticUpgradeChannel, or "" for
+// "none", which turns automatic Kubernetes upgrades off.
+func (k Kubernetes) UpgradeChannel() string {
+	if k.AutomaticUpgradeChannel == "none" {
+		return ""
+	}
+	return k.AutomaticUpgradeChannel
+}
+
+// KubeloginModes are the values of kubernetes.kubeloginMode (the enum in
+// schema.json), kubelogin's --login methods: the in-cluster stack's
+// variable kubelogin_login accepts the same.
+var KubeloginModes = sync.OnceValue(func() []string {
+	type node struct {
+		Properties map[string]node `json:"properties"`
+		Enum       []string        `json:"enum"`
+	}
+	var schema node
+	err := json.Unmarshal(SchemaJSON, &schema)
+	modes := schema.Properties["kubernetes"].Properties["kubeloginMode"].Enum
+	if err != nil || len(modes) == 0 {
+		panic("config: schema.json has no kubernetes.kubeloginMode enum")
+	}
+	return modes
+})
+
 // ProviderAuth is how the in-cluster stack's kubernetes provider
-// authenticates.
+// authenticates: "kubelogin" (Microsoft Entra ID) or [AuthAdminCertificate].
 type ProviderAuth string
 
-// Provider authentication modes of the Kubernetes stack.
-const (
-	AuthKubelogin        ProviderAuth = "kubelogin"
-	AuthAdminCertificate ProviderAuth = "admin-certificate"
-)
+// AuthAdminCertificate uses the cluster's local admin certificate.
+const AuthAdminCertificate ProviderAuth = "admin-certificate"
 
 // MaintenanceWindow is a weekly window for automatic upgrades.
 type MaintenanceWindow struct {
@@ -264,14 +289,4 @@ func (c *Config) AllowedLocations() []string {
 		return c.Policy.AllowedLocations
 	}
 	return []string{c.Location}
-}
-
-// Waived reports whether rule is waived in this environment, and why.
-func (c *Config) Waived(rule string) (reason string, ok bool) {
-	for _, w := range c.Guardrails.Waivers {
-		if w.Rule == rule {
-			return w.Reason, true
-		}
-	}
-	return "", false
 }

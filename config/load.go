@@ -61,8 +61,7 @@ func (e *Error) Error() string {
 
 var environmentName = regexp.MustCompile(`^[a-z][a-z0-9]{1,5}$`)
 
-// commonEnvironmentNames are the usual short forms of long environment
-// names.
+// commonEnvironmentNames maps long environment names to their short forms.
 var commonEnvironmentNames = map[string]string{
 	"development": "dev", "develop": "dev", "production": "prod", "staging": "stage",
 	"testing": "test", "integration": "int", "preproduction": "preprd", "preprod": "preprd",
@@ -110,26 +109,19 @@ func LoadDir(dir string) ([]*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the configuration directory: %w", dir, err)
 	}
-	var paths []string
-	for _, e := range entries {
-		if IsEnvironmentFile(e.Name()) {
-			paths = append(paths, filepath.Join(dir, e.Name()))
-		}
-	}
-	if len(paths) == 0 {
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return !IsEnvironmentFile(e.Name()) })
+	if len(entries) == 0 {
 		return nil, fmt.Errorf("%s: no environment files (<environment>.json) found", dir)
 	}
 	var all Error
 	var cfgs []*Config
-	for _, p := range paths {
-		cfg, err := Load(p)
-		var cerr *Error
-		switch {
-		case errors.As(err, &cerr):
+	for _, e := range entries {
+		cfg, err := Load(filepath.Join(dir, e.Name()))
+		if cerr, ok := errors.AsType[*Error](err); ok {
 			all.Problems = append(all.Problems, cerr.Problems...)
-		case err != nil:
+		} else if err != nil {
 			return nil, err
-		default:
+		} else {
 			cfgs = append(cfgs, cfg)
 		}
 	}
@@ -147,8 +139,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, &Error{[]Problem{{File: path, Message: err.Error()}}}
 	}
-	env := strings.TrimSuffix(filepath.Base(path), ".json")
-	return Parse(path, env, data)
+	return Parse(path, strings.TrimSuffix(filepath.Base(path), ".json"), data)
 }
 
 // readFile reads a regular file of at most MaxFileSize bytes. It opens
@@ -158,12 +149,8 @@ func Load(path string) (*Config, error) {
 func readFile(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		// The problem names the file already.
-		var perr *fs.PathError
-		if errors.As(err, &perr) {
-			err = perr.Err
-		}
-		return nil, fmt.Errorf("cannot read the file: %w", err)
+		// Drop the *PathError's path: the problem names the file already.
+		return nil, fmt.Errorf("cannot read the file: %w", errors.Unwrap(err))
 	}
 	defer func() { _ = f.Close() }()
 	fi, err := f.Stat()
@@ -173,16 +160,12 @@ func readFile(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("is %s, not a regular file; only regular files are read as configuration", describeMode(fi.Mode()))
 	}
-	tooBig := fmt.Errorf("is larger than %d bytes; a configuration file is a few kilobytes", MaxFileSize)
-	if fi.Size() > MaxFileSize {
-		return nil, tooBig
-	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the file: %w", err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, tooBig
+		return nil, fmt.Errorf("is larger than %d bytes; a configuration file is a few kilobytes", MaxFileSize)
 	}
 	return data, nil
 }
@@ -208,8 +191,7 @@ func describeMode(m fs.FileMode) string {
 // package documentation); file is used in messages only.
 func Parse(file, env string, data []byte) (*Config, error) {
 	var problems []Problem
-	envValid := environmentName.MatchString(env)
-	if !envValid {
+	if !environmentName.MatchString(env) {
 		problems = append(problems, Problem{File: file, Message: fmt.Sprintf(
 			"the file name gives the environment name %q; it must be 2 to 6 lower-case letters or digits, starting with a letter: it becomes part of Azure names with tight limits (the storage account st<prefix><environment> has at most 24 letters and digits, the Key Vault 24 characters); rename the file, for example to %s.json", env, suggestEnvironmentName(env))})
 	}
@@ -237,26 +219,27 @@ func Parse(file, env string, data []byte) (*Config, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(completed))
 	dec.DisallowUnknownFields()
-	cfg := &Config{}
+	cfg := &Config{Environment: env, File: file}
 	if err := dec.Decode(cfg); err != nil {
 		return nil, &Error{append(problems, Problem{File: file, Message: "does not match the Go configuration types: " + err.Error()})}
 	}
-	cfg.Environment = env
-	cfg.File = file
 	problems = append(problems, cfg.validate(invalid, credentials)...)
 	if len(problems) > 0 {
-		redact(problems, credentials)
+		// Values that look like credentials stay out of the messages.
+		for i, p := range problems {
+			if _, secret := credentials[p.Path]; secret {
+				problems[i].Value = ""
+			}
+		}
 		slices.SortStableFunc(problems, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 		return nil, &Error{problems}
 	}
 	return cfg, nil
 }
 
-const schemaURL = "config/schema.json"
-
 // schema is the compiled schema of the configuration files.
 var schema = sync.OnceValue(func() *jsondoc.Schema {
-	s, err := jsondoc.Compile(schemaURL, SchemaJSON, map[string]func(any) error{"cidr": validateCIDR})
+	s, err := jsondoc.Compile("config/schema.json", SchemaJSON, map[string]func(any) error{"cidr": validateCIDR})
 	if err != nil {
 		panic("config: " + err.Error())
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/my-mimisbrunnr/perpetual-infra/internal/jsondoc"
 )
@@ -14,13 +13,22 @@ import (
 // per field of schema.json (dotted path, default, description), the one
 // place a field is documented. A test keeps the README current (make golden).
 func ReferenceTable() string {
+	doc := schema().Doc()
+	// The keys of each object by its pointer, in the order schema.json
+	// declares them (decoded maps have none). schema() read the file: Keys
+	// cannot fail.
+	order := map[string][]string{}
+	_ = jsondoc.Keys(SchemaJSON, func(k jsondoc.Key) {
+		object := jsondoc.Pointer(k.Path[:len(k.Path)-1])
+		order[object] = append(order[object], k.Path[len(k.Path)-1])
+	})
 	var b strings.Builder
 	b.WriteString("| field | default | meaning |\n|---|---|---|\n")
 	var walk func(node map[string]any, ptr, prefix string)
 	walk = func(node map[string]any, ptr, prefix string) {
 		props, _ := node["properties"].(map[string]any)
 		required, _ := node["required"].([]any)
-		for _, name := range propertyOrder()[ptr+"/properties"] {
+		for _, name := range order[ptr+"/properties"] {
 			if name == "$schema" {
 				continue
 			}
@@ -34,7 +42,7 @@ func ReferenceTable() string {
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", path, defaultText(prop, slices.Contains(required, any(name))), desc)
 		}
 	}
-	walk(schema().Doc(), "", "")
+	walk(doc, "", "")
 	return b.String()
 }
 
@@ -65,17 +73,3 @@ func defaultText(prop map[string]any, required bool) string {
 	raw, _ := json.Marshal(def)
 	return "`" + string(raw) + "`"
 }
-
-// propertyOrder lists, for each object of schema.json by its JSON pointer,
-// its keys in the order the file declares them (decoded maps have none).
-var propertyOrder = sync.OnceValue(func() map[string][]string {
-	orders := map[string][]string{}
-	err := jsondoc.Keys(SchemaJSON, func(k jsondoc.Key) {
-		object := jsondoc.Pointer(k.Path[:len(k.Path)-1])
-		orders[object] = append(orders[object], k.Path[len(k.Path)-1])
-	})
-	if err != nil {
-		panic("config: schema.json: " + err.Error())
-	}
-	return orders
-})

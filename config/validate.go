@@ -84,8 +84,7 @@ func (v *validator) enforced(rule string) bool {
 			return false
 		}
 	}
-	_, waived := v.cfg.Waived(rule)
-	return !waived
+	return !slices.ContainsFunc(v.cfg.Guardrails.Waivers, func(w Waiver) bool { return w.Rule == rule })
 }
 
 func (v *validator) nodePool() {
@@ -438,15 +437,6 @@ func findCredentials(doc any) map[string]string {
 	}
 	walk(doc, nil)
 	return found
-}
-
-// redact keeps values that look like credentials out of the messages.
-func redact(problems []Problem, credentials map[string]string) {
-	for i, p := range problems {
-		if _, secret := credentials[p.Path]; secret {
-			problems[i].Value = ""
-		}
-	}
 }
 
 // names checks the lengths and shapes Azure imposes on derived names.

@@ -2,6 +2,7 @@ package jsondoc
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -23,11 +24,9 @@ func (s *Schema) Check(doc map[string]any) ([]Issue, error) {
 	applyDefaults(s.doc, doc, nil, filled)
 	var issues []Issue
 	err := s.compiled.Validate(doc)
-	var verr *jsonschema.ValidationError
-	switch {
-	case errors.As(err, &verr):
+	if verr, ok := errors.AsType[*jsonschema.ValidationError](err); ok {
 		issues = s.issues(doc, verr, filled)
-	case err != nil:
+	} else if err != nil {
 		return nil, err
 	}
 	s.repair(doc, issues)
@@ -83,10 +82,7 @@ func (s *Schema) repair(doc map[string]any, issues []Issue) {
 			if sub == nil {
 				continue
 			}
-			replacement := deepCopy(sub["default"])
-			if replacement == nil {
-				replacement = deepCopy(zeroValues[sub["type"]])
-			}
+			replacement := deepCopy(cmp.Or(sub["default"], zeroValues[sub["type"]]))
 			if obj, ok := replacement.(map[string]any); ok {
 				applyDefaults(sub, obj, tokens, map[string]bool{})
 			}

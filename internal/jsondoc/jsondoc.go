@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,39 +63,33 @@ func Read(data []byte) (map[string]any, []Issue) {
 type Schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
-	// custom are Compile's formats, whose errors are whole messages.
-	custom map[string]bool
+	// formats are Compile's, whose errors are whole messages.
+	formats map[string]func(any) error
 }
 
 // Compile compiles the schema raw, known as url, asserting formats; formats
 // adds custom ones by name, whose errors are messages about the value.
 func Compile(url string, raw []byte, formats map[string]func(any) error) (*Schema, error) {
-	// Decoded once, as documents are (json.Number), so that defaults
-	// copied into a document are numbers of its kind.
-	sdoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON: %w", url, err)
-	}
-	doc, ok := sdoc.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a JSON object", url)
+	// Read as documents are (json.Number), so that defaults copied into a
+	// document are numbers of its kind.
+	doc, issues := Read(raw)
+	if len(issues) > 0 {
+		return nil, fmt.Errorf("%s: %s", url, issues[0].Message)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
-	custom := map[string]bool{}
 	for name, check := range formats {
 		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: check})
-		custom[name] = true
 	}
-	if err := c.AddResource(url, sdoc); err != nil {
+	if err := c.AddResource(url, doc); err != nil {
 		return nil, err
 	}
 	compiled, err := c.Compile(url)
 	if err != nil {
 		return nil, fmt.Errorf("%s does not compile: %w", url, err)
 	}
-	return &Schema{doc: doc, compiled: compiled, custom: custom}, nil
+	return &Schema{doc: doc, compiled: compiled, formats: formats}, nil
 }
 
 // Doc is the schema as plain JSON (for documentation generated from it).
@@ -165,9 +158,9 @@ type Key struct {
 	Offset int64
 }
 
-// Keys calls fn for every member key of every object in data, in document
-// order, which decoded maps lose. A syntax error ends the walk and is
-// returned.
+// Keys calls fn for every member key of every object in data, one JSON
+// value, in document order, which decoded maps lose. A syntax error ends
+// the walk and is returned.
 func Keys(data []byte, fn func(Key)) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -205,20 +198,14 @@ func Keys(data []byte, fn func(Key)) error {
 		_, err = dec.Token() // the closing '}' or ']'
 		return err
 	}
-	for {
-		if err := value(nil); errors.Is(err, io.EOF) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
+	return value(nil)
 }
 
 // describeSyntaxError turns a decoding error into "line L, column C: ..."
 // (io.ErrUnexpectedEOF has no offset and stays as it is).
 func describeSyntaxError(data []byte, err error) string {
-	var serr *json.SyntaxError
-	if !errors.As(err, &serr) {
+	serr, ok := errors.AsType[*json.SyntaxError](err)
+	if !ok {
 		return err.Error()
 	}
 	// The offset counts the offending byte; report that byte's position.

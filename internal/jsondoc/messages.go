@@ -56,15 +56,14 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 	loc := e.InstanceLocation
 	path := Pointer(loc)
 	hint, _ := s.at(e.SchemaURL)["x-allowed"].(string)
+	allowed := ""
+	if hint != "" {
+		allowed = "; allowed: " + hint
+	}
 	plain := func(msg string) []Issue {
 		return []Issue{{Path: path, Value: scalarAt(doc, loc), Message: msg, Affects: []string{path}}}
 	}
-	leaf := func(msg string) []Issue {
-		if hint != "" {
-			msg += "; allowed: " + hint
-		}
-		return plain(msg)
-	}
+	leaf := func(msg string) []Issue { return plain(msg + allowed) }
 	member := func(name string) (string, []string) {
 		at := append(slices.Clip(loc), name)
 		return Pointer(at), at
@@ -77,7 +76,7 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 	case *kind.Const:
 		return leaf("must be " + jsonText(k.Want))
 	case *kind.Format:
-		if s.custom[k.Want] {
+		if s.formats[k.Want] != nil {
 			return leaf(k.Err.Error())
 		}
 		return leaf(fmt.Sprintf("is not %s (%s)", formatNoun(k.Want), k.Err.Error()))
@@ -129,7 +128,7 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 			is := Issue{Path: at, Value: scalarAt(doc, tokens), Affects: []string{at}, remove: true}
 			if best := Closest(name, known); best != "" {
 				is.Message = fmt.Sprintf("unknown field; did you mean %q?", best)
-				if target, _ := member(best); filled[target] || valueAt(doc, append(slices.Clip(loc), best)) == nil {
+				if target, tokens := member(best); filled[target] || valueAt(doc, tokens) == nil {
 					// The document leaves the field out, and what it
 					// meant for it is unknown.
 					is.Affects = append(is.Affects, target)
@@ -144,10 +143,7 @@ func (s *Schema) describe(doc any, e *jsonschema.ValidationError, filled map[str
 		// The validator (v6.0.3) reports this keyword at a location that
 		// later validation overwrites: find the object instead.
 		at := Pointer(append(s.locate(doc, strings.TrimSuffix(e.SchemaURL, "/propertyNames"), k.Property), k.Property))
-		msg := fmt.Sprintf("%q is not an allowed name", k.Property)
-		if hint != "" {
-			msg += "; allowed: " + hint
-		}
+		msg := fmt.Sprintf("%q is not an allowed name", k.Property) + allowed
 		return []Issue{{Path: at, Message: msg, Affects: []string{at}, remove: true}}
 	}
 	return leaf(e.ErrorKind.LocalizedString(printer))
