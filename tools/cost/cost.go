@@ -161,6 +161,7 @@ type pricer struct {
 	t   *Table
 	s   *stackjson.Stack
 	est *Estimate
+	err error // the first error of add or disk: price returns it
 }
 
 func (p *pricer) item(key string) (Price, error) {
@@ -174,10 +175,11 @@ func (p *pricer) item(key string) (Price, error) {
 func (p *pricer) assume(key string) float64 { return p.t.Assumptions[key].Value }
 
 // add appends a line for quantity of an item, in the item's unit.
-func (p *pricer) add(component, sku, key string, quantity float64, note string) error {
+func (p *pricer) add(component, sku, key string, quantity float64, note string) {
 	it, err := p.item(key)
 	if err != nil {
-		return err
+		p.err = cmp.Or(p.err, err)
+		return
 	}
 	unit := map[string]string{"hour": "h", "month": "month", "GB": "GB", "GB-month": "GB-month", "10k operations": "10k ops"}[it.Unit]
 	billable := math.Max(0, quantity-it.FreePerMonth)
@@ -188,7 +190,6 @@ func (p *pricer) add(component, sku, key string, quantity float64, note string) 
 		Component: component, SKU: sku, Quantity: quantity, QuantityUnit: unit,
 		UnitPrice: it.Price, PriceUnit: unit, Monthly: round2(billable * it.Price), Note: note,
 	})
-	return nil
 }
 
 // reference matches a Terraform expression that is one attribute of another
@@ -217,91 +218,74 @@ func (p *pricer) price(r stackjson.Block) error {
 	hours := p.t.HoursPerMonth
 	switch r.Type {
 	case "azurerm_kubernetes_cluster":
-		return p.cluster(r)
+		p.cluster(r)
 	case "azurerm_public_ip":
 		sku := str(r, "sku", "Basic")
 		alloc := strings.ToLower(str(r, "allocation_method", "Static"))
-		return p.add("Public IP "+p.name(r), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
+		p.add("Public IP "+p.name(r), sku+" "+alloc+" IPv4", "ip/"+sku+"/"+alloc, hours, "")
 	case "azurerm_managed_disk":
-		return p.disk("Managed disk "+p.name(r), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
+		p.disk("Managed disk "+p.name(r), str(r, "storage_account_type", ""), num(r, "disk_size_gb", 0), 1)
 	case "azurerm_storage_account":
 		key := fmt.Sprintf("storage/%s/%s_%s", str(r, "account_kind", "StorageV2"), str(r, "account_tier", "Standard"), str(r, "account_replication_type", ""))
 		sku := str(r, "account_kind", "StorageV2") + " " + str(r, "account_tier", "Standard") + "_" + str(r, "account_replication_type", "") + " " + str(r, "access_tier", "Hot")
-		if err := p.add("Storage account "+p.name(r)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage"); err != nil {
-			return err
-		}
-		return p.add("Storage account "+p.name(r)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
+		p.add("Storage account "+p.name(r)+" (data)", sku, key+"/hot-gb", p.assume("storageGB"), "assumed usage")
+		p.add("Storage account "+p.name(r)+" (writes)", sku, key+"/write-ops", p.assume("storageWrites10k"), "assumed usage")
 	case "azurerm_key_vault":
-		return p.add("Key Vault "+p.name(r), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
+		p.add("Key Vault "+p.name(r), str(r, "sku_name", "standard"), "keyvault/"+str(r, "sku_name", "standard")+"/operations", p.assume("keyVaultOperations10k"), "assumed usage")
 	case "azurerm_log_analytics_workspace":
 		quota := num(r, "daily_quota_gb", -1)
 		if quota < 0 {
 			return fmt.Errorf("no daily_quota_gb: an uncapped workspace has no upper bound to estimate")
 		}
 		sku := str(r, "sku", "PerGB2018")
-		return p.add("Log Analytics "+p.name(r), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
+		p.add("Log Analytics "+p.name(r), sku+fmt.Sprintf(", cap %g GB/day", quota), "loganalytics/"+sku+"/ingestion", round2(quota*p.assume("daysPerMonth")), "at most the daily cap every day;")
 	case "azurerm_dns_zone":
-		return p.add("DNS zone "+p.name(r), "public zone", "dns/zone", 1, "plus queries")
+		p.add("DNS zone "+p.name(r), "public zone", "dns/zone", 1, "plus queries")
 	case "azurerm_monitor_metric_alert":
 		crit, _ := r.Attrs["criteria"].([]any)
-		return p.add("Metric alert "+p.name(r), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
+		p.add("Metric alert "+p.name(r), "per time series", "monitor/metric-alert", float64(max(1, len(crit))), "")
 	case "azurerm_monitor_scheduled_query_rules_alert_v2":
 		freq := str(r, "evaluation_frequency", "")
-		return p.add("Log search alert "+p.name(r), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
+		p.add("Log search alert "+p.name(r), "evaluated every "+freq, "monitor/log-alert/"+freq, 1, "")
 	case "azurerm_data_protection_backup_instance_disk":
 		size, err := p.referencedDiskSize(str(r, "disk_id", ""))
 		if err != nil {
 			return err
 		}
-		return p.add("Disk backup "+p.name(r), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
+		p.add("Disk backup "+p.name(r), "incremental snapshots", "backup/disk/snapshot-gb", size*p.assume("snapshotChangedFraction"), "no instance fee for disks;")
+	default:
+		return fmt.Errorf("no price and not known to be free: add it to tools/cost (prices-%s.json or FreeTypes)", p.t.Region)
 	}
-	return fmt.Errorf("no price and not known to be free: add it to tools/cost (prices-%s.json or FreeTypes)", p.t.Region)
+	return p.err
 }
 
 // cluster prices the control plane, the node pool with its OS disks, and
 // the Standard load balancer and outbound IP that AKS creates.
-func (p *pricer) cluster(r stackjson.Block) error {
+func (p *pricer) cluster(r stackjson.Block) {
 	name := str(r, "name", "cluster")
 	hours := p.t.HoursPerMonth
 	tier := str(r, "sku_tier", "Free")
-	tierItem, err := p.item("aks/" + tier)
-	if err != nil {
-		return err
-	}
 	q := 1.0
-	if tierItem.Unit == "hour" {
+	if it, _ := p.item("aks/" + tier); it.Unit == "hour" {
 		q = hours
 	}
-	if err := p.add("AKS control plane "+name, tier+" tier", "aks/"+tier, q, ""); err != nil {
-		return err
-	}
+	p.add("AKS control plane "+name, tier+" tier", "aks/"+tier, q, "") // an unpriced tier fails here
 	vm := str(r, "default_node_pool.vm_size", "")
 	nodes := num(r, "default_node_pool.node_count", 1)
-	if err := p.add("Nodes ("+str(r, "default_node_pool.name", "default")+" pool)", fmt.Sprintf("%s x %g", vm, nodes), "vm/"+vm, hours*nodes, ""); err != nil {
-		return err
-	}
+	p.add("Nodes ("+str(r, "default_node_pool.name", "default")+" pool)", fmt.Sprintf("%s x %g", vm, nodes), "vm/"+vm, hours*nodes, "")
 	if str(r, "default_node_pool.os_disk_type", "Managed") == "Managed" {
-		if err := p.disk("Node OS disks", "Premium_LRS", num(r, "default_node_pool.os_disk_size_gb", 128), nodes); err != nil {
-			return err
-		}
+		p.disk("Node OS disks", "Premium_LRS", num(r, "default_node_pool.os_disk_size_gb", 128), nodes)
 	}
 	if strings.EqualFold(str(r, "network_profile.load_balancer_sku", "standard"), "standard") && str(r, "network_profile.outbound_type", "loadBalancer") == "loadBalancer" {
 		// One outbound rule plus one rule per port the NSG opens to the
 		// internet (each needs a rule on the Service's load balancer).
 		rules := 1 + p.internetPorts()
-		if err := p.add("Load balancer (AKS-managed)", fmt.Sprintf("Standard, first 5 of %d rules", rules), "lb/Standard/rules", hours, ""); err != nil {
-			return err
-		}
+		p.add("Load balancer (AKS-managed)", fmt.Sprintf("Standard, first 5 of %d rules", rules), "lb/Standard/rules", hours, "")
 		if extra := rules - 5; extra > 0 {
-			if err := p.add("Load balancer rules beyond 5", fmt.Sprintf("Standard, %d more", extra), "lb/Standard/extra-rule", hours*float64(extra), ""); err != nil {
-				return err
-			}
+			p.add("Load balancer rules beyond 5", fmt.Sprintf("Standard, %d more", extra), "lb/Standard/extra-rule", hours*float64(extra), "")
 		}
-		if err := p.add("Outbound public IP (AKS-managed)", "Standard static IPv4", "ip/Standard/static", hours, ""); err != nil {
-			return err
-		}
+		p.add("Outbound public IP (AKS-managed)", "Standard static IPv4", "ip/Standard/static", hours, "")
 	}
-	return nil
 }
 
 // internetPorts counts the NSG allow rules open to the internet.
@@ -318,14 +302,15 @@ func (p *pricer) internetPorts() int {
 
 // disk prices count disks of a type and size at the smallest tier that
 // holds sizeGB.
-func (p *pricer) disk(component, typ string, sizeGB, count float64) error {
+func (p *pricer) disk(component, typ string, sizeGB, count float64) {
 	for _, tier := range PremiumTiers {
 		it, ok := p.t.Items["disk/"+typ+"/"+tier]
 		if ok && it.SizeGB >= sizeGB {
-			return p.add(component, fmt.Sprintf("%s %s (%g GiB) for %g GiB", typ, tier, it.SizeGB, sizeGB), "disk/"+typ+"/"+tier, count, "")
+			p.add(component, fmt.Sprintf("%s %s (%g GiB) for %g GiB", typ, tier, it.SizeGB, sizeGB), "disk/"+typ+"/"+tier, count, "")
+			return
 		}
 	}
-	return fmt.Errorf("no %s tier of %g GiB or more in prices-%s.json", typ, sizeGB, p.t.Region)
+	p.err = cmp.Or(p.err, fmt.Errorf("no %s tier of %g GiB or more in prices-%s.json", typ, sizeGB, p.t.Region))
 }
 
 // referencedDiskSize resolves "${azurerm_managed_disk.<id>.id}".
@@ -374,17 +359,13 @@ func num(b stackjson.Block, path string, def float64) float64 { return attr(b, p
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
+// trailingSpaces are the tabwriter's padding at the end of a line.
+var trailingSpaces = regexp.MustCompile(`(?m) +$`)
+
 // Render writes the estimates as a table per stack, with the total against
 // the budget.
-func Render(w io.Writer, ests []*Estimate) {
-	var buf bytes.Buffer
-	render(&buf, ests)
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		_, _ = io.WriteString(w, strings.TrimRight(line, " \n")+strings.Repeat("\n", strings.Count(line, "\n")))
-	}
-}
-
-func render(w io.Writer, ests []*Estimate) {
+func Render(out io.Writer, ests []*Estimate) {
+	w := new(bytes.Buffer)
 	for i, e := range ests {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -411,6 +392,7 @@ func render(w io.Writer, ests []*Estimate) {
 		}
 		fmt.Fprintf(w, "  Budget $%.2f a month, first alert at %g%% = $%.2f: estimate %s the alert threshold\n", e.Budget.Amount, e.Budget.AlertPercent, e.Budget.AlertAt(), verdict)
 	}
+	_, _ = io.WriteString(out, trailingSpaces.ReplaceAllString(w.String(), ""))
 }
 
 func trim(f float64) string {

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -20,8 +21,10 @@ func RenderDiff(w io.Writer, base, head []*Estimate) {
 	var total, totalBase float64
 	for _, n := range sortedKeys(b, h) {
 		be, he := b[n], h[n]
-		lines := lineDiff(be, he)
-		bt, ht := totalOf(be), totalOf(he)
+		// A stack that is not on one side has no lines and costs nothing there.
+		bz, hz := cmp.Or(be, &Estimate{}), cmp.Or(he, &Estimate{})
+		lines := lineDiff(bz.Lines, hz.Lines)
+		bt, ht := bz.Total, hz.Total
 		total, totalBase = total+ht, totalBase+bt
 		if be != nil && he != nil && len(lines) == 0 && round2(bt) == round2(ht) {
 			same = append(same, n)
@@ -53,24 +56,11 @@ func RenderDiff(w io.Writer, base, head []*Estimate) {
 	fmt.Fprintf(w, "All stacks: $%.2f -> $%.2f a month (%+.2f)\n", totalBase, total, total-totalBase)
 }
 
-func totalOf(e *Estimate) float64 {
-	if e == nil {
-		return 0
-	}
-	return e.Total
-}
-
 // lineDiff lists the components of a stack whose monthly cost or SKU
 // differs, as tab-separated rows.
-func lineDiff(base, head *Estimate) []string {
-	lines := func(e *Estimate) []Line {
-		if e == nil {
-			return nil
-		}
-		return e.Lines
-	}
+func lineDiff(base, head []Line) []string {
 	component := func(l Line) string { return l.Component }
-	b, h := index(lines(base), component), index(lines(head), component)
+	b, h := index(base, component), index(head, component)
 	var out []string
 	for _, c := range sortedKeys(b, h) {
 		bl, inBase := b[c]

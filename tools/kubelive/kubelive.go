@@ -86,7 +86,7 @@ type ControlPlane struct {
 	kcmDone chan struct{}
 	kcmErr  error
 	kcmLog  string
-	logs    []*os.File
+	logs    map[string]*os.File // by binary
 }
 
 // missingBinaries returns the [binaries] that dir lacks.
@@ -109,7 +109,7 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	cp = &ControlPlane{Kubeconfig: filepath.Join(o.Dir, "kubeconfig")}
+	cp = &ControlPlane{Kubeconfig: filepath.Join(o.Dir, "kubeconfig"), logs: map[string]*os.File{}}
 	defer func() {
 		if err != nil {
 			_ = cp.Stop() // the start error is the one to report
@@ -117,14 +117,12 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 		}
 	}()
 
-	etcdLog, err := cp.logFile(o.Dir, "etcd.log")
-	if err != nil {
-		return cp, err
+	for _, b := range binaries {
+		if cp.logs[b], err = os.Create(filepath.Join(o.Dir, b+".log")); err != nil {
+			return cp, err
+		}
 	}
-	apiLog, err := cp.logFile(o.Dir, "kube-apiserver.log")
-	if err != nil {
-		return cp, err
-	}
+	etcdLog, apiLog, kcmLog := cp.logs["etcd"], cp.logs["kube-apiserver"], cp.logs["kube-controller-manager"]
 	cp.env = &envtest.Environment{
 		UseExistingCluster:       ptr.To(false), // whatever USE_EXISTING_CLUSTER says
 		BinaryAssetsDirectory:    o.Assets,
@@ -155,22 +153,18 @@ func Start(ctx context.Context, o Options) (cp *ControlPlane, err error) {
 	}
 	cp.Version = v.GitVersion
 
-	if err := cp.startControllers(o); err != nil {
-		return cp, err
+	cp.kcmLog = kcmLog.Name()
+	cp.kcm = exec.Command(filepath.Join(o.Assets, "kube-controller-manager"), kubeControllerManagerArgs(cp.Kubeconfig, o.BinderSyncPeriod)...)
+	cp.kcm.Stdout, cp.kcm.Stderr = kcmLog, kcmLog
+	if err := cp.kcm.Start(); err != nil {
+		return cp, fmt.Errorf("starting kube-controller-manager: %w", err)
 	}
-	if err := cp.waitForControllers(ctx); err != nil {
-		return cp, err
-	}
-	return cp, nil
-}
-
-func (cp *ControlPlane) logFile(dir, name string) (*os.File, error) {
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		return nil, err
-	}
-	cp.logs = append(cp.logs, f)
-	return f, nil
+	cp.kcmDone = make(chan struct{})
+	go func() {
+		cp.kcmErr = cp.kcm.Wait()
+		close(cp.kcmDone)
+	}()
+	return cp, cp.waitForControllers(ctx)
 }
 
 // writeKubeconfig writes envtest's kubeconfig with its context renamed to
@@ -205,25 +199,6 @@ func kubeControllerManagerArgs(kubeconfig string, binderSync time.Duration) []st
 		args = append(args, "--pvclaimbinder-sync-period="+binderSync.String())
 	}
 	return args
-}
-
-func (cp *ControlPlane) startControllers(o Options) error {
-	log, err := cp.logFile(o.Dir, "kube-controller-manager.log")
-	if err != nil {
-		return err
-	}
-	cp.kcmLog = log.Name()
-	cp.kcm = exec.Command(filepath.Join(o.Assets, "kube-controller-manager"), kubeControllerManagerArgs(cp.Kubeconfig, o.BinderSyncPeriod)...)
-	cp.kcm.Stdout, cp.kcm.Stderr = log, log
-	if err := cp.kcm.Start(); err != nil {
-		return fmt.Errorf("starting kube-controller-manager: %w", err)
-	}
-	cp.kcmDone = make(chan struct{})
-	go func() {
-		cp.kcmErr = cp.kcm.Wait()
-		close(cp.kcmDone)
-	}()
-	return nil
 }
 
 // waitForControllers waits, at most startTimeout, until the default

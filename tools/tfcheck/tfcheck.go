@@ -270,7 +270,9 @@ func (r *Runner) run(ctx context.Context, dir string, args ...string) ([]byte, e
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r.logf("  terraform %s (%s, %.1fs)\n", strings.Join(args, " "), filepath.Base(dir), time.Since(start).Seconds())
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, "  terraform %s (%s, %.1fs)\n", strings.Join(args, " "), filepath.Base(dir), time.Since(start).Seconds())
+	}
 	if ctx.Err() != nil {
 		return stdout.Bytes(), fmt.Errorf("terraform %s interrupted: %w", args[0], context.Cause(ctx))
 	}
@@ -288,12 +290,6 @@ func clientFreeEnviron() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "KUBE_") || strings.HasPrefix(kv, "KUBECONFIG=")
 	})
-}
-
-func (r *Runner) logf(format string, args ...any) {
-	if r.Log != nil {
-		fmt.Fprintf(r.Log, format, args...)
-	}
 }
 
 // Report is what `terraform test -json` said about one stack.
