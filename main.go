@@ -32,7 +32,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
@@ -70,51 +69,50 @@ func run() int {
 	}
 	*out = cmp.Or(*out, os.Getenv("CDKTF_OUTDIR"), "cdktf.out")
 
-	ctx, signaled, stop := interrupts()
+	ctx, stop := interrupts()
 	defer stop()
 
-	res, err := generate(ctx, *configDir, *out)
+	res, written, err := generate(ctx, *configDir, *out)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
 	if err == nil {
 		// Success on stdout: the cdktf CLI shows the program's stderr as
 		// [ERROR] lines.
-		fmt.Printf("wrote %s: %s\n", *out, strings.Join(res.Stacks, ", "))
+		fmt.Printf("wrote %s: %s\n", *out, strings.Join(written, ", "))
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, err)
 	// One reading of the signal, so that the message and the exit status
 	// agree even if it arrives meanwhile.
-	sig := signaled()
+	sig, signaled := errors.AsType[interrupted](context.Cause(ctx))
 	what := "synthesis failed"
-	if sig != nil {
-		what = "stopped by " + signalName(sig)
+	if signaled {
+		what = "stopped by " + signalName(sig.Signal)
 	}
 	if res.Existed {
 		fmt.Fprintf(os.Stderr, "%s; the previous output in %s is unchanged\n", what, *out)
 	} else {
 		fmt.Fprintf(os.Stderr, "%s; nothing was written to %s\n", what, *out)
 	}
-	if s, ok := sig.(syscall.Signal); ok {
+	if s, ok := sig.Signal.(syscall.Signal); ok {
 		return 128 + int(s)
 	}
 	return 1
 }
 
-// generate loads the configuration and replaces the output with the
-// synthesized stacks.
-func generate(ctx context.Context, configDir, out string) (result, error) {
+// generate loads the configuration, replaces the output with the
+// synthesized stacks and returns the stacks written, in name order.
+func generate(ctx context.Context, configDir, out string) (outdir.Result, []string, error) {
 	cfgs, err := config.LoadDir(configDir)
 	if err != nil {
-		return result{}, err
+		return outdir.Result{}, nil, err
 	}
 	// The stacks the cdktf CLI listed before starting the program: read
 	// now, not under Replace's lock, where the recovery of an interrupted
 	// run may have put back an output the CLI did not see.
 	var listed []string
-	underTheCLI := os.Getenv("CDKTF_CONTEXT_JSON") != ""
-	if underTheCLI {
+	if os.Getenv("CDKTF_CONTEXT_JSON") != "" {
 		listed = stackDirs(out)
 	}
 	var written []string
@@ -123,19 +121,17 @@ func generate(ctx context.Context, configDir, out string) (result, error) {
 			return err
 		}
 		written = stackDirs(tmp)
-		if underTheCLI {
-			keepForTheCLI(tmp, listed, written)
+		// An empty directory for each listed stack that is gone: the cdktf
+		// CLI afterwards deletes the listed stack directories the new
+		// manifest lacks, failing with ENOENT on a missing one.
+		for _, name := range listed {
+			if !slices.Contains(written, name) {
+				_ = os.MkdirAll(filepath.Join(tmp, "stacks", name), 0o755)
+			}
 		}
 		return nil
 	}, outdir.Options{Notify: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})
-	return result{Result: res, Stacks: written}, err
-}
-
-// result is what a run did.
-type result struct {
-	outdir.Result
-	// Stacks are the stacks written, in name order.
-	Stacks []string
+	return res, written, err
 }
 
 func stackDirs(out string) []string {
@@ -149,43 +145,26 @@ func stackDirs(out string) []string {
 	return names
 }
 
-// keepForTheCLI leaves an empty directory in the new output for each
-// previous stack that is gone: the cdktf CLI afterwards deletes the listed
-// stack directories the new manifest lacks, failing with ENOENT on a
-// missing one.
-func keepForTheCLI(out string, previous, written []string) {
-	for _, name := range previous {
-		if !slices.Contains(written, name) {
-			_ = os.MkdirAll(filepath.Join(out, "stacks", name), 0o755)
-		}
-	}
-}
-
-// interrupts returns a context that SIGINT or SIGTERM cancels, and the
-// signal received, if any; later signals are ignored during cleanup.
-func interrupts() (ctx context.Context, signaled func() os.Signal, stop func()) {
+// interrupts returns a context that SIGINT or SIGTERM cancels, with the
+// signal in an [interrupted] cause; later signals are ignored during cleanup.
+func interrupts() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	var got atomic.Value
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
 	go func() {
 		select {
 		case s := <-ch:
-			got.Store(s)
-			cancel(errors.New(signalName(s) + " received"))
-		case <-done:
+			cancel(interrupted{s})
+		case <-ctx.Done():
 		}
 	}()
-	signaled = func() os.Signal {
-		s, _ := got.Load().(os.Signal)
-		return s
-	}
-	return ctx, signaled, func() {
-		close(done)
-		cancel(nil)
-	}
+	return ctx, func() { cancel(nil) }
 }
+
+// interrupted is the cause of a context that a signal canceled.
+type interrupted struct{ os.Signal }
+
+func (i interrupted) Error() string { return signalName(i.Signal) + " received" }
 
 func signalName(s os.Signal) string {
 	switch s {
@@ -198,11 +177,16 @@ func signalName(s os.Signal) string {
 }
 
 // synth builds every stack into dir. jsii reports errors from the
-// JavaScript side (failed validations among them) as panics.
+// JavaScript side (failed validations among them) as panics; cdktf's advice
+// to skip validations is dropped from them: they are this project's
+// guardrails, to be fixed or waived with a reason, never skipped.
 func synth(cfgs []*config.Config, dir string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.New(cleanJSError(fmt.Sprint(r)))
+			keep := slices.DeleteFunc(strings.Split(fmt.Sprint(r), "\n"), func(line string) bool {
+				return strings.Contains(line, "skipValidation")
+			})
+			err = errors.New(strings.TrimSpace(strings.Join(keep, "\n")))
 		}
 	}()
 	app := cdktf.NewApp(&cdktf.AppConfig{
@@ -212,11 +196,4 @@ func synth(cfgs []*config.Config, dir string) (err error) {
 	stacks.Build(app, cfgs)
 	app.Synth()
 	return nil
-}
-
-// cleanJSError drops cdktf's advice to skip validations: they are this
-// project's guardrails, to be fixed or waived with a reason, never skipped.
-func cleanJSError(msg string) string {
-	keep := slices.DeleteFunc(strings.Split(msg, "\n"), func(line string) bool { return strings.Contains(line, "skipValidation") })
-	return strings.TrimSpace(strings.Join(keep, "\n"))
 }

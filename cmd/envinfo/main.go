@@ -52,25 +52,20 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	wantArgs := 1 // ENVIRONMENT
-	if *list != "" {
-		wantArgs = 0
-	}
-	if *requiredVars == "" && flag.NArg() != wantArgs {
-		flag.Usage()
-		os.Exit(2)
-	}
 	var err error
 	switch {
 	case *requiredVars != "":
 		err = writeRequiredVars(os.Stdout, append([]string{*requiredVars}, flag.Args()...))
-	case *list != "":
+	case *list != "" && flag.NArg() == 0:
 		err = writeList(os.Stdout, *dir, *list, *asJSON)
-	default:
+	case *list == "" && flag.NArg() == 1: // ENVIRONMENT
 		var cfg *config.Config
 		if cfg, err = config.Load(filepath.Join(*dir, flag.Arg(0)+".json")); err == nil {
 			write(os.Stdout, cfg, *github)
 		}
+	default:
+		flag.Usage()
+		os.Exit(2)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -96,9 +91,7 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 		}
 	}
 	if asJSON {
-		b, _ := json.Marshal(names) // a list of strings
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
+		return json.NewEncoder(w).Encode(names)
 	}
 	for _, n := range names {
 		if _, err := fmt.Fprintln(w, n); err != nil {
@@ -109,45 +102,38 @@ func writeList(w io.Writer, dir, kind string, asJSON bool) error {
 }
 
 // writeRequiredVars prints the variables without a default of the stacks
-// synthesized in dirs, one a line, each stack's list after the previous
-// one and an empty line; nothing when a stack cannot be read.
+// synthesized in dirs, which the scripts check first because Terraform
+// cannot plan without them (-input=false): sorted, one a line, each stack's
+// list after the previous one and an empty line; nothing when a stack
+// cannot be read.
 func writeRequiredVars(w io.Writer, dirs []string) error {
 	var b strings.Builder
 	for i, dir := range dirs {
-		names, err := stackRequiredVars(dir)
+		stack, err := stackjson.ReadFile(filepath.Base(dir), filepath.Join(dir, "cdk.tf.json"))
 		if err != nil {
 			return err
 		}
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		for _, n := range names {
-			b.WriteString(n + "\n")
+		for _, v := range stack.Blocks("variable", "") {
+			if !v.Has("default") {
+				b.WriteString(v.ID + "\n")
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// stackRequiredVars returns, sorted, the variables without a default of the
-// stack synthesized in dir, which the scripts check first because Terraform
-// cannot plan without them (-input=false).
-func stackRequiredVars(dir string) ([]string, error) {
-	stack, err := stackjson.ReadFile(filepath.Base(dir), filepath.Join(dir, "cdk.tf.json"))
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, v := range stack.Blocks("variable", "") {
-		if !v.Has("default") {
-			names = append(names, v.ID)
-		}
-	}
-	return names, nil
-}
-
 func write(w io.Writer, c *config.Config, github bool) {
 	n := c.Names()
+	// The resource groups the Azure stack creates (AKS owns the node
+	// resource group): the scope of the deploying identity (scripts/setup.sh).
+	resourceGroups := n.ResourceGroup
+	if c.EnableBackups {
+		resourceGroups += " " + n.SnapshotResourceGroup // the disk snapshots'
+	}
 	vars := [][2]string{
 		{"ENVIRONMENT", c.Environment},
 		{"PRODUCTION", fmt.Sprint(c.Production)},
@@ -165,7 +151,7 @@ func write(w io.Writer, c *config.Config, github bool) {
 		{"STATE_STORAGE_ACCOUNT", c.Backend.StorageAccountName},
 		{"STATE_CONTAINER", c.Backend.ContainerName},
 		{"STATE_KEY_PREFIX", c.Backend.KeyPrefix},
-		{"ENV_RESOURCE_GROUPS", strings.Join(resourceGroups(c), " ")},
+		{"ENV_RESOURCE_GROUPS", resourceGroups},
 		// Any other address in the Key Vault or storage firewall is a
 		// runner's, which firewall.sh sweep removes.
 		{"FIREWALL_ADMIN_RULES", strings.Join(c.Network.PublicAdminRules(), " ")},
@@ -194,16 +180,4 @@ func deployerIPsNeeded(c *config.Config) bool {
 // (firewall.sh).
 func firewallsDeny(c *config.Config) bool {
 	return c.KeyVault.NetworkDefaultAction == "Deny" || c.StorageAccount.NetworkDefaultAction == "Deny"
-}
-
-// resourceGroups lists the resource groups the Azure stack creates (the
-// main one and, with backups, the disk snapshots' one; AKS owns the node
-// resource group): the scope of the deploying identity (scripts/setup.sh).
-func resourceGroups(c *config.Config) []string {
-	n := c.Names()
-	rgs := []string{n.ResourceGroup}
-	if c.EnableBackups {
-		rgs = append(rgs, n.SnapshotResourceGroup)
-	}
-	return rgs
 }

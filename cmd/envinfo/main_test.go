@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -138,12 +138,12 @@ func TestStackRequiredVars(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := stackRequiredVars(dir)
-		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("%s: %v %v, want %v", stack, got, err, want)
+		var out bytes.Buffer
+		if err := writeRequiredVars(&out, []string{dir}); err != nil || out.String() != strings.Join(want, "\n")+"\n" {
+			t.Errorf("%s: %q %v, want %v", stack, out.String(), err, want)
 		}
 	}
-	if _, err := stackRequiredVars(t.TempDir()); err == nil {
+	if err := writeRequiredVars(io.Discard, []string{t.TempDir()}); err == nil {
 		t.Error("no error without cdk.tf.json")
 	}
 }

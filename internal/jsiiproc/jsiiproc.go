@@ -6,8 +6,6 @@
 package jsiiproc
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"os"
 	"regexp"
@@ -29,7 +27,7 @@ func Start() (stop func(), err error) {
 	os.Stderr = w
 	drained := make(chan struct{})
 	go func() {
-		_ = filter(realStderr, r)
+		_, _ = io.Copy(filter{realStderr}, r)
 		_ = r.Close()
 		close(drained)
 	}()
@@ -48,26 +46,13 @@ func Start() (stop func(), err error) {
 // fails with ECHILD.
 var spurious = regexp.MustCompile(`Runtime process exited abnormally: (waitid|wait): no child processes\n?`)
 
-// filter copies src to dst until src ends, leaving out the spurious
-// report, which is one write under PIPE_BUF bytes and so one whole read.
-func filter(dst io.Writer, src io.Reader) error {
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			chunk := buf[:n]
-			if bytes.Contains(chunk, []byte("Runtime process exited abnormally")) {
-				chunk = spurious.ReplaceAll(chunk, nil)
-			}
-			if _, werr := dst.Write(chunk); werr != nil {
-				return werr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+// filter writes to w what it is given, leaving out the spurious report,
+// which is one write under PIPE_BUF bytes and so one whole read of the pipe.
+type filter struct{ w io.Writer }
+
+func (f filter) Write(p []byte) (int, error) {
+	if _, err := f.w.Write(spurious.ReplaceAll(p, nil)); err != nil {
+		return 0, err
 	}
+	return len(p), nil
 }

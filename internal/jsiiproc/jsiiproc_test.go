@@ -43,7 +43,7 @@ func TestFilterDropsOnlyTheFalseReport(t *testing.T) {
 		"done\n",
 	}
 	var out bytes.Buffer
-	if err := filter(&out, &in); err != nil {
+	if _, err := io.Copy(filter{&out}, &in); err != nil {
 		t.Fatal(err)
 	}
 	want := "synthesis failed\nRuntime process exited abnormally: exit status 1next line\ndone\n"

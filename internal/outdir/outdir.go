@@ -338,9 +338,6 @@ func recoverLeftovers(dir string, opts Options) (warnings []string, err error) {
 			}
 		}
 	}
-	if len(all) == 0 {
-		return nil, nil
-	}
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) && len(olds) > 0 {
 		// The fallback swap moved the old output aside and stopped.
 		restore := newest(olds)
@@ -440,11 +437,7 @@ func linkTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
+		target := filepath.Join(dst, strings.TrimPrefix(p, src)) // p starts with src
 		info, err := d.Info()
 		if err != nil {
 			return err

@@ -18,9 +18,6 @@ var WrittenFor = map[string]string{
 // review entry.
 var PriceRegions = []string{"eastus"}
 
-// priceReviewYears is how long a transcribed price table is trusted.
-const priceReviewYears = 1
-
 const (
 	checked = "2026-12-02"
 
@@ -163,7 +160,7 @@ func priceReview(region string) (Entry, error) {
 	}
 	file := "tools/cost/prices-" + region + ".json"
 	return Entry{
-		Date: day.AddDate(priceReviewYears, 0, 0).Format(DateLayout), Kind: Review,
+		Date: day.AddDate(1, 0, 0).Format(DateLayout), Kind: Review,
 		Headline: "Re-query the prices of the " + region + " price table",
 		What:     fmt.Sprintf(`The %s price table was transcribed on %s; make cost and the budget check rest on it. A year later its prices are re-queried: Azure changes list prices without dates to watch, and the estimate decides whether a stack passes its budget's first alert.`, region, t.Transcribed),
 		Pin:      Pin{PinPrices, region, file},
