@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 )
@@ -86,7 +85,7 @@ func read(file string) (Provider, error) {
 			Resources:   slices.Sorted(maps.Keys(s.Resources)),
 			DataSources: slices.Sorted(maps.Keys(s.DataSources)),
 		}
-		if want := strings.TrimSuffix(path.Base(file), ".schema.json"); p.Name != want {
+		if want := strings.TrimSuffix(file, ".schema.json"); p.Name != want {
 			return Provider{}, fmt.Errorf("bindings/%s holds the provider %s", file, p.Name)
 		}
 		return p, nil

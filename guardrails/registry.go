@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/my-mimisbrunnr/perpetual-infra/internal/stackjson"
 )
 
 // Rule is one guardrail.
@@ -18,8 +16,6 @@ type Rule struct {
 	Summary string
 	// Checks says exactly what is checked (docs/guardrails.md).
 	Checks string
-
-	check func(stack *stackjson.Stack, opts Options) []Finding
 }
 
 // Rules are every guardrail: the one place a rule is declared. The
@@ -29,52 +25,42 @@ var Rules = []Rule{
 	{
 		ID: "NET-001", Summary: "no NSG rule may allow SSH (22), the IPFS RPC API (5001), the Kubernetes API (6443) or all ports from the internet",
 		Checks: "no inbound NSG allow rule (separate or inline) from the internet to port 22 (SSH), 5001 (IPFS RPC API), 6443 (Kubernetes API) or all ports; port ranges count. The internet is `*`, `Internet`, `Any`, or networks that together cover more than a /8 of public IPv4 addresses or a /32 of IPv6, in one rule or spread over several rules to the same port: `0.0.0.0/0`, `0.0.0.0/1` with `128.0.0.0/1`, `::/0` alike (the measure is `internal/exposure`, shared with the configuration's check of production admin networks)",
-		check:  checkNetwork,
 	},
 	{
 		ID: "KV-001", ProductionOnly: true, Summary: "a production Key Vault has purge protection",
 		Checks: "Key Vaults have `purge_protection_enabled = true`",
-		check:  eachResource(checkKeyVault),
 	},
 	{
 		ID: "KV-002", ProductionOnly: true, Summary: "a production Key Vault's firewall denies by default",
 		Checks: "Key Vaults have `network_acls.default_action = \"Deny\"`",
-		check:  eachResource(checkKeyVault),
 	},
 	{
 		ID: "ST-001", Summary: "a storage account accepts HTTPS only",
 		Checks: "storage accounts do not set `https_traffic_only_enabled = false`",
-		check:  eachResource(checkStorage),
 	},
 	{
 		ID: "ST-002", Summary: "a storage account requires TLS 1.2 or newer",
 		Checks: "storage accounts do not set `min_tls_version` below `TLS1_2`",
-		check:  eachResource(checkStorage),
 	},
 	{
 		ID: "ST-003", Summary: "a storage account allows no public blob access",
 		Checks: "storage accounts set `allow_nested_items_to_be_public = false` (azurerm defaults it to true)",
-		check:  eachResource(checkStorage),
 	},
 	{
 		ID: "DATA-001", ProductionOnly: true, Summary: "production data resources (managed disks, storage accounts, Key Vaults, public IPs, DNS zones, backup vaults and instances) have lifecycle.prevent_destroy",
 		Checks: "resources of the types in `guardrails.DataResources` (managed disks, storage accounts, Key Vaults, public IPs, DNS zones, backup vaults and backup instances) have `lifecycle.prevent_destroy = true`",
-		check:  eachResource(checkPreventDestroy),
 	},
 	{
 		ID: "TAG-001", Summary: "every taggable resource carries the required tags",
 		Checks: "every taggable resource has the tags in `guardrails.requiredTags` (default `project`, `environment`, `managed-by`)",
-		check:  eachResource(checkTags),
 	},
 	{
 		ID: "SEC-001", Summary: "no attribute holds a literal credential; secrets come from sensitive variables",
 		Checks: "no credential is a literal: Kubernetes Secret data, Key Vault secret values, provider and backend credentials (`password`, `client_secret`, `access_key`, `sas_token`, `token`, `client_key`, ...) must be Terraform expressions; no value anywhere looks like a GitHub token, a private key, a storage account key, a libp2p private key or a JWT; no sensitive variable has a literal default",
-		check:  checkCredentials,
 	},
 	{
 		ID: "SEC-002", Summary: "Key Vault secrets and Kubernetes Secrets are written through write-only attributes, so no secret rests in state or plans",
 		Checks: "Key Vault secrets set `value_wo` (never `value`) and Kubernetes Secrets `data_wo` / `binary_data_wo` (never `data` / `binary_data`): write-only attributes fed by ephemeral variables, so no secret rests in state or a saved plan",
-		check:  eachResource(checkWriteOnlySecrets),
 	},
 }
 
@@ -99,13 +85,7 @@ func IDs() []string {
 
 // Applicable returns the rules that check an environment's stacks.
 func Applicable(production bool) []Rule {
-	var out []Rule
-	for _, r := range Rules {
-		if production || !r.ProductionOnly {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(Rules), func(r Rule) bool { return r.ProductionOnly && !production })
 }
 
 // Table is the Markdown table of the rules, as docs/guardrails.md shows it.

@@ -52,29 +52,22 @@ func finding(b stackjson.Block, rule, format string, args ...any) Finding {
 // Check applies every rule that opts selects to a stack's Terraform JSON
 // and returns the findings sorted by rule and path.
 func Check(stack *stackjson.Stack, opts Options) []Finding {
-	var out []Finding
-	for _, rule := range Applicable(opts.Production) {
-		for _, f := range rule.check(stack, opts) {
-			if f.Rule == rule.ID {
-				out = append(out, f)
-			}
+	out := append(checkNetwork(stack), checkCredentials(stack)...)
+	for _, r := range stack.Resources("") {
+		for _, check := range []func(stackjson.Block, Options) []Finding{
+			checkKeyVault, checkStorage, checkPreventDestroy, checkTags, checkWriteOnlySecrets,
+		} {
+			out = append(out, check(r, opts)...)
 		}
 	}
+	applicable := Applicable(opts.Production)
+	out = slices.DeleteFunc(out, func(f Finding) bool {
+		return !slices.ContainsFunc(applicable, func(r Rule) bool { return r.ID == f.Rule })
+	})
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Path, b.Path))
 	})
 	return out
-}
-
-// eachResource runs a per-resource check over the stack.
-func eachResource(check func(stackjson.Block, Options) []Finding) func(*stackjson.Stack, Options) []Finding {
-	return func(stack *stackjson.Stack, opts Options) []Finding {
-		var out []Finding
-		for _, r := range stack.Resources("") {
-			out = append(out, check(r, opts)...)
-		}
-		return out
-	}
 }
 
 // NET-001: no inbound allow rule from the internet to an admin port.
@@ -126,18 +119,13 @@ func inboundAllowRules(stack *stackjson.Stack) []inboundRule {
 	return out
 }
 
-// allows reports whether the rule admits port p.
-func (nr inboundRule) allows(p int) bool {
-	return slices.ContainsFunc(nr.ports, func(spec string) bool { return spec == "*" || portInRange(p, spec) })
-}
-
 // bound says where the internet begins, for messages.
 var bound = fmt.Sprintf("more than a %s of IPv4 or a %s of IPv6 is the internet", exposure.MaxIPv4Prefix, exposure.MaxIPv6Prefix)
 
 // checkNetwork applies NET-001. A source is the internet when it is an
 // internet service tag, or when the networks admitted to an admin port, in
 // one rule or spread over several, are [exposure.Space.TooBroad].
-func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
+func checkNetwork(stack *stackjson.Stack) []Finding {
 	rules := inboundAllowRules(stack)
 	var out []Finding
 	flagged := map[int]bool{}
@@ -173,7 +161,8 @@ func checkNetwork(stack *stackjson.Stack, _ Options) []Finding {
 		var contributors []int
 		var all []netip.Prefix
 		for i, nr := range rules {
-			if !flagged[i] && len(nr.sources) > 0 && nr.allows(p) {
+			admits := slices.ContainsFunc(nr.ports, func(spec string) bool { return spec == "*" || portInRange(p, spec) })
+			if !flagged[i] && len(nr.sources) > 0 && admits {
 				contributors = append(contributors, i)
 				all = append(all, nr.sources...)
 			}
@@ -235,7 +224,11 @@ func checkKeyVault(r stackjson.Block, _ Options) []Finding {
 		out = append(out, finding(r, "KV-001", "purge_protection_enabled is not true: a deleted vault's secrets could be purged at once"))
 	}
 	if action, _ := r.Get("network_acls.default_action"); action != "Deny" {
-		out = append(out, finding(r, "KV-002", "network_acls.default_action is %v, not \"Deny\": the vault is open to every network", printable(action)))
+		got := "unset"
+		if action != nil {
+			got = fmt.Sprintf("%q", fmt.Sprint(action))
+		}
+		out = append(out, finding(r, "KV-002", "network_acls.default_action is %s, not \"Deny\": the vault is open to every network", got))
 	}
 	return out
 }
@@ -359,55 +352,47 @@ func LooksLikeCredential(s string) (what string, ok bool) {
 	return "", false
 }
 
-// isReference reports whether a string is (or contains) a Terraform
-// expression rather than only literal text.
-func isReference(s string) bool { return strings.Contains(s, "${") }
-
-func checkCredentials(stack *stackjson.Stack, _ Options) []Finding {
+func checkCredentials(stack *stackjson.Stack) []Finding {
 	var out []Finding
-	report := func(section, where string, r *stackjson.Block, msg string) {
-		if r != nil {
-			section, where = r.ConstructPath(), r.Address()
-		}
-		out = append(out, Finding{Rule: "SEC-001", Path: section, Address: where, Message: msg})
+	report := func(path, address, msg string) {
+		out = append(out, Finding{Rule: "SEC-001", Path: path, Address: address, Message: msg})
 	}
-	var walk func(section, where string, r *stackjson.Block, key string, v any, secretData bool)
-	walk = func(section, where string, r *stackjson.Block, key string, v any, secretData bool) {
+	// walk visits v, the value of key; typ is the resource type ("" outside
+	// resources), secretData whether v is within Kubernetes Secret data.
+	var walk func(path, address, typ, key string, v any, secretData bool)
+	walk = func(path, address, typ, key string, v any, secretData bool) {
 		switch v := v.(type) {
 		case map[string]any:
 			for _, k := range slices.Sorted(maps.Keys(v)) {
-				if k == "//" {
-					continue
+				if k != "//" {
+					walk(path, address, typ, k, v[k], secretData || isSecretData(typ, k))
 				}
-				walk(section, where, r, k, v[k], secretData || (r != nil && isSecretData(r.Type, k)))
 			}
 		case []any:
 			for _, e := range v {
-				walk(section, where, r, key, e, secretData)
+				walk(path, address, typ, key, e, secretData)
 			}
 		case string:
-			if v == "" || isReference(v) {
+			// "${" starts a Terraform expression: not a literal.
+			if v == "" || strings.Contains(v, "${") {
 				return
 			}
-			if secretData || IsCredentialKey(key) || (r != nil && r.Type == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
-				report(section, where, r, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
+			if secretData || IsCredentialKey(key) || (typ == "azurerm_key_vault_secret" && (key == "value" || key == "value_wo")) {
+				report(path, address, fmt.Sprintf("%s is a literal; a credential must come from a sensitive variable", key))
 				return
 			}
 			if what, ok := LooksLikeCredential(v); ok {
-				report(section, where, r, fmt.Sprintf("%s holds what looks like %s", key, what))
+				report(path, address, fmt.Sprintf("%s holds what looks like %s", key, what))
 			}
 		}
 	}
 	for _, r := range stack.Resources("") {
-		walk("resource", r.Address(), &r, "", r.Attrs, false)
+		walk(r.ConstructPath(), r.Address(), r.Type, "", r.Attrs, false)
 	}
 	for _, section := range []string{"provider", "output", "locals", "terraform", "data"} {
-		sec, ok := stack.JSON[section].(map[string]any)
-		if !ok {
-			continue
-		}
+		sec, _ := stack.JSON[section].(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(sec)) {
-			walk(section, section+"."+name, nil, name, sec[name], false)
+			walk(section, section+"."+name, "", name, sec[name], false)
 		}
 	}
 	// A sensitive variable must not carry a literal default: its value
@@ -416,7 +401,7 @@ func checkCredentials(stack *stackjson.Stack, _ Options) []Finding {
 		sensitive, _ := v.Get("sensitive")
 		def, hasDefault := v.Get("default")
 		if s, ok := def.(string); sensitive == true && hasDefault && (!ok || s != "") {
-			report("variable", "variable."+v.ID, nil, "a sensitive variable has a literal default")
+			report("variable", "variable."+v.ID, "a sensitive variable has a literal default")
 		}
 	}
 	return out
@@ -446,11 +431,4 @@ func checkWriteOnlySecrets(r stackjson.Block, _ Options) []Finding {
 // isSecretData reports whether the attribute holds Kubernetes Secret data.
 func isSecretData(typ, key string) bool {
 	return strings.HasPrefix(typ, "kubernetes_secret") && (key == "data" || key == "binary_data" || key == "data_wo" || key == "binary_data_wo")
-}
-
-func printable(v any) string {
-	if v == nil {
-		return "unset"
-	}
-	return fmt.Sprintf("%q", fmt.Sprint(v))
 }

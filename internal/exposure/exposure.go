@@ -89,27 +89,25 @@ func (s Space) String() string {
 // Two prefixes are disjoint or nested, so the union is the sum of those no
 // other contains, each counted less the non-public blocks inside it.
 func Measure(ps []netip.Prefix) Space {
-	var outer []netip.Prefix
+	var valid []netip.Prefix
 	for _, p := range ps {
 		p = p.Masked()
 		if p.Addr().Is4In6() {
 			p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
 		}
-		if !p.IsValid() {
+		if p.IsValid() {
+			valid = append(valid, p)
+		}
+	}
+	// Widest first, each counted unless a counted one holds it.
+	slices.SortStableFunc(valid, func(a, b netip.Prefix) int { return a.Bits() - b.Bits() })
+	var maximal []netip.Prefix
+	var s Space
+	for _, p := range valid {
+		if slices.ContainsFunc(maximal, func(q netip.Prefix) bool { return Within(p, q) }) {
 			continue
 		}
-		outer = append(outer, p)
-	}
-	// Widest first, each kept unless a kept one holds it.
-	slices.SortStableFunc(outer, func(a, b netip.Prefix) int { return a.Bits() - b.Bits() })
-	var maximal []netip.Prefix
-	for _, p := range outer {
-		if !slices.ContainsFunc(maximal, func(q netip.Prefix) bool { return Within(p, q) }) {
-			maximal = append(maximal, p)
-		}
-	}
-	var s Space
-	for _, p := range maximal {
+		maximal = append(maximal, p)
 		if p.Addr().Is4() {
 			s.IPv4 += publicIPv4(p)
 		} else {

@@ -5,8 +5,8 @@
 // jsii runs one Node.js process per Go process and loading a provider costs
 // seconds, so a test package builds all the stacks it needs once, with
 // [Once] (or in TestMain when it needs a full app on disk), and its tests
-// share the results. Never call jsii
-// from parallel goroutines: no t.Parallel around synthesis.
+// share the results. Never call jsii from parallel goroutines: no
+// t.Parallel around synthesis.
 //
 // Every package whose tests synthesize runs them through [Main], from its
 // TestMain: it ends jsii's Node.js process and removes what the syntheses
@@ -16,8 +16,8 @@ package synthtest
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -34,8 +34,8 @@ import (
 	"github.com/my-mimisbrunnr/perpetual-infra/tools/testinputs"
 )
 
-// main is set while [Main] runs the tests; tmp is the directory it removes
-// at the end, where [Once] puts its testing app's output.
+// inMain is set while [Main] runs the tests; tmp is the directory it
+// removes at the end, where [TempDir] makes directories.
 var (
 	inMain bool
 	tmp    string
@@ -69,14 +69,6 @@ func runMain(run func() int) int {
 	return run()
 }
 
-// SynthStack synthesizes one stack in memory (cdktf's Testing_Synth, with
-// validations). The result has no "//" metadata and sorted keys.
-func SynthStack(stack cdktf.TerraformStack) (*Doc, error) {
-	raw := cdktf.Testing_Synth(stack, jsii.Bool(true))
-	s, err := stackjson.Parse(*stack.Node().Id(), []byte(*raw))
-	return &Doc{s}, err
-}
-
 // StackJSON returns the stack's Terraform JSON as cdktf holds it before
 // writing it, without running validations: with the "//" metadata that
 // names each resource's construct path, as the guardrails read it.
@@ -100,15 +92,12 @@ type Stacks map[string]*Doc
 // Once returns the synthesis of a test package: its first call makes a
 // testing app, lets build add stacks to it, and synthesizes every stack
 // (with validations); every call returns that same result, and a failed
-// synthesis fails each test that asks. Declare it as a package variable:
+// synthesis fails each test that asks. Declare it as a package variable,
+// and run the package's tests through [Main], which removes the app's
+// output directory:
 //
 //	var synth = synthtest.Once(func(app cdktf.App) { ... })
 //	func TestX(t *testing.T) { doc := synth(t)["stack"] }
-//
-// jsii loads the provider bindings once per process, which costs seconds,
-// and must not be called from parallel goroutines: one synthesis per
-// package, shared, and no t.Parallel. The package's TestMain must run its
-// tests through [Main], which removes the app's output directory.
 func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 	result := sync.OnceValues(func() (stacks Stacks, err error) {
 		defer func() {
@@ -132,11 +121,13 @@ func Once(build func(app cdktf.App)) func(tb testing.TB) Stacks {
 			if !*cdktf.TerraformStack_IsStack(c) {
 				continue
 			}
-			doc, err := SynthStack(c.(cdktf.TerraformStack))
+			// In memory, with validations: no "//" metadata, sorted keys.
+			raw := cdktf.Testing_Synth(c.(cdktf.TerraformStack), jsii.Bool(true))
+			s, err := stackjson.Parse(*c.Node().Id(), []byte(*raw))
 			if err != nil {
 				return nil, err
 			}
-			stacks[doc.Name] = doc
+			stacks[s.Name] = &Doc{s}
 		}
 		return stacks, nil
 	})
@@ -227,16 +218,12 @@ func SynthApp(dir string, build func(app cdktf.App)) (app *App, err error) {
 // relative to root.
 func ReadTree(root string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	tree := os.DirFS(root)
+	err := fs.WalkDir(tree, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = b
+		files[p], err = fs.ReadFile(tree, p)
 		return err
 	})
 	return files, err
