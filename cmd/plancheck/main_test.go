@@ -538,3 +538,15 @@ func TestTheReviewIsPlannedByAnotherIdentity(t *testing.T) {
 		t.Errorf("a replaced disk: exit %d\n%s", code, out.String())
 	}
 }
+
+// A plan without runner addresses redacts to an empty list, as Terraform
+// writes a list variable, not to null.
+func TestRedactWritesNoRunnerAsAnEmptyList(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-redact", write(t, `{"resource_changes": []}`)}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), `"value": []`) {
+		t.Errorf("deployer_ips is not an empty list:\n%s", out.String())
+	}
+}

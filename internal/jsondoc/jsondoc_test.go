@@ -210,3 +210,12 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+// A schema is read as strictly as a document: a key given twice would
+// silently drop one of its definitions.
+func TestCompileRefusesADuplicateKey(t *testing.T) {
+	_, err := Compile("dup.json", []byte(`{"properties": {"a": {"type": "string"}, "a": {"type": "integer"}}}`), nil)
+	if err == nil || !strings.Contains(err.Error(), `duplicate key: "a"`) {
+		t.Fatalf("Compile = %v, want a duplicate key error", err)
+	}
+}

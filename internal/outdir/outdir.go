@@ -437,7 +437,8 @@ func linkTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		target := filepath.Join(dst, strings.TrimPrefix(p, src)) // p starts with src
+		// src is clean (filepath.Join), so every path WalkDir gives starts with it.
+		target := filepath.Join(dst, strings.TrimPrefix(p, src))
 		info, err := d.Info()
 		if err != nil {
 			return err
